@@ -1,0 +1,70 @@
+package meta
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// GroupVersion is an API group and version, as "apps/v1" or "v1" for the core group.
+type GroupVersion struct {
+	Group   string
+	Version string
+}
+
+// String renders "group/version", or "version" for the core group.
+func (gv GroupVersion) String() string {
+	if gv.Group == "" {
+		return gv.Version
+	}
+	return gv.Group + "/" + gv.Version
+}
+
+// ParseGroupVersion parses an apiVersion string.
+func ParseGroupVersion(s string) (GroupVersion, error) {
+	switch strings.Count(s, "/") {
+	case 0:
+		if s == "" {
+			return GroupVersion{}, fmt.Errorf("empty apiVersion")
+		}
+		return GroupVersion{Version: s}, nil
+	case 1:
+		i := strings.IndexByte(s, '/')
+		if i == 0 || i == len(s)-1 {
+			return GroupVersion{}, fmt.Errorf("invalid apiVersion %q", s)
+		}
+		return GroupVersion{Group: s[:i], Version: s[i+1:]}, nil
+	default:
+		return GroupVersion{}, fmt.Errorf("invalid apiVersion %q", s)
+	}
+}
+
+// DeepCopy returns a deep copy of an API value by a JSON round trip. Objects
+// handed out by caches are shared and must not be mutated: copy them first.
+func DeepCopy[T any](in T) T {
+	var out T
+	b, err := json.Marshal(in)
+	if err != nil {
+		panic(fmt.Sprintf("meta.DeepCopy: marshal %T: %v", in, err))
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(fmt.Sprintf("meta.DeepCopy: unmarshal %T: %v", in, err))
+	}
+	return out
+}
+
+// Ptr returns a pointer to v, for optional fields.
+func Ptr[T any](v T) *T { return &v }
+
+// NewControllerRef builds an owner reference with controller and blockOwnerDeletion set.
+func NewControllerRef(owner Object, apiVersion, kind string) OwnerReference {
+	m := owner.GetObjectMeta()
+	return OwnerReference{
+		APIVersion:         apiVersion,
+		Kind:               kind,
+		Name:               m.Name,
+		UID:                m.UID,
+		Controller:         Ptr(true),
+		BlockOwnerDeletion: Ptr(true),
+	}
+}

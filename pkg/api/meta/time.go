@@ -1,0 +1,89 @@
+package meta
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Time is a timestamp serialised as RFC 3339 with second precision, and as
+// null when zero, as metav1.Time.
+type Time struct {
+	time.Time
+}
+
+// Now returns the current time truncated to seconds, as stored on the wire.
+func Now() Time { return Time{time.Now().UTC().Truncate(time.Second)} }
+
+// NewTime wraps t.
+func NewTime(t time.Time) Time { return Time{t} }
+
+// MarshalJSON writes RFC 3339 in UTC, or null.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.UTC().Format(time.RFC3339))
+}
+
+// UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	pt, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return err
+	}
+	t.Time = pt.Truncate(time.Second).Local()
+	return nil
+}
+
+// MicroTime is a timestamp with microsecond precision (Lease renewTime), as metav1.MicroTime.
+type MicroTime struct {
+	time.Time
+}
+
+// RFC3339Micro is the wire layout of MicroTime.
+const RFC3339Micro = "2006-01-02T15:04:05.000000Z07:00"
+
+// NowMicro returns the current time with microsecond precision.
+func NowMicro() MicroTime { return MicroTime{time.Now().UTC().Truncate(time.Microsecond)} }
+
+// MarshalJSON writes RFC 3339 with microseconds in UTC, or null.
+func (t MicroTime) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.UTC().Format(RFC3339Micro))
+}
+
+// UnmarshalJSON reads RFC 3339 with any fractional precision, or null.
+func (t *MicroTime) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	pt, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return err
+	}
+	t.Time = pt.Truncate(time.Microsecond).Local()
+	return nil
+}

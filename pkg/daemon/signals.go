@@ -1,0 +1,46 @@
+package daemon
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// ShutdownSignals are the signals that end a daemon gracefully.
+var ShutdownSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
+
+// exit is os.Exit; a variable so tests can observe the second-signal exit.
+var exit = os.Exit
+
+// SignalContext returns a context cancelled on the first SIGINT or SIGTERM.
+// A second signal exits the process at once with code 1. The returned stop
+// function releases the signal handler and ends the watching goroutine; call
+// it (defer) when the daemon returns.
+func SignalContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, ShutdownSignals...)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-ch:
+			cancel()
+		case <-stop:
+			return
+		}
+		select {
+		case <-ch:
+			exit(1)
+		case <-stop:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel()
+		close(stop)
+		<-done
+	}
+}

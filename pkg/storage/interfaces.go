@@ -102,6 +102,11 @@ type Event struct {
 	Object meta.Object
 	// Status is set for ERROR events (for example 410 Gone).
 	Status *meta.Status
+	// Cached, when not nil, wraps Object with its JSON encoding computed once
+	// and shared by every watcher the event fans out to (the watch cache sets
+	// it). The HTTP layer should write Cached.JSON() rather than encode Object
+	// itself. Objects delivered by the watch cache are shared: do not mutate.
+	Cached *CachedObject
 }
 
 // Watcher is an open watch. ResultChan is closed when the watch ends: on

@@ -1,0 +1,210 @@
+package resource
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+)
+
+var decimalSuffixByExp = map[int]string{-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+var binarySuffixByExp = []string{"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"}
+
+var big1024 = big.NewInt(1024)
+
+// String renders the canonical form: the largest suffix that keeps an
+// integer mantissa ("1536Mi", "500m", "1e3"); 0 is "0". Binary values
+// below 1024 or with a fraction print in decimal SI, as Kubernetes does.
+func (q Quantity) String() string {
+	if q.IsZero() {
+		return "0"
+	}
+	format := q.Format
+	switch format {
+	case DecimalExponent, DecimalSI:
+	case BinarySI:
+		if q.CmpInt64(-1024) > 0 && q.CmpInt64(1024) < 0 {
+			format = DecimalSI
+		} else if new(big.Int).Rem(q.nanos, bigBillion).Sign() != 0 {
+			format = DecimalSI
+		}
+	default:
+		format = DecimalExponent
+	}
+	if format == BinarySI {
+		return q.binaryString()
+	}
+	mantissa, exp := q.canonicalDecimal()
+	if format == DecimalExponent {
+		if exp == 0 {
+			return mantissa.String()
+		}
+		return mantissa.String() + "e" + strconv.Itoa(exp)
+	}
+	if exp > 18 {
+		mantissa.Mul(mantissa, new(big.Int).Exp(bigTen, big.NewInt(int64(exp-18)), nil))
+		exp = 18
+	}
+	return mantissa.String() + decimalSuffixByExp[exp]
+}
+
+// canonicalDecimal returns m and e with value = m * 10^e, e a multiple of 3
+// and m free of trailing zero groups.
+func (q Quantity) canonicalDecimal() (*big.Int, int) {
+	m := new(big.Int).Set(q.nanos)
+	exp := -9
+	var quo, rem big.Int
+	for {
+		quo.QuoRem(m, bigTen, &rem)
+		if rem.Sign() != 0 {
+			break
+		}
+		m.Set(&quo)
+		exp++
+	}
+	for exp%3 != 0 {
+		m.Mul(m, bigTen)
+		exp--
+	}
+	return m, exp
+}
+
+func (q Quantity) binaryString() string {
+	m := new(big.Int).Quo(q.nanos, bigBillion)
+	exp := 0
+	var quo, rem big.Int
+	for exp < len(binarySuffixByExp)-1 {
+		quo.QuoRem(m, big1024, &rem)
+		if rem.Sign() != 0 {
+			break
+		}
+		m.Set(&quo)
+		exp++
+	}
+	return m.String() + binarySuffixByExp[exp]
+}
+
+// IsZero reports whether q is 0.
+func (q Quantity) IsZero() bool { return q.nanos == nil || q.nanos.Sign() == 0 }
+
+// Sign returns -1, 0 or 1.
+func (q Quantity) Sign() int {
+	if q.nanos == nil {
+		return 0
+	}
+	return q.nanos.Sign()
+}
+
+func (q Quantity) n() *big.Int {
+	if q.nanos == nil {
+		return new(big.Int)
+	}
+	return q.nanos
+}
+
+// Cmp returns -1, 0 or 1 as q is less than, equal to or greater than y.
+func (q Quantity) Cmp(y Quantity) int { return q.n().Cmp(y.n()) }
+
+// CmpInt64 compares q with the integer y.
+func (q Quantity) CmpInt64(y int64) int {
+	return q.n().Cmp(new(big.Int).Mul(big.NewInt(y), bigBillion))
+}
+
+// Equal reports whether q and y are the same number.
+func (q Quantity) Equal(y Quantity) bool { return q.Cmp(y) == 0 }
+
+// Add sets q to q+y. A zero q takes y's format.
+func (q *Quantity) Add(y Quantity) {
+	if q.IsZero() {
+		q.Format = y.Format
+	}
+	q.nanos = new(big.Int).Add(q.n(), y.n())
+}
+
+// Sub sets q to q-y. A zero q takes y's format.
+func (q *Quantity) Sub(y Quantity) {
+	if q.IsZero() {
+		q.Format = y.Format
+	}
+	q.nanos = new(big.Int).Sub(q.n(), y.n())
+}
+
+// Neg sets q to -q.
+func (q *Quantity) Neg() { q.nanos = new(big.Int).Neg(q.n()) }
+
+// DeepCopy returns an independent copy.
+func (q Quantity) DeepCopy() Quantity {
+	if q.nanos == nil {
+		return q
+	}
+	return Quantity{nanos: new(big.Int).Set(q.nanos), Format: q.Format}
+}
+
+// Value returns q rounded up (away from zero) to an integer, saturating at
+// the int64 bounds.
+func (q Quantity) Value() int64 { return q.ScaledValue(0) }
+
+// MilliValue returns q*1000 rounded up (away from zero), saturating.
+func (q Quantity) MilliValue() int64 { return q.ScaledValue(-3) }
+
+// ScaledValue returns q in units of 10^scale rounded up (away from zero),
+// saturating at the int64 bounds. scale must be >= -9.
+func (q Quantity) ScaledValue(scale int) int64 {
+	n := q.n()
+	div := new(big.Int).Exp(bigTen, big.NewInt(int64(scale+9)), nil)
+	var quo, rem big.Int
+	quo.QuoRem(n, div, &rem)
+	if rem.Sign() != 0 {
+		quo.Add(&quo, big.NewInt(int64(n.Sign())))
+	}
+	if !quo.IsInt64() {
+		if quo.Sign() > 0 {
+			return math.MaxInt64
+		}
+		return math.MinInt64
+	}
+	return quo.Int64()
+}
+
+// AsApproximateFloat64 returns q as a float64.
+func (q Quantity) AsApproximateFloat64() float64 {
+	f, _ := new(big.Rat).SetFrac(q.n(), bigBillion).Float64()
+	return f
+}
+
+// MarshalJSON writes the canonical string.
+func (q Quantity) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.Quote(q.String())), nil
+}
+
+// UnmarshalJSON reads a string (or a bare JSON number) in quantity syntax;
+// null is zero.
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		*q = Quantity{}
+		return nil
+	}
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		u, err := strconv.Unquote(s)
+		if err != nil {
+			return err
+		}
+		s = u
+	}
+	parsed, err := ParseQuantity(trimSpace(s))
+	if err != nil {
+		return err
+	}
+	*q = parsed
+	return nil
+}
+
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t' || s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,184 @@
+package resource
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestParseQuantityCanonical(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"0", "0"},
+		{"-0", "0"},
+		{"100m", "100m"},
+		{"1.5Gi", "1536Mi"},
+		{"2", "2"},
+		{"1e3", "1e3"},
+		{"1E3", "1e3"},
+		{"12e6", "12e6"},
+		{"1e-3", "1e-3"},
+		{"500Mi", "500Mi"},
+		{"0.5", "500m"},
+		{".5", "500m"},
+		{"5.", "5"},
+		{"1.5", "1500m"},
+		{"1000m", "1"},
+		{"1000", "1k"},
+		{"1024", "1024"},
+		{"1Ki", "1Ki"},
+		{"1024Mi", "1Gi"},
+		{"1024Ki", "1Mi"},
+		{"0.1Ki", "102400m"},
+		{"0.5Ki", "512"},
+		{"1n", "1n"},
+		{"1.5n", "2n"},
+		{"0.0000000001", "1n"},
+		{"-0.0000000001", "-1n"},
+		{"1u", "1u"},
+		{"1k", "1k"},
+		{"1M", "1M"},
+		{"1G", "1G"},
+		{"1T", "1T"},
+		{"1P", "1P"},
+		{"1E", "1E"},
+		{"1000E", "1000E"},
+		{"-100m", "-100m"},
+		{"+100m", "100m"},
+		{"-1Ki", "-1Ki"},
+		{"001", "1"},
+		{"8Ei", "9223372036854775807"},
+		{"1Ei", "1Ei"},
+		{"4Gi", "4Gi"},
+		{"250m", "250m"},
+		{"0.25", "250m"},
+		{"1.1", "1100m"},
+	} {
+		q, err := ParseQuantity(tc.in)
+		if err != nil {
+			t.Errorf("ParseQuantity(%q): %v", tc.in, err)
+			continue
+		}
+		if got := q.String(); got != tc.want {
+			t.Errorf("ParseQuantity(%q).String() = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestParseQuantityErrors(t *testing.T) {
+	for _, in := range []string{"", "a", "1K", "1Kib", "1.2.3", " 1", "1 ", "1e", "1ee3", "1m3", "--1", "1e1000000", "1Mi5", "x1"} {
+		if q, err := ParseQuantity(in); err == nil {
+			t.Errorf("ParseQuantity(%q) = %v, want error", in, q)
+		}
+	}
+}
+
+func TestValues(t *testing.T) {
+	for _, tc := range []struct {
+		in          string
+		value, mill int64
+	}{
+		{"100m", 1, 100},
+		{"1.5", 2, 1500},
+		{"-1.5", -2, -1500},
+		{"1Gi", 1 << 30, 1 << 30 * 1000},
+		{"1n", 1, 1},
+		{"0", 0, 0},
+		{"2", 2, 2000},
+	} {
+		q := MustParse(tc.in)
+		if got := q.Value(); got != tc.value {
+			t.Errorf("%s.Value() = %d, want %d", tc.in, got, tc.value)
+		}
+		if got := q.MilliValue(); got != tc.mill {
+			t.Errorf("%s.MilliValue() = %d, want %d", tc.in, got, tc.mill)
+		}
+	}
+	if got := MustParse("100E").Value(); got != 1<<63-1 {
+		t.Errorf("huge Value() should saturate, got %d", got)
+	}
+}
+
+func TestArithmetic(t *testing.T) {
+	q := MustParse("100m")
+	q.Add(MustParse("900m"))
+	if q.String() != "1" || q.Cmp(MustParse("1")) != 0 {
+		t.Errorf("100m+900m = %s", q.String())
+	}
+	q.Sub(MustParse("1.5"))
+	if q.String() != "-500m" {
+		t.Errorf("1-1.5 = %s", q.String())
+	}
+	var z Quantity
+	if !z.IsZero() || z.String() != "0" {
+		t.Errorf("zero value = %q", z.String())
+	}
+	z.Add(MustParse("1Gi"))
+	if z.String() != "1Gi" {
+		t.Errorf("0+1Gi = %s (format should follow the addend)", z.String())
+	}
+	a := MustParse("1Gi")
+	b := a
+	b.Add(MustParse("1Gi"))
+	if a.String() != "1Gi" || b.String() != "2Gi" {
+		t.Errorf("Add must not alias: a=%s b=%s", a.String(), b.String())
+	}
+	if MustParse("1").Cmp(MustParse("1000m")) != 0 || MustParse("1Ki").Cmp(MustParse("1k")) <= 0 {
+		t.Errorf("Cmp wrong")
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var l ResourceList
+	if err := json.Unmarshal([]byte(`{"cpu":"500m","memory":"1.5Gi","pods":110,"ephemeral-storage":1.5}`), &l); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"cpu":"500m","ephemeral-storage":"1500m","memory":"1536Mi","pods":"110"}`
+	if string(out) != want {
+		t.Errorf("got %s want %s", out, want)
+	}
+	var q Quantity
+	if err := json.Unmarshal([]byte(`"abc"`), &q); err == nil {
+		t.Errorf("bad quantity should fail")
+	}
+	if err := json.Unmarshal([]byte(`null`), &q); err != nil || !q.IsZero() {
+		t.Errorf("null should be zero: %v", err)
+	}
+}
+
+func TestResourceListHelpers(t *testing.T) {
+	l := ResourceList{CPU: MustParse("1")}
+	l.Add(ResourceList{CPU: MustParse("500m"), Memory: MustParse("1Gi")})
+	if c := l.Cpu(); c.String() != "1500m" {
+		t.Errorf("cpu = %s", c.String())
+	}
+	l.SetMax(ResourceList{CPU: MustParse("2"), Memory: MustParse("1Mi")})
+	if c, m := l.Cpu(), l.Memory(); c.String() != "2" || m.String() != "1Gi" {
+		t.Errorf("SetMax: cpu=%s mem=%s", c.String(), m.String())
+	}
+}
+
+func FuzzParseQuantity(f *testing.F) {
+	for _, s := range []string{"100m", "1.5Gi", "2", "1e3", "500Mi", "0.5", "-1n", ".5", "8Ei", "1e-20", "1000E", "0.1Ki"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := ParseQuantity(s)
+		if err != nil {
+			return
+		}
+		str := q.String()
+		r, err := ParseQuantity(str)
+		if err != nil {
+			t.Fatalf("%q -> %q does not re-parse: %v", s, str, err)
+		}
+		if r.Cmp(q) != 0 {
+			t.Fatalf("%q -> %q -> %q: not equal", s, str, r.String())
+		}
+		if r.String() != str {
+			t.Fatalf("%q -> %q -> %q: not canonical", s, str, r.String())
+		}
+	})
+}

@@ -45,10 +45,10 @@ type queue[T comparable] struct {
 	mu   sync.Mutex
 	cond *sync.Cond // signalled on Add, Done and ShutDown; uses mu
 	// Guarded by mu.
-	items        []T                  // waiting, in order
-	dirty        map[T]struct{}       // waiting, or re-added while processing
-	processing   map[T]time.Time      // handed out by Get; value: when
-	addedAt      map[T]time.Time      // when a waiting item was first added
+	items        []T             // waiting, in order
+	dirty        map[T]struct{}  // waiting, or re-added while processing
+	processing   map[T]time.Time // handed out by Get; value: when
+	addedAt      map[T]time.Time // when a waiting item was first added
 	shuttingDown bool
 	draining     bool
 }

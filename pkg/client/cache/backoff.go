@@ -1,0 +1,42 @@
+package cache
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// backoff is an exponential delay with jitter: initial, doubling to max.
+// It is owned by one goroutine.
+type backoff struct {
+	initial, max, current time.Duration
+}
+
+func newBackoff(initial, max time.Duration) *backoff {
+	return &backoff{initial: initial, max: max}
+}
+
+// next returns the delay to wait now and grows the following one.
+func (b *backoff) next() time.Duration {
+	if b.current == 0 {
+		b.current = b.initial
+	} else {
+		b.current = min(2*b.current, b.max)
+	}
+	// up to 20% jitter, so many clients do not retry in lock step
+	return b.current + time.Duration(rand.Int64N(int64(b.current)/5+1))
+}
+
+func (b *backoff) reset() { b.current = 0 }
+
+// sleepCtx waits d or until ctx ends; it reports whether d passed.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

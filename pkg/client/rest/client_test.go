@@ -25,9 +25,9 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 type testObj struct {
-	meta.TypeMeta `json:",inline"`
+	meta.TypeMeta   `json:",inline"`
 	meta.ObjectMeta `json:"metadata,omitempty"`
-	Spec string `json:"spec,omitempty"`
+	Spec            string `json:"spec,omitempty"`
 }
 
 // newTestClient builds a client for srv; mutate adjusts the config.

@@ -1,0 +1,230 @@
+package registry
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/validation/field"
+)
+
+// NewUID returns a random RFC 4122 version 4 UUID.
+func NewUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = (b[6] & 0x0f) | 0x40
+	b[8] = (b[8] & 0x3f) | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// nameSuffixAlphabet is the alphabet of generated name suffixes: no vowels
+// and no look-alike digits, as Kubernetes.
+const nameSuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
+// GenerateName returns base plus a random 5-character suffix.
+func GenerateName(base string) string {
+	const maxBase = 63 - 5
+	if len(base) > maxBase {
+		base = base[:maxBase]
+	}
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = nameSuffixAlphabet[int(b[i])%len(nameSuffixAlphabet)]
+	}
+	return base + string(b[:])
+}
+
+// PrepareForCreate sets what the server owns on a new object: name from
+// generateName, uid, creationTimestamp, generation, cleared status,
+// resourceVersion emptied, and the kind's own preparation.
+func (r *Resource) PrepareForCreate(obj meta.Object, now time.Time) (meta.Object, error) {
+	m := obj.GetObjectMeta()
+	if m.Name == "" && m.GenerateName != "" {
+		m.Name = GenerateName(m.GenerateName)
+	}
+	m.UID = NewUID()
+	m.CreationTimestamp = meta.NewTime(now.UTC().Truncate(time.Second))
+	m.ResourceVersion = ""
+	m.DeletionTimestamp, m.DeletionGracePeriodSeconds = nil, nil
+	m.SelfLink = ""
+	if r.TracksGeneration {
+		m.Generation = 1
+	} else {
+		m.Generation = 0
+	}
+	if r.ResetStatusOnCreate {
+		var err error
+		if obj, err = r.replaceStatus(obj, nil); err != nil {
+			return nil, err
+		}
+	}
+	tm := obj.GetTypeMeta()
+	tm.Kind, tm.APIVersion = r.Kind, r.APIVersion()
+	if r.PrepareKind != nil {
+		r.PrepareKind(obj)
+	}
+	return obj, nil
+}
+
+// PrepareForUpdate merges a client's main-resource update into the current
+// object: the status stays as stored (when the kind has a status
+// subresource), server-owned metadata is kept, and generation is bumped when
+// anything outside metadata and status changed.
+func (r *Resource) PrepareForUpdate(obj, old meta.Object) (meta.Object, error) {
+	if r.HasSubresource(SubStatus) {
+		st, err := statusOf(old)
+		if err != nil {
+			return nil, err
+		}
+		if obj, err = r.replaceStatus(obj, st); err != nil {
+			return nil, err
+		}
+	}
+	keepServerMeta(obj.GetObjectMeta(), old.GetObjectMeta())
+	tm := obj.GetTypeMeta()
+	tm.Kind, tm.APIVersion = r.Kind, r.APIVersion()
+	return obj, r.bumpGeneration(obj, old)
+}
+
+// PrepareForStatusUpdate returns old with obj's status (and obj's labels and
+// annotations): a status update changes nothing else.
+func (r *Resource) PrepareForStatusUpdate(obj, old meta.Object) (meta.Object, error) {
+	st, err := statusOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.replaceStatus(r.DeepCopy(old), st)
+	if err != nil {
+		return nil, err
+	}
+	om, nm := out.GetObjectMeta(), obj.GetObjectMeta()
+	om.Labels, om.Annotations = nm.Labels, nm.Annotations
+	om.ResourceVersion = nm.ResourceVersion
+	return out, nil
+}
+
+func keepServerMeta(m, old *meta.ObjectMeta) {
+	m.UID = old.UID
+	m.CreationTimestamp = old.CreationTimestamp
+	m.DeletionTimestamp = old.DeletionTimestamp
+	m.DeletionGracePeriodSeconds = old.DeletionGracePeriodSeconds
+	m.Generation = old.Generation
+	m.Name, m.Namespace, m.GenerateName = old.Name, old.Namespace, old.GenerateName
+	m.SelfLink = ""
+}
+
+// bumpGeneration increments obj's generation when its spec (everything but
+// metadata and status) differs from old's.
+func (r *Resource) bumpGeneration(obj, old meta.Object) error {
+	if !r.TracksGeneration {
+		return nil
+	}
+	a, err := specBytes(obj)
+	if err != nil {
+		return err
+	}
+	b, err := specBytes(old)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(a, b) {
+		obj.GetObjectMeta().Generation = old.GetObjectMeta().Generation + 1
+	}
+	return nil
+}
+
+func toMap(obj any) (map[string]json.RawMessage, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("encode %T: %w", obj, err)
+	}
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("decode %T as map: %w", obj, err)
+	}
+	return m, nil
+}
+
+// specBytes is the canonical JSON of obj without metadata, status and type.
+func specBytes(obj meta.Object) ([]byte, error) {
+	m, err := toMap(obj)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"metadata", "status", "kind", "apiVersion"} {
+		delete(m, k)
+	}
+	return json.Marshal(m) // map keys are sorted: canonical
+}
+
+func statusOf(obj meta.Object) (json.RawMessage, error) {
+	m, err := toMap(obj)
+	if err != nil {
+		return nil, err
+	}
+	return m["status"], nil
+}
+
+// replaceStatus returns obj with its status replaced by st (nil = empty).
+func (r *Resource) replaceStatus(obj meta.Object, st json.RawMessage) (meta.Object, error) {
+	m, err := toMap(obj)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		delete(m, "status")
+	} else {
+		m["status"] = st
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", r.Kind, err)
+	}
+	out := r.New()
+	if err := json.Unmarshal(b, out); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", r.Kind, err)
+	}
+	return out, nil
+}
+
+// ValidateCreate runs metadata and kind validation of a new object.
+func (r *Resource) ValidateCreate(obj meta.Object) field.ErrorList {
+	errs := ValidateObjectMeta(obj.GetObjectMeta(), r.Namespaced)
+	if r.Validate != nil {
+		errs = append(errs, r.Validate(obj)...)
+	}
+	return errs
+}
+
+// ValidateUpdateOf runs metadata and kind validation of an update.
+func (r *Resource) ValidateUpdateOf(obj, old meta.Object) field.ErrorList {
+	errs := ValidateObjectMeta(obj.GetObjectMeta(), r.Namespaced)
+	if r.ValidateUpdate != nil {
+		errs = append(errs, r.ValidateUpdate(obj, old)...)
+	} else if r.Validate != nil {
+		errs = append(errs, r.Validate(obj)...)
+	}
+	return errs
+}
+
+// ShouldDelete reports whether an object an update left marked for deletion
+// may now be removed from storage: no finalizers left and a grace period of
+// zero (objects waiting on finalizers are marked with grace 0; a pod in its
+// graceful termination is not removed by a status update).
+func (r *Resource) ShouldDelete(obj meta.Object) bool {
+	m := obj.GetObjectMeta()
+	if m.DeletionTimestamp == nil || len(m.Finalizers) > 0 {
+		return false
+	}
+	if g := m.DeletionGracePeriodSeconds; g == nil || *g != 0 {
+		return false
+	}
+	if r.ShouldDeleteDuringUpdate != nil {
+		return r.ShouldDeleteDuringUpdate(obj)
+	}
+	return true
+}

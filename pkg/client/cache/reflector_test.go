@@ -1,0 +1,102 @@
+package cache
+
+import (
+	"maps"
+	"strconv"
+	"testing"
+)
+
+func TestReflectorListsThenWatches(t *testing.T) {
+	srv := newFakeServer()
+	srv.write(obj("ns", "a", "1"))
+	srv.write(obj("ns", "b", "1"))
+	store := NewStore[*testObj]()
+	r := NewReflector[*testObj](srv, store, fastReflector)
+	run(t, r.Run)
+
+	eventually(t, "initial list", func() bool { return len(store.List()) == 2 })
+	srv.write(obj("ns", "a", "2"))
+	srv.write(obj("ns", "c", "1"))
+	srv.remove("ns/b")
+	eventually(t, "store to follow the watch", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+	if got, _, _ := store.GetByKey("ns/a"); got.Value != "2" {
+		t.Fatalf("ns/a value %q, want 2", got.Value)
+	}
+	if lists, _, _ := srv.counts(); lists != 1 {
+		t.Fatalf("lists = %d, want 1", lists)
+	}
+	if rv := r.LastSyncResourceVersion(); rv != "5" {
+		t.Fatalf("LastSyncResourceVersion = %s, want 5", rv)
+	}
+}
+
+func TestReflectorRewatchesFromLastResourceVersion(t *testing.T) {
+	srv := newFakeServer()
+	store := NewStore[*testObj]()
+	r := NewReflector[*testObj](srv, store, fastReflector)
+	run(t, r.Run)
+	eventually(t, "watch open", func() bool { _, _, open := srv.counts(); return open == 1 })
+
+	for i := range 3 {
+		srv.cutWatches()
+		srv.write(obj("ns", "x"+strconv.Itoa(i), "v")) // written while no watch is open
+		eventually(t, "re-watch", func() bool { _, _, open := srv.counts(); return open == 1 })
+	}
+	eventually(t, "convergence", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+	lists, watches, _ := srv.counts()
+	if lists != 1 {
+		t.Fatalf("lists = %d, want 1: an ended watch must resume, not re-list", lists)
+	}
+	if watches < 4 {
+		t.Fatalf("watches = %d, want >= 4", watches)
+	}
+}
+
+func TestReflectorBookmarkAdvancesResourceVersion(t *testing.T) {
+	srv := newFakeServer()
+	store := NewStore[*testObj]()
+	r := NewReflector[*testObj](srv, store, fastReflector)
+	run(t, r.Run)
+	eventually(t, "watch open", func() bool { _, _, open := srv.counts(); return open == 1 })
+	// Changes the reflector cannot see (as if filtered out by a selector)...
+	srv.mu.Lock()
+	srv.rv += 10
+	srv.mu.Unlock()
+	srv.bookmark()
+	eventually(t, "bookmark RV", func() bool { return r.LastSyncResourceVersion() == "10" })
+	// ...so compacting up to there does not force a re-list: the reflector
+	// resumes from the bookmark.
+	srv.compact()
+	srv.cutWatches()
+	srv.write(obj("ns", "a", "1"))
+	eventually(t, "convergence", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+	if lists, _, _ := srv.counts(); lists != 1 {
+		t.Fatalf("lists = %d, want 1", lists)
+	}
+}
+
+func TestReflectorRelistsOnGone(t *testing.T) {
+	for _, asEvent := range []bool{false, true} {
+		t.Run("goneAsEvent="+strconv.FormatBool(asEvent), func(t *testing.T) { testRelistOnGone(t, asEvent) })
+	}
+}
+
+func testRelistOnGone(t *testing.T, goneAsEvent bool) {
+	srv := newFakeServer()
+	srv.goneAsEvent = goneAsEvent
+	srv.write(obj("ns", "keep", "1"))
+	srv.write(obj("ns", "gone", "1"))
+	store := NewStore[*testObj]()
+	r := NewReflector[*testObj](srv, store, fastReflector)
+	run(t, r.Run)
+	eventually(t, "watch open", func() bool { _, _, open := srv.counts(); return open == 1 })
+
+	srv.cutWatches()
+	srv.remove("ns/gone")
+	srv.write(obj("ns", "new", "1"))
+	srv.compact() // the reflector's resourceVersion is now too old: 410
+	eventually(t, "re-list", func() bool { lists, _, _ := srv.counts(); return lists == 2 })
+	eventually(t, "convergence", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+	srv.write(obj("ns", "after", "1"))
+	eventually(t, "watch after re-list", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+}

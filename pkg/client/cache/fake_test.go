@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // testObj is a minimal API object.
 type testObj struct {
-	meta.TypeMeta `json:",inline"`
+	meta.TypeMeta   `json:",inline"`
 	meta.ObjectMeta `json:"metadata,omitempty"`
 	Value           string `json:"value,omitempty"`
 }

@@ -1,0 +1,260 @@
+package cacher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/storage"
+	"github.com/tinykube/tinykube/pkg/storage/metrics"
+)
+
+// errRelist asks Run to load the state again (our position was compacted).
+var errRelist = errors.New("watch position compacted, re-listing")
+
+// Run feeds the cache from one etcd watch until ctx ends: list, replay the
+// retained history into the window, then follow live changes. A broken
+// watch resumes from the last revision seen; if that revision was compacted
+// the state is listed again and every watcher is closed (their clients
+// resume, or re-list on 410). All watchers are closed when Run returns.
+func (c *Cacher) Run(ctx context.Context) {
+	defer close(c.stopped)
+	defer func() {
+		c.mu.Lock()
+		c.terminateAllLocked()
+		c.mu.Unlock()
+	}()
+	progressDone := make(chan struct{})
+	go func() { defer close(progressDone); c.progressLoop(ctx) }()
+	defer func() { <-progressDone }()
+
+	needList := true
+	backoff := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		if needList {
+			if err := c.load(ctx); err != nil {
+				c.log.Warn("watch cache list failed", zap.Error(err))
+				if !sleep(ctx, backoff) {
+					return
+				}
+				backoff = min(2*backoff, 5*time.Second)
+				continue
+			}
+			needList = false
+		}
+		err := c.watch(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, errRelist):
+			c.log.Info("watch cache position compacted; re-listing")
+			needList = true
+		default:
+			c.log.Warn("etcd watch ended; resuming", zap.Error(err))
+			if !sleep(ctx, backoff) {
+				return
+			}
+			backoff = min(2*backoff, 5*time.Second)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// load lists the resource and resets the cache to it, with the window to be
+// refilled from etcd's history before the list.
+func (c *Cacher) load(ctx context.Context) error {
+	list, err := c.store.List(ctx, c.prefix, storage.ListOptions{})
+	if err != nil {
+		return fmt.Errorf("list %s: %w", c.qr, err)
+	}
+	listRev, err := strconv.ParseInt(list.ResourceVersion, 10, 64)
+	if err != nil {
+		return fmt.Errorf("list %s: bad revision %q: %w", c.qr, list.ResourceVersion, err)
+	}
+	objects := make(map[string]*storage.CachedObject, len(list.Items))
+	for _, o := range list.Items {
+		objects[c.keyOf(o)] = storage.NewCachedObject(o)
+	}
+	history := max(listRev-c.cfg.HistoryRevisions, 0)
+	c.mu.Lock()
+	c.terminateAllLocked()
+	c.wc.reset(objects, listRev, history)
+	c.notifyRevLocked()
+	c.mu.Unlock()
+	metrics.StorageObjects.WithLabelValues(c.qr).Set(float64(len(objects)))
+	c.log.Debug("watch cache loaded", zap.Int("objects", len(objects)), zap.Int64("revision", listRev))
+	return nil
+}
+
+// keyOf returns the store key of a listed object.
+func (c *Cacher) keyOf(o meta.Object) string {
+	m := o.GetObjectMeta()
+	if m.Namespace == "" {
+		return c.prefix + m.Name
+	}
+	return c.prefix + m.Namespace + "/" + m.Name
+}
+
+// watch follows etcd from the revision after the cache's until the watch
+// breaks; it returns errRelist if the cache's position was compacted.
+func (c *Cacher) watch(ctx context.Context) error {
+	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	defer cancel()
+	c.mu.Lock()
+	from := c.wc.rev + 1
+	c.etcdWatch++
+	c.mu.Unlock()
+	metrics.EtcdWatches.WithLabelValues(c.qr).Set(1)
+	defer func() {
+		c.mu.Lock()
+		c.etcdWatch--
+		c.mu.Unlock()
+		metrics.EtcdWatches.WithLabelValues(c.qr).Set(0)
+	}()
+	base := c.store.EtcdKey(c.prefix)
+	ch := c.store.Client().Watch(wctx, base, clientv3.WithPrefix(), clientv3.WithRev(from),
+		clientv3.WithPrevKV(), clientv3.WithProgressNotify())
+	c.requestProgress()
+	for wr := range ch {
+		if wr.CompactRevision != 0 {
+			return c.compacted(wr.CompactRevision)
+		}
+		if err := wr.Err(); err != nil {
+			return fmt.Errorf("etcd watch %s: %w", base, err)
+		}
+		if wr.IsProgressNotify() {
+			c.progress(wr.Header.Revision)
+			continue
+		}
+		if err := c.process(wr.Events); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("etcd watch %s closed", base)
+}
+
+// compacted handles etcd's history being gone from compactRev on: while
+// replaying history the window just starts there; a live position that was
+// compacted needs a new list.
+func (c *Cacher) compacted(compactRev int64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if compactRev-1 > c.wc.listRev {
+		return errRelist
+	}
+	c.wc.skipHistory(compactRev)
+	c.notifyRevLocked()
+	return fmt.Errorf("history before %d compacted; watching from there", compactRev)
+}
+
+func (c *Cacher) progress(rev int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wc.advance(rev) {
+		c.notifyRevLocked()
+	}
+}
+
+// process converts etcd events (decoding outside the lock), applies them in
+// order and fans the live ones out.
+func (c *Cacher) process(evs []*clientv3.Event) error {
+	c.mu.Lock()
+	listRev := c.wc.listRev
+	c.mu.Unlock()
+	events := make([]*event, 0, len(evs))
+	for _, e := range evs {
+		ev, err := c.convert(e, listRev)
+		if err != nil {
+			c.log.Error("cannot decode watched object; skipping", zap.String("key", string(e.Kv.Key)), zap.Error(err))
+			continue
+		}
+		events = append(events, ev)
+	}
+	metrics.WatchCacheEvents.WithLabelValues(c.qr).Add(float64(len(events)))
+	c.mu.Lock()
+	for _, e := range events {
+		if c.wc.apply(e) {
+			c.dispatchLocked(e)
+		}
+	}
+	n := len(c.wc.objects)
+	c.notifyRevLocked()
+	c.mu.Unlock()
+	metrics.StorageObjects.WithLabelValues(c.qr).Set(float64(n))
+	return nil
+}
+
+// convert decodes one etcd event; listRev tells replayed history (whose
+// previous state comes from prevKV) from live events (from the state).
+func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
+	base := c.store.EtcdKey("")
+	ev := &event{key: "/" + strings.TrimPrefix(string(e.Kv.Key), base), rev: e.Kv.ModRevision}
+	switch {
+	case e.Type == clientv3.EventTypeDelete:
+		ev.typ = meta.Deleted
+		if e.PrevKv == nil {
+			return nil, fmt.Errorf("delete of %s without its previous value", e.Kv.Key)
+		}
+		obj, err := c.store.Decode(e.PrevKv.Value, ev.rev)
+		if err != nil {
+			return nil, err
+		}
+		ev.cur, ev.prev = storage.NewCachedObject(obj), obj
+		return ev, nil
+	case e.IsCreate():
+		ev.typ = meta.Added
+	default:
+		ev.typ = meta.Modified
+		if ev.rev <= listRev && e.PrevKv != nil {
+			prev, err := c.store.Decode(e.PrevKv.Value, e.PrevKv.ModRevision)
+			if err != nil {
+				return nil, err
+			}
+			ev.prev = prev
+		}
+	}
+	obj, err := c.store.Decode(e.Kv.Value, ev.rev)
+	if err != nil {
+		return nil, err
+	}
+	ev.cur = storage.NewCachedObject(obj)
+	return ev, nil
+}
+
+// progressLoop asks etcd for a progress notification every
+// BookmarkInterval and whenever a request waits for a revision, and sends
+// bookmarks.
+func (c *Cacher) progressLoop(ctx context.Context) {
+	t := time.NewTicker(c.cfg.BookmarkInterval)
+	defer t.Stop()
+	pctx := clientv3.WithRequireLeader(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.sendBookmarks()
+		case <-c.progressReq:
+		}
+		if err := c.store.Client().RequestProgress(pctx); err != nil && ctx.Err() == nil {
+			c.log.Debug("request watch progress", zap.Error(err))
+		}
+	}
+}

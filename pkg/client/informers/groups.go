@@ -1,0 +1,99 @@
+package informers
+
+import (
+	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/coordination"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/client/cache"
+)
+
+// The resources the typed accessors serve.
+var (
+	PodsResource        = Resource{Version: "v1", Resource: "pods"}
+	NodesResource       = Resource{Version: "v1", Resource: "nodes"}
+	NamespacesResource  = Resource{Version: "v1", Resource: "namespaces"}
+	ServicesResource    = Resource{Version: "v1", Resource: "services"}
+	EndpointsResource   = Resource{Version: "v1", Resource: "endpoints"}
+	ConfigMapsResource  = Resource{Version: "v1", Resource: "configmaps"}
+	EventsResource      = Resource{Version: "v1", Resource: "events"}
+	DeploymentsResource = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
+	ReplicaSetsResource = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
+	DaemonSetsResource  = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
+	JobsResource        = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
+	LeasesResource      = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
+)
+
+// PodNodeNameIndexFunc indexes pods by spec.nodeName (bound pods only).
+var PodNodeNameIndexFunc = cache.FieldIndexFunc(func(p *core.Pod) string { return p.Spec.NodeName })
+
+// Core is the core/v1 group's informers.
+type Core struct{ f SharedInformerFactory }
+
+// Apps is the apps/v1 group's informers.
+type Apps struct{ f SharedInformerFactory }
+
+// Batch is the batch/v1 group's informers.
+type Batch struct{ f SharedInformerFactory }
+
+// Coordination is the coordination.k8s.io/v1 group's informers.
+type Coordination struct{ f SharedInformerFactory }
+
+func (f *factory) Core() Core                 { return Core{f} }
+func (f *factory) Apps() Apps                 { return Apps{f} }
+func (f *factory) Batch() Batch               { return Batch{f} }
+func (f *factory) Coordination() Coordination { return Coordination{f} }
+
+// Pods also indexes by spec.nodeName (cache.NodeNameIndex).
+func (g Core) Pods() ResourceInformer[*core.Pod] {
+	return For[core.Pod](g.f, PodsResource, cache.Indexers[*core.Pod]{cache.NodeNameIndex: PodNodeNameIndexFunc})
+}
+
+// Nodes is the nodes informer.
+func (g Core) Nodes() ResourceInformer[*core.Node] { return For[core.Node](g.f, NodesResource, nil) }
+
+// Namespaces is the namespaces informer.
+func (g Core) Namespaces() ResourceInformer[*core.Namespace] {
+	return For[core.Namespace](g.f, NamespacesResource, nil)
+}
+
+// Services is the services informer.
+func (g Core) Services() ResourceInformer[*core.Service] {
+	return For[core.Service](g.f, ServicesResource, nil)
+}
+
+// Endpoints is the endpoints informer.
+func (g Core) Endpoints() ResourceInformer[*core.Endpoints] {
+	return For[core.Endpoints](g.f, EndpointsResource, nil)
+}
+
+// ConfigMaps is the configmaps informer.
+func (g Core) ConfigMaps() ResourceInformer[*core.ConfigMap] {
+	return For[core.ConfigMap](g.f, ConfigMapsResource, nil)
+}
+
+// Events is the events informer.
+func (g Core) Events() ResourceInformer[*core.Event] { return For[core.Event](g.f, EventsResource, nil) }
+
+// Deployments is the deployments informer.
+func (g Apps) Deployments() ResourceInformer[*apps.Deployment] {
+	return For[apps.Deployment](g.f, DeploymentsResource, nil)
+}
+
+// ReplicaSets is the replicasets informer.
+func (g Apps) ReplicaSets() ResourceInformer[*apps.ReplicaSet] {
+	return For[apps.ReplicaSet](g.f, ReplicaSetsResource, nil)
+}
+
+// DaemonSets is the daemonsets informer.
+func (g Apps) DaemonSets() ResourceInformer[*apps.DaemonSet] {
+	return For[apps.DaemonSet](g.f, DaemonSetsResource, nil)
+}
+
+// Jobs is the jobs informer.
+func (g Batch) Jobs() ResourceInformer[*batch.Job] { return For[batch.Job](g.f, JobsResource, nil) }
+
+// Leases is the leases informer.
+func (g Coordination) Leases() ResourceInformer[*coordination.Lease] {
+	return For[coordination.Lease](g.f, LeasesResource, nil)
+}

@@ -73,7 +73,9 @@ func (g Core) ConfigMaps() ResourceInformer[*core.ConfigMap] {
 }
 
 // Events is the events informer.
-func (g Core) Events() ResourceInformer[*core.Event] { return For[core.Event](g.f, EventsResource, nil) }
+func (g Core) Events() ResourceInformer[*core.Event] {
+	return For[core.Event](g.f, EventsResource, nil)
+}
 
 // Deployments is the deployments informer.
 func (g Apps) Deployments() ResourceInformer[*apps.Deployment] {

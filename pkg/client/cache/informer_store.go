@@ -65,6 +65,7 @@ func (st informerStore[T]) Replace(list []T, resourceVersion string) error {
 	if !s.synced {
 		s.synced = true
 		s.distributeLocked(notification[T]{kind: syncedNotification})
+		s.wakeResyncLocked()
 	}
 	return nil
 }

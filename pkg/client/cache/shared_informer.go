@@ -124,10 +124,7 @@ func (s *sharedIndexInformer[T]) AddEventHandlerWithResyncPeriod(h ResourceEvent
 		s.startListenerLocked(l)
 	}
 	if resync > 0 {
-		select {
-		case s.resyncWake <- struct{}{}:
-		default:
-		}
+		s.wakeResyncLocked()
 	}
 	return l, nil
 }
@@ -200,12 +197,15 @@ func (s *sharedIndexInformer[T]) resyncDue(now time.Time) time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	next := time.Hour
+	if !s.synced {
+		return next // Replace wakes the loop when the first list is in
+	}
 	var objs []T
 	for _, l := range s.listeners {
 		if l.resync <= 0 {
 			continue
 		}
-		if !now.Before(l.nextResync) && s.synced {
+		if !now.Before(l.nextResync) {
 			if objs == nil {
 				objs = s.indexer.List()
 			}
@@ -229,6 +229,14 @@ func sleepOrWake(ctx context.Context, d time.Duration, wake <-chan struct{}) boo
 	case <-t.C:
 	}
 	return true
+}
+
+// wakeResyncLocked makes the resync loop look at its listeners again.
+func (s *sharedIndexInformer[T]) wakeResyncLocked() {
+	select {
+	case s.resyncWake <- struct{}{}:
+	default:
+	}
 }
 
 // distributeLocked hands n to every listener.

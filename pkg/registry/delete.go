@@ -61,6 +61,9 @@ func (r *Resource) PlanDelete(current meta.Object, opts *meta.DeleteOptions, now
 	}
 	var zero int64
 	m.DeletionGracePeriodSeconds = &zero
+	if r.OnMarkDeleted != nil {
+		r.OnMarkDeleted(obj)
+	}
 	return DeleteMark, obj
 }
 

@@ -61,6 +61,9 @@ type Resource struct {
 	Fields func(meta.Object) map[string]string
 	// Deletion decides graceful deletion for the kind (may be nil: immediate).
 	Deletion func(obj meta.Object, requested *int64) GracefulDecision
+	// OnMarkDeleted adjusts an object a delete marks with a deletionTimestamp
+	// (a namespace goes Terminating). May be nil.
+	OnMarkDeleted func(meta.Object)
 	// ShouldDeleteDuringUpdate reports whether an object that an update left
 	// with a deletionTimestamp and no finalizers should now be removed (may be
 	// nil: the generic rule of no metadata.finalizers applies).

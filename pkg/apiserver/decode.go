@@ -1,0 +1,130 @@
+package apiserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/registry"
+	"sigs.k8s.io/yaml"
+)
+
+// MaxRequestBodyBytes is the largest request body accepted (3 MiB, as Kubernetes).
+const MaxRequestBodyBytes = 3 << 20
+
+// readBody reads at most MaxRequestBodyBytes; more is a 413.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(req.Body, MaxRequestBodyBytes+1))
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("read request body: %v", err))
+	}
+	if len(b) > MaxRequestBodyBytes {
+		return nil, apierrors.NewRequestEntityTooLarge(
+			fmt.Sprintf("the request body is larger than the limit of %d bytes", MaxRequestBodyBytes))
+	}
+	return b, nil
+}
+
+// mediaType returns the request's media type without parameters.
+func mediaType(req *http.Request) string {
+	ct := req.Header.Get("Content-Type")
+	if ct == "" {
+		return "application/json"
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ct
+	}
+	return mt
+}
+
+// bodyJSON reads a create/update body as JSON (YAML is converted), 415 for
+// other media types.
+func bodyJSON(req *http.Request) ([]byte, error) {
+	mt := mediaType(req)
+	if err := checkObjectMediaType(mt); err != nil {
+		return nil, err
+	}
+	b, err := readBody(req)
+	if err != nil {
+		return nil, err
+	}
+	return bodyAsJSON(mt, b)
+}
+
+func checkObjectMediaType(mt string) error {
+	switch mt {
+	case "application/json", "*/*", "application/yaml", "application/x-yaml", "text/yaml":
+		return nil
+	}
+	return apierrors.NewUnsupportedMediaType(mt)
+}
+
+// bodyAsJSON converts a body of media type mt to JSON (415 for other types).
+func bodyAsJSON(mt string, b []byte) ([]byte, error) {
+	if err := checkObjectMediaType(mt); err != nil {
+		return nil, err
+	}
+	if mt == "application/json" || mt == "*/*" {
+		return b, nil
+	}
+	out, err := yaml.YAMLToJSON(b)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("decode YAML body: %v", err))
+	}
+	return out, nil
+}
+
+// decodeObject decodes b into a new object of r, checking kind and
+// apiVersion when set. strict rejects unknown fields (fieldValidation=Strict).
+func decodeObject(r *registry.Resource, b []byte, strict bool) (meta.Object, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, apierrors.NewBadRequest("the request body is empty")
+	}
+	obj := r.New()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(obj); err != nil {
+		if strict && isUnknownField(err) {
+			return nil, apierrors.NewBadRequest(fmt.Sprintf("strict decoding error: %v", err))
+		}
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("unable to decode request body into %s: %v", r.Kind, err))
+	}
+	tm := obj.GetTypeMeta()
+	if tm.Kind != "" && tm.Kind != r.Kind {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("the kind %q of the body does not match the expected %q", tm.Kind, r.Kind))
+	}
+	if tm.APIVersion != "" && tm.APIVersion != r.APIVersion() {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("the API version %q of the body does not match the expected %q", tm.APIVersion, r.APIVersion()))
+	}
+	tm.Kind, tm.APIVersion = r.Kind, r.APIVersion()
+	return obj, nil
+}
+
+func isUnknownField(err error) bool {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return false
+	}
+	return bytes.Contains([]byte(err.Error()), []byte("unknown field"))
+}
+
+// decodeInto decodes a body of a fixed kind (Binding, Eviction, Scale,
+// DeleteOptions) into v.
+func decodeInto(b []byte, v any, what string) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("unable to decode request body into %s: %v", what, err))
+	}
+	return nil
+}

@@ -1,0 +1,134 @@
+package apiserver
+
+import (
+	"net/http"
+	"runtime"
+
+	"github.com/gorilla/mux"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/registry"
+)
+
+// VersionInfo is the answer of /version, shaped as Kubernetes' version.Info.
+type VersionInfo struct {
+	Major        string `json:"major"`
+	Minor        string `json:"minor"`
+	GitVersion   string `json:"gitVersion"`
+	GitCommit    string `json:"gitCommit"`
+	GitTreeState string `json:"gitTreeState"`
+	BuildDate    string `json:"buildDate"`
+	GoVersion    string `json:"goVersion"`
+	Compiler     string `json:"compiler"`
+	Platform     string `json:"platform"`
+}
+
+// Version reports the Kubernetes version the API follows.
+func Version() VersionInfo {
+	return VersionInfo{
+		Major: "1", Minor: "31", GitVersion: "v1.31.0-tinykube", GitTreeState: "clean",
+		BuildDate: "1970-01-01T00:00:00Z", GoVersion: runtime.Version(), Compiler: runtime.Compiler,
+		Platform: runtime.GOOS + "/" + runtime.GOARCH,
+	}
+}
+
+func (s *Server) installDiscovery(r *mux.Router) {
+	get := []string{http.MethodGet, http.MethodHead}
+	r.HandleFunc("/version", func(w http.ResponseWriter, req *http.Request) {
+		writeJSON(w, req, http.StatusOK, Version())
+	}).Methods(get...)
+	r.HandleFunc("/api", func(w http.ResponseWriter, req *http.Request) {
+		writeJSON(w, req, http.StatusOK, &meta.APIVersions{
+			TypeMeta: meta.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"},
+			ServerAddressByClientCIDRs: []meta.ServerAddressByClientCIDR{{ClientCIDR: "0.0.0.0/0", ServerAddress: req.Host}},
+		})
+	}).Methods(get...)
+	r.HandleFunc("/apis", func(w http.ResponseWriter, req *http.Request) {
+		writeJSON(w, req, http.StatusOK, APIGroupList(s.cfg.Resources))
+	}).Methods(get...)
+	for _, gv := range s.cfg.Resources.GroupVersions() {
+		gv := gv
+		path := "/apis/" + gv.String()
+		if gv.Group == "" {
+			path = "/api/" + gv.Version
+		} else {
+			r.HandleFunc("/apis/"+gv.Group, func(w http.ResponseWriter, req *http.Request) {
+				writeJSON(w, req, http.StatusOK, apiGroup(s.cfg.Resources, gv.Group))
+			}).Methods(get...)
+		}
+		r.HandleFunc(path, func(w http.ResponseWriter, req *http.Request) {
+			writeJSON(w, req, http.StatusOK, APIResourceList(s.cfg.Resources, gv))
+		}).Methods(get...)
+	}
+}
+
+// APIGroupList is the /apis document for the table (named groups only).
+func APIGroupList(t *registry.Table) *meta.APIGroupList {
+	out := &meta.APIGroupList{TypeMeta: meta.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}, Groups: []meta.APIGroup{}}
+	seen := map[string]bool{}
+	for _, gv := range t.GroupVersions() {
+		if gv.Group == "" || seen[gv.Group] {
+			continue
+		}
+		seen[gv.Group] = true
+		g := *apiGroup(t, gv.Group)
+		g.TypeMeta = meta.TypeMeta{}
+		out.Groups = append(out.Groups, g)
+	}
+	return out
+}
+
+func apiGroup(t *registry.Table, group string) *meta.APIGroup {
+	g := &meta.APIGroup{TypeMeta: meta.TypeMeta{Kind: "APIGroup", APIVersion: "v1"}, Name: group}
+	for _, gv := range t.GroupVersions() {
+		if gv.Group != group {
+			continue
+		}
+		v := meta.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: gv.Version}
+		g.Versions = append(g.Versions, v)
+		if len(g.Versions) == 1 {
+			g.PreferredVersion = v
+		}
+	}
+	return g
+}
+
+// APIResourceList is the discovery document of one group/version, with
+// subresources as "pods/status".
+func APIResourceList(t *registry.Table, gv meta.GroupVersion) *meta.APIResourceList {
+	out := &meta.APIResourceList{TypeMeta: meta.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"},
+		GroupVersion: gv.String(), APIResources: []meta.APIResource{}}
+	for _, r := range t.All() {
+		if r.GroupVersion() != gv {
+			continue
+		}
+		out.APIResources = append(out.APIResources, meta.APIResource{
+			Name: r.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
+			Verbs:      []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"},
+			ShortNames: r.ShortNames, Categories: r.Categories,
+		})
+		for _, sub := range r.Subresources {
+			out.APIResources = append(out.APIResources, subresourceDiscovery(r, sub))
+		}
+	}
+	return out
+}
+
+func subresourceDiscovery(r *registry.Resource, sub string) meta.APIResource {
+	a := meta.APIResource{Name: r.Resource + "/" + sub, Namespaced: r.Namespaced, Kind: r.Kind}
+	switch sub {
+	case registry.SubStatus:
+		a.Verbs = []string{"get", "patch", "update"}
+	case registry.SubScale:
+		a.Group, a.Version, a.Kind = "autoscaling", "v1", "Scale"
+		a.Verbs = []string{"get", "patch", "update"}
+	case registry.SubBinding:
+		a.Kind, a.Verbs = "Binding", []string{"create"}
+	case registry.SubEviction:
+		a.Group, a.Version, a.Kind = "policy", "v1", "Eviction"
+		a.Verbs = []string{"create"}
+	case registry.SubFinalize:
+		a.Verbs = []string{"update"}
+	}
+	return a
+}

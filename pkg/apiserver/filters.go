@@ -1,0 +1,120 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.uber.org/zap"
+
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+)
+
+// withRecover answers 500 and logs when a handler panics.
+func (s *Server) withRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("handler panic", zap.Any("panic", v), zap.String("path", req.URL.Path), zap.Stack("stack"))
+				writeError(w, req, apierrors.NewInternalError(fmt.Errorf("panic: %v", v)))
+			}
+		}()
+		next.ServeHTTP(w, req)
+	})
+}
+
+// withMetricsAndLogging parses the RequestInfo, counts and times the
+// request, and logs one line per request.
+func (s *Server) withMetricsAndLogging(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		start := time.Now()
+		watch := req.URL.Query().Get("watch")
+		ri, isResource := ParseRequestInfo(req.Method, req.URL.EscapedPath(), watch == "1" || watch == "true")
+		if isResource {
+			req = req.WithContext(context.WithValue(req.Context(), requestInfoKey{}, &ri))
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, req)
+		code := rec.code
+		if code == 0 {
+			code = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		if isResource {
+			labels := []string{ri.Verb, ri.Group, ri.Version, ri.Resource, ri.Subresource, ri.Scope(), "apiserver"}
+			s.metrics.requests.WithLabelValues(append(labels, strconv.Itoa(code))...).Inc()
+			if ri.Verb != "WATCH" {
+				s.metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
+			}
+		}
+		fields := []zap.Field{zap.String("verb", ri.Verb), zap.String("method", req.Method),
+			zap.String("path", req.URL.Path), zap.Int("code", code), zap.Duration("latency", elapsed),
+			zap.String("userAgent", req.UserAgent())}
+		if code >= 500 {
+			s.log.Error("request failed", fields...)
+		} else {
+			s.log.Debug("request", fields...)
+		}
+	})
+}
+
+// withInFlightLimit answers 429 with Retry-After when too many read-only or
+// mutating requests are in flight; watches and other long-running requests
+// are exempt.
+func (s *Server) withInFlightLimit(next http.Handler) http.Handler {
+	readOnly := newSemaphore(s.cfg.MaxRequestsInFlight)
+	mutating := newSemaphore(s.cfg.MaxMutatingRequestsInFlight)
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		ri, ok := requestInfoFrom(req.Context())
+		if !ok || isLongRunning(ri) {
+			next.ServeHTTP(w, req)
+			return
+		}
+		sem, kind := readOnly, "readOnly"
+		if isMutating(ri.Verb) {
+			sem, kind = mutating, "mutating"
+		}
+		if !sem.tryAcquire() {
+			writeError(w, req, apierrors.NewTooManyRequests("Too many requests, please try again later.", 1))
+			return
+		}
+		defer sem.release()
+		g := s.metrics.inflight.WithLabelValues(kind)
+		g.Inc()
+		defer g.Dec()
+		next.ServeHTTP(w, req)
+	})
+}
+
+// semaphore is a non-blocking counting semaphore; a nil one never limits.
+type semaphore chan struct{}
+
+func newSemaphore(n int) semaphore {
+	if n <= 0 {
+		return nil
+	}
+	return make(semaphore, n)
+}
+
+func (s semaphore) tryAcquire() bool {
+	if s == nil {
+		return true
+	}
+	select {
+	case s <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s semaphore) release() {
+	if s != nil {
+		<-s
+	}
+}

@@ -1,0 +1,141 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/registry"
+	"github.com/tinykube/tinykube/pkg/storage"
+)
+
+type requestInfoKey struct{}
+
+// requestInfoFrom returns the RequestInfo the filters parsed, if any.
+func requestInfoFrom(ctx context.Context) (*RequestInfo, bool) {
+	ri, ok := ctx.Value(requestInfoKey{}).(*RequestInfo)
+	return ri, ok
+}
+
+// request is one resource request after routing.
+type request struct {
+	ri    *RequestInfo
+	res   *registry.Resource
+	store storage.Interface
+}
+
+// serveResource routes /api/v1/... and /apis/{g}/{v}/... to the verb handlers.
+func (s *Server) serveResource(w http.ResponseWriter, req *http.Request) {
+	ri, ok := requestInfoFrom(req.Context())
+	if !ok {
+		writeError(w, req, notFoundPath(req.URL.Path))
+		return
+	}
+	res, ok := s.cfg.Resources.Lookup(ri.Group, ri.Version, ri.Resource)
+	if !ok {
+		writeError(w, req, notFoundPath(req.URL.Path))
+		return
+	}
+	if ri.Namespace != "" && !res.Namespaced && ri.Resource != "namespaces" {
+		writeError(w, req, notFoundPath(req.URL.Path))
+		return
+	}
+	if ri.Subresource != "" && !res.HasSubresource(ri.Subresource) {
+		writeError(w, req, notFoundPath(req.URL.Path))
+		return
+	}
+	r := &request{ri: ri, res: res, store: s.stores[res]}
+	if err := s.dispatch(w, req, r); err != nil {
+		writeError(w, req, err)
+	}
+}
+
+func (s *Server) dispatch(w http.ResponseWriter, req *http.Request, r *request) error {
+	if r.ri.Subresource != "" {
+		return s.dispatchSubresource(w, req, r)
+	}
+	switch r.ri.Verb {
+	case "GET":
+		return s.get(w, req, r)
+	case "LIST":
+		return s.list(w, req, r)
+	case "WATCH":
+		return s.watch(w, req, r)
+	case "POST":
+		if r.ri.Name != "" {
+			return s.notAllowed(r, "create")
+		}
+		return s.create(w, req, r)
+	case "PUT":
+		if r.ri.Name == "" {
+			return s.notAllowed(r, "update")
+		}
+		return s.update(w, req, r, updateMain)
+	case "PATCH":
+		if r.ri.Name == "" {
+			return s.notAllowed(r, "patch")
+		}
+		return s.patch(w, req, r, updateMain)
+	case "DELETE":
+		return s.delete(w, req, r)
+	case "DELETECOLLECTION":
+		return s.deleteCollection(w, req, r)
+	}
+	return s.notAllowed(r, r.ri.Verb)
+}
+
+func (s *Server) notAllowed(r *request, verb string) error {
+	name := r.res.Resource
+	if r.ri.Subresource != "" {
+		name += "/" + r.ri.Subresource
+	}
+	return apierrors.NewMethodNotSupported(r.res.Group, name, verb)
+}
+
+func (s *Server) dispatchSubresource(w http.ResponseWriter, req *http.Request, r *request) error {
+	switch r.ri.Subresource {
+	case registry.SubStatus, registry.SubFinalize:
+		mode := updateStatus
+		if r.ri.Subresource == registry.SubFinalize {
+			mode = updateFinalize
+			if r.ri.Verb != "PUT" {
+				return s.notAllowed(r, r.ri.Verb)
+			}
+		}
+		switch r.ri.Verb {
+		case "GET":
+			return s.get(w, req, r)
+		case "PUT":
+			return s.update(w, req, r, mode)
+		case "PATCH":
+			return s.patch(w, req, r, mode)
+		}
+	case registry.SubScale:
+		return s.serveScale(w, req, r)
+	case registry.SubBinding:
+		if r.ri.Verb == "POST" {
+			return s.bind(w, req, r)
+		}
+	case registry.SubEviction:
+		if r.ri.Verb == "POST" {
+			return s.evict(w, req, r)
+		}
+	}
+	return s.notAllowed(r, r.ri.Verb)
+}
+
+// get serves GET of one object (and of its status subresource).
+func (s *Server) get(w http.ResponseWriter, req *http.Request, r *request) error {
+	obj, err := r.store.Get(req.Context(), r.res.Key(r.ri.Namespace, r.ri.Name), storageGet(req))
+	if err != nil {
+		return fmt.Errorf("get %s: %w", r.res.GroupResource(), err)
+	}
+	setTypeMeta(r.res, obj)
+	writeJSON(w, req, http.StatusOK, obj)
+	return nil
+}
+
+func storageGet(req *http.Request) storage.GetOptions {
+	return storage.GetOptions{ResourceVersion: req.URL.Query().Get("resourceVersion")}
+}

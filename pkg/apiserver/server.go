@@ -1,0 +1,137 @@
+// Package apiserver serves the Kubernetes REST API over the resources of a
+// registry.Table and their storage: routes, handlers for every verb,
+// subresources, watch streaming, discovery, admission, limits, metrics and
+// health. It knows nothing of etcd: the caller passes one storage.Interface
+// per resource.
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/registry"
+	"github.com/tinykube/tinykube/pkg/storage"
+)
+
+// Config wires a Server.
+type Config struct {
+	// Resources is the table served.
+	Resources *registry.Table
+	// Storage returns the storage of one resource; it is called once per
+	// resource by New.
+	Storage func(r *registry.Resource) (storage.Interface, error)
+	Logger  *zap.Logger
+
+	MaxRequestsInFlight         int // 0 = no limit
+	MaxMutatingRequestsInFlight int // 0 = no limit
+
+	DefaultNotReadyTolerationSeconds    int64
+	DefaultUnreachableTolerationSeconds int64
+
+	// ReadyChecks are run by /readyz (name -> check); /readyz fails with 500
+	// while one fails (for example etcd unreachable).
+	ReadyChecks map[string]func(ctx context.Context) error
+
+	// Registerer and Gatherer for /metrics; nil means Prometheus' defaults.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// DefaultConfig returns Kubernetes' defaults for the limits and tolerations.
+func DefaultConfig() Config {
+	return Config{
+		MaxRequestsInFlight:                 400,
+		MaxMutatingRequestsInFlight:         200,
+		DefaultNotReadyTolerationSeconds:    300,
+		DefaultUnreachableTolerationSeconds: 300,
+	}
+}
+
+// Server is the HTTP face of the API.
+type Server struct {
+	cfg     Config
+	log     *zap.Logger
+	stores  map[*registry.Resource]storage.Interface
+	metrics *metrics
+	now     func() time.Time
+	handler http.Handler
+
+	// stopCtx ends when Close is called: open watches end with it.
+	stopCtx context.Context
+	stop    context.CancelFunc
+	once    sync.Once
+}
+
+// New builds a Server; it opens no listener.
+func New(cfg Config) (*Server, error) {
+	if cfg.Resources == nil || cfg.Storage == nil {
+		return nil, fmt.Errorf("apiserver: Resources and Storage are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = zap.NewNop()
+	}
+	if cfg.Registerer == nil {
+		cfg.Registerer = prometheus.DefaultRegisterer
+	}
+	if cfg.Gatherer == nil {
+		cfg.Gatherer = prometheus.DefaultGatherer
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, stores: map[*registry.Resource]storage.Interface{}, now: cfg.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, r := range cfg.Resources.All() {
+		st, err := cfg.Storage(r)
+		if err != nil {
+			return nil, fmt.Errorf("storage for %s: %w", r.GroupResource(), err)
+		}
+		s.stores[r] = st
+	}
+	m, err := registerMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	s.metrics = m
+	s.stopCtx, s.stop = context.WithCancel(context.Background())
+	s.handler = s.buildHandler()
+	return s, nil
+}
+
+// Handler is the full HTTP handler (API, discovery, health, metrics).
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close ends every open watch; in-flight requests finish on their own.
+func (s *Server) Close() { s.once.Do(s.stop) }
+
+// StopContext is done once Close was called.
+func (s *Server) StopContext() context.Context { return s.stopCtx }
+
+func (s *Server) buildHandler() http.Handler {
+	r := mux.NewRouter()
+	r.UseEncodedPath()
+	s.installHealth(r)
+	s.installDiscovery(r)
+	r.PathPrefix("/api/").HandlerFunc(s.serveResource)
+	r.PathPrefix("/apis/").HandlerFunc(s.serveResource)
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		writeError(w, req, notFoundPath(req.URL.Path))
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		writeError(w, req, methodNotAllowed(req.Method, req.URL.Path))
+	})
+	var h http.Handler = r
+	h = s.withInFlightLimit(h)
+	h = s.withMetricsAndLogging(h)
+	h = s.withRecover(h)
+	return h
+}

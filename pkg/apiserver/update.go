@@ -1,0 +1,141 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/registry"
+)
+
+// updateMode says which part of an object an update may change.
+type updateMode int
+
+const (
+	updateMain     updateMode = iota // the resource: status is kept
+	updateStatus                     // the status subresource: only status changes
+	updateFinalize                   // namespaces/finalize: only spec.finalizers changes
+)
+
+// mutateFunc builds the new object from the current one; it returns the
+// client's intended object (its resourceVersion, if set, is checked).
+type mutateFunc func(current meta.Object) (meta.Object, error)
+
+// update serves PUT of an object, its status or a namespace's finalize.
+func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mode updateMode) error {
+	wo, err := parseWriteOptions(req.URL.Query())
+	if err != nil {
+		return err
+	}
+	b, err := bodyJSON(req)
+	if err != nil {
+		return err
+	}
+	obj, err := decodeObject(r.res, b, wo.Strict)
+	if err != nil {
+		return err
+	}
+	if err := checkURLMatch(r, obj.GetObjectMeta()); err != nil {
+		return err
+	}
+	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, func(meta.Object) (meta.Object, error) {
+		return r.res.DeepCopy(obj), nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, req, http.StatusOK, out)
+	return nil
+}
+
+// errDryRun stops a GuaranteedUpdate after the new object is computed.
+type errDryRun struct{ obj meta.Object }
+
+func (e *errDryRun) Error() string { return "dry run" }
+
+// updateObject runs a read-modify-write of the object at r's key through
+// GuaranteedUpdate: mutate gives the intended object, which is prepared for
+// the mode, defaulted and validated. A stale resourceVersion is a 409. An
+// update that leaves a deleted object without finalizers removes it.
+func (s *Server) updateObject(ctx context.Context, r *request, mode updateMode, dryRun bool, mutate mutateFunc) (meta.Object, error) {
+	res := r.res
+	key := res.Key(r.ri.Namespace, r.ri.Name)
+	out, err := r.store.GuaranteedUpdate(ctx, key, nil, false, func(current meta.Object) (meta.Object, error) {
+		if current == nil {
+			return nil, apierrors.NewNotFound(res.Group, res.Resource, r.ri.Name)
+		}
+		intended, err := mutate(res.DeepCopy(current))
+		if err != nil {
+			return nil, err
+		}
+		next, err := prepareUpdate(res, mode, intended, current)
+		if err != nil {
+			return nil, err
+		}
+		if res.Default != nil {
+			res.Default(next)
+		}
+		if err := invalid(res, r.ri.Name, res.ValidateUpdateOf(next, current)); err != nil {
+			return nil, err
+		}
+		if dryRun {
+			return nil, &errDryRun{obj: next}
+		}
+		return next, nil
+	})
+	var dr *errDryRun
+	if errors.As(err, &dr) {
+		setTypeMeta(res, dr.obj)
+		return dr.obj, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", res.GroupResource(), err)
+	}
+	setTypeMeta(res, out)
+	if res.ShouldDelete(out) {
+		return s.deleteAfterUpdate(ctx, r, out)
+	}
+	return out, nil
+}
+
+// prepareUpdate applies the mode's rules. The intended object's
+// resourceVersion is kept (empty = unconditional: the current one).
+func prepareUpdate(res *registry.Resource, mode updateMode, intended, current meta.Object) (meta.Object, error) {
+	rv := intended.GetObjectMeta().ResourceVersion
+	if rv == "" {
+		rv = current.GetObjectMeta().ResourceVersion
+	}
+	var next meta.Object
+	var err error
+	switch mode {
+	case updateStatus:
+		next, err = res.PrepareForStatusUpdate(intended, current)
+	case updateFinalize:
+		next, err = prepareFinalize(res, intended, current)
+	default:
+		next, err = res.PrepareForUpdate(intended, current)
+	}
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	next.GetObjectMeta().ResourceVersion = rv
+	return next, nil
+}
+
+// deleteAfterUpdate removes an object whose last finalizer an update removed.
+func (s *Server) deleteAfterUpdate(ctx context.Context, r *request, obj meta.Object) (meta.Object, error) {
+	m := obj.GetObjectMeta()
+	uid, rv := m.UID, m.ResourceVersion
+	out, err := r.store.Delete(ctx, r.res.Key(m.Namespace, m.Name), &meta.Preconditions{UID: &uid, ResourceVersion: &rv}, nil)
+	if err != nil {
+		if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+			return obj, nil // someone else removed or changed it: their call
+		}
+		return nil, fmt.Errorf("delete finalized %s: %w", r.res.GroupResource(), err)
+	}
+	setTypeMeta(r.res, out)
+	return out, nil
+}

@@ -1,0 +1,116 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/registry"
+	"github.com/tinykube/tinykube/pkg/storage"
+)
+
+// maxWatchTimeout bounds a watch without timeoutSeconds, as Kubernetes'
+// --min-request-timeout does (with jitter there; a fixed bound here).
+const maxWatchTimeout = 30 * time.Minute
+
+// watch serves a WATCH: a chunked stream of {"type":..,"object":..} lines,
+// flushed per event, until timeoutSeconds, the client leaves, the storage
+// ends the watch, or the server closes.
+func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) error {
+	o, err := parseListOptions(req.URL.Query())
+	if err != nil {
+		return err
+	}
+	o.Watch = true
+	if r.ri.Name != "" { // GET .../pods/name?watch=1 watches that object
+		if o.FieldSelector != "" {
+			o.FieldSelector += ","
+		}
+		o.FieldSelector += "metadata.name=" + r.ri.Name
+	}
+	so, err := storageListOptions(r.res, o)
+	if err != nil {
+		return err
+	}
+	timeout := maxWatchTimeout
+	if o.TimeoutSeconds != nil && *o.TimeoutSeconds > 0 {
+		timeout = time.Duration(*o.TimeoutSeconds) * time.Second
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), timeout)
+	defer cancel()
+	stop := context.AfterFunc(s.stopCtx, cancel)
+	defer stop()
+
+	watcher, err := r.store.Watch(ctx, r.res.Prefix(r.ri.Namespace), so)
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", r.res.GroupResource(), err)
+	}
+	defer watcher.Stop()
+	s.metrics.watchers.WithLabelValues(r.res.Group, r.res.Resource).Inc()
+	defer s.metrics.watchers.WithLabelValues(r.res.Group, r.res.Resource).Dec()
+
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache, private")
+	w.WriteHeader(http.StatusOK)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-watcher.ResultChan():
+			if !ok {
+				return nil
+			}
+			line, err := encodeEvent(r.res, ev)
+			if err != nil {
+				s.log.Error("encode watch event", errField(err))
+				return nil
+			}
+			if _, err := w.Write(line); err != nil {
+				return nil // the client left
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+	}
+}
+
+// encodeEvent renders one event line; the object's JSON comes from the
+// storage's cache when it has one, so it is encoded once per event.
+func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
+	var obj json.RawMessage
+	var err error
+	switch {
+	case ev.Type == meta.Error:
+		st := ev.Status
+		if st == nil {
+			st = &meta.Status{Code: http.StatusInternalServerError, Message: "watch failed"}
+		}
+		full := apierrors.FromStatus(*st).Status()
+		obj, err = json.Marshal(full)
+	case ev.Cached != nil:
+		obj, err = ev.Cached.JSON()
+	default:
+		if ev.Object == nil {
+			return nil, fmt.Errorf("%s event without object", ev.Type)
+		}
+		setTypeMeta(res, ev.Object)
+		obj, err = json.Marshal(ev.Object)
+	}
+	if err != nil {
+		return nil, err
+	}
+	line, err := json.Marshal(meta.WatchEvent{Type: ev.Type, Object: obj})
+	if err != nil {
+		return nil, err
+	}
+	return append(line, '\n'), nil
+}

@@ -1,0 +1,238 @@
+package registry
+
+import (
+	"strconv"
+
+	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/coordination"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+// fieldsOf adapts a typed field-set function.
+func fieldsOf[T any, PT interface {
+	*T
+	meta.Object
+}](f func(PT) map[string]string) func(meta.Object) map[string]string {
+	return func(o meta.Object) map[string]string {
+		if t, ok := o.(PT); ok {
+			return f(t)
+		}
+		return nil
+	}
+}
+
+func newOf[T any, PT interface {
+	*T
+	meta.Object
+}]() func() meta.Object {
+	return func() meta.Object { return PT(new(T)) }
+}
+
+// Default returns the table of every resource the apiserver serves, in
+// discovery order.
+func Default() *Table {
+	return NewTable(
+		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
+		deployments(), replicaSets(), daemonSets(), jobs(), leases(),
+	)
+}
+
+func namespaces() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Namespace", Resource: "namespaces", Singular: "namespace",
+		ShortNames: []string{"ns"}, Subresources: []string{SubStatus, SubFinalize},
+		New: newOf[core.Namespace](), ResetStatusOnCreate: true,
+		PrepareKind: func(o meta.Object) {
+			ns := o.(*core.Namespace)
+			ns.Status.Phase = core.NamespaceActive
+			if !hasFinalizer(ns.Spec.Finalizers, core.FinalizerKubernetes) {
+				ns.Spec.Finalizers = append(ns.Spec.Finalizers, core.FinalizerKubernetes)
+			}
+		},
+		Fields: fieldsOf(func(ns *core.Namespace) map[string]string {
+			return map[string]string{"status.phase": string(ns.Status.Phase)}
+		}),
+		OnMarkDeleted: func(o meta.Object) {
+			o.(*core.Namespace).Status.Phase = core.NamespaceTerminating
+		},
+		// A namespace marked for deletion goes Terminating and waits for the
+		// namespace controller to empty spec.finalizers (via /finalize).
+		ShouldDeleteDuringUpdate: func(o meta.Object) bool {
+			return len(o.(*core.Namespace).Spec.Finalizers) == 0
+		},
+	}
+}
+
+func hasFinalizer(fs []core.FinalizerName, f core.FinalizerName) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+func nodes() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Node", Resource: "nodes", Singular: "node",
+		ShortNames: []string{"no"}, Subresources: []string{SubStatus},
+		New: newOf[core.Node](),
+		Fields: fieldsOf(func(n *core.Node) map[string]string {
+			return map[string]string{"spec.unschedulable": strconv.FormatBool(n.Spec.Unschedulable)}
+		}),
+	}
+}
+
+func pods() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Pod", Resource: "pods", Singular: "pod", Namespaced: true,
+		ShortNames: []string{"po"}, Categories: []string{"all"},
+		Subresources: []string{SubStatus, SubBinding, SubEviction},
+		New:          newOf[core.Pod](), ResetStatusOnCreate: true,
+		PrepareKind: func(o meta.Object) {
+			p := o.(*core.Pod)
+			p.Status = core.PodStatus{Phase: core.PodPending}
+		},
+		Fields:   fieldsOf(podFields),
+		Deletion: podDeletion,
+	}
+}
+
+func podFields(p *core.Pod) map[string]string {
+	return map[string]string{
+		"spec.nodeName":            p.Spec.NodeName,
+		"spec.schedulerName":       p.Spec.SchedulerName,
+		"spec.restartPolicy":       string(p.Spec.RestartPolicy),
+		"spec.serviceAccountName":  p.Spec.ServiceAccountName,
+		"spec.hostNetwork":         strconv.FormatBool(p.Spec.HostNetwork),
+		"status.phase":             string(p.Status.Phase),
+		"status.podIP":             p.Status.PodIP,
+		"status.nominatedNodeName": p.Status.NominatedNodeName,
+	}
+}
+
+// podDeletion: a pod bound to a node and not finished is deleted gracefully
+// (the kubelet stops it and then deletes with grace 0); the grace period is
+// the request's, else the pod's terminationGracePeriodSeconds, else 30.
+func podDeletion(o meta.Object, requested *int64) GracefulDecision {
+	p := o.(*core.Pod)
+	if p.Spec.NodeName == "" || p.Status.Phase == core.PodSucceeded || p.Status.Phase == core.PodFailed {
+		return GracefulDecision{}
+	}
+	g := int64(30)
+	if p.Spec.TerminationGracePeriodSeconds != nil {
+		g = *p.Spec.TerminationGracePeriodSeconds
+	}
+	if requested != nil {
+		g = *requested
+	}
+	if g <= 0 {
+		return GracefulDecision{}
+	}
+	return GracefulDecision{Graceful: true, GracePeriodSeconds: g}
+}
+
+func events() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Event", Resource: "events", Singular: "event", Namespaced: true,
+		ShortNames: []string{"ev"}, New: newOf[core.Event](),
+		Fields: fieldsOf(func(e *core.Event) map[string]string {
+			return map[string]string{
+				"involvedObject.kind":            e.InvolvedObject.Kind,
+				"involvedObject.namespace":       e.InvolvedObject.Namespace,
+				"involvedObject.name":            e.InvolvedObject.Name,
+				"involvedObject.uid":             e.InvolvedObject.UID,
+				"involvedObject.apiVersion":      e.InvolvedObject.APIVersion,
+				"involvedObject.resourceVersion": e.InvolvedObject.ResourceVersion,
+				"involvedObject.fieldPath":       e.InvolvedObject.FieldPath,
+				"reason":                         e.Reason,
+				"reportingComponent":             e.ReportingController,
+				"source":                         e.Source.Component,
+				"type":                           e.Type,
+			}
+		}),
+	}
+}
+
+func services() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Service", Resource: "services", Singular: "service", Namespaced: true,
+		ShortNames: []string{"svc"}, Categories: []string{"all"}, Subresources: []string{SubStatus},
+		New: newOf[core.Service](), ResetStatusOnCreate: true,
+	}
+}
+
+func endpoints() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Endpoints", Resource: "endpoints", Singular: "endpoints", Namespaced: true,
+		ShortNames: []string{"ep"}, New: newOf[core.Endpoints](),
+	}
+}
+
+func configMaps() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "ConfigMap", Resource: "configmaps", Singular: "configmap", Namespaced: true,
+		ShortNames: []string{"cm"}, New: newOf[core.ConfigMap](),
+	}
+}
+
+func secrets() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "Secret", Resource: "secrets", Singular: "secret", Namespaced: true,
+		New: newOf[core.Secret](),
+		Fields: fieldsOf(func(s *core.Secret) map[string]string {
+			return map[string]string{"type": string(s.Type)}
+		}),
+	}
+}
+
+func deployments() *Resource {
+	return &Resource{
+		Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment",
+		Namespaced: true, ShortNames: []string{"deploy"}, Categories: []string{"all"},
+		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.Deployment](),
+		TracksGeneration: true, ResetStatusOnCreate: true,
+	}
+}
+
+func replicaSets() *Resource {
+	return &Resource{
+		Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset",
+		Namespaced: true, ShortNames: []string{"rs"}, Categories: []string{"all"},
+		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.ReplicaSet](),
+		TracksGeneration: true, ResetStatusOnCreate: true,
+		Fields: fieldsOf(func(rs *apps.ReplicaSet) map[string]string {
+			return map[string]string{"status.replicas": strconv.Itoa(int(rs.Status.Replicas))}
+		}),
+	}
+}
+
+func daemonSets() *Resource {
+	return &Resource{
+		Group: "apps", Version: "v1", Kind: "DaemonSet", Resource: "daemonsets", Singular: "daemonset",
+		Namespaced: true, ShortNames: []string{"ds"}, Categories: []string{"all"},
+		Subresources: []string{SubStatus}, New: newOf[apps.DaemonSet](),
+		TracksGeneration: true, ResetStatusOnCreate: true,
+	}
+}
+
+func jobs() *Resource {
+	return &Resource{
+		Group: "batch", Version: "v1", Kind: "Job", Resource: "jobs", Singular: "job",
+		Namespaced: true, Categories: []string{"all"},
+		Subresources: []string{SubStatus}, New: newOf[batch.Job](),
+		TracksGeneration: true, ResetStatusOnCreate: true,
+		Fields: fieldsOf(func(j *batch.Job) map[string]string {
+			return map[string]string{"status.successful": strconv.Itoa(int(j.Status.Succeeded))}
+		}),
+	}
+}
+
+func leases() *Resource {
+	return &Resource{
+		Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease",
+		Namespaced: true, New: newOf[coordination.Lease](),
+	}
+}

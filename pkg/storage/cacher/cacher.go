@@ -223,6 +223,8 @@ func (c *Cacher) Count(ctx context.Context, prefix string) (int64, error) {
 func (c *Cacher) waitFresh(ctx context.Context, rev int64) error {
 	timer := time.NewTimer(c.cfg.FreshnessTimeout)
 	defer timer.Stop()
+	retry := time.NewTicker(50 * time.Millisecond) // a progress request may be answered before it is useful
+	defer retry.Stop()
 	for {
 		c.mu.Lock()
 		ok := c.etcdWatch > 0 && c.wc.ready() && c.wc.rev >= rev
@@ -234,6 +236,7 @@ func (c *Cacher) waitFresh(ctx context.Context, rev int64) error {
 		c.requestProgress()
 		select {
 		case <-changed:
+		case <-retry.C:
 		case <-ctx.Done():
 			return fmt.Errorf("wait for %s watch cache: %w", c.qr, ctx.Err())
 		case <-c.stopped:

@@ -16,8 +16,12 @@ import (
 	"github.com/tinykube/tinykube/pkg/storage/metrics"
 )
 
-// errRelist asks Run to load the state again (our position was compacted).
-var errRelist = errors.New("watch position compacted, re-listing")
+var (
+	// errRelist asks Run to load the state again (our position was compacted).
+	errRelist = errors.New("watch position compacted, re-listing")
+	// errHistoryGone asks Run to watch again from the oldest retained revision.
+	errHistoryGone = errors.New("history compacted; watching from the compaction")
+)
 
 // Run feeds the cache from one etcd watch until ctx ends: list, replay the
 // retained history into the window, then follow live changes. A broken
@@ -56,6 +60,8 @@ func (c *Cacher) Run(ctx context.Context) {
 		case errors.Is(err, errRelist):
 			c.log.Info("watch cache position compacted; re-listing")
 			needList = true
+		case errors.Is(err, errHistoryGone):
+			// The window starts at the compaction: watch again from there.
 		default:
 			c.log.Warn("etcd watch ended; resuming", zap.Error(err))
 			if !sleep(ctx, backoff) {
@@ -130,14 +136,17 @@ func (c *Cacher) watch(ctx context.Context) error {
 	}()
 	base := c.store.EtcdKey(c.prefix)
 	ch := c.store.Client().Watch(wctx, base, clientv3.WithPrefix(), clientv3.WithRev(from),
-		clientv3.WithPrevKV(), clientv3.WithProgressNotify())
-	c.requestProgress()
+		clientv3.WithPrevKV(), clientv3.WithProgressNotify(), clientv3.WithCreatedNotify())
 	for wr := range ch {
 		if wr.CompactRevision != 0 {
 			return c.compacted(wr.CompactRevision)
 		}
 		if err := wr.Err(); err != nil {
 			return fmt.Errorf("etcd watch %s: %w", base, err)
+		}
+		if wr.Created {
+			c.requestProgress() // learn the current revision once the watch exists
+			continue
 		}
 		if wr.IsProgressNotify() {
 			c.progress(wr.Header.Revision)
@@ -161,7 +170,7 @@ func (c *Cacher) compacted(compactRev int64) error {
 	}
 	c.wc.skipHistory(compactRev)
 	c.notifyRevLocked()
-	return fmt.Errorf("history before %d compacted; watching from there", compactRev)
+	return errHistoryGone
 }
 
 func (c *Cacher) progress(rev int64) {
@@ -244,6 +253,10 @@ func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
 func (c *Cacher) progressLoop(ctx context.Context) {
 	t := time.NewTicker(c.cfg.BookmarkInterval)
 	defer t.Stop()
+	// etcd drops a progress request while a watcher on the stream is still
+	// catching up, so ask again often until the cache is ready.
+	catchUp := time.NewTicker(50 * time.Millisecond)
+	defer catchUp.Stop()
 	pctx := clientv3.WithRequireLeader(ctx)
 	for {
 		select {
@@ -251,6 +264,10 @@ func (c *Cacher) progressLoop(ctx context.Context) {
 			return
 		case <-t.C:
 			c.sendBookmarks()
+		case <-catchUp.C:
+			if c.Ready() {
+				continue
+			}
 		case <-c.progressReq:
 		}
 		if err := c.store.Client().RequestProgress(pctx); err != nil && ctx.Err() == nil {

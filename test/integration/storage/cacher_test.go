@@ -1,0 +1,290 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/storage"
+	"github.com/tinykube/tinykube/pkg/storage/cacher"
+	"github.com/tinykube/tinykube/pkg/storage/etcd3"
+)
+
+// writeMany makes n writes (creates, then updates and deletes mixed in)
+// and returns the change each must produce, in order.
+func writeMany(t *testing.T, s storage.Interface, st *etcd3.Store, n int) []change {
+	t.Helper()
+	var want []change
+	for i := 0; len(want) < n; i++ {
+		name := fmt.Sprintf("w%03d", i/3)
+		switch i % 3 {
+		case 0:
+			want = append(want, change{meta.Added, name, rvOf(mustCreate(t, s, st, mkWidget(name, "red")))})
+		case 1:
+			want = append(want, change{meta.Modified, name, rvOf(setColor(t, s, st, name, "blue"))})
+		case 2:
+			if i%2 == 0 {
+				continue
+			}
+			d, err := s.Delete(context.Background(), key(st, name), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, change{meta.Deleted, name, rvOf(d)})
+		}
+	}
+	return want
+}
+
+func TestWatchResumeExact(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{})
+	ctx := context.Background()
+	list, err := c.List(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0"})
+	if err != nil || len(list.Items) != 0 {
+		t.Fatalf("list = %+v, %v", list, err)
+	}
+	w, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := writeMany(t, c, st, 100)
+	first := collect(t, w, 40)
+	w.Stop()
+	last := first[len(first)-1].Object.GetObjectMeta().ResourceVersion
+	w2, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: last})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Stop()
+	rest := collect(t, w2, 60)
+	equalChanges(t, append(changes(first), changes(rest)...), want)
+	for _, ev := range rest {
+		b, err := ev.Cached.JSON()
+		if err != nil || !strings.Contains(string(b), `"resourceVersion":"`+ev.Object.GetObjectMeta().ResourceVersion+`"`) {
+			t.Fatalf("cached JSON %s, %v", b, err)
+		}
+	}
+	if c.EtcdWatchCount() != 1 {
+		t.Fatalf("etcd watches = %d, want 1", c.EtcdWatchCount())
+	}
+}
+
+func TestWatchResumeAgainstNewCacher(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	c1, stop1 := runCacher(t, st, cacher.Config{})
+	w, err := c1.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := writeMany(t, c1, st, 100)
+	first := collect(t, w, 35)
+	stop1() // the apiserver dies: its watchers end
+	for range w.ResultChan() {
+	}
+	if _, ok := <-w.ResultChan(); ok {
+		t.Fatal("watch still open after its cacher stopped")
+	}
+	// More writes while no apiserver runs.
+	more := writeMany(t, st, st, 0)
+	more = append(more, change{meta.Added, "late", rvOf(mustCreate(t, st, st, mkWidget("late", "red")))})
+	want = append(want, more...)
+
+	c2 := startCacher(t, st, cacher.Config{})
+	last := first[len(first)-1].Object.GetObjectMeta().ResourceVersion
+	w2, err := c2.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: last})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Stop()
+	rest := collect(t, w2, len(want)-len(first))
+	equalChanges(t, append(changes(first), changes(rest)...), want)
+}
+
+func TestWatchTooOldIsGone(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	old := mustCreate(t, st, st, mkWidget("a", "red"))
+	setColor(t, st, st, "a", "blue")
+	cur := setColor(t, st, st, "a", "green")
+	if _, err := client.Compact(ctx, rvOf(cur)); err != nil {
+		t.Fatal(err)
+	}
+	c := startCacher(t, st, cacher.Config{})
+	for name, s := range map[string]storage.Interface{"cacher": c, "etcd": st} {
+		w, err := s.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: old.ResourceVersion})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, ok := next(t, w, 5*time.Second)
+		if !ok || ev.Type != meta.Error || ev.Status.Code != 410 || ev.Status.Reason != meta.StatusReasonGone ||
+			!strings.HasPrefix(ev.Status.Message, "too old resource version: "+old.ResourceVersion+" (") {
+			t.Fatalf("%s: first event = %+v (status %+v)", name, ev, ev.Status)
+		}
+		if _, ok := next(t, w, 5*time.Second); ok {
+			t.Fatalf("%s: watch not closed after the ERROR event", name)
+		}
+		w.Stop()
+	}
+	// From the compaction revision on, the watch is exact.
+	w, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: cur.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	d, err := c.Delete(ctx, key(st, "a"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalChanges(t, changes(collect(t, w, 1)), []change{{meta.Deleted, "a", rvOf(d)}})
+}
+
+func TestSlowWatcherDoesNotBlockFast(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{WatcherBuffer: 20})
+	ctx := context.Background()
+	slow, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Stop()
+	fast, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Stop()
+	got := make(chan []storage.Event, 1)
+	go func() {
+		var evs []storage.Event
+		for ev := range fast.ResultChan() {
+			if evs = append(evs, ev); len(evs) == 60 {
+				break
+			}
+		}
+		got <- evs
+	}()
+	want := writeMany(t, c, st, 60)
+	var evs []storage.Event
+	select {
+	case evs = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("fast watcher did not get its events")
+	}
+	equalChanges(t, changes(evs), want)
+	// The slow watcher was closed: it holds at most its buffer (plus one in hand), then ends.
+	n := 0
+	for range slow.ResultChan() {
+		n++
+	}
+	if n > 22 {
+		t.Fatalf("slow watcher received %d events before closing; buffer is 20", n)
+	}
+}
+
+func TestPredicateTransitions(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{})
+	ctx := context.Background()
+	red := func(o meta.Object) bool { return o.(*widget).Color == "red" }
+	w, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0", Predicate: red})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	mustCreate(t, c, st, mkWidget("a", "blue"))
+	r1 := setColor(t, c, st, "a", "red")
+	b1 := setColor(t, c, st, "a", "blue")
+	setColor(t, c, st, "a", "green")
+	r2 := setColor(t, c, st, "a", "red")
+	r3 := setColor(t, c, st, "a", "red") // no-op: no event
+	d, err := c.Delete(ctx, key(st, "a"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r3.ResourceVersion != r2.ResourceVersion {
+		t.Fatal("no-op update wrote")
+	}
+	evs := collect(t, w, 4)
+	equalChanges(t, changes(evs), []change{
+		{meta.Added, "a", rvOf(r1)}, {meta.Deleted, "a", rvOf(b1)}, {meta.Added, "a", rvOf(r2)}, {meta.Deleted, "a", rvOf(d)},
+	})
+	if evs[1].Object.(*widget).Color != "red" {
+		t.Fatalf("DELETED on leaving the selection carries %+v, want its last matching state", evs[1].Object)
+	}
+}
+
+func TestBookmarksAdvanceOnQuietResource(t *testing.T) {
+	st := newStore(t)
+	other := etcd3.New(client, "", st.Resource()+"-other", "/registry", newWidget, nil)
+	c := startCacher(t, st, cacher.Config{BookmarkInterval: 50 * time.Millisecond, FreshnessTimeout: 500 * time.Millisecond})
+	ctx := context.Background()
+	w, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0", AllowWatchBookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	// Writes to another resource move the global revision; bookmarks follow.
+	o := mustCreate(t, other, other, mkWidget("x", "red"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ev, ok := next(t, w, 5*time.Second)
+		if !ok || ev.Type != meta.Bookmark {
+			t.Fatalf("got %+v, want bookmarks only", ev)
+		}
+		if rvOf(ev.Object) >= rvOf(o) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bookmark still at %s, want >= %s", ev.Object.GetObjectMeta().ResourceVersion, o.ResourceVersion)
+		}
+	}
+	// A list and a watch at another resource's revision do not hang.
+	start := time.Now()
+	list, err := c.List(ctx, prefix(st), storage.ListOptions{ResourceVersion: o.ResourceVersion})
+	if err != nil || rvOf(&widget{ObjectMeta: meta.ObjectMeta{ResourceVersion: list.ResourceVersion}}) < rvOf(o) {
+		t.Fatalf("list at %s = %+v, %v", o.ResourceVersion, list, err)
+	}
+	o2 := mustCreate(t, other, other, mkWidget("y", "red"))
+	w2, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: o2.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2.Stop()
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("list and watch at a foreign revision took %s", time.Since(start))
+	}
+	_, err = c.List(ctx, prefix(st), storage.ListOptions{ResourceVersion: fmt.Sprint(rvOf(o2) + 1000)})
+	if err == nil || !strings.Contains(err.Error(), "Too large resource version") {
+		t.Fatalf("list at a future revision: %v", err)
+	}
+}
+
+func TestSendInitialEvents(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{})
+	ctx := context.Background()
+	a := mustCreate(t, c, st, mkWidget("a", "red"))
+	b := mustCreate(t, c, st, mkWidget("b", "red"))
+	w, err := c.Watch(ctx, prefix(st), storage.ListOptions{SendInitialEvents: meta.Ptr(true), AllowWatchBookmarks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	evs := collect(t, w, 2)
+	equalChanges(t, changes(evs), []change{{meta.Added, "a", rvOf(a)}, {meta.Added, "b", rvOf(b)}})
+	ev, _ := next(t, w, 5*time.Second)
+	if ev.Type != meta.Bookmark || ev.Object.GetObjectMeta().Annotations[meta.InitialEventsAnnotation] != "true" || rvOf(ev.Object) < rvOf(b) {
+		t.Fatalf("after initial events: %+v", ev)
+	}
+	got, err := c.Get(ctx, key(st, "a"), storage.GetOptions{ResourceVersion: "0"})
+	if err != nil || got.GetObjectMeta().ResourceVersion != a.ResourceVersion {
+		t.Fatalf("cached get = %+v, %v", got, err)
+	}
+	if n, err := c.Count(ctx, prefix(st)); err != nil || n != 2 {
+		t.Fatalf("count = %d, %v", n, err)
+	}
+}

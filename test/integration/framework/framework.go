@@ -9,6 +9,7 @@ package framework
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/tinykube/tinykube/pkg/apiserver/app"
@@ -70,10 +72,17 @@ func StartAPIServer(t testing.TB, opts ...Option) *TestServer {
 	for _, f := range opts {
 		f(o)
 	}
-	s := &TestServer{t: t, opts: o, log: zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))}
+	s := &TestServer{t: t, opts: o, log: testLogger(t)}
 	s.start()
 	t.Cleanup(s.Stop)
 	return s
+}
+
+// testLogger logs the apiserver's errors into the test log. etcd's own
+// shutdown noise is logged, but zap's internal errors do not fail the test.
+func testLogger(t testing.TB) *zap.Logger {
+	return zaptest.NewLogger(t, zaptest.Level(zap.ErrorLevel),
+		zaptest.WrapOptions(zap.ErrorOutput(zapcore.AddSync(io.Discard))))
 }
 
 func (s *TestServer) start() {

@@ -76,7 +76,9 @@ type widget struct {
 	Count           int    `json:"count,omitempty"`
 }
 
-func newWidget() meta.Object { return &widget{TypeMeta: meta.TypeMeta{Kind: "Widget", APIVersion: "test/v1"}} }
+func newWidget() meta.Object {
+	return &widget{TypeMeta: meta.TypeMeta{Kind: "Widget", APIVersion: "test/v1"}}
+}
 
 var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 
@@ -88,7 +90,7 @@ func newStore(t *testing.T) *etcd3.Store {
 	return etcd3.New(client, "", res, "/registry", newWidget, zap.NewNop())
 }
 
-func prefix(s *etcd3.Store) string      { return "/" + s.Resource() + "/" }
+func prefix(s *etcd3.Store) string        { return "/" + s.Resource() + "/" }
 func key(s *etcd3.Store, n string) string { return prefix(s) + "ns/" + n }
 
 func mkWidget(name, color string) *widget {

@@ -42,18 +42,34 @@ func (lw *ListWatch[T]) Watch(ctx context.Context, opts meta.ListOptions) (watch
 	return lw.WatchFunc(ctx, opts)
 }
 
-// FromList adapts a typed client's List (returning *meta.List[E], where the
-// cache holds *E) to ListWatch.ListFunc.
-func FromList[E any](list func(ctx context.Context, opts meta.ListOptions) (*meta.List[E], error)) func(context.Context, meta.ListOptions) ([]*E, meta.ListMeta, error) {
-	return func(ctx context.Context, opts meta.ListOptions) ([]*E, meta.ListMeta, error) {
-		l, err := list(ctx, opts)
-		if err != nil {
-			return nil, meta.ListMeta{}, err
-		}
-		out := make([]*E, len(l.Items))
-		for i := range l.Items {
-			out[i] = &l.Items[i]
-		}
-		return out, l.ListMeta, nil
+// ListWatchClient is the List/Watch half of a typed client;
+// clientset.ResourceInterface (and so a fake of it) satisfies it.
+type ListWatchClient[E any, PT interface {
+	*E
+	meta.Object
+}] interface {
+	List(ctx context.Context, opts meta.ListOptions) (*meta.List[E], error)
+	Watch(ctx context.Context, opts meta.ListOptions) (watch.Interface[PT], error)
+}
+
+// NewListWatchFromClient adapts a typed client to a ListerWatcher, e.g.
+// cache.NewListWatchFromClient(cs.CoreV1().Pods(ns)).
+func NewListWatchFromClient[E any, PT interface {
+	*E
+	meta.Object
+}](c ListWatchClient[E, PT]) *ListWatch[PT] {
+	return &ListWatch[PT]{
+		ListFunc: func(ctx context.Context, opts meta.ListOptions) ([]PT, meta.ListMeta, error) {
+			l, err := c.List(ctx, opts)
+			if err != nil {
+				return nil, meta.ListMeta{}, err
+			}
+			out := make([]PT, len(l.Items))
+			for i := range l.Items {
+				out[i] = &l.Items[i]
+			}
+			return out, l.ListMeta, nil
+		},
+		WatchFunc: c.Watch,
 	}
 }

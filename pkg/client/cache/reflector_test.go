@@ -1,9 +1,14 @@
 package cache
 
 import (
+	"context"
 	"maps"
 	"strconv"
+	"sync/atomic"
 	"testing"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/watch"
 )
 
 func TestReflectorListsThenWatches(t *testing.T) {
@@ -99,4 +104,38 @@ func testRelistOnGone(t *testing.T, goneAsEvent bool) {
 	eventually(t, "convergence", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
 	srv.write(obj("ns", "after", "1"))
 	eventually(t, "watch after re-list", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+}
+
+// typedClient is a typed client's List/Watch over the fake server.
+type typedClient struct{ srv *fakeServer }
+
+func (c typedClient) List(ctx context.Context, opts meta.ListOptions) (*meta.List[testObj], error) {
+	items, lm, err := c.srv.List(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	l := &meta.List[testObj]{ListMeta: lm}
+	for _, o := range items {
+		l.Items = append(l.Items, *o)
+	}
+	return l, nil
+}
+
+func (c typedClient) Watch(ctx context.Context, opts meta.ListOptions) (watch.Interface[*testObj], error) {
+	return c.srv.Watch(ctx, opts)
+}
+
+func TestListWatchFromTypedClient(t *testing.T) {
+	srv := newFakeServer()
+	srv.write(obj("ns", "a", "1"))
+	var tweaked atomic.Int32
+	lw := NewListWatchFromClient[testObj](typedClient{srv})
+	lw.Tweak = func(o *meta.ListOptions) { tweaked.Add(1) }
+	store := NewStore[*testObj]()
+	run(t, NewReflector[*testObj](lw, store, fastReflector).Run)
+	srv.write(obj("ns", "b", "1"))
+	eventually(t, "convergence", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+	if tweaked.Load() < 2 {
+		t.Fatalf("Tweak ran %d times, want once per list and watch", tweaked.Load())
+	}
 }

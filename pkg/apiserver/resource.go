@@ -45,6 +45,10 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request) {
 		writeError(w, req, notFoundPath(req.URL.Path))
 		return
 	}
+	if err := checkAccept(req); err != nil {
+		writeError(w, req, err)
+		return
+	}
 	r := &request{ri: ri, res: res, store: s.stores[res]}
 	if err := s.dispatch(w, req, r); err != nil {
 		writeError(w, req, err)

@@ -168,3 +168,10 @@ func pod(name string, labels map[string]string) map[string]any {
 		"metadata": map[string]any{"name": name, "labels": labels},
 		"spec":     map[string]any{"containers": []any{map[string]any{"name": "c", "image": "busybox"}}}}
 }
+
+func mustJSON(t testing.TB, raw []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("decode %T: %v: %s", v, err, raw)
+	}
+}

@@ -1,0 +1,201 @@
+package apiserver
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+func podNames(c *client, query string) []string {
+	var l meta.List[core.Pod]
+	c.must(http.StatusOK, "GET", "/api/v1/pods?"+query, nil, &l)
+	var out []string
+	for _, p := range l.Items {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// TestSelectors: label selectors (=, !=, in, notin, exists, !) and field
+// selectors (metadata.name, metadata.namespace, spec.nodeName, status.phase).
+func TestSelectors(t *testing.T) {
+	c := newClient(t)
+	c.must(http.StatusCreated, "POST", "/api/v1/namespaces", ns("other"), nil)
+	c.must(http.StatusCreated, "POST", "/api/v1/namespaces/default/pods", pod("a", map[string]string{"app": "web", "tier": "front"}), nil)
+	c.must(http.StatusCreated, "POST", "/api/v1/namespaces/default/pods", pod("b", map[string]string{"app": "db"}), nil)
+	c.must(http.StatusCreated, "POST", "/api/v1/namespaces/other/pods", pod("c", map[string]string{"app": "web"}), nil)
+	c.must(http.StatusCreated, "POST", "/api/v1/namespaces/default/pods/a/binding",
+		map[string]any{"metadata": map[string]any{"name": "a"}, "target": map[string]any{"name": "n1"}}, nil)
+	tests := []struct{ query, want string }{
+		{"labelSelector=app%3Dweb", "a,c"},
+		{"labelSelector=app!%3Dweb", "b"},
+		{"labelSelector=" + url.QueryEscape("app in (db,web),tier"), "a"},
+		{"labelSelector=" + url.QueryEscape("app notin (web)"), "b"},
+		{"labelSelector=" + url.QueryEscape("!tier"), "b,c"},
+		{"fieldSelector=metadata.namespace%3Dother", "c"},
+		{"fieldSelector=metadata.name%3Db", "b"},
+		{"fieldSelector=spec.nodeName%3Dn1", "a"},
+		{"fieldSelector=spec.nodeName%3D", "b,c"},
+		{"fieldSelector=status.phase%3DPending,metadata.namespace!%3Dother", "a,b"},
+		{"labelSelector=app%3Dweb&fieldSelector=metadata.namespace%3Ddefault", "a"},
+	}
+	for _, tc := range tests {
+		if got := strings.Join(podNames(c, tc.query), ","); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.query, got, tc.want)
+		}
+	}
+}
+
+// TestPagination: limit and continue walk the whole list once, at one
+// resourceVersion, even with writes in between.
+func TestPagination(t *testing.T) {
+	c := newClient(t)
+	writeN(c, "p", 0, 25)
+	var names []string
+	cont, rv := "", ""
+	for pages := 0; ; pages++ {
+		q := "?limit=10"
+		if cont != "" {
+			q += "&continue=" + url.QueryEscape(cont)
+		}
+		var l meta.List[core.ConfigMap]
+		c.must(http.StatusOK, "GET", cmPath+q, nil, &l)
+		if rv == "" {
+			rv = l.ListMeta.ResourceVersion
+		} else if l.ListMeta.ResourceVersion != rv {
+			t.Fatalf("page %d at resourceVersion %s, first at %s", pages, l.ListMeta.ResourceVersion, rv)
+		}
+		for _, it := range l.Items {
+			names = append(names, it.Name)
+		}
+		if pages == 0 {
+			writeN(c, "z", 0, 3) // must not show up in this paginated list
+		}
+		if l.ListMeta.Continue == "" {
+			break
+		}
+		cont = l.ListMeta.Continue
+		if len(l.Items) != 10 {
+			t.Fatalf("page %d has %d items", pages, len(l.Items))
+		}
+	}
+	if len(names) != 25 {
+		t.Fatalf("got %d items: %v", len(names), names)
+	}
+	checkSequence(t, names, "p", 0)
+}
+
+// TestDiscovery checks the shapes of /api, /apis, /api/v1, /apis/apps/v1 and /version.
+func TestDiscovery(t *testing.T) {
+	c := newClient(t)
+	var versions meta.APIVersions
+	c.must(http.StatusOK, "GET", "/api", nil, &versions)
+	if versions.Kind != "APIVersions" || len(versions.Versions) != 1 || versions.Versions[0] != "v1" {
+		t.Fatalf("/api: %+v", versions)
+	}
+	var groups meta.APIGroupList
+	c.must(http.StatusOK, "GET", "/apis", nil, &groups)
+	var gnames []string
+	for _, g := range groups.Groups {
+		gnames = append(gnames, g.Name+"="+g.PreferredVersion.GroupVersion)
+	}
+	if got := strings.Join(gnames, ","); got != "apps=apps/v1,batch=batch/v1,coordination.k8s.io=coordination.k8s.io/v1" {
+		t.Fatalf("/apis groups: %s", got)
+	}
+	var core1 meta.APIResourceList
+	c.must(http.StatusOK, "GET", "/api/v1", nil, &core1)
+	byName := map[string]meta.APIResource{}
+	for _, r := range core1.APIResources {
+		byName[r.Name] = r
+	}
+	if p := byName["pods"]; !p.Namespaced || p.Kind != "Pod" || strings.Join(p.ShortNames, ",") != "po" || len(p.Verbs) != 8 || strings.Join(p.Categories, ",") != "all" {
+		t.Fatalf("pods: %+v", p)
+	}
+	if s := byName["pods/status"]; s.Kind != "Pod" || strings.Join(s.Verbs, ",") != "get,patch,update" {
+		t.Fatalf("pods/status: %+v", s)
+	}
+	if b := byName["pods/binding"]; b.Kind != "Binding" || strings.Join(b.Verbs, ",") != "create" {
+		t.Fatalf("pods/binding: %+v", b)
+	}
+	if n := byName["namespaces"]; n.Namespaced || strings.Join(n.ShortNames, ",") != "ns" {
+		t.Fatalf("namespaces: %+v", n)
+	}
+	var appsv1 meta.APIResourceList
+	c.must(http.StatusOK, "GET", "/apis/apps/v1", nil, &appsv1)
+	found := false
+	for _, r := range appsv1.APIResources {
+		if r.Name == "deployments/scale" {
+			found = r.Group == "autoscaling" && r.Version == "v1" && r.Kind == "Scale"
+		}
+	}
+	if appsv1.GroupVersion != "apps/v1" || !found {
+		t.Fatalf("apps/v1: %+v", appsv1)
+	}
+	var v struct{ Major, Minor, GitVersion, Platform, GoVersion string }
+	c.must(http.StatusOK, "GET", "/version", nil, &v)
+	if v.Major != "1" || v.Minor == "" || !strings.HasPrefix(v.GitVersion, "v1.") || v.Platform == "" || v.GoVersion == "" {
+		t.Fatalf("/version: %+v", v)
+	}
+}
+
+// TestHealthAndMetrics: /healthz, /livez, /readyz?verbose and the request metrics.
+func TestHealthAndMetrics(t *testing.T) {
+	c := newClient(t)
+	for _, p := range []string{"/healthz", "/livez", "/readyz"} {
+		code, body := c.do("GET", p, nil)
+		if code != http.StatusOK || string(body) != "ok" {
+			t.Fatalf("%s: %d %q", p, code, body)
+		}
+	}
+	code, body := c.do("GET", "/readyz?verbose", nil)
+	if code != http.StatusOK || !strings.Contains(string(body), "[+]etcd ok") {
+		t.Fatalf("readyz verbose: %d %s", code, body)
+	}
+	c.must(http.StatusOK, "GET", "/api/v1/namespaces/default/pods", nil, nil)
+	resp, err := http.Get(c.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	m, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{
+		`apiserver_request_total{code="200",component="apiserver",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"}`,
+		`apiserver_request_duration_seconds_bucket{component="apiserver",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"`,
+		`apiserver_current_inflight_requests{request_kind="readOnly"}`,
+		`etcd_request_duration_seconds`,
+	} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
+
+// TestDryRunAndGenerateName: dryRun=All persists nothing; generateName gets
+// a 5-character suffix; deletecollection honours selectors.
+func TestDryRunAndGenerateName(t *testing.T) {
+	c := newClient(t)
+	var cm core.ConfigMap
+	c.must(http.StatusCreated, "POST", cmPath+"?dryRun=All", configMap("dry", nil), &cm)
+	c.status(http.StatusNotFound, meta.StatusReasonNotFound, "GET", cmPath+"/dry", nil)
+	body := map[string]any{"metadata": map[string]any{"generateName": "gen-"}}
+	c.must(http.StatusCreated, "POST", cmPath, body, &cm)
+	if !strings.HasPrefix(cm.Name, "gen-") || len(cm.Name) != len("gen-")+5 {
+		t.Fatalf("generated name %q", cm.Name)
+	}
+	c.must(http.StatusOK, "GET", fmt.Sprintf("%s/%s?pretty=true", cmPath, cm.Name), nil, nil)
+	// deletecollection removes the selected objects only.
+	writeN(c, "dc", 0, 3)
+	c.must(http.StatusOK, "PATCH", cmPath+"/dc-001", `{"metadata":{"labels":{"keep":"yes"}}}`, nil, "application/merge-patch+json")
+	c.must(http.StatusOK, "DELETE", cmPath+"?labelSelector=!keep", nil, nil)
+	var l meta.List[core.ConfigMap]
+	c.must(http.StatusOK, "GET", cmPath, nil, &l)
+	if len(l.Items) != 1 || l.Items[0].Name != "dc-001" {
+		t.Fatalf("after deletecollection: %+v", l.Items)
+	}
+}

@@ -44,7 +44,7 @@ type Config struct {
 	// (default 10000).
 	WindowSize int
 	// HistoryRevisions bounds how far back (in etcd revisions) the window is
-	// prefilled from etcd's history at start (default 100000).
+	// prefilled from etcd's history at start (default 20000).
 	HistoryRevisions int64
 	// WatcherBuffer is the number of events a watcher may lag behind before
 	// it is closed (default 1000).
@@ -65,7 +65,7 @@ func (c *Config) defaults() {
 		c.WindowSize = 10000
 	}
 	if c.HistoryRevisions <= 0 {
-		c.HistoryRevisions = 100000
+		c.HistoryRevisions = 20000
 	}
 	if c.WatcherBuffer <= 0 {
 		c.WatcherBuffer = 1000

@@ -88,6 +88,8 @@ func TestWorkqueueControllerLoop(t *testing.T) {
 		cancel()
 		f.Shutdown()
 	}()
+	adds0 := queueCounter(t, "workqueue_adds_total", queueName)
+	retries0 := queueCounter(t, "workqueue_retries_total", queueName)
 	f.Start(ctx)
 	if synced := f.WaitForCacheSync(ctx); !synced[informers.ConfigMapsResource] {
 		t.Fatalf("not synced: %v", synced)
@@ -139,12 +141,15 @@ func TestWorkqueueControllerLoop(t *testing.T) {
 	if n := overlaps.Load(); n != 0 {
 		t.Fatalf("a key was synced by two workers at once %d times", n)
 	}
-	if adds, retries := queueCounter(t, "workqueue_adds_total", queueName), queueCounter(t, "workqueue_retries_total", queueName); adds == 0 || retries == 0 {
-		t.Fatalf("workqueue_adds_total = %v, workqueue_retries_total = %v; want both > 0", adds, retries)
+	adds := queueCounter(t, "workqueue_adds_total", queueName) - adds0
+	retries := queueCounter(t, "workqueue_retries_total", queueName) - retries0
+	if adds == 0 || retries == 0 {
+		t.Fatalf("workqueue_adds_total grew by %v, workqueue_retries_total by %v; want both > 0", adds, retries)
 	}
 }
 
-// queueCounter reads a workqueue counter for queue name from the default registry.
+// queueCounter reads a workqueue counter for queue name from the default
+// registry (0 when not reported yet).
 func queueCounter(t *testing.T, family, name string) float64 {
 	t.Helper()
 	fams, err := prometheus.DefaultGatherer.Gather()

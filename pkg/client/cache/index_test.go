@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
@@ -120,11 +121,11 @@ func TestListers(t *testing.T) {
 	if len(all) != 4 {
 		t.Fatalf("List(nil) = %v", keys(all))
 	}
-	web, _ := l.List(SelectorFromSet(map[string]string{"app": "web"}))
+	web, _ := l.List(labels.SelectorFromSet(labels.Set{"app": "web"}))
 	if !slices.Equal(keys(web), []string{"a/p1"}) {
 		t.Fatalf("List(app=web) = %v", keys(web))
 	}
-	inA, _ := l.ByNamespace("a").List(Everything())
+	inA, _ := l.ByNamespace("a").List(labels.Everything())
 	if !slices.Equal(keys(inA), []string{"a/p1", "a/p2"}) {
 		t.Fatalf("ByNamespace(a).List = %v", keys(inA))
 	}

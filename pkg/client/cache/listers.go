@@ -2,42 +2,16 @@ package cache
 
 import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
-
-// Selector matches an object's labels. A label selector type of the API
-// packages fits if its Matches takes a map[string]string; otherwise wrap it
-// in SelectorFunc. A nil Selector matches everything.
-type Selector interface {
-	Matches(labels map[string]string) bool
-}
-
-// SelectorFunc adapts a function to Selector.
-type SelectorFunc func(labels map[string]string) bool
-
-// Matches implements Selector.
-func (f SelectorFunc) Matches(labels map[string]string) bool { return f(labels) }
-
-// Everything matches every object.
-func Everything() Selector { return SelectorFunc(func(map[string]string) bool { return true }) }
-
-// SelectorFromSet matches objects carrying every label of set (equality).
-func SelectorFromSet(set map[string]string) Selector {
-	return SelectorFunc(func(labels map[string]string) bool {
-		for k, v := range set {
-			if got, ok := labels[k]; !ok || got != v {
-				return false
-			}
-		}
-		return true
-	})
-}
 
 // Lister reads an informer's cache. Objects are shared and read-only: copy
 // with meta.DeepCopy before changing one.
 type Lister[T meta.Object] interface {
-	// List returns the cached objects of every namespace matching selector.
-	List(selector Selector) ([]T, error)
+	// List returns the cached objects of every namespace matching selector
+	// (nil matches everything).
+	List(selector labels.Selector) ([]T, error)
 	// Get returns a cluster-scoped object by name, or a NotFound error.
 	Get(name string) (T, error)
 	// ByNamespace reads one namespace.
@@ -48,7 +22,7 @@ type Lister[T meta.Object] interface {
 
 // NamespaceLister reads one namespace of an informer's cache.
 type NamespaceLister[T meta.Object] interface {
-	List(selector Selector) ([]T, error)
+	List(selector labels.Selector) ([]T, error)
 	// Get returns the object namespace/name, or a NotFound error.
 	Get(name string) (T, error)
 }
@@ -63,7 +37,7 @@ type lister[T meta.Object] struct {
 	group, resource string
 }
 
-func (l *lister[T]) List(selector Selector) ([]T, error) {
+func (l *lister[T]) List(selector labels.Selector) ([]T, error) {
 	return filter(l.indexer.List(), selector), nil
 }
 
@@ -93,7 +67,7 @@ type namespaceLister[T meta.Object] struct {
 	namespace string
 }
 
-func (n *namespaceLister[T]) List(selector Selector) ([]T, error) {
+func (n *namespaceLister[T]) List(selector labels.Selector) ([]T, error) {
 	if _, ok := n.indexer.GetIndexers()[NamespaceIndex]; ok {
 		objs, err := n.indexer.ByIndex(NamespaceIndex, n.namespace)
 		if err != nil {
@@ -114,13 +88,13 @@ func (n *namespaceLister[T]) Get(name string) (T, error) {
 	return n.getByKey(n.namespace+"/"+name, name)
 }
 
-func filter[T meta.Object](objs []T, selector Selector) []T {
+func filter[T meta.Object](objs []T, selector labels.Selector) []T {
 	if selector == nil {
 		return objs
 	}
 	out := objs[:0:0]
 	for _, obj := range objs {
-		if selector.Matches(obj.GetObjectMeta().Labels) {
+		if selector.Matches(labels.Set(obj.GetObjectMeta().Labels)) {
 			out = append(out, obj)
 		}
 	}

@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
-	"strings"
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/autoscaling"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
@@ -61,24 +60,11 @@ func selectorString(s *meta.LabelSelector) string {
 	if s == nil {
 		return ""
 	}
-	var parts []string
-	for k, v := range s.MatchLabels {
-		parts = append(parts, k+"="+v)
+	sel, err := labels.LabelSelectorAsSelector(s)
+	if err != nil {
+		return ""
 	}
-	for _, e := range s.MatchExpressions {
-		switch e.Operator {
-		case meta.LabelSelectorOpIn:
-			parts = append(parts, e.Key+" in ("+strings.Join(e.Values, ",")+")")
-		case meta.LabelSelectorOpNotIn:
-			parts = append(parts, e.Key+" notin ("+strings.Join(e.Values, ",")+")")
-		case meta.LabelSelectorOpExists:
-			parts = append(parts, e.Key)
-		case meta.LabelSelectorOpDoesNotExist:
-			parts = append(parts, "!"+e.Key)
-		}
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, ",")
+	return sel.String()
 }
 
 // serveScale serves GET, PUT and PATCH of the scale subresource.

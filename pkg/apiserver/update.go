@@ -75,7 +75,7 @@ func (s *Server) updateObject(ctx context.Context, r *request, mode updateMode, 
 		if err != nil {
 			return nil, err
 		}
-		if res.Default != nil {
+		if res.Default != nil && mode == updateMain {
 			res.Default(next)
 		}
 		if err := invalid(res, r.ri.Name, res.ValidateUpdateOf(next, current)); err != nil {

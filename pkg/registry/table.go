@@ -7,6 +7,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/fields"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
@@ -21,6 +22,26 @@ func fieldsOf[T any, PT interface {
 		}
 		return nil
 	}
+}
+
+// defaulter adapts a typed defaulting function.
+func defaulter[T any, PT interface {
+	*T
+	meta.Object
+}](f func(PT)) func(meta.Object) {
+	return func(o meta.Object) {
+		if t, ok := o.(PT); ok {
+			f(t)
+		}
+	}
+}
+
+// fieldSet adapts a typed field-set function of pkg/api.
+func fieldSet[T any, PT interface {
+	*T
+	meta.Object
+}](f func(PT) fields.Set) func(meta.Object) map[string]string {
+	return fieldsOf(func(t PT) map[string]string { return f(t) })
 }
 
 func newOf[T any, PT interface {
@@ -51,9 +72,8 @@ func namespaces() *Resource {
 				ns.Spec.Finalizers = append(ns.Spec.Finalizers, core.FinalizerKubernetes)
 			}
 		},
-		Fields: fieldsOf(func(ns *core.Namespace) map[string]string {
-			return map[string]string{"status.phase": string(ns.Status.Phase)}
-		}),
+		Default: defaulter(core.DefaultNamespace),
+		Fields:  fieldSet(core.NamespaceFieldsSet),
 		OnMarkDeleted: func(o meta.Object) {
 			o.(*core.Namespace).Status.Phase = core.NamespaceTerminating
 		},
@@ -78,10 +98,7 @@ func nodes() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Node", Resource: "nodes", Singular: "node",
 		ShortNames: []string{"no"}, Subresources: []string{SubStatus},
-		New: newOf[core.Node](),
-		Fields: fieldsOf(func(n *core.Node) map[string]string {
-			return map[string]string{"spec.unschedulable": strconv.FormatBool(n.Spec.Unschedulable)}
-		}),
+		New: newOf[core.Node](), Default: defaulter(core.DefaultNode), Fields: fieldSet(core.NodeFieldsSet),
 	}
 }
 
@@ -95,21 +112,9 @@ func pods() *Resource {
 			p := o.(*core.Pod)
 			p.Status = core.PodStatus{Phase: core.PodPending}
 		},
-		Fields:   fieldsOf(podFields),
+		Default:  defaulter(core.DefaultPod),
+		Fields:   fieldSet(core.PodFieldsSet),
 		Deletion: podDeletion,
-	}
-}
-
-func podFields(p *core.Pod) map[string]string {
-	return map[string]string{
-		"spec.nodeName":            p.Spec.NodeName,
-		"spec.schedulerName":       p.Spec.SchedulerName,
-		"spec.restartPolicy":       string(p.Spec.RestartPolicy),
-		"spec.serviceAccountName":  p.Spec.ServiceAccountName,
-		"spec.hostNetwork":         strconv.FormatBool(p.Spec.HostNetwork),
-		"status.phase":             string(p.Status.Phase),
-		"status.podIP":             p.Status.PodIP,
-		"status.nominatedNodeName": p.Status.NominatedNodeName,
 	}
 }
 
@@ -137,22 +142,7 @@ func podDeletion(o meta.Object, requested *int64) GracefulDecision {
 func events() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Event", Resource: "events", Singular: "event", Namespaced: true,
-		ShortNames: []string{"ev"}, New: newOf[core.Event](),
-		Fields: fieldsOf(func(e *core.Event) map[string]string {
-			return map[string]string{
-				"involvedObject.kind":            e.InvolvedObject.Kind,
-				"involvedObject.namespace":       e.InvolvedObject.Namespace,
-				"involvedObject.name":            e.InvolvedObject.Name,
-				"involvedObject.uid":             e.InvolvedObject.UID,
-				"involvedObject.apiVersion":      e.InvolvedObject.APIVersion,
-				"involvedObject.resourceVersion": e.InvolvedObject.ResourceVersion,
-				"involvedObject.fieldPath":       e.InvolvedObject.FieldPath,
-				"reason":                         e.Reason,
-				"reportingComponent":             e.ReportingController,
-				"source":                         e.Source.Component,
-				"type":                           e.Type,
-			}
-		}),
+		ShortNames: []string{"ev"}, New: newOf[core.Event](), Fields: fieldSet(core.EventFieldsSet),
 	}
 }
 
@@ -160,14 +150,14 @@ func services() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Service", Resource: "services", Singular: "service", Namespaced: true,
 		ShortNames: []string{"svc"}, Categories: []string{"all"}, Subresources: []string{SubStatus},
-		New: newOf[core.Service](), ResetStatusOnCreate: true,
+		New: newOf[core.Service](), ResetStatusOnCreate: true, Default: defaulter(core.DefaultService),
 	}
 }
 
 func endpoints() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Endpoints", Resource: "endpoints", Singular: "endpoints", Namespaced: true,
-		ShortNames: []string{"ep"}, New: newOf[core.Endpoints](),
+		ShortNames: []string{"ep"}, New: newOf[core.Endpoints](), Default: defaulter(core.DefaultEndpoints),
 	}
 }
 
@@ -181,10 +171,7 @@ func configMaps() *Resource {
 func secrets() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Secret", Resource: "secrets", Singular: "secret", Namespaced: true,
-		New: newOf[core.Secret](),
-		Fields: fieldsOf(func(s *core.Secret) map[string]string {
-			return map[string]string{"type": string(s.Type)}
-		}),
+		New: newOf[core.Secret](), Default: defaulter(core.DefaultSecret), Fields: fieldSet(core.SecretFieldsSet),
 	}
 }
 
@@ -193,6 +180,7 @@ func deployments() *Resource {
 		Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment",
 		Namespaced: true, ShortNames: []string{"deploy"}, Categories: []string{"all"},
 		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.Deployment](),
+		Default:          defaulter(apps.DefaultDeployment),
 		TracksGeneration: true, ResetStatusOnCreate: true,
 	}
 }
@@ -202,6 +190,7 @@ func replicaSets() *Resource {
 		Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset",
 		Namespaced: true, ShortNames: []string{"rs"}, Categories: []string{"all"},
 		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.ReplicaSet](),
+		Default:          defaulter(apps.DefaultReplicaSet),
 		TracksGeneration: true, ResetStatusOnCreate: true,
 		Fields: fieldsOf(func(rs *apps.ReplicaSet) map[string]string {
 			return map[string]string{"status.replicas": strconv.Itoa(int(rs.Status.Replicas))}
@@ -214,6 +203,7 @@ func daemonSets() *Resource {
 		Group: "apps", Version: "v1", Kind: "DaemonSet", Resource: "daemonsets", Singular: "daemonset",
 		Namespaced: true, ShortNames: []string{"ds"}, Categories: []string{"all"},
 		Subresources: []string{SubStatus}, New: newOf[apps.DaemonSet](),
+		Default:          defaulter(apps.DefaultDaemonSet),
 		TracksGeneration: true, ResetStatusOnCreate: true,
 	}
 }
@@ -223,6 +213,7 @@ func jobs() *Resource {
 		Group: "batch", Version: "v1", Kind: "Job", Resource: "jobs", Singular: "job",
 		Namespaced: true, Categories: []string{"all"},
 		Subresources: []string{SubStatus}, New: newOf[batch.Job](),
+		Default:          defaulter(batch.DefaultJob),
 		TracksGeneration: true, ResetStatusOnCreate: true,
 		Fields: fieldsOf(func(j *batch.Job) map[string]string {
 			return map[string]string{"status.successful": strconv.Itoa(int(j.Status.Succeeded))}

@@ -2,10 +2,15 @@ package cacher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -104,9 +109,50 @@ func (c *Cacher) Watch(ctx context.Context, key string, opts storage.ListOptions
 	}
 	snapshot := opts.ResourceVersion == "" || opts.ResourceVersion == "0" ||
 		(opts.SendInitialEvents != nil && *opts.SendInitialEvents)
-	initial := c.register(w, rv, snapshot, opts.SendInitialEvents != nil && *opts.SendInitialEvents)
+	var initial []storage.Event
+	if gone := c.checkCompacted(ctx, rv, snapshot); gone != nil {
+		initial = []storage.Event{{Type: meta.Error, Status: gone}}
+		close(w.input)
+		w.inputClosed = true
+	} else {
+		initial = c.register(w, rv, snapshot, opts.SendInitialEvents != nil && *opts.SendInitialEvents)
+	}
 	go w.run(ctx, initial)
 	return w, nil
+}
+
+// checkCompacted returns a 410 Status if etcd has compacted the history
+// after rev: the contract is that a resume from a compacted revision fails
+// even when the window still holds it, as it would against etcd. Only a
+// resume into the past costs the (single-key, count-only) etcd read.
+func (c *Cacher) checkCompacted(ctx context.Context, rev int64, snapshot bool) *meta.Status {
+	if snapshot || rev >= c.Revision() {
+		return nil
+	}
+	_, err := c.store.Client().Get(ctx, c.store.EtcdKey(c.prefix), clientv3.WithRev(rev+1), clientv3.WithCountOnly())
+	if !errors.Is(err, rpctypes.ErrCompacted) {
+		return nil // readable (or etcd unreachable: the window decides)
+	}
+	compactRev := c.compactRevision(ctx, rev)
+	st := apierrors.NewGone(fmt.Sprintf("too old resource version: %d (%d)", rev, compactRev)).Status()
+	return &st
+}
+
+// compactRevision asks etcd for its compaction revision with a one-shot
+// watch from rev+1 (only on this error path); falls back to the window's
+// start.
+func (c *Cacher) compactRevision(ctx context.Context, rev int64) int64 {
+	wctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(ctx), 2*time.Second)
+	defer cancel()
+	for wr := range c.store.Client().Watch(wctx, c.store.EtcdKey(c.prefix), clientv3.WithRev(rev+1)) {
+		if wr.CompactRevision != 0 {
+			return wr.CompactRevision
+		}
+		break
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wc.startRev
 }
 
 // register computes the watcher's initial events and registers it for live

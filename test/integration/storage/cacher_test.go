@@ -288,3 +288,31 @@ func TestSendInitialEvents(t *testing.T) {
 		t.Fatalf("count = %d, %v", n, err)
 	}
 }
+
+func TestWatchGoneWhenCompactedUnderRunningCache(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{})
+	ctx := context.Background()
+	want := writeMany(t, c, st, 6)
+	if _, err := client.Compact(ctx, want[4].rev); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "cache at the last write", func() bool { return c.Revision() >= want[5].rev })
+	// The window still holds these events, but etcd no longer does: 410 as from etcd.
+	w, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: fmt.Sprint(want[0].rev)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, _ := next(t, w, 5*time.Second)
+	if ev.Type != meta.Error || ev.Status.Code != 410 || ev.Status.Message != fmt.Sprintf("too old resource version: %d (%d)", want[0].rev, want[4].rev) {
+		t.Fatalf("got %+v %+v", ev, ev.Status)
+	}
+	w.Stop()
+	// From the compaction revision on, the watch replays from the window.
+	w, err = c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: fmt.Sprint(want[3].rev)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	equalChanges(t, changes(collect(t, w, 2)), want[4:])
+}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +48,8 @@ type fakeServer struct {
 	// goneAsEvent sends 410 as an ERROR event on an opened stream, as the
 	// apiserver does for a watch it accepted, instead of failing the request.
 	goneAsEvent bool
+	// expireContinue makes every continue token 410 Gone.
+	expireContinue bool
 }
 
 func newFakeServer() *fakeServer {
@@ -132,16 +136,28 @@ func (f *fakeServer) snapshot() map[string]string {
 	return out
 }
 
-func (f *fakeServer) List(_ context.Context, _ meta.ListOptions) ([]*testObj, meta.ListMeta, error) {
+func (f *fakeServer) List(_ context.Context, opts meta.ListOptions) ([]*testObj, meta.ListMeta, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
 	keys := slices.Sorted(maps.Keys(f.objs))
+	if opts.Continue != "" { // token: "<rv>/<last key>", a snapshot only while nothing changed
+		rv, after, _ := strings.Cut(opts.Continue, "/")
+		if rv != strconv.Itoa(f.rv) || f.expireContinue {
+			return nil, meta.ListMeta{}, apierrors.NewGone("continue token expired")
+		}
+		keys = keys[sort.SearchStrings(keys, after)+1:]
+	}
+	lm := meta.ListMeta{ResourceVersion: strconv.Itoa(f.rv)}
+	if opts.Limit > 0 && int64(len(keys)) > opts.Limit {
+		keys = keys[:opts.Limit]
+		lm.Continue = strconv.Itoa(f.rv) + "/" + keys[len(keys)-1]
+	}
 	out := make([]*testObj, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, f.objs[k])
 	}
-	return out, meta.ListMeta{ResourceVersion: strconv.Itoa(f.rv)}, nil
+	return out, lm, nil
 }
 
 func (f *fakeServer) Watch(_ context.Context, opts meta.ListOptions) (watch.Interface[*testObj], error) {

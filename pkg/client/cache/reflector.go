@@ -40,6 +40,9 @@ type ReflectorOptions struct {
 	// MaxWatchFailures is how many watches in a row may fail (not 410 Gone,
 	// which re-lists at once) before the reflector re-lists. Default 5.
 	MaxWatchFailures int
+	// PageSize, when > 0, lists in pages of that many items (limit and
+	// continue), falling back to one full list if a continue token expires.
+	PageSize int64
 }
 
 func (o *ReflectorOptions) defaults() {
@@ -120,7 +123,7 @@ func (r *Reflector[T]) Run(ctx context.Context) {
 // ListAndWatch lists once and then watches until a re-list is needed (the
 // returned error says why) or ctx ends (nil).
 func (r *Reflector[T]) ListAndWatch(ctx context.Context) error {
-	items, lm, err := r.lw.List(ctx, meta.ListOptions{})
+	items, lm, err := r.list(ctx)
 	if err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
@@ -130,6 +133,36 @@ func (r *Reflector[T]) ListAndWatch(ctx context.Context) error {
 	r.setLastRV(lm.ResourceVersion)
 	r.log.Debug("listed", zap.Int("items", len(items)), zap.String("resourceVersion", lm.ResourceVersion))
 	return r.watchLoop(ctx)
+}
+
+// list reads the whole collection, page by page when PageSize is set. All
+// pages belong to the first page's snapshot (its resourceVersion).
+func (r *Reflector[T]) list(ctx context.Context) ([]T, meta.ListMeta, error) {
+	if r.opts.PageSize <= 0 {
+		return r.lw.List(ctx, meta.ListOptions{})
+	}
+	var all []T
+	var first meta.ListMeta
+	opts := meta.ListOptions{Limit: r.opts.PageSize}
+	for page := 0; ; page++ {
+		items, lm, err := r.lw.List(ctx, opts)
+		if apierrors.IsGone(err) && page > 0 {
+			r.log.Info("continue token expired; listing in one request", zap.Error(err))
+			return r.lw.List(ctx, meta.ListOptions{})
+		}
+		if err != nil {
+			return nil, meta.ListMeta{}, err
+		}
+		if page == 0 {
+			first = lm
+		}
+		all = append(all, items...)
+		if lm.Continue == "" {
+			first.Continue = ""
+			return all, first, nil
+		}
+		opts.Continue = lm.Continue
+	}
 }
 
 // errShortWatch marks a watch that ended at once with nothing in it.

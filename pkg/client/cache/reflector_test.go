@@ -139,3 +139,32 @@ func TestListWatchFromTypedClient(t *testing.T) {
 		t.Fatalf("Tweak ran %d times, want once per list and watch", tweaked.Load())
 	}
 }
+
+func TestReflectorListsInPages(t *testing.T) {
+	for _, expire := range []bool{false, true} {
+		t.Run("expireContinue="+strconv.FormatBool(expire), func(t *testing.T) {
+			srv := newFakeServer()
+			srv.expireContinue = expire
+			for i := range 7 {
+				srv.write(obj("ns", "o"+strconv.Itoa(i), "v"))
+			}
+			store := NewStore[*testObj]()
+			opts := fastReflector
+			opts.PageSize = 2
+			r := NewReflector[*testObj](srv, store, opts)
+			run(t, r.Run)
+			eventually(t, "convergence", func() bool { return maps.Equal(storeRVs(store), srv.snapshot()) })
+			lists, _, _ := srv.counts()
+			want := 4 // pages of 2 + 2 + 2 + 1
+			if expire {
+				want = 3 // first page, expired continue, one full list
+			}
+			if lists != want {
+				t.Fatalf("lists = %d, want %d", lists, want)
+			}
+			if rv := r.LastSyncResourceVersion(); rv != "7" {
+				t.Fatalf("LastSyncResourceVersion = %s, want 7", rv)
+			}
+		})
+	}
+}

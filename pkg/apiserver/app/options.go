@@ -26,6 +26,9 @@ type Options struct {
 	EtcdCompactionInterval              time.Duration
 	DefaultNotReadyTolerationSeconds    int64
 	DefaultUnreachableTolerationSeconds int64
+	// WatchCacheSize is the number of recent events each resource's watch
+	// cache keeps for resuming watches (0: the cacher's default).
+	WatchCacheSize int
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
 	// UnsafeNoFsync makes the embedded etcd skip fsync (tests only).
@@ -72,6 +75,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"tolerationSeconds of the not-ready:NoExecute toleration added to pods without one")
 	fs.Int64Var(&o.DefaultUnreachableTolerationSeconds, "default-unreachable-toleration-seconds", o.DefaultUnreachableTolerationSeconds,
 		"tolerationSeconds of the unreachable:NoExecute toleration added to pods without one")
+	fs.IntVar(&o.WatchCacheSize, "watch-cache-size", o.WatchCacheSize,
+		"events kept per resource for resuming watches (0: 10000)")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout,
 		"how long shutdown waits for in-flight requests")
 }

@@ -61,7 +61,7 @@ func Start(ctx context.Context, o *Options, log *zap.Logger) (inst *Instance, er
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	inst.cancel = cancel
-	if err := inst.startServer(ctx); err != nil {
+	if err := inst.startServer(ctx, runCtx); err != nil {
 		return nil, err
 	}
 	compactor := etcd3.NewCompactor(inst.client, o.EtcdCompactionInterval, log)
@@ -103,7 +103,7 @@ func (inst *Instance) startEtcd(ctx context.Context) error {
 	return nil
 }
 
-func (inst *Instance) startServer(ctx context.Context) error {
+func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 	o := inst.opts
 	cfg := apiserver.DefaultConfig()
 	cfg.Resources = registry.Default()
@@ -112,10 +112,11 @@ func (inst *Instance) startServer(ctx context.Context) error {
 	cfg.MaxMutatingRequestsInFlight = o.MaxMutatingRequestsInFlight
 	cfg.DefaultNotReadyTolerationSeconds = o.DefaultNotReadyTolerationSeconds
 	cfg.DefaultUnreachableTolerationSeconds = o.DefaultUnreachableTolerationSeconds
+	stores := &storageSet{client: inst.client, log: inst.log, windowSize: o.WatchCacheSize}
 	cfg.Storage = func(r *registry.Resource) (storage.Interface, error) {
-		return newStorage(inst.client, r, inst.log), nil
+		return stores.newStorage(runCtx, &inst.wg, r), nil
 	}
-	cfg.ReadyChecks = map[string]func(context.Context) error{"etcd": inst.etcdHealthy}
+	cfg.ReadyChecks = map[string]func(context.Context) error{"etcd": inst.etcdHealthy, "watch-cache": stores.ready}
 	srv, err := apiserver.New(cfg)
 	if err != nil {
 		return err

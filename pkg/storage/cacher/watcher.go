@@ -59,6 +59,11 @@ func (w *cacheWatcher) run(ctx context.Context, initial []storage.Event) {
 			return
 		}
 	}
+	w.forward(ctx)
+}
+
+// forward moves live events from input to result until the watch ends.
+func (w *cacheWatcher) forward(ctx context.Context) {
 	for {
 		select {
 		case ev, ok := <-w.input:
@@ -109,13 +114,16 @@ func (c *Cacher) Watch(ctx context.Context, key string, opts storage.ListOptions
 	}
 	snapshot := opts.ResourceVersion == "" || opts.ResourceVersion == "0" ||
 		(opts.SendInitialEvents != nil && *opts.SendInitialEvents)
-	var initial []storage.Event
 	if gone := c.checkCompacted(ctx, rv, snapshot); gone != nil {
-		initial = []storage.Event{{Type: meta.Error, Status: gone}}
 		close(w.input)
 		w.inputClosed = true
-	} else {
-		initial = c.register(w, rv, snapshot, opts.SendInitialEvents != nil && *opts.SendInitialEvents)
+		go w.run(ctx, []storage.Event{{Type: meta.Error, Status: gone}})
+		return w, nil
+	}
+	initial, ok := c.register(w, rv, snapshot, opts.SendInitialEvents != nil && *opts.SendInitialEvents)
+	if !ok {
+		go w.runCatchUp(ctx, rv) // older than the window, but etcd still has it
+		return w, nil
 	}
 	go w.run(ctx, initial)
 	return w, nil
@@ -156,42 +164,50 @@ func (c *Cacher) compactRevision(ctx context.Context, rev int64) int64 {
 }
 
 // register computes the watcher's initial events and registers it for live
-// ones under one lock, so nothing falls between them. A watcher from a
-// revision older than the window gets one 410 ERROR event and no live ones.
-func (c *Cacher) register(w *cacheWatcher, rv int64, snapshot, initialEventsEnd bool) []storage.Event {
+// ones under one lock, so nothing falls between them. It returns false for
+// a revision older than the window (the watcher is not registered).
+func (c *Cacher) register(w *cacheWatcher, rv int64, snapshot, initialEventsEnd bool) ([]storage.Event, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !snapshot {
+		if rv < c.wc.startRev {
+			return nil, false
+		}
+		return c.registerLocked(w, rv), true
+	}
 	var initial []storage.Event
-	if snapshot {
-		for _, o := range c.wc.list(w.key, w.pred) {
-			initial = append(initial, storage.Event{Type: meta.Added, Object: o.Object(), Cached: o})
+	for _, o := range c.wc.list(w.key, w.pred) {
+		initial = append(initial, storage.Event{Type: meta.Added, Object: o.Object(), Cached: o})
+	}
+	if initialEventsEnd {
+		initial = append(initial, c.bookmarkLocked(map[string]string{meta.InitialEventsAnnotation: "true"}))
+	}
+	c.addWatcherLocked(w)
+	return initial, true
+}
+
+// registerLocked registers w and returns the window's events after rev
+// (rev must not be older than the window).
+func (c *Cacher) registerLocked(w *cacheWatcher, rv int64) []storage.Event {
+	events, _ := c.wc.eventsSince(rv)
+	var initial []storage.Event
+	for _, e := range events {
+		if !w.matchesKey(e.key) {
+			continue
 		}
-		if initialEventsEnd {
-			bm := c.bookmarkLocked(map[string]string{meta.InitialEventsAnnotation: "true"})
-			initial = append(initial, bm)
-		}
-	} else {
-		events, ok := c.wc.eventsSince(rv)
-		if !ok {
-			st := apierrors.NewGone(fmt.Sprintf("too old resource version: %d (%d)", rv, c.wc.startRev)).Status()
-			close(w.input)
-			w.inputClosed = true
-			return []storage.Event{{Type: meta.Error, Status: &st}}
-		}
-		for _, e := range events {
-			if !w.matchesKey(e.key) {
-				continue
-			}
-			if ev, ok := e.forWatcher(w.pred, c.store.NewObject); ok {
-				initial = append(initial, ev)
-			}
+		if ev, ok := e.forWatcher(w.pred, c.store.NewObject); ok {
+			initial = append(initial, ev)
 		}
 	}
+	c.addWatcherLocked(w)
+	return initial
+}
+
+func (c *Cacher) addWatcherLocked(w *cacheWatcher) {
 	c.nextID++
 	w.id = c.nextID
 	c.watchers[w.id] = w
 	metrics.RegisteredWatchers.WithLabelValues(c.store.Group(), c.store.Resource()).Inc()
-	return initial
 }
 
 // bookmarkLocked returns a BOOKMARK event at the cache's revision.

@@ -316,3 +316,45 @@ func TestWatchGoneWhenCompactedUnderRunningCache(t *testing.T) {
 	defer w.Stop()
 	equalChanges(t, changes(collect(t, w, 2)), want[4:])
 }
+
+func TestWatchOlderThanWindowCatchesUpFromEtcd(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{WindowSize: 10})
+	ctx := context.Background()
+	start := c.Revision()
+	want := writeMany(t, c, st, 50)
+	waitFor(t, 5*time.Second, "cache at the last write", func() bool { return c.Revision() >= want[49].rev })
+	red := func(o meta.Object) bool { return o.(*widget).Color == "red" }
+	all, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: fmt.Sprint(start)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.Stop()
+	filtered, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: fmt.Sprint(start), Predicate: red})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer filtered.Stop()
+	// Live writes after the hand-over to the cache follow without a gap.
+	got := collect(t, all, 50)
+	more := writeMany(t, c, st, 0)
+	more = append(more, change{meta.Added, "live", rvOf(mustCreate(t, c, st, mkWidget("live", "red")))})
+	got = append(got, collect(t, all, 1)...)
+	equalChanges(t, changes(got), append(want, more...))
+	// With a predicate: red on create, blue on update (leaves the selection).
+	var wantRed []change
+	for _, ch := range append(want, more...) {
+		if ch.typ == meta.Modified {
+			ch.typ = meta.Deleted
+		}
+		if ch.typ == meta.Deleted && wantRed[len(wantRed)-1].typ == meta.Deleted {
+			continue // deleted when already out of the selection: nothing
+		}
+		wantRed = append(wantRed, ch)
+	}
+	equalChanges(t, changes(collect(t, filtered, len(wantRed))), wantRed)
+	if n := c.EtcdWatchCount(); n != 1 {
+		t.Fatalf("etcd watches = %d", n)
+	}
+	waitFor(t, 5*time.Second, "both watchers handed over", func() bool { return c.WatcherCount() == 2 })
+}

@@ -96,6 +96,14 @@ func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
 		}
 		full := apierrors.FromStatus(*st).Status()
 		obj, err = json.Marshal(full)
+	case ev.Type == meta.Bookmark:
+		bm := res.NewTyped()
+		if ev.Object != nil {
+			m := ev.Object.GetObjectMeta()
+			bm.GetObjectMeta().ResourceVersion = m.ResourceVersion
+			bm.GetObjectMeta().Annotations = m.Annotations
+		}
+		obj, err = json.Marshal(bm)
 	case ev.Cached != nil:
 		obj, err = ev.Cached.JSON()
 	default:

@@ -169,3 +169,31 @@ func TestWatchSelectorsAndTransitions(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchBookmarks: with allowWatchBookmarks a quiet watch gets BOOKMARK
+// events carrying only a resourceVersion, at least the latest written.
+func TestWatchBookmarks(t *testing.T) {
+	c := newClient(t)
+	rvs := writeN(c, "b", 0, 1)
+	w := c.watch(cmPath + "?watch=1&allowWatchBookmarks=true&resourceVersion=" + rvs[0])
+	for {
+		ev, ok := w.next(t)
+		if !ok {
+			t.Fatal("watch ended without a bookmark")
+		}
+		if ev.Type != meta.Bookmark {
+			t.Fatalf("unexpected %s event", ev.Type)
+		}
+		var o struct {
+			Kind     string          `json:"kind"`
+			Metadata meta.ObjectMeta `json:"metadata"`
+		}
+		mustJSON(t, ev.Object, &o)
+		got, _ := strconv.ParseInt(o.Metadata.ResourceVersion, 10, 64)
+		want, _ := strconv.ParseInt(rvs[0], 10, 64)
+		if o.Kind != "ConfigMap" || got < want || o.Metadata.Name != "" {
+			t.Fatalf("bookmark %s", ev.Object)
+		}
+		return
+	}
+}

@@ -49,7 +49,9 @@ type Interface interface {
 	//   "0" -> the watch cache's current state as ADDED events, then changes;
 	//   N   -> every change with revision > N, exactly once, in order; if N is
 	//          older than the cache window (or compacted), one ERROR event with
-	//          a 410 Gone Status, then the channel closes.
+	//          a 410 Gone Status, then the channel closes. (The cacher serves N
+	//          older than its window from etcd's history while etcd has it,
+	//          so in practice 410 means compacted.)
 	// With a Predicate, an object that starts matching arrives as ADDED and
 	// one that stops matching as DELETED, as Kubernetes does.
 	Watch(ctx context.Context, key string, opts ListOptions) (Watcher, error)

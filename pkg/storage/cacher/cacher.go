@@ -18,13 +18,34 @@
 // window is prefilled with etcd's history (up to Config.HistoryRevisions
 // revisions back, as far as etcd has not compacted), so a client resuming
 // against a freshly started apiserver misses nothing. N older than the
-// window gets one ERROR event (410 Gone, "too old resource version").
+// window but still in etcd's history is served by a temporary etcd watch
+// until the watcher reaches the window (then handed over to the cache). N
+// that etcd has compacted gets one ERROR event (410 Gone, reason Expired,
+// "too old resource version: N (compacted revision)"), then the channel
+// closes.
+//
+// Freshness: LIST and WATCH at resourceVersion N (which may come from
+// another resource or another apiserver: revisions are etcd's) wait until
+// the cache has seen N, asking etcd for progress notifications so a quiet
+// resource advances; after Config.FreshnessTimeout they fail with 504
+// "Too large resource version".
+//
+// Wiring in the apiserver, one per resource:
+//
+//	st := etcd3.New(client, r.Group, r.Resource, "/registry", r.NewTyped, log)
+//	c := cacher.New(st, cacher.Config{ResourcePrefix: r.Prefix(""), Logger: log})
+//	go c.Run(ctx)
+//
+// Passing a newFunc that pre-sets kind and apiVersion (NewTyped) makes every
+// cached object and bookmark carry them, so the HTTP layer never needs to
+// write into shared objects.
 package cacher
 
 import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,7 +59,8 @@ import (
 
 // Config tunes a Cacher. Zero values take the defaults.
 type Config struct {
-	// ResourcePrefix is the store key prefix the cache holds, as "/pods/".
+	// ResourcePrefix is the store key prefix the cache holds, as "/pods/"
+	// (default "/<resource>/").
 	ResourcePrefix string
 	// WindowSize is the number of recent events kept for resuming watches
 	// (default 10000).
@@ -105,6 +127,10 @@ var _ storage.Interface = &Cacher{}
 // New returns a Cacher over store; call Run to start it.
 func New(store *etcd3.Store, cfg Config) *Cacher {
 	cfg.defaults()
+	cfg.ResourcePrefix = "/" + strings.Trim(cfg.ResourcePrefix, "/") + "/"
+	if cfg.ResourcePrefix == "//" {
+		cfg.ResourcePrefix = "/" + store.Resource() + "/"
+	}
 	return &Cacher{
 		store: store, cfg: cfg, prefix: cfg.ResourcePrefix, qr: store.QualifiedResource(),
 		log:         cfg.Logger.Named("cacher").With(zap.String("resource", store.QualifiedResource())),

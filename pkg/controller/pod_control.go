@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sync"
@@ -117,4 +118,36 @@ func (f *FakePodControl) DeletePod(_ context.Context, namespace, name string, _ 
 	}
 	f.Deleted = append(f.Deleted, namespace+"/"+name)
 	return nil
+}
+
+// SlowStartBatch calls fn count times in batches of initial, 2*initial,
+// 4*initial... running each batch in parallel and stopping after the first
+// batch with an error, so a failing quota or webhook costs one call, not
+// hundreds. It returns how many calls succeeded and the errors joined.
+func SlowStartBatch(count, initial int, fn func() error) (int, error) {
+	done := 0
+	for batch := min(count, initial); batch > 0; batch = min(2*batch, count-done) {
+		errs := make(chan error, batch)
+		var wg sync.WaitGroup
+		for range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := fn(); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		var all []error
+		for err := range errs {
+			all = append(all, err)
+		}
+		done += batch - len(all)
+		if len(all) > 0 {
+			return done, errors.Join(all...)
+		}
+	}
+	return done, nil
 }

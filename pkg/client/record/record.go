@@ -13,6 +13,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
@@ -93,7 +95,8 @@ func (r *Recorder) Run(ctx context.Context) {
 // MakeEvent builds the Event object for obj; it lives in obj's namespace
 // ("default" for cluster-scoped objects, as Kubernetes does).
 func MakeEvent(obj meta.Object, eventType, reason, message, component string, now time.Time) *core.Event {
-	m, tm := obj.GetObjectMeta(), obj.GetTypeMeta()
+	m := obj.GetObjectMeta()
+	apiVersion, kind := kindOf(obj)
 	ns := m.Namespace
 	if ns == "" {
 		ns = "default"
@@ -105,7 +108,7 @@ func MakeEvent(obj meta.Object, eventType, reason, message, component string, no
 			Namespace: ns,
 		},
 		InvolvedObject: core.ObjectReference{
-			Kind: tm.Kind, APIVersion: tm.APIVersion, Namespace: m.Namespace, Name: m.Name,
+			Kind: kind, APIVersion: apiVersion, Namespace: m.Namespace, Name: m.Name,
 			UID: m.UID, ResourceVersion: m.ResourceVersion,
 		},
 		Reason: reason, Message: message, Type: eventType,
@@ -113,6 +116,33 @@ func MakeEvent(obj meta.Object, eventType, reason, message, component string, no
 		FirstTimestamp: t, LastTimestamp: t, Count: 1,
 		ReportingController: component, ReportingInstance: component,
 	}
+}
+
+// kindOf names obj's kind: its TypeMeta when set (objects of a LIST carry
+// none), else the kind its Go type stands for.
+func kindOf(obj meta.Object) (apiVersion, kind string) {
+	if tm := obj.GetTypeMeta(); tm.Kind != "" {
+		return tm.APIVersion, tm.Kind
+	}
+	switch obj.(type) {
+	case *core.Pod:
+		return "v1", "Pod"
+	case *core.Node:
+		return "v1", "Node"
+	case *core.Namespace:
+		return "v1", "Namespace"
+	case *core.Service:
+		return "v1", "Service"
+	case *apps.Deployment:
+		return apps.APIVersion, "Deployment"
+	case *apps.ReplicaSet:
+		return apps.APIVersion, "ReplicaSet"
+	case *apps.DaemonSet:
+		return apps.APIVersion, "DaemonSet"
+	case *batch.Job:
+		return batch.APIVersion, "Job"
+	}
+	return "", ""
 }
 
 // FakeRecorder keeps events as "Type Reason Message" strings, for tests.

@@ -1,0 +1,24 @@
+package manager
+
+import (
+	"context"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/controller/replicaset"
+)
+
+var metaCreate = meta.CreateOptions{}
+
+// initializers is the table of controllers, in start order.
+var initializers = []struct {
+	name string
+	init InitFunc
+}{
+	{replicaset.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := replicaset.New(c.Client, c.Factory, c.Recorder("replicaset-controller"), c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(replicaset.Name)) }, nil
+	}},
+}

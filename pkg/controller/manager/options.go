@@ -1,0 +1,122 @@
+// Package manager runs the controllers of the controller-manager: it
+// selects them (--controllers), sizes their workers
+// (--concurrent-<name>-syncs), shares one informer factory between them and
+// runs them under leader election so that only one replica acts.
+package manager
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tinykube/tinykube/pkg/client/leaderelection"
+)
+
+// LeaseName is the Lease the controller-managers elect a leader on.
+const LeaseName = "kube-controller-manager"
+
+// Options are the controller-manager's own flags.
+type Options struct {
+	// Controllers lists what to run: "*" is every controller, "name" enables
+	// one, "-name" disables one.
+	Controllers []string
+	// Concurrent is the number of workers per controller.
+	Concurrent map[string]int
+	// NodeMonitorGracePeriod is how long a node may go without a heartbeat
+	// before it is marked unreachable; NodeMonitorPeriod how often nodes
+	// are checked.
+	NodeMonitorGracePeriod time.Duration
+	NodeMonitorPeriod      time.Duration
+	// ResyncPeriod is the informers' default resync.
+	ResyncPeriod time.Duration
+	// GCPeriod is how often the garbage collector re-scans every object
+	// (besides reacting to events).
+	GCPeriod time.Duration
+
+	LeaderElection *leaderelection.Options
+}
+
+// NewOptions returns Kubernetes' defaults.
+func NewOptions() *Options {
+	return &Options{
+		Controllers: []string{"*"},
+		Concurrent: map[string]int{
+			"replicaset": 5, "deployment": 5, "daemonset": 2, "job": 5, "namespace": 10,
+			"garbagecollector": 20, "endpoints": 5, "nodelifecycle": 1,
+		},
+		NodeMonitorGracePeriod: 40 * time.Second,
+		NodeMonitorPeriod:      5 * time.Second,
+		ResyncPeriod:           12 * time.Hour,
+		GCPeriod:               30 * time.Second,
+		LeaderElection:         leaderelection.NewOptions(LeaseName),
+	}
+}
+
+// AddFlags registers the flags on fs.
+func (o *Options) AddFlags(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&o.Controllers, "controllers", o.Controllers,
+		fmt.Sprintf("controllers to run: '*' all, 'foo' enables foo, '-foo' disables foo; all: %s", strings.Join(AllControllers(), ", ")))
+	for _, name := range AllControllers() {
+		n := o.Concurrent[name]
+		o.Concurrent[name] = n
+		fs.Var(&intValue{m: o.Concurrent, key: name}, "concurrent-"+name+"-syncs",
+			fmt.Sprintf("number of %s objects synced concurrently", name))
+	}
+	fs.DurationVar(&o.NodeMonitorGracePeriod, "node-monitor-grace-period", o.NodeMonitorGracePeriod,
+		"how long a node may be unresponsive before it is marked unhealthy")
+	fs.DurationVar(&o.NodeMonitorPeriod, "node-monitor-period", o.NodeMonitorPeriod, "how often node health is checked")
+	fs.DurationVar(&o.ResyncPeriod, "min-resync-period", o.ResyncPeriod, "the informers' resync period")
+	o.LeaderElection.AddFlags(fs)
+}
+
+// Validate checks the options.
+func (o *Options) Validate() error {
+	known := AllControllers()
+	for _, c := range o.Controllers {
+		name := strings.TrimPrefix(c, "-")
+		if c != "*" && !slices.Contains(known, name) {
+			return fmt.Errorf("--controllers: unknown controller %q (known: %s)", c, strings.Join(known, ", "))
+		}
+	}
+	if o.NodeMonitorGracePeriod <= 0 || o.NodeMonitorPeriod <= 0 {
+		return fmt.Errorf("--node-monitor-grace-period and --node-monitor-period must be positive")
+	}
+	return nil
+}
+
+// Enabled reports whether --controllers selects name: an explicit "-name"
+// wins, then an explicit "name", then "*".
+func Enabled(controllers []string, name string) bool {
+	star := false
+	for _, c := range controllers {
+		switch c {
+		case "-" + name:
+			return false
+		case name:
+			return true
+		case "*":
+			star = true
+		}
+	}
+	return star
+}
+
+// intValue is a pflag.Value writing into a map entry.
+type intValue struct {
+	m   map[string]int
+	key string
+}
+
+func (v *intValue) String() string { return fmt.Sprint(v.m[v.key]) }
+func (v *intValue) Type() string   { return "int" }
+func (v *intValue) Set(s string) error {
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil || n < 1 {
+		return fmt.Errorf("want a positive integer, got %q", s)
+	}
+	v.m[v.key] = n
+	return nil
+}

@@ -1,0 +1,33 @@
+// Package apiserver tests the real apiserver over HTTP against an embedded
+// etcd (test/integration/framework): every verb and resource, watch
+// exactness, error statuses, limits, discovery, health and metrics.
+package apiserver
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		http.DefaultClient.CloseIdleConnections()
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			t.CloseIdleConnections()
+		}
+		if err := goleak.Find(
+			// Process-wide goroutines of libraries etcd links, not ours.
+			goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"),
+			goleak.IgnoreAnyFunction("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run"),
+			goleak.IgnoreTopFunction("github.com/golang/glog.(*fileSink).flushDaemon"),
+		); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}

@@ -95,15 +95,19 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 	policy := retryPolicy{maxRetries: r.c.maxRetries, backoff: r.c.backoff, maxBackoff: r.c.maxBackoff}
 	for attempt := 0; ; attempt++ {
 		if r.c.limiter != nil {
+			waitStart := time.Now()
 			if err := r.c.limiter.Wait(ctx); err != nil {
 				return nil, fmt.Errorf("%s %s: client rate limiter: %w", r.verb, r.URLPath(), err)
 			}
+			rateLimiterLatency.WithLabelValues(r.verb, r.c.base.Host).Observe(time.Since(waitStart).Seconds())
 		}
 		req, err := r.httpRequest(ctx)
 		if err != nil {
 			return nil, err
 		}
+		start := time.Now()
 		resp, err := r.c.http.Do(req)
+		r.c.observe(r.verb, statusOf(resp), err, time.Since(start))
 		out := attemptOutcome{verb: r.verb, errClass: classify(err)}
 		if resp != nil {
 			out.status, out.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
@@ -123,6 +127,13 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 			return nil, fmt.Errorf("%s %s: waiting to retry: %w", r.verb, r.URLPath(), err)
 		}
 	}
+}
+
+func statusOf(resp *http.Response) int {
+	if resp == nil {
+		return 0
+	}
+	return resp.StatusCode
 }
 
 // jitter adds up to 10% so that many clients do not retry in lockstep.

@@ -53,7 +53,11 @@ func (c *Cacher) Run(ctx context.Context) {
 			}
 			needList = false
 		}
+		started := time.Now()
 		err := c.watch(ctx)
+		if time.Since(started) > 10*time.Second {
+			backoff = 100 * time.Millisecond // the watch was healthy for a while
+		}
 		switch {
 		case ctx.Err() != nil:
 			return

@@ -261,3 +261,34 @@ func TestExpiredContinueIsGone(t *testing.T) {
 		t.Fatalf("bad continue: %v", err)
 	}
 }
+
+func TestEtcdStoreWatch(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	a := mustCreate(t, s, s, mkWidget("a", "red"))
+	mustCreate(t, s, s, mkWidget("b", "blue"))
+	red := func(o meta.Object) bool { return o.(*widget).Color == "red" }
+	w, err := s.Watch(ctx, prefix(s), storage.ListOptions{Predicate: red})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	got := collect(t, w, 1) // the current state: only a matches
+	b1 := setColor(t, s, s, "b", "red")
+	a1 := setColor(t, s, s, "a", "green")
+	d, err := s.Delete(ctx, key(s, "b"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, collect(t, w, 3)...)
+	equalChanges(t, changes(got), []change{
+		{meta.Added, "a", rvOf(a)}, {meta.Added, "b", rvOf(b1)}, {meta.Deleted, "a", rvOf(a1)}, {meta.Deleted, "b", rvOf(d)},
+	})
+	// A single-key watch from a revision replays that key's later changes.
+	one, err := s.Watch(ctx, key(s, "a"), storage.ListOptions{ResourceVersion: a.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Stop()
+	equalChanges(t, changes(collect(t, one, 1)), []change{{meta.Modified, "a", rvOf(a1)}})
+}

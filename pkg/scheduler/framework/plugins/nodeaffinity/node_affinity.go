@@ -1,0 +1,111 @@
+// Package nodeaffinity filters nodes by the pod's nodeSelector and required
+// node affinity, and scores them by its preferred node affinity.
+package nodeaffinity
+
+import (
+	"context"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins/helper"
+)
+
+// Name is the plugin's name.
+const Name = "NodeAffinity"
+
+// ErrReasonPod is the reason of a rejected node.
+const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector"
+
+const preScoreStateKey framework.StateKey = "PreScore" + Name
+
+// NodeAffinity is the plugin.
+type NodeAffinity struct{}
+
+var (
+	_ framework.PreFilterPlugin = &NodeAffinity{}
+	_ framework.FilterPlugin    = &NodeAffinity{}
+	_ framework.PreScorePlugin  = &NodeAffinity{}
+	_ framework.ScorePlugin     = &NodeAffinity{}
+)
+
+// New returns the plugin.
+func New(framework.Handle) (framework.Plugin, error) { return &NodeAffinity{}, nil }
+
+// Name implements framework.Plugin.
+func (*NodeAffinity) Name() string { return Name }
+
+func requiredTerms(pod *core.Pod) *core.NodeSelector {
+	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil {
+		return a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+	}
+	return nil
+}
+
+// PreFilter skips Filter for pods without a nodeSelector or required terms.
+func (*NodeAffinity) PreFilter(_ context.Context, _ *framework.CycleState, pod *core.Pod) *framework.Status {
+	if len(pod.Spec.NodeSelector) == 0 && requiredTerms(pod) == nil {
+		return framework.NewStatus(framework.Skip)
+	}
+	return nil
+}
+
+// Filter implements framework.FilterPlugin. A malformed term matches no node.
+func (*NodeAffinity) Filter(_ context.Context, _ *framework.CycleState, pod *core.Pod, ni *framework.NodeInfo) *framework.Status {
+	if ni.Node() == nil {
+		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "node not found")
+	}
+	ok, _ := core.PodMatchesNodeSelectorAndAffinityTerms(pod, ni.Node())
+	if !ok {
+		return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonPod)
+	}
+	return nil
+}
+
+type weightedSelector struct {
+	weight int64
+	term   core.NodeSelectorTerm
+}
+
+type preScoreState []weightedSelector
+
+func (s preScoreState) Clone() framework.StateData { return s }
+
+// PreScore parses the preferred terms once; without any, Score is skipped.
+func (*NodeAffinity) PreScore(_ context.Context, state *framework.CycleState, pod *core.Pod, _ []*framework.NodeInfo) *framework.Status {
+	a := pod.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || len(a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0 {
+		return framework.NewStatus(framework.Skip)
+	}
+	var s preScoreState
+	for _, t := range a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+		if t.Weight == 0 {
+			continue
+		}
+		s = append(s, weightedSelector{weight: int64(t.Weight), term: t.Preference})
+	}
+	state.Write(preScoreStateKey, s)
+	return nil
+}
+
+// Score sums the weights of the preferred terms the node matches.
+func (*NodeAffinity) Score(_ context.Context, state *framework.CycleState, _ *core.Pod, ni *framework.NodeInfo) (int64, *framework.Status) {
+	s, err := framework.ReadState[preScoreState](state, preScoreStateKey)
+	if err != nil {
+		return 0, framework.AsStatus(err)
+	}
+	var total int64
+	for _, ws := range s {
+		if ok, _ := core.MatchNodeSelectorTerms(ni.Node(), []core.NodeSelectorTerm{ws.term}); ok {
+			total += ws.weight
+		}
+	}
+	return total, nil
+}
+
+// ScoreExtensions implements framework.ScorePlugin.
+func (pl *NodeAffinity) ScoreExtensions() framework.ScoreExtensions { return pl }
+
+// NormalizeScore scales the sums to [0, MaxNodeScore].
+func (*NodeAffinity) NormalizeScore(_ context.Context, _ *framework.CycleState, _ *core.Pod, scores framework.NodeScoreList) *framework.Status {
+	return helper.DefaultNormalizeScore(framework.MaxNodeScore, false, scores)
+}

@@ -1,0 +1,201 @@
+// Package runtime builds a profile's plugins from a registry and runs them
+// at each extension point: PreFilter, Filter, PreScore, Score (normalized
+// and weighted).
+package runtime
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
+)
+
+// Registry maps a plugin name to its factory.
+type Registry map[string]framework.PluginFactory
+
+// PluginSpec enables a plugin in a profile with a score weight (ignored by
+// plugins that do not score; 0 means 1).
+type PluginSpec struct {
+	Name   string
+	Weight int64
+}
+
+// Framework runs one profile's plugins.
+type Framework struct {
+	profileName  string
+	snapshot     framework.NodeInfoLister
+	parallelizer parallelize.Parallelizer
+
+	preFilter []framework.PreFilterPlugin
+	filter    []framework.FilterPlugin
+	preScore  []framework.PreScorePlugin
+	score     []framework.ScorePlugin
+	weights   map[string]int64
+}
+
+var _ framework.Handle = &Framework{}
+
+// NewFramework builds the plugins in specs from the registry. snapshot is
+// the lister plugins read (updated by the scheduler between cycles).
+func NewFramework(profile string, r Registry, specs []PluginSpec, snapshot framework.NodeInfoLister, parallelism int) (*Framework, error) {
+	f := &Framework{
+		profileName:  profile,
+		snapshot:     snapshot,
+		parallelizer: parallelize.NewParallelizer(parallelism),
+		weights:      map[string]int64{},
+	}
+	for _, s := range specs {
+		factory, ok := r[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("profile %q: plugin %q is not registered", profile, s.Name)
+		}
+		p, err := factory(f)
+		if err != nil {
+			return nil, fmt.Errorf("profile %q: plugin %q: %w", profile, s.Name, err)
+		}
+		f.weights[p.Name()] = max(s.Weight, 1)
+		if pl, ok := p.(framework.PreFilterPlugin); ok {
+			f.preFilter = append(f.preFilter, pl)
+		}
+		if pl, ok := p.(framework.FilterPlugin); ok {
+			f.filter = append(f.filter, pl)
+		}
+		if pl, ok := p.(framework.PreScorePlugin); ok {
+			f.preScore = append(f.preScore, pl)
+		}
+		if pl, ok := p.(framework.ScorePlugin); ok {
+			f.score = append(f.score, pl)
+		}
+	}
+	return f, nil
+}
+
+// ProfileName returns the profile's name (the scheduler name).
+func (f *Framework) ProfileName() string { return f.profileName }
+
+// SnapshotSharedLister implements framework.Handle.
+func (f *Framework) SnapshotSharedLister() framework.NodeInfoLister { return f.snapshot }
+
+// Parallelizer returns the framework's parallelizer.
+func (f *Framework) Parallelizer() parallelize.Parallelizer { return f.parallelizer }
+
+// HasScorePlugins reports whether any plugin scores.
+func (f *Framework) HasScorePlugins() bool { return len(f.score) > 0 }
+
+// RunPreFilterPlugins runs every PreFilter; the first non-success, non-skip
+// status ends the phase. Plugins that return Skip are recorded in state so
+// their Filter is not called.
+func (f *Framework) RunPreFilterPlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
+	skip := map[string]bool{}
+	for _, pl := range f.preFilter {
+		s := pl.PreFilter(ctx, state, pod)
+		switch {
+		case s.IsSkip():
+			skip[pl.Name()] = true
+		case !s.IsSuccess():
+			if s.Code() == framework.Error {
+				return framework.AsStatus(fmt.Errorf("running PreFilter plugin %q: %w", pl.Name(), s.AsError())).WithPlugin(pl.Name())
+			}
+			return s.WithPlugin(pl.Name())
+		}
+	}
+	state.SkipFilterPlugins = skip
+	return nil
+}
+
+// RunFilterPlugins runs the Filters on one node; the first that rejects it
+// decides (with its plugin name recorded).
+func (f *Framework) RunFilterPlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodeInfo *framework.NodeInfo) *framework.Status {
+	for _, pl := range f.filter {
+		if state.SkipFilterPlugins[pl.Name()] {
+			continue
+		}
+		if s := pl.Filter(ctx, state, pod, nodeInfo); !s.IsSuccess() {
+			if s.Code() == framework.Error {
+				return framework.AsStatus(fmt.Errorf("running Filter plugin %q: %w", pl.Name(), s.AsError())).WithPlugin(pl.Name())
+			}
+			return s.WithPlugin(pl.Name())
+		}
+	}
+	return nil
+}
+
+// RunPreScorePlugins runs every PreScore with the feasible nodes.
+func (f *Framework) RunPreScorePlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo) *framework.Status {
+	skip := map[string]bool{}
+	for _, pl := range f.preScore {
+		s := pl.PreScore(ctx, state, pod, nodes)
+		switch {
+		case s.IsSkip():
+			skip[pl.Name()] = true
+		case !s.IsSuccess():
+			return framework.AsStatus(fmt.Errorf("running PreScore plugin %q: %w", pl.Name(), s.AsError())).WithPlugin(pl.Name())
+		}
+	}
+	state.SkipScorePlugins = skip
+	return nil
+}
+
+// RunScorePlugins scores every node with every Score plugin (nodes in
+// parallel), normalizes each plugin's scores, checks their range, and
+// returns each node's weighted sum in the order of nodes.
+func (f *Framework) RunScorePlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo) (framework.NodeScoreList, *framework.Status) {
+	plugins := make([]framework.ScorePlugin, 0, len(f.score))
+	for _, pl := range f.score {
+		if !state.SkipScorePlugins[pl.Name()] {
+			plugins = append(plugins, pl)
+		}
+	}
+	perPlugin := make([]framework.NodeScoreList, len(plugins))
+	for i := range perPlugin {
+		perPlugin[i] = make(framework.NodeScoreList, len(nodes))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan *framework.Status, 1)
+	f.parallelizer.Until(ctx, len(nodes), func(n int) {
+		for i, pl := range plugins {
+			score, s := pl.Score(ctx, state, pod, nodes[n])
+			if !s.IsSuccess() {
+				select {
+				case errs <- s.WithPlugin(pl.Name()):
+				default:
+				}
+				cancel()
+				return
+			}
+			perPlugin[i][n] = framework.NodeScore{Name: nodes[n].Node().Name, Score: score}
+		}
+	})
+	select {
+	case s := <-errs:
+		return nil, framework.AsStatus(fmt.Errorf("running Score plugin %q: %w", s.Plugin(), s.AsError())).WithPlugin(s.Plugin())
+	default:
+	}
+	return f.combine(ctx, state, pod, plugins, perPlugin, nodes)
+}
+
+func (f *Framework) combine(ctx context.Context, state *framework.CycleState, pod *core.Pod, plugins []framework.ScorePlugin, perPlugin []framework.NodeScoreList, nodes []*framework.NodeInfo) (framework.NodeScoreList, *framework.Status) {
+	total := make(framework.NodeScoreList, len(nodes))
+	for n := range nodes {
+		total[n].Name = nodes[n].Node().Name
+	}
+	for i, pl := range plugins {
+		if ext := pl.ScoreExtensions(); ext != nil {
+			if s := ext.NormalizeScore(ctx, state, pod, perPlugin[i]); !s.IsSuccess() {
+				return nil, framework.AsStatus(fmt.Errorf("normalizing scores of plugin %q: %w", pl.Name(), s.AsError())).WithPlugin(pl.Name())
+			}
+		}
+		w := f.weights[pl.Name()]
+		for n, ns := range perPlugin[i] {
+			if ns.Score < framework.MinNodeScore || ns.Score > framework.MaxNodeScore {
+				return nil, framework.AsStatus(fmt.Errorf("plugin %q scored node %q %d, outside [%d, %d]",
+					pl.Name(), ns.Name, ns.Score, framework.MinNodeScore, framework.MaxNodeScore)).WithPlugin(pl.Name())
+			}
+			total[n].Score += ns.Score * w
+		}
+	}
+	return total, nil
+}

@@ -92,6 +92,7 @@ type LeaderElector struct {
 	lease       *coordination.Lease // last read or written, for its resourceVersion
 	reported    string              // last leader passed to OnNewLeader
 	isLeaderNow bool
+	renewedAt   time.Time // our last successful write
 }
 
 // New validates cfg and returns a candidate.
@@ -116,6 +117,22 @@ func (le *LeaderElector) IsLeader() bool {
 	le.mu.Lock()
 	defer le.mu.Unlock()
 	return le.isLeaderNow
+}
+
+// Check is a health check for /healthz: it fails when this candidate
+// believes it leads but has not renewed the lease for LeaseDuration plus
+// tolerance, i.e. its leading work may be running without the lease.
+func (le *LeaderElector) Check(tolerance time.Duration) error {
+	le.mu.Lock()
+	leading, renewed := le.isLeaderNow, le.renewedAt
+	le.mu.Unlock()
+	if !leading {
+		return nil
+	}
+	if since := le.now().Sub(renewed); since > le.cfg.LeaseDuration+tolerance {
+		return fmt.Errorf("leader election: lease %s/%s not renewed for %v", le.cfg.Namespace, le.cfg.Name, since.Round(time.Millisecond))
+	}
+	return nil
 }
 
 // Leader returns the identity of the last observed holder.

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -34,6 +36,20 @@ type Options struct {
 	RetryPeriod       time.Duration
 	ResourceName      string
 	ResourceNamespace string
+
+	elector atomic.Pointer[LeaderElector] // set by Run, for HealthCheck
+}
+
+// HealthCheck returns a check for daemon.Server.AddLivezCheck: it fails
+// while Run's elector leads without having renewed the lease for the lease
+// duration plus tolerance (a stuck leader), and passes otherwise.
+func (o *Options) HealthCheck(tolerance time.Duration) func(*http.Request) error {
+	return func(*http.Request) error {
+		if le := o.elector.Load(); le != nil {
+			return le.Check(tolerance)
+		}
+		return nil
+	}
 }
 
 // NewOptions returns the Kubernetes defaults with the lease named name
@@ -101,6 +117,7 @@ func (o *Options) Run(ctx context.Context, leases LeaseClient, logger *zap.Logge
 	if err != nil {
 		return err
 	}
+	o.elector.Store(le)
 	if le.Run(runCtx) && workErr == nil {
 		return ErrLeaseLost
 	}

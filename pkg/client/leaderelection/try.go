@@ -77,6 +77,7 @@ func (le *LeaderElector) wrote(got *coordination.Lease, rec record, now time.Tim
 	le.lease = got
 	le.observed = observation{rec: recordOf(got), observedAt: now}
 	le.isLeaderNow = true
+	le.renewedAt = now
 	le.mu.Unlock()
 	le.reportLeader(rec.Holder)
 }

@@ -358,3 +358,47 @@ func TestWatchOlderThanWindowCatchesUpFromEtcd(t *testing.T) {
 	}
 	waitFor(t, 5*time.Second, "both watchers handed over", func() bool { return c.WatcherCount() == 2 })
 }
+
+// TestTwoCachersOneEtcd: two apiservers' caches on one etcd. A revision or a
+// continue token from one is valid on the other.
+func TestTwoCachersOneEtcd(t *testing.T) {
+	st := newStore(t)
+	a := startCacher(t, st, cacher.Config{})
+	b := startCacher(t, st, cacher.Config{})
+	ctx := context.Background()
+	var last *widget
+	for i := range 5 {
+		last = mustCreate(t, a, st, mkWidget(fmt.Sprintf("p%d", i), "red"))
+	}
+	// Served from a's cache once it has seen the last create.
+	list, err := a.List(ctx, prefix(st), storage.ListOptions{ResourceVersion: last.ResourceVersion})
+	if err != nil || len(list.Items) != 5 {
+		t.Fatalf("list on a: %+v, %v", list, err)
+	}
+	want := writeMany(t, a, st, 20)
+	w, err := b.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	equalChanges(t, changes(collect(t, w, 20)), want)
+
+	page, err := a.List(ctx, prefix(st), storage.ListOptions{Limit: 3})
+	if err != nil || page.Continue == "" {
+		t.Fatalf("page on a: %+v, %v", page, err)
+	}
+	rest, err := b.List(ctx, prefix(st), storage.ListOptions{Limit: 100, Continue: page.Continue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := st.List(ctx, prefix(st), storage.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := append(names(page.Items), names(rest.Items)...); strings.Join(got, ",") != strings.Join(names(full.Items), ",") {
+		t.Fatalf("paginated across caches: %v, want %v", got, names(full.Items))
+	}
+	if a.EtcdWatchCount() != 1 || b.EtcdWatchCount() != 1 {
+		t.Fatalf("etcd watches: a %d, b %d", a.EtcdWatchCount(), b.EtcdWatchCount())
+	}
+}

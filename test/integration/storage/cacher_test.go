@@ -402,3 +402,73 @@ func TestTwoCachersOneEtcd(t *testing.T) {
 		t.Fatalf("etcd watches: a %d, b %d", a.EtcdWatchCount(), b.EtcdWatchCount())
 	}
 }
+
+// TestManyWatchersConcurrentWriters: every watcher sees every write once, in
+// revision order, while writers run concurrently; still one etcd watch.
+func TestManyWatchersConcurrentWriters(t *testing.T) {
+	st := newStore(t)
+	c := startCacher(t, st, cacher.Config{})
+	ctx := context.Background()
+	const watchers, writers, perWriter = 100, 8, 25
+	ws := make([]storage.Watcher, watchers)
+	for i := range ws {
+		w, err := c.Watch(ctx, prefix(st), storage.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Stop()
+		ws[i] = w
+	}
+	errs := make(chan error, writers)
+	for g := range writers {
+		go func() {
+			for i := range perWriter {
+				name := fmt.Sprintf("g%d-%d", g, i)
+				if _, err := c.Create(ctx, key(st, name), mkWidget(name, "red")); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	results := make(chan error, watchers)
+	for _, w := range ws {
+		go func() {
+			seen := map[string]bool{}
+			var last int64
+			for len(seen) < writers*perWriter {
+				select {
+				case ev, ok := <-w.ResultChan():
+					if !ok {
+						results <- fmt.Errorf("closed after %d events", len(seen))
+						return
+					}
+					n, rv := ev.Object.GetObjectMeta().Name, rvOf(ev.Object)
+					if ev.Type != meta.Added || seen[n] || rv <= last {
+						results <- fmt.Errorf("bad event %s %s at %d after %d (seen before: %v)", ev.Type, n, rv, last, seen[n])
+						return
+					}
+					seen[n], last = true, rv
+				case <-time.After(10 * time.Second):
+					results <- fmt.Errorf("stalled after %d events", len(seen))
+					return
+				}
+			}
+			results <- nil
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range watchers {
+		if err := <-results; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.EtcdWatchCount() != 1 {
+		t.Fatalf("etcd watches = %d", c.EtcdWatchCount())
+	}
+}

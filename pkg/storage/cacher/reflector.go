@@ -23,7 +23,7 @@ var (
 	errHistoryGone = errors.New("history compacted; watching from the compaction")
 )
 
-// Run feeds the cache from one etcd watch until ctx ends: list, replay the
+// Run (call it once) feeds the cache from one etcd watch until ctx ends: list, replay the
 // retained history into the window, then follow live changes. A broken
 // watch resumes from the last revision seen; if that revision was compacted
 // the state is listed again and every watcher is closed (their clients

@@ -40,7 +40,7 @@ func ValidatePodUpdate(newPod, oldPod *core.Pod) field.ErrorList {
 	}
 	mutated.ActiveDeadlineSeconds = newPod.Spec.ActiveDeadlineSeconds
 	mutated.Tolerations = newPod.Spec.Tolerations
-	if !reflect.DeepEqual(meta.DeepCopy(newPod.Spec), mutated) {
+	if !equalJSON(newPod.Spec, mutated) {
 		errs = append(errs, field.Forbidden(specPath, podUpdateForbiddenMsg))
 	}
 	return errs

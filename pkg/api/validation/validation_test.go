@@ -370,3 +370,12 @@ func TestMessages(t *testing.T) {
 		t.Errorf("got %v\nwant %s", errs, want)
 	}
 }
+
+func TestValidatePodUpdateEmptyVersusNil(t *testing.T) {
+	old := validPod()
+	old.Spec.Tolerations = nil
+	upd := meta.DeepCopy(old)
+	upd.Spec.Tolerations = []core.Toleration{}
+	upd.Spec.NodeSelector = map[string]string{}
+	expectErrors(t, "empty vs nil", ValidatePodUpdate(upd, old))
+}

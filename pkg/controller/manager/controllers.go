@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
 )
 
@@ -20,5 +21,12 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(replicaset.Name)) }, nil
+	}},
+	{deployment.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := deployment.New(c.Client, c.Factory, c.Recorder("deployment-controller"), c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(deployment.Name)) }, nil
 	}},
 }

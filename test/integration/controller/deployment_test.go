@@ -1,0 +1,192 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/intstr"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+func newDeployment(name string, n int32, surge, unavailable intstr.IntOrString) *apps.Deployment {
+	lbl := map[string]string{"app": name}
+	return &apps.Deployment{
+		ObjectMeta: meta.ObjectMeta{Name: name, Namespace: testNS},
+		Spec: apps.DeploymentSpec{
+			Replicas: &n, Selector: &meta.LabelSelector{MatchLabels: lbl}, Template: podTemplate(lbl),
+			Strategy: apps.DeploymentStrategy{Type: apps.RollingUpdateDeploymentStrategyType,
+				RollingUpdate: &apps.RollingUpdateDeployment{MaxSurge: &surge, MaxUnavailable: &unavailable}},
+		},
+	}
+}
+
+// fakeKubelet marks every pod of selector ready as soon as it appears,
+// until ctx ends.
+func (e *env) fakeKubelet(ctx context.Context, selector string) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			for _, p := range activePods(e.listPodsCtx(ctx, testNS, selector)) {
+				if !core.IsPodReady(&p) && ctx.Err() == nil {
+					_ = e.markReady(&p, "10.1.0.1")
+				}
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(30 * time.Millisecond):
+			}
+		}
+	})
+	return &wg
+}
+
+func (e *env) listPodsCtx(ctx context.Context, ns, selector string) []core.Pod {
+	l, err := e.cs.CoreV1().Pods(ns).List(ctx, meta.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil
+	}
+	return l.Items
+}
+
+func (e *env) waitDeploymentComplete(name string, revision string) *apps.Deployment {
+	e.t.Helper()
+	var d *apps.Deployment
+	eventually(e.t, 40*time.Second, "deployment "+name+" complete", func() error {
+		var err error
+		d, err = e.cs.AppsV1().Deployments(testNS).Get(context.Background(), name, meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		r := *d.Spec.Replicas
+		s := d.Status
+		if s.ObservedGeneration < d.Generation || s.UpdatedReplicas != r || s.Replicas != r || s.AvailableReplicas != r || s.ReadyReplicas != r {
+			return fmt.Errorf("status %+v", s)
+		}
+		if revision != "" && d.Annotations[apps.RevisionAnnotation] != revision {
+			return fmt.Errorf("revision %q, want %q", d.Annotations[apps.RevisionAnnotation], revision)
+		}
+		c := cond(d, apps.DeploymentProgressing)
+		if c == nil || c.Reason != "NewReplicaSetAvailable" {
+			return fmt.Errorf("progressing condition %+v", c)
+		}
+		if c := cond(d, apps.DeploymentAvailable); c == nil || c.Status != core.ConditionTrue {
+			return fmt.Errorf("available condition %+v", c)
+		}
+		if n := len(activePods(e.listPods(testNS, "app="+name))); n != int(r) {
+			return fmt.Errorf("%d active pods", n)
+		}
+		return nil
+	})
+	return d
+}
+
+func cond(d *apps.Deployment, t apps.DeploymentConditionType) *apps.DeploymentCondition {
+	for i := range d.Status.Conditions {
+		if d.Status.Conditions[i].Type == t {
+			return &d.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+func (e *env) updateDeployment(name string, mut func(d *apps.Deployment)) {
+	e.t.Helper()
+	retryOnConflict(e.t, func() error {
+		d, err := e.cs.AppsV1().Deployments(testNS).Get(context.Background(), name, meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		mut(d)
+		_, err = e.cs.AppsV1().Deployments(testNS).Update(context.Background(), d, meta.UpdateOptions{})
+		return err
+	})
+}
+
+// TestDeploymentRollingUpdateBounds rolls a deployment twice and checks at
+// every observation that the ReplicaSets' sizes stay within replicas +
+// maxSurge and the ready pods at or above replicas - maxUnavailable; then
+// rolls back to the first template and checks its ReplicaSet is reused.
+func TestDeploymentRollingUpdateBounds(t *testing.T) {
+	e := newEnv(t)
+	e.startManager(nil, "replicaset", "deployment")
+	ctx, cancel := context.WithCancel(context.Background())
+	kubelet := e.fakeKubelet(ctx, "app=web")
+	defer func() { cancel(); kubelet.Wait() }()
+
+	const replicas, surge, unavailable = 4, 1, 1
+	d := newDeployment("web", replicas, intstr.FromInt(surge), intstr.FromString("25%"))
+	if _, err := e.cs.AppsV1().Deployments(testNS).Create(context.Background(), d, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first := e.waitDeploymentComplete("web", "1")
+
+	// Watch the invariants while rolling out.
+	var violations []string
+	var mu sync.Mutex
+	obsCtx, stopObs := context.WithCancel(context.Background())
+	var obs sync.WaitGroup
+	obs.Go(func() {
+		for obsCtx.Err() == nil {
+			rss, err := e.cs.AppsV1().ReplicaSets(testNS).List(obsCtx, meta.ListOptions{LabelSelector: "app=web"})
+			pods := e.listPodsCtx(obsCtx, testNS, "app=web")
+			if err != nil || pods == nil {
+				continue
+			}
+			var total int32
+			for _, rs := range rss.Items {
+				total += *rs.Spec.Replicas
+			}
+			readyN := 0
+			for _, p := range activePods(pods) {
+				if core.IsPodReady(&p) {
+					readyN++
+				}
+			}
+			mu.Lock()
+			if total > replicas+surge {
+				violations = append(violations, fmt.Sprintf("replicasets sum to %d > %d", total, replicas+surge))
+			}
+			if readyN < replicas-unavailable {
+				violations = append(violations, fmt.Sprintf("%d ready pods < %d", readyN, replicas-unavailable))
+			}
+			mu.Unlock()
+		}
+	})
+	e.updateDeployment("web", func(d *apps.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "busybox:2" })
+	e.waitDeploymentComplete("web", "2")
+	e.updateDeployment("web", func(d *apps.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "busybox:3" })
+	e.waitDeploymentComplete("web", "3")
+	stopObs()
+	obs.Wait()
+	if len(violations) > 0 {
+		t.Fatalf("%d violations, first: %s", len(violations), violations[0])
+	}
+
+	// Rollback: the first template again re-uses its ReplicaSet as revision 4.
+	e.updateDeployment("web", func(d *apps.Deployment) { d.Spec.Template = first.Spec.Template })
+	e.waitDeploymentComplete("web", "4")
+	rss, err := e.cs.AppsV1().ReplicaSets(testNS).List(context.Background(), meta.ListOptions{LabelSelector: "app=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rss.Items) != 3 {
+		t.Fatalf("%d replicasets after rollback, want 3 (reused, not new)", len(rss.Items))
+	}
+	for _, rs := range rss.Items {
+		want := int32(0)
+		if rs.Annotations[apps.RevisionAnnotation] == "4" {
+			want = replicas
+			if rs.Labels[apps.DefaultDeploymentUniqueLabelKey] == "" || rs.Name != "web-"+rs.Labels[apps.DefaultDeploymentUniqueLabelKey] {
+				t.Errorf("replicaset %s not named by its hash label", rs.Name)
+			}
+		}
+		if *rs.Spec.Replicas != want {
+			t.Errorf("replicaset %s (revision %s) has %d replicas, want %d", rs.Name, rs.Annotations[apps.RevisionAnnotation], *rs.Spec.Replicas, want)
+		}
+	}
+}

@@ -55,4 +55,3 @@ func TestLeastAllocatedScore(t *testing.T) {
 		t.Fatalf("got %v (%v), want %v", got, s, want)
 	}
 }
-

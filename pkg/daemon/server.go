@@ -139,11 +139,17 @@ func (s *Server) Run(ctx context.Context) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second, Addr: ln.Addr().String()}
 	s.logger.Info("serving health and metrics", zap.String("address", ln.Addr().String()))
+	served := make(chan struct{})
+	defer close(served)
 	go func() {
-		<-ctx.Done()
-		s.stopping.Store(true)
+		select {
+		case <-ctx.Done():
+			s.stopping.Store(true)
+		case <-served:
+		}
 	}()
 	err := ServeUntilDone(ctx, srv, func() error { return srv.Serve(ln) }, s.opts.ShutdownTimeout)
+	s.stopping.Store(true)
 	s.logger.Info("stopped serving", zap.String("address", ln.Addr().String()))
 	return err
 }

@@ -330,3 +330,17 @@ func TestTLS(t *testing.T) {
 		t.Fatal("junk CA accepted")
 	}
 }
+
+func TestListParams(t *testing.T) {
+	secs := int64(30)
+	yes := true
+	got := ListParams(meta.ListOptions{LabelSelector: "a=b", FieldSelector: "spec.nodeName=n", Watch: true, AllowWatchBookmarks: true,
+		ResourceVersion: "5", ResourceVersionMatch: "NotOlderThan", TimeoutSeconds: &secs, Limit: 7, Continue: "c", SendInitialEvents: &yes}).Encode()
+	want := "allowWatchBookmarks=true&continue=c&fieldSelector=spec.nodeName%3Dn&labelSelector=a%3Db&limit=7&resourceVersion=5&resourceVersionMatch=NotOlderThan&sendInitialEvents=true&timeoutSeconds=30&watch=true"
+	if got != want {
+		t.Fatalf("ListParams = %s", got)
+	}
+	if ListParams(meta.ListOptions{}).Encode() != "" {
+		t.Fatal("empty options produced parameters")
+	}
+}

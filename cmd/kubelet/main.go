@@ -1,20 +1,129 @@
-// Command kubelet is not implemented yet; it prints its flags (see the issues).
+// Command kubelet is the node agent: it registers its node (or, with
+// --runtime=simulated --nodes=N, N nodes), runs the pods bound to it and
+// serves /healthz, /metrics, /pods and /containerLogs on --port.
 package main
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
+	"sync/atomic"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/pflag"
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/client/clientcmd"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/daemon"
+	"github.com/tinykube/tinykube/pkg/kubelet"
+	kruntime "github.com/tinykube/tinykube/pkg/kubelet/runtime"
+	"github.com/tinykube/tinykube/pkg/kubelet/runtime/process"
+	"github.com/tinykube/tinykube/pkg/kubelet/runtime/simulated"
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "kubelet:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
 	fs := pflag.NewFlagSet("kubelet", pflag.ExitOnError)
-	fs.String("kubeconfig", "", "path to a kubeconfig file")
-	fs.String("server", "", "the apiserver URL")
-	fs.String("token", "", "bearer token")
-	_ = fs.Parse(os.Args[1:])
-	fmt.Fprintln(os.Stderr, "kubelet: not implemented yet; flags:")
-	fs.PrintDefaults()
-	os.Exit(2)
+	clientOpts := clientcmd.NewClientOptions()
+	clientOpts.AddFlags(fs)
+	opts := kubelet.NewOptions()
+	opts.AddFlags(fs)
+	logOpts := daemon.NewLogOptions()
+	logOpts.AddFlags(fs)
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return err
+	}
+	log, err := logOpts.Build()
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	var owner atomic.Pointer[kubelet.Kubelet] // the runtime tells the kubelet about exits
+	notify := func(uid string) {
+		if k := owner.Load(); k != nil {
+			k.Notify(uid)
+		}
+	}
+	cfg, err := config(opts, clientOpts, log, notify)
+	if err != nil {
+		return err
+	}
+	ctx, stop := daemon.SignalContext(context.Background())
+	defer stop()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cfg.Registerer = reg
+	srv := daemon.NewServer(&daemon.ServingOptions{BindAddress: "0.0.0.0", Port: opts.Port}, log, reg)
+	ln, err := srv.Listen()
+	if err != nil {
+		return fmt.Errorf("listen on port %d: %w", opts.Port, err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	cfg.Port, _ = strconv.Atoi(port)
+	k, err := kubelet.New(cfg)
+	if err != nil {
+		return err
+	}
+	owner.Store(k)
+	k.Register(srv)
+	return daemon.RunAll(ctx, k.Run, func(ctx context.Context) error { return srv.Serve(ctx, ln) })
+}
+
+func config(opts *kubelet.Options, clientOpts *clientcmd.ClientOptions, log *zap.Logger, notify kruntime.Notifier) (kubelet.Config, error) {
+	names, err := opts.NodeNames()
+	if err != nil {
+		return kubelet.Config{}, err
+	}
+	labels, err := kubelet.ParseNodeLabels(opts.NodeLabels)
+	if err != nil {
+		return kubelet.Config{}, err
+	}
+	taints, err := kubelet.ParseTaints(opts.RegisterWithTaints)
+	if err != nil {
+		return kubelet.Config{}, err
+	}
+	capacity, err := opts.Capacity()
+	if err != nil {
+		return kubelet.Config{}, err
+	}
+	restCfg, err := clientOpts.RESTConfig()
+	if err != nil {
+		return kubelet.Config{}, err
+	}
+	client, err := clientset.NewForConfig(restCfg)
+	if err != nil {
+		return kubelet.Config{}, err
+	}
+	cfg := kubelet.Config{Client: client, NodeNames: names, Address: opts.Address, NodeLabels: labels, Taints: taints,
+		Capacity: capacity, NodeStatusUpdateFrequency: opts.NodeStatusUpdateFrequency,
+		NodeStatusReportFrequency: opts.NodeStatusReportFrequency, NodeLeaseDurationSeconds: opts.NodeLeaseDurationSeconds,
+		Logger: log}
+	if cfg.Address == "" {
+		cfg.Address = kubelet.DetectAddress()
+	}
+	var rt kruntime.Runtime
+	switch opts.Runtime {
+	case "process":
+		p, err := process.New(process.Options{RootDir: opts.RootDir, Logger: log, Notify: notify})
+		if err != nil {
+			return kubelet.Config{}, err
+		}
+		rt = p
+	case "simulated":
+		rt = simulated.New(notify)
+	default:
+		return kubelet.Config{}, fmt.Errorf("--runtime=%q: want process or simulated", opts.Runtime)
+	}
+	cfg.Runtime = rt
+	return cfg, nil
 }

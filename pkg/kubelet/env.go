@@ -1,0 +1,141 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+// envSource reads the config maps and secrets env refers to.
+type envSource interface {
+	configMap(ctx context.Context, ns, name string) (map[string]string, error)
+	secret(ctx context.Context, ns, name string) (map[string]string, error)
+}
+
+// fieldRefValue resolves the downward-API fields a process container can see.
+func fieldRefValue(pod *core.Pod, path, hostIP, podIP string) (string, error) {
+	switch path {
+	case "metadata.name":
+		return pod.Name, nil
+	case "metadata.namespace":
+		return pod.Namespace, nil
+	case "metadata.uid":
+		return string(pod.UID), nil
+	case "spec.nodeName":
+		return pod.Spec.NodeName, nil
+	case "spec.serviceAccountName":
+		return pod.Spec.ServiceAccountName, nil
+	case "status.podIP":
+		return podIP, nil
+	case "status.hostIP":
+		return hostIP, nil
+	}
+	return "", fmt.Errorf("unsupported fieldRef %q", path)
+}
+
+// containerEnv resolves a container's envFrom and env into KEY=VALUE pairs.
+// A missing config map, secret or key that is not optional is an error
+// (the container waits with CreateContainerConfigError).
+func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, hostIP, podIP string) ([]string, error) {
+	var out []string
+	for _, ef := range c.EnvFrom {
+		var data map[string]string
+		var err error
+		var optional *bool
+		switch {
+		case ef.ConfigMapRef != nil:
+			optional = ef.ConfigMapRef.Optional
+			data, err = src.configMap(ctx, pod.Namespace, ef.ConfigMapRef.Name)
+		case ef.SecretRef != nil:
+			optional = ef.SecretRef.Optional
+			data, err = src.secret(ctx, pod.Namespace, ef.SecretRef.Name)
+		}
+		if err != nil && !isTrue(optional) {
+			return nil, err
+		}
+		for k, v := range data {
+			out = append(out, ef.Prefix+k+"="+v)
+		}
+	}
+	for _, e := range c.Env {
+		v, ok, err := envValue(ctx, src, pod, e, hostIP, podIP)
+		if err != nil {
+			return nil, fmt.Errorf("env %s: %w", e.Name, err)
+		}
+		if ok {
+			out = append(out, e.Name+"="+v)
+		}
+	}
+	return out, nil
+}
+
+func envValue(ctx context.Context, src envSource, pod *core.Pod, e core.EnvVar, hostIP, podIP string) (string, bool, error) {
+	vf := e.ValueFrom
+	switch {
+	case vf == nil:
+		return e.Value, true, nil
+	case vf.FieldRef != nil:
+		v, err := fieldRefValue(pod, vf.FieldRef.FieldPath, hostIP, podIP)
+		return v, err == nil, err
+	case vf.ConfigMapKeyRef != nil:
+		r := vf.ConfigMapKeyRef
+		return lookupKey(ctx, src.configMap, pod.Namespace, r.Name, r.Key, r.Optional, "config map")
+	case vf.SecretKeyRef != nil:
+		r := vf.SecretKeyRef
+		return lookupKey(ctx, src.secret, pod.Namespace, r.Name, r.Key, r.Optional, "secret")
+	}
+	return "", false, fmt.Errorf("unsupported valueFrom")
+}
+
+func lookupKey(ctx context.Context, get func(context.Context, string, string) (map[string]string, error),
+	ns, name, key string, optional *bool, what string) (string, bool, error) {
+	data, err := get(ctx, ns, name)
+	if err != nil {
+		if isTrue(optional) {
+			return "", false, nil
+		}
+		return "", false, err
+	}
+	v, ok := data[key]
+	if !ok && !isTrue(optional) {
+		return "", false, fmt.Errorf("couldn't find key %s in %s %s/%s", key, what, ns, name)
+	}
+	return v, ok, nil
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+// apiEnvSource reads config maps and secrets from the apiserver.
+type apiEnvSource struct{ k *Kubelet }
+
+func (s apiEnvSource) configMap(ctx context.Context, ns, name string) (map[string]string, error) {
+	cm, err := s.k.client.CoreV1().ConfigMaps(ns).Get(ctx, name, meta.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("config map %s/%s: %w", ns, name, err)
+	}
+	out := map[string]string{}
+	for k, v := range cm.Data {
+		out[k] = v
+	}
+	for k, v := range cm.BinaryData {
+		out[k] = string(v)
+	}
+	return out, nil
+}
+
+func (s apiEnvSource) secret(ctx context.Context, ns, name string) (map[string]string, error) {
+	sec, err := s.k.client.CoreV1().Secrets(ns).Get(ctx, name, meta.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("secret %s/%s: %w", ns, name, err)
+	}
+	out := map[string]string{}
+	for k, v := range sec.Data {
+		out[k] = string(v)
+	}
+	for k, v := range sec.StringData {
+		out[k] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package kubelet
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+)
+
+// eventRecorder posts the kubelet's Events about pods. Posting happens on
+// one goroutine (run) from a bounded queue: a slow apiserver drops events,
+// never blocks a pod worker. Repeats of one (object, reason, message)
+// within ten minutes bump the count of the first event instead.
+// It lives here until a shared recorder exists in pkg/client/record.
+type eventRecorder struct {
+	client    *clientset.Clientset
+	component string
+	log       *zap.Logger
+	queue     chan *core.Event
+
+	mu   sync.Mutex
+	seen map[string]*core.Event // by aggregation key, last posted
+}
+
+func newEventRecorder(client *clientset.Clientset, log *zap.Logger) *eventRecorder {
+	return &eventRecorder{client: client, component: "kubelet", log: log,
+		queue: make(chan *core.Event, 1000), seen: map[string]*core.Event{}}
+}
+
+// Eventf records an event about pod from node host.
+func (r *eventRecorder) Eventf(pod *core.Pod, host, eventType, reason, format string, args ...any) {
+	now := meta.Now()
+	ev := &core.Event{
+		ObjectMeta: meta.ObjectMeta{Namespace: pod.Namespace,
+			Name: fmt.Sprintf("%s.%x", pod.Name, time.Now().UnixNano())},
+		InvolvedObject: core.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace,
+			Name: pod.Name, UID: pod.UID, ResourceVersion: pod.ResourceVersion},
+		Reason: reason, Message: fmt.Sprintf(format, args...), Type: eventType,
+		Source:         core.EventSource{Component: r.component, Host: host},
+		FirstTimestamp: now, LastTimestamp: now, Count: 1,
+		ReportingController: r.component, ReportingInstance: host,
+	}
+	select {
+	case r.queue <- ev:
+	default:
+		r.log.Warn("event queue full, dropping event", zap.String("reason", reason))
+	}
+}
+
+// run posts queued events until ctx ends.
+func (r *eventRecorder) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-r.queue:
+			r.post(ctx, ev)
+		}
+	}
+}
+
+func (r *eventRecorder) post(ctx context.Context, ev *core.Event) {
+	key := string(ev.InvolvedObject.UID) + "/" + ev.Reason + "/" + ev.Message
+	events := r.client.CoreV1().Events(ev.Namespace)
+	r.mu.Lock()
+	prev := r.seen[key]
+	r.mu.Unlock()
+	if prev != nil && time.Since(prev.FirstTimestamp.Time) < 10*time.Minute {
+		upd := meta.DeepCopy(prev)
+		upd.Count++
+		upd.LastTimestamp = ev.LastTimestamp
+		if out, err := events.Update(ctx, upd, meta.UpdateOptions{}); err == nil {
+			r.remember(key, out)
+			return
+		}
+	}
+	out, err := events.Create(ctx, ev, meta.CreateOptions{})
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("posting event failed", zap.String("reason", ev.Reason), zap.Error(err))
+		}
+		return
+	}
+	r.remember(key, out)
+}
+
+func (r *eventRecorder) remember(key string, ev *core.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.seen) > 4096 {
+		clear(r.seen)
+	}
+	r.seen[key] = ev
+}

@@ -1,0 +1,265 @@
+package kubelet
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/coordination"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/resource"
+)
+
+// NodeLeaseNamespace holds the nodes' heartbeat Leases.
+const NodeLeaseNamespace = "kube-node-lease"
+
+// MachineCapacity is this machine's cpu count and memory (from
+// /proc/meminfo), with maxPods pods.
+func MachineCapacity(maxPods int) (core.ResourceList, error) {
+	out := core.ResourceList{
+		core.ResourceCPU:  *resource.NewQuantity(int64(goruntime.NumCPU()), resource.DecimalSI),
+		core.ResourcePods: *resource.NewQuantity(int64(maxPods), resource.DecimalSI),
+	}
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return out, fmt.Errorf("read memory size: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err != nil {
+				return out, fmt.Errorf("parse MemTotal: %w", err)
+			}
+			out[core.ResourceMemory] = *resource.NewQuantity(kb*1024, resource.BinarySI)
+			return out, nil
+		}
+	}
+	return out, fmt.Errorf("no MemTotal in /proc/meminfo")
+}
+
+// nodeObject is the Node as this kubelet registers it.
+func (k *Kubelet) nodeObject(name string) *core.Node {
+	labels := map[string]string{
+		"kubernetes.io/hostname": name,
+		"kubernetes.io/os":       goruntime.GOOS,
+		"kubernetes.io/arch":     goruntime.GOARCH,
+	}
+	for key, v := range k.cfg.NodeLabels {
+		labels[key] = v
+	}
+	n := &core.Node{ObjectMeta: meta.ObjectMeta{Name: name, Labels: labels},
+		Spec: core.NodeSpec{Taints: append([]core.Taint(nil), k.cfg.Taints...)}}
+	n.Status = k.nodeStatus(name, nil, time.Now())
+	return n
+}
+
+// nodeStatus is the status to report; old supplies transition times.
+func (k *Kubelet) nodeStatus(name string, old *core.NodeStatus, now time.Time) core.NodeStatus {
+	st := core.NodeStatus{Capacity: k.cfg.Capacity, Allocatable: k.cfg.Capacity,
+		DaemonEndpoints: core.NodeDaemonEndpoints{KubeletEndpoint: core.DaemonEndpoint{Port: int32(k.cfg.Port)}},
+		NodeInfo: core.NodeSystemInfo{KubeletVersion: Version, OperatingSystem: goruntime.GOOS,
+			Architecture: goruntime.GOARCH, ContainerRuntimeVersion: k.runtime.Type() + "://" + Version,
+			KernelVersion: kernelVersion(), OSImage: goruntime.GOOS, MachineID: name, SystemUUID: name},
+	}
+	if old != nil {
+		st.Conditions = append([]core.NodeCondition(nil), old.Conditions...)
+	}
+	if k.cfg.Address != "" {
+		st.Addresses = append(st.Addresses, core.NodeAddress{Type: core.NodeInternalIP, Address: k.cfg.Address})
+	}
+	st.Addresses = append(st.Addresses, core.NodeAddress{Type: core.NodeHostName, Address: name})
+	hb := meta.NewTime(now.UTC().Truncate(time.Second))
+	for _, c := range []core.NodeCondition{
+		{Type: core.NodeReady, Status: core.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"},
+		{Type: core.NodeMemoryPressure, Status: core.ConditionFalse, Reason: "KubeletHasSufficientMemory", Message: "kubelet has sufficient memory available"},
+		{Type: core.NodeDiskPressure, Status: core.ConditionFalse, Reason: "KubeletHasNoDiskPressure", Message: "kubelet has no disk pressure"},
+		{Type: core.NodePIDPressure, Status: core.ConditionFalse, Reason: "KubeletHasSufficientPID", Message: "kubelet has sufficient PID available"},
+	} {
+		c.LastHeartbeatTime, c.LastTransitionTime = hb, hb
+		core.SetNodeCondition(&st, c)
+		_, set := core.GetNodeCondition(&st, c.Type)
+		set.LastHeartbeatTime = hb
+	}
+	return st
+}
+
+func kernelVersion() string {
+	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// runNode registers the node, then renews its lease and reports its status
+// until ctx ends. index spreads the nodes' timers over the intervals.
+func (k *Kubelet) runNode(ctx context.Context, name string, index int) {
+	n := len(k.cfg.NodeNames)
+	leaseEvery := time.Duration(k.cfg.NodeLeaseDurationSeconds) * time.Second / 4
+	node := k.registerNode(ctx, name)
+	if node == nil {
+		return
+	}
+	var lease *coordination.Lease
+	lease = k.renewLease(ctx, node, lease)
+	lastReport := time.Now()
+	leaseT := time.NewTimer(leaseEvery * time.Duration(index) / time.Duration(n))
+	statusT := time.NewTimer(k.cfg.NodeStatusUpdateFrequency * time.Duration(index) / time.Duration(n))
+	defer leaseT.Stop()
+	defer statusT.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-leaseT.C:
+			lease = k.renewLease(ctx, node, lease)
+			leaseT.Reset(leaseEvery)
+		case <-statusT.C:
+			node, lastReport = k.updateNodeStatus(ctx, node, lastReport)
+			statusT.Reset(k.cfg.NodeStatusUpdateFrequency)
+		}
+	}
+}
+
+// registerNode creates the Node, or updates an existing one's labels,
+// taints and status, retrying until it succeeds or ctx ends.
+func (k *Kubelet) registerNode(ctx context.Context, name string) *core.Node {
+	delay := 100 * time.Millisecond
+	for {
+		node, err := k.tryRegister(ctx, name)
+		if err == nil {
+			k.log.Info("node registered", zap.String("node", name))
+			return node
+		}
+		k.log.Warn("registering node failed", zap.String("node", name), zap.Error(err))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 7*time.Second)
+	}
+}
+
+func (k *Kubelet) tryRegister(ctx context.Context, name string) (*core.Node, error) {
+	nodes := k.client.CoreV1().Nodes()
+	want := k.nodeObject(name)
+	node, err := nodes.Create(ctx, want, meta.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		node, err = nodes.Get(ctx, name, meta.GetOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("get node %s: %w", name, err)
+		}
+		for key, v := range want.Labels {
+			if node.Labels == nil {
+				node.Labels = map[string]string{}
+			}
+			node.Labels[key] = v
+		}
+		if len(k.cfg.Taints) > 0 {
+			node.Spec.Taints = want.Spec.Taints
+		}
+		node, err = nodes.Update(ctx, node, meta.UpdateOptions{})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("register node %s: %w", name, err)
+	}
+	node.Status = k.nodeStatus(name, &node.Status, time.Now())
+	out, err := nodes.UpdateStatus(ctx, node, meta.UpdateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("report status of node %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// updateNodeStatus writes the node's status when it changed or when the
+// last report is older than NodeStatusReportFrequency.
+func (k *Kubelet) updateNodeStatus(ctx context.Context, node *core.Node, lastReport time.Time) (*core.Node, time.Time) {
+	now := time.Now()
+	st := k.nodeStatus(node.Name, &node.Status, now)
+	if !nodeStatusChanged(&node.Status, &st) && now.Sub(lastReport) < k.cfg.NodeStatusReportFrequency {
+		return node, lastReport
+	}
+	nodes := k.client.CoreV1().Nodes()
+	cp := *node
+	cp.Status = st
+	out, err := nodes.UpdateStatus(ctx, &cp, meta.UpdateOptions{})
+	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+		if fresh := k.registerNode(ctx, node.Name); fresh != nil {
+			return fresh, now
+		}
+		return node, lastReport
+	}
+	if err != nil {
+		k.log.Warn("updating node status failed", zap.String("node", node.Name), zap.Error(err))
+		return node, lastReport
+	}
+	return out, now
+}
+
+// nodeStatusChanged compares statuses without the heartbeat times.
+func nodeStatusChanged(a, b *core.NodeStatus) bool {
+	strip := func(s *core.NodeStatus) *core.NodeStatus {
+		cp := meta.DeepCopy(*s)
+		for i := range cp.Conditions {
+			cp.Conditions[i].LastHeartbeatTime = meta.Time{}
+		}
+		return &cp
+	}
+	x, y := strip(a), strip(b)
+	return !jsonEqual(x, y)
+}
+
+// renewLease creates or renews the node's Lease; it returns the lease to
+// renew next time (nil to read it again).
+func (k *Kubelet) renewLease(ctx context.Context, node *core.Node, lease *coordination.Lease) *coordination.Lease {
+	leases := k.client.CoordinationV1().Leases(NodeLeaseNamespace)
+	now := meta.NowMicro()
+	if lease == nil {
+		got, err := leases.Get(ctx, node.Name, meta.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			lease = &coordination.Lease{ObjectMeta: meta.ObjectMeta{Name: node.Name, Namespace: NodeLeaseNamespace,
+				OwnerReferences: []meta.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: node.Name, UID: node.UID}}},
+				Spec: coordination.LeaseSpec{HolderIdentity: meta.Ptr(node.Name),
+					LeaseDurationSeconds: meta.Ptr(k.cfg.NodeLeaseDurationSeconds), RenewTime: &now}}
+			out, err := leases.Create(ctx, lease, meta.CreateOptions{})
+			if err != nil {
+				k.log.Warn("creating node lease failed", zap.String("node", node.Name), zap.Error(err))
+				return nil
+			}
+			return out
+		case err != nil:
+			k.log.Warn("reading node lease failed", zap.String("node", node.Name), zap.Error(err))
+			return nil
+		}
+		lease = got
+	}
+	cp := meta.DeepCopy(lease)
+	cp.Spec.RenewTime = &now
+	cp.Spec.HolderIdentity = meta.Ptr(node.Name)
+	cp.Spec.LeaseDurationSeconds = meta.Ptr(k.cfg.NodeLeaseDurationSeconds)
+	out, err := leases.Update(ctx, cp, meta.UpdateOptions{})
+	if err != nil {
+		if ctx.Err() == nil {
+			k.log.Warn("renewing node lease failed", zap.String("node", node.Name), zap.Error(err))
+		}
+		if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
+			return k.renewLease(ctx, node, nil)
+		}
+		return lease
+	}
+	return out
+}

@@ -1,0 +1,297 @@
+package kubelet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/kubelet/prober"
+	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
+)
+
+// ReasonCreateContainerConfigError is the waiting reason of a container whose
+// env refers to a missing config map or secret key.
+const ReasonCreateContainerConfigError = "CreateContainerConfigError"
+
+// syncPod moves one pod toward its spec and reports its status.
+func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
+	if pod.DeletionTimestamp != nil {
+		k.terminatePod(ctx, w, pod)
+		return
+	}
+	uid := string(pod.UID)
+	if core.IsPodTerminal(pod) {
+		k.stopAll(ctx, pod, 0, "")
+		k.probes.RemovePod(uid)
+		return
+	}
+	now := time.Now()
+	rt := k.containerMap(uid)
+	liveFailed := map[string]bool{}
+	for name, st := range rt {
+		if r, ok := k.probes.Result(uid, name, prober.Liveness, st.ID); ok && r == prober.Failure && st.State == runtime.StateRunning {
+			liveFailed[name] = true
+		}
+	}
+	acts := computePodActions(actionInput{Pod: pod, Containers: rt, LivenessFailed: liveFailed, Now: now,
+		InBackoff: func(name string, finished time.Time) (bool, time.Duration) {
+			return k.backoff.InBackoff(backoffKey(uid, name), finished, now)
+		}})
+	for _, name := range acts.Kill {
+		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Killing",
+			"Container %s failed liveness probe, will be restarted", name)
+		if err := k.runtime.Stop(ctx, uid, name, containerGrace(pod, findContainer(pod, name))); err != nil {
+			k.log.Warn("stopping unhealthy container failed", zap.String("container", name), zap.Error(err))
+		}
+	}
+	for _, name := range acts.Start {
+		if w, err := k.startContainer(ctx, pod, name, rt); err != nil && w != nil {
+			acts.Waiting[name] = *w
+		}
+	}
+	if len(acts.Kill)+len(acts.Start) > 0 {
+		rt = k.containerMap(uid)
+	}
+	ready, started := k.syncProbes(pod, rt)
+	status := generatePodStatus(statusInput{Pod: withStatus(pod, w.lastStatus), Containers: rt, Ready: ready,
+		Started: started, Waiting: acts.Waiting, HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
+	k.observeStart(w, pod, status)
+	k.writeStatus(ctx, w, pod, status)
+}
+
+// withStatus is pod with the status the kubelet last wrote, when the
+// informer has not caught up with it yet.
+func withStatus(pod *core.Pod, last *core.PodStatus) *core.Pod {
+	if last == nil {
+		return pod
+	}
+	cp := *pod
+	cp.Status = *last
+	if core.IsPodTerminal(pod) {
+		cp.Status.Phase = pod.Status.Phase
+	}
+	return &cp
+}
+
+func (k *Kubelet) containerMap(uid string) map[string]runtime.ContainerStatus {
+	out := map[string]runtime.ContainerStatus{}
+	for _, c := range k.runtime.Containers(uid) {
+		out[c.Name] = c
+	}
+	return out
+}
+
+func findContainer(pod *core.Pod, name string) *core.Container {
+	for _, list := range [][]core.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range list {
+			if list[i].Name == name {
+				return &list[i]
+			}
+		}
+	}
+	return nil
+}
+
+// startContainer starts (or restarts) a container; on a config error it
+// returns the waiting state to report.
+func (k *Kubelet) startContainer(ctx context.Context, pod *core.Pod, name string, rt map[string]runtime.ContainerStatus) (*core.ContainerStateWaiting, error) {
+	c := findContainer(pod, name)
+	spec, err := k.containerSpec(ctx, pod, c)
+	if err != nil {
+		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Failed", "Error: %v", err)
+		return &core.ContainerStateWaiting{Reason: ReasonCreateContainerConfigError, Message: err.Error()}, err
+	}
+	if _, restarted := rt[name]; restarted {
+		k.backoff.Next(backoffKey(string(pod.UID), name), time.Now())
+	}
+	if _, err := k.runtime.Start(ctx, spec); err != nil {
+		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Failed", "Error: %v", err)
+		return nil, err
+	}
+	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Started", "Started container %s", name)
+	return nil, nil
+}
+
+func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Container) (runtime.ContainerSpec, error) {
+	env, err := containerEnv(ctx, apiEnvSource{k}, pod, c, k.cfg.Address, k.cfg.Address)
+	if err != nil {
+		return runtime.ContainerSpec{}, err
+	}
+	return runtime.ContainerSpec{PodUID: string(pod.UID), PodNamespace: pod.Namespace, PodName: pod.Name,
+		Name: c.Name, Argv: append(append([]string{}, c.Command...), c.Args...), Env: env,
+		WorkingDir: c.WorkingDir, Annotations: pod.Annotations}, nil
+}
+
+// syncProbes points the probe workers at the running containers and reads
+// their readiness and startup.
+func (k *Kubelet) syncProbes(pod *core.Pod, rt map[string]runtime.ContainerStatus) (ready, started map[string]bool) {
+	uid := string(pod.UID)
+	ready, started = map[string]bool{}, map[string]bool{}
+	running := map[string]prober.Running{}
+	for i := range pod.Spec.Containers {
+		c := &pod.Spec.Containers[i]
+		st, ok := rt[c.Name]
+		if !ok || st.State != runtime.StateRunning {
+			continue
+		}
+		spec := runtime.ContainerSpec{PodUID: uid, PodNamespace: pod.Namespace, PodName: pod.Name, Name: c.Name,
+			WorkingDir: c.WorkingDir, Annotations: pod.Annotations}
+		spec.Env, _ = containerEnv(context.Background(), apiEnvSource{k}, pod, c, k.cfg.Address, k.cfg.Address)
+		running[c.Name] = prober.Running{ContainerID: st.ID, Target: prober.Target{Pod: pod, Container: c, Host: k.probeHost(), Spec: spec}}
+	}
+	k.probes.Sync(uid, running)
+	for name, r := range running {
+		c := r.Target.Container
+		isStarted := true
+		if c.StartupProbe != nil {
+			res, _ := k.probes.Result(uid, name, prober.Startup, r.ContainerID)
+			isStarted = res == prober.Success
+		}
+		started[name] = isStarted
+		isReady := isStarted
+		if c.ReadinessProbe != nil {
+			res, ok := k.probes.Result(uid, name, prober.Readiness, r.ContainerID)
+			isReady = isStarted && ok && res == prober.Success
+		}
+		ready[name] = isReady
+	}
+	return ready, started
+}
+
+func (k *Kubelet) probeHost() string {
+	if k.cfg.Address == "" {
+		return "127.0.0.1"
+	}
+	return k.cfg.Address
+}
+
+// observeStart records kubelet_pod_start_duration_seconds once per pod.
+func (k *Kubelet) observeStart(w *podWorker, pod *core.Pod, st core.PodStatus) {
+	if w.started || st.Phase != core.PodRunning {
+		return
+	}
+	for _, cs := range st.ContainerStatuses {
+		if cs.State.Running == nil {
+			return
+		}
+	}
+	w.started = true
+	if !pod.CreationTimestamp.IsZero() {
+		k.metrics.podStartDuration.Observe(time.Since(pod.CreationTimestamp.Time).Seconds())
+	}
+}
+
+// writeStatus writes status through pods/status when it differs from what
+// the apiserver has.
+func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, status core.PodStatus) {
+	if statusEqual(&status, &pod.Status) || (w.lastStatus != nil && statusEqual(&status, w.lastStatus)) {
+		return
+	}
+	pods := k.client.CoreV1().Pods(pod.Namespace)
+	for attempt := 0; attempt < 3; attempt++ {
+		cp := *pod
+		cp.Status = status
+		_, err := pods.UpdateStatus(ctx, &cp, meta.UpdateOptions{})
+		switch {
+		case err == nil:
+			w.lastStatus = &status
+			return
+		case apierrors.IsConflict(err):
+			fresh, gerr := pods.Get(ctx, pod.Name, meta.GetOptions{})
+			if gerr != nil || fresh.UID != pod.UID {
+				return
+			}
+			pod = fresh
+		case apierrors.IsNotFound(err) || ctx.Err() != nil:
+			return
+		default:
+			k.log.Warn("updating pod status failed", zap.String("pod", pod.Namespace+"/"+pod.Name), zap.Error(err))
+			return
+		}
+	}
+}
+
+// containerGrace is the container's grace period: its liveness probe's
+// terminationGracePeriodSeconds or the pod's (default 30s).
+func containerGrace(pod *core.Pod, c *core.Container) time.Duration {
+	if c != nil && c.LivenessProbe != nil && c.LivenessProbe.TerminationGracePeriodSeconds != nil {
+		return time.Duration(*c.LivenessProbe.TerminationGracePeriodSeconds) * time.Second
+	}
+	return podGrace(pod)
+}
+
+func podGrace(pod *core.Pod) time.Duration {
+	g := int64(30)
+	if pod.Spec.TerminationGracePeriodSeconds != nil {
+		g = *pod.Spec.TerminationGracePeriodSeconds
+	}
+	if d := pod.DeletionGracePeriodSeconds; d != nil && *d < g {
+		g = *d
+	}
+	return time.Duration(g) * time.Second
+}
+
+// stopAll stops every running container of the pod in parallel.
+func (k *Kubelet) stopAll(ctx context.Context, pod *core.Pod, grace time.Duration, event string) {
+	var wg sync.WaitGroup
+	for _, st := range k.runtime.Containers(string(pod.UID)) {
+		if st.State != runtime.StateRunning {
+			continue
+		}
+		if event != "" {
+			k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Killing", "Stopping container %s", st.Name)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := k.runtime.Stop(ctx, st.PodUID, st.Name, grace); err != nil {
+				k.log.Warn("stopping container failed", zap.String("container", st.Name), zap.Error(err))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// terminatePod stops a pod being deleted within its grace period, then
+// confirms the deletion (grace 0, precondition on its uid).
+func (k *Kubelet) terminatePod(ctx context.Context, w *podWorker, pod *core.Pod) {
+	if w.deleted {
+		return
+	}
+	k.probes.RemovePod(string(pod.UID))
+	k.stopAll(ctx, pod, podGrace(pod), "Killing")
+	if ctx.Err() != nil {
+		return
+	}
+	uid := string(pod.UID)
+	err := k.client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, meta.DeleteOptions{
+		GracePeriodSeconds: meta.Ptr(int64(0)), Preconditions: &meta.Preconditions{UID: &uid}})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		k.log.Warn("confirming pod deletion failed", zap.String("pod", pod.Namespace+"/"+pod.Name), zap.Error(err))
+		return
+	}
+	w.deleted = true
+}
+
+// cleanupPod forgets a pod the apiserver no longer has: whatever still runs
+// is killed and its directory removed.
+func (k *Kubelet) cleanupPod(ctx context.Context, pod *core.Pod) {
+	uid := string(pod.UID)
+	k.probes.RemovePod(uid)
+	k.backoff.ForgetPod(uid)
+	grace := time.Duration(0)
+	if pod.DeletionGracePeriodSeconds != nil {
+		grace = podGrace(pod)
+	}
+	k.stopAll(ctx, pod, grace, "")
+	if err := k.runtime.RemovePod(ctx, uid); err != nil && !errors.Is(err, context.Canceled) {
+		k.log.Warn("removing pod failed", zap.String("uid", uid), zap.Error(fmt.Errorf("cleanup: %w", err)))
+	}
+}

@@ -9,6 +9,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/validation"
 )
 
 // addDefaultTolerations adds the not-ready and unreachable NoExecute
@@ -56,9 +57,8 @@ func (s *Server) bind(w http.ResponseWriter, req *http.Request, r *request) erro
 	if b.Namespace != "" && b.Namespace != r.ri.Namespace {
 		return apierrors.NewBadRequest("the namespace of the binding does not match the namespace of the request")
 	}
-	if b.Target.Name == "" || (b.Target.Kind != "" && b.Target.Kind != "Node") {
-		return apierrors.NewInvalid("", "Binding", r.ri.Name, []meta.StatusCause{{Type: meta.CauseTypeFieldValueRequired,
-			Field: "target.name", Message: "Required value: a binding targets a Node by name"}})
+	if errs := validation.ValidatePodBinding(&b); len(errs) > 0 {
+		return apierrors.NewInvalid("", "Binding", r.ri.Name, errs.Causes())
 	}
 	var precond *meta.Preconditions
 	if b.UID != "" {

@@ -10,7 +10,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
-	"github.com/tinykube/tinykube/pkg/api/validation/field"
+	"github.com/tinykube/tinykube/pkg/api/validation"
 )
 
 // scaleOf reads the Scale view of a scalable object.
@@ -104,9 +104,9 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 		if err != nil {
 			return nil, err
 		}
-		if sc.Spec.Replicas < 0 {
-			return nil, apierrors.NewInvalid(autoscaling.GroupName, "Scale", r.ri.Name,
-				field.ErrorList{field.Invalid(field.NewPath("spec", "replicas"), sc.Spec.Replicas, "must be greater than or equal to 0")}.Causes())
+		sc.Name, sc.Namespace = r.ri.Name, r.ri.Namespace
+		if errs := validation.ValidateScale(sc); len(errs) > 0 {
+			return nil, apierrors.NewInvalid(autoscaling.GroupName, "Scale", r.ri.Name, errs.Causes())
 		}
 		if err := setReplicas(current, sc.Spec.Replicas); err != nil {
 			return nil, err

@@ -78,7 +78,7 @@ func (s *Server) updateObject(ctx context.Context, r *request, mode updateMode, 
 		if res.Default != nil && mode == updateMain {
 			res.Default(next)
 		}
-		if err := invalid(res, r.ri.Name, res.ValidateUpdateOf(next, current)); err != nil {
+		if err := invalid(res, r.ri.Name, res.ValidateUpdateOf(next, current, mode == updateStatus)); err != nil {
 			return nil, err
 		}
 		if dryRun {

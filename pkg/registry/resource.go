@@ -49,10 +49,13 @@ type Resource struct {
 
 	// Default fills defaults in place (may be nil).
 	Default func(meta.Object)
-	// Validate checks a new object (may be nil).
+	// Validate checks a new object, metadata included (may be nil: only the
+	// generic metadata checks run).
 	Validate func(meta.Object) field.ErrorList
 	// ValidateUpdate checks an update of old to obj (may be nil).
 	ValidateUpdate func(obj, old meta.Object) field.ErrorList
+	// ValidateStatusUpdate checks a status update (may be nil: ValidateUpdate).
+	ValidateStatusUpdate func(obj, old meta.Object) field.ErrorList
 	// PrepareKind adjusts a new object after the generic preparation,
 	// for kind-specific server-set fields (pod phase Pending, ...). May be nil.
 	PrepareKind func(meta.Object)

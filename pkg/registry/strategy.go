@@ -191,24 +191,25 @@ func (r *Resource) replaceStatus(obj meta.Object, st json.RawMessage) (meta.Obje
 	return out, nil
 }
 
-// ValidateCreate runs metadata and kind validation of a new object.
+// ValidateCreate validates a new object: the kind's validation, or the
+// generic metadata checks for a kind without one.
 func (r *Resource) ValidateCreate(obj meta.Object) field.ErrorList {
-	errs := ValidateObjectMeta(obj.GetObjectMeta(), r.Namespaced)
 	if r.Validate != nil {
-		errs = append(errs, r.Validate(obj)...)
+		return r.Validate(obj)
 	}
-	return errs
+	return ValidateObjectMeta(obj.GetObjectMeta(), r.Namespaced)
 }
 
-// ValidateUpdateOf runs metadata and kind validation of an update.
-func (r *Resource) ValidateUpdateOf(obj, old meta.Object) field.ErrorList {
-	errs := ValidateObjectMeta(obj.GetObjectMeta(), r.Namespaced)
-	if r.ValidateUpdate != nil {
-		errs = append(errs, r.ValidateUpdate(obj, old)...)
-	} else if r.Validate != nil {
-		errs = append(errs, r.Validate(obj)...)
+// ValidateUpdateOf validates an update of old to obj (status: a status
+// update).
+func (r *Resource) ValidateUpdateOf(obj, old meta.Object, status bool) field.ErrorList {
+	switch {
+	case status && r.ValidateStatusUpdate != nil:
+		return r.ValidateStatusUpdate(obj, old)
+	case r.ValidateUpdate != nil:
+		return r.ValidateUpdate(obj, old)
 	}
-	return errs
+	return r.ValidateCreate(obj)
 }
 
 // ShouldDelete reports whether an object an update left marked for deletion

@@ -9,6 +9,8 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/fields"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/validation"
+	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
 
 // fieldsOf adapts a typed field-set function.
@@ -44,6 +46,35 @@ func fieldSet[T any, PT interface {
 	return fieldsOf(func(t PT) map[string]string { return f(t) })
 }
 
+// validator adapts a typed validation function.
+func validator[T any, PT interface {
+	*T
+	meta.Object
+}](f func(PT) field.ErrorList) func(meta.Object) field.ErrorList {
+	return func(o meta.Object) field.ErrorList {
+		t, ok := o.(PT)
+		if !ok {
+			return field.ErrorList{field.Invalid(field.NewPath("kind"), o.GetTypeMeta().Kind, "unexpected kind")}
+		}
+		return f(t)
+	}
+}
+
+// updateValidator adapts a typed update-validation function.
+func updateValidator[T any, PT interface {
+	*T
+	meta.Object
+}](f func(obj, old PT) field.ErrorList) func(obj, old meta.Object) field.ErrorList {
+	return func(o, old meta.Object) field.ErrorList {
+		t, ok1 := o.(PT)
+		to, ok2 := old.(PT)
+		if !ok1 || !ok2 {
+			return field.ErrorList{field.Invalid(field.NewPath("kind"), o.GetTypeMeta().Kind, "unexpected kind")}
+		}
+		return f(t, to)
+	}
+}
+
 func newOf[T any, PT interface {
 	*T
 	meta.Object
@@ -72,8 +103,10 @@ func namespaces() *Resource {
 				ns.Spec.Finalizers = append(ns.Spec.Finalizers, core.FinalizerKubernetes)
 			}
 		},
-		Default: defaulter(core.DefaultNamespace),
-		Fields:  fieldSet(core.NamespaceFieldsSet),
+		Default:        defaulter(core.DefaultNamespace),
+		Validate:       validator(validation.ValidateNamespace),
+		ValidateUpdate: updateValidator(validation.ValidateNamespaceUpdate),
+		Fields:         fieldSet(core.NamespaceFieldsSet),
 		OnMarkDeleted: func(o meta.Object) {
 			o.(*core.Namespace).Status.Phase = core.NamespaceTerminating
 		},
@@ -99,6 +132,7 @@ func nodes() *Resource {
 		Version: "v1", Kind: "Node", Resource: "nodes", Singular: "node",
 		ShortNames: []string{"no"}, Subresources: []string{SubStatus},
 		New: newOf[core.Node](), Default: defaulter(core.DefaultNode), Fields: fieldSet(core.NodeFieldsSet),
+		Validate: validator(validation.ValidateNode), ValidateUpdate: updateValidator(validation.ValidateNodeUpdate),
 	}
 }
 
@@ -112,9 +146,12 @@ func pods() *Resource {
 			p := o.(*core.Pod)
 			p.Status = core.PodStatus{Phase: core.PodPending}
 		},
-		Default:  defaulter(core.DefaultPod),
-		Fields:   fieldSet(core.PodFieldsSet),
-		Deletion: podDeletion,
+		Default:              defaulter(core.DefaultPod),
+		Validate:             validator(validation.ValidatePod),
+		ValidateUpdate:       updateValidator(validation.ValidatePodUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidatePodStatusUpdate),
+		Fields:               fieldSet(core.PodFieldsSet),
+		Deletion:             podDeletion,
 	}
 }
 
@@ -143,6 +180,7 @@ func events() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Event", Resource: "events", Singular: "event", Namespaced: true,
 		ShortNames: []string{"ev"}, New: newOf[core.Event](), Fields: fieldSet(core.EventFieldsSet),
+		Validate: validator(validation.ValidateEvent), ValidateUpdate: updateValidator(validation.ValidateEventUpdate),
 	}
 }
 
@@ -151,6 +189,7 @@ func services() *Resource {
 		Version: "v1", Kind: "Service", Resource: "services", Singular: "service", Namespaced: true,
 		ShortNames: []string{"svc"}, Categories: []string{"all"}, Subresources: []string{SubStatus},
 		New: newOf[core.Service](), ResetStatusOnCreate: true, Default: defaulter(core.DefaultService),
+		Validate: validator(validation.ValidateService), ValidateUpdate: updateValidator(validation.ValidateServiceUpdate),
 	}
 }
 
@@ -158,6 +197,7 @@ func endpoints() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Endpoints", Resource: "endpoints", Singular: "endpoints", Namespaced: true,
 		ShortNames: []string{"ep"}, New: newOf[core.Endpoints](), Default: defaulter(core.DefaultEndpoints),
+		Validate: validator(validation.ValidateEndpoints), ValidateUpdate: updateValidator(validation.ValidateEndpointsUpdate),
 	}
 }
 
@@ -165,6 +205,7 @@ func configMaps() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "ConfigMap", Resource: "configmaps", Singular: "configmap", Namespaced: true,
 		ShortNames: []string{"cm"}, New: newOf[core.ConfigMap](),
+		Validate: validator(validation.ValidateConfigMap), ValidateUpdate: updateValidator(validation.ValidateConfigMapUpdate),
 	}
 }
 
@@ -172,6 +213,7 @@ func secrets() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Secret", Resource: "secrets", Singular: "secret", Namespaced: true,
 		New: newOf[core.Secret](), Default: defaulter(core.DefaultSecret), Fields: fieldSet(core.SecretFieldsSet),
+		Validate: validator(validation.ValidateSecret), ValidateUpdate: updateValidator(validation.ValidateSecretUpdate),
 	}
 }
 
@@ -180,8 +222,11 @@ func deployments() *Resource {
 		Group: "apps", Version: "v1", Kind: "Deployment", Resource: "deployments", Singular: "deployment",
 		Namespaced: true, ShortNames: []string{"deploy"}, Categories: []string{"all"},
 		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.Deployment](),
-		Default:          defaulter(apps.DefaultDeployment),
-		TracksGeneration: true, ResetStatusOnCreate: true,
+		Default:              defaulter(apps.DefaultDeployment),
+		Validate:             validator(validation.ValidateDeployment),
+		ValidateUpdate:       updateValidator(validation.ValidateDeploymentUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidateDeploymentStatusUpdate),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
 	}
 }
 
@@ -190,8 +235,11 @@ func replicaSets() *Resource {
 		Group: "apps", Version: "v1", Kind: "ReplicaSet", Resource: "replicasets", Singular: "replicaset",
 		Namespaced: true, ShortNames: []string{"rs"}, Categories: []string{"all"},
 		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.ReplicaSet](),
-		Default:          defaulter(apps.DefaultReplicaSet),
-		TracksGeneration: true, ResetStatusOnCreate: true,
+		Default:              defaulter(apps.DefaultReplicaSet),
+		Validate:             validator(validation.ValidateReplicaSet),
+		ValidateUpdate:       updateValidator(validation.ValidateReplicaSetUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidateReplicaSetStatusUpdate),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
 		Fields: fieldsOf(func(rs *apps.ReplicaSet) map[string]string {
 			return map[string]string{"status.replicas": strconv.Itoa(int(rs.Status.Replicas))}
 		}),
@@ -203,8 +251,11 @@ func daemonSets() *Resource {
 		Group: "apps", Version: "v1", Kind: "DaemonSet", Resource: "daemonsets", Singular: "daemonset",
 		Namespaced: true, ShortNames: []string{"ds"}, Categories: []string{"all"},
 		Subresources: []string{SubStatus}, New: newOf[apps.DaemonSet](),
-		Default:          defaulter(apps.DefaultDaemonSet),
-		TracksGeneration: true, ResetStatusOnCreate: true,
+		Default:              defaulter(apps.DefaultDaemonSet),
+		Validate:             validator(validation.ValidateDaemonSet),
+		ValidateUpdate:       updateValidator(validation.ValidateDaemonSetUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidateDaemonSetStatusUpdate),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
 	}
 }
 
@@ -213,11 +264,35 @@ func jobs() *Resource {
 		Group: "batch", Version: "v1", Kind: "Job", Resource: "jobs", Singular: "job",
 		Namespaced: true, Categories: []string{"all"},
 		Subresources: []string{SubStatus}, New: newOf[batch.Job](),
-		Default:          defaulter(batch.DefaultJob),
-		TracksGeneration: true, ResetStatusOnCreate: true,
+		Default:              defaulter(batch.DefaultJob),
+		PrepareKind:          prepareJob,
+		Validate:             validator(validation.ValidateJob),
+		ValidateUpdate:       updateValidator(validation.ValidateJobUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidateJobStatusUpdate),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
 		Fields: fieldsOf(func(j *batch.Job) map[string]string {
 			return map[string]string{"status.successful": strconv.Itoa(int(j.Status.Succeeded))}
 		}),
+	}
+}
+
+// prepareJob generates a new job's selector and pod-template labels from
+// its uid, unless spec.manualSelector is true, as the job strategy does.
+func prepareJob(o meta.Object) {
+	j := o.(*batch.Job)
+	if j.Spec.ManualSelector != nil && *j.Spec.ManualSelector {
+		return
+	}
+	uid := j.UID
+	j.Spec.Selector = &meta.LabelSelector{MatchLabels: map[string]string{batch.ControllerUIDLabel: uid}}
+	if j.Spec.Template.Labels == nil {
+		j.Spec.Template.Labels = map[string]string{}
+	}
+	for k, v := range map[string]string{
+		batch.ControllerUIDLabel: uid, batch.LegacyControllerUIDLabel: uid,
+		batch.JobNameLabel: j.Name, batch.LegacyJobNameLabel: j.Name,
+	} {
+		j.Spec.Template.Labels[k] = v
 	}
 }
 
@@ -225,5 +300,6 @@ func leases() *Resource {
 	return &Resource{
 		Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease",
 		Namespaced: true, New: newOf[coordination.Lease](),
+		Validate: validator(validation.ValidateLease), ValidateUpdate: updateValidator(validation.ValidateLeaseUpdate),
 	}
 }

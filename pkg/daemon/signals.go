@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -15,8 +16,8 @@ var exit = os.Exit
 
 // SignalContext returns a context cancelled on the first SIGINT or SIGTERM.
 // A second signal exits the process at once with code 1. The returned stop
-// function releases the signal handler and ends the watching goroutine; call
-// it (defer) when the daemon returns.
+// function releases the signal handler and ends the watching goroutine; it
+// is safe to call more than once (defer it, and call it to stop early).
 func SignalContext(parent context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(parent)
 	ch := make(chan os.Signal, 2)
@@ -37,10 +38,13 @@ func SignalContext(parent context.Context) (context.Context, context.CancelFunc)
 		case <-stop:
 		}
 	}()
+	var once sync.Once
 	return ctx, func() {
-		signal.Stop(ch)
-		cancel()
-		close(stop)
+		once.Do(func() {
+			signal.Stop(ch)
+			cancel()
+			close(stop)
+		})
 		<-done
 	}
 }

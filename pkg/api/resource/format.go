@@ -150,6 +150,9 @@ func (q Quantity) MilliValue() int64 { return q.ScaledValue(-3) }
 // saturating at the int64 bounds. scale must be >= -9.
 func (q Quantity) ScaledValue(scale int) int64 {
 	n := q.n()
+	if shift := scale + 9; shift >= 0 && shift < len(pow10) && n.IsInt64() {
+		return scaledInt64(n.Int64(), pow10[shift])
+	}
 	div := new(big.Int).Exp(bigTen, big.NewInt(int64(scale+9)), nil)
 	var quo, rem big.Int
 	quo.QuoRem(n, div, &rem)
@@ -207,4 +210,25 @@ func trimSpace(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// pow10[i] is 10^i for the int64 fast path of ScaledValue.
+var pow10 = func() []int64 {
+	p := make([]int64, 19)
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// scaledInt64 divides n by div rounding away from zero.
+func scaledInt64(n, div int64) int64 {
+	q, r := n/div, n%div
+	if r > 0 {
+		q++
+	} else if r < 0 {
+		q--
+	}
+	return q
 }

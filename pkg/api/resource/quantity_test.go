@@ -2,6 +2,7 @@ package resource
 
 import (
 	"encoding/json"
+	"math/big"
 	"testing"
 )
 
@@ -181,4 +182,29 @@ func FuzzParseQuantity(f *testing.F) {
 			t.Fatalf("%q -> %q -> %q: not canonical", s, str, r.String())
 		}
 	})
+}
+
+func TestScaledValueFastAndSlowAgree(t *testing.T) {
+	for _, s := range []string{"1", "-1", "1.5", "-1.5", "100m", "1n", "-1n", "9Gi", "1e3", "123456789123456789n", "7E", "-7E"} {
+		q := MustParse(s)
+		for _, scale := range []int{-9, -6, -3, 0, 3, 9} {
+			fast := q.ScaledValue(scale)
+			// slow path: the same division in big arithmetic
+			div := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale+9)), nil)
+			quo, rem := new(big.Int).QuoRem(q.n(), div, new(big.Int))
+			if rem.Sign() != 0 {
+				quo.Add(quo, big.NewInt(int64(q.n().Sign())))
+			}
+			if quo.IsInt64() && quo.Int64() != fast {
+				t.Errorf("%s scale %d: fast %d slow %d", s, scale, fast, quo.Int64())
+			}
+		}
+	}
+}
+
+func BenchmarkMilliValue(b *testing.B) {
+	q := MustParse("1500m")
+	for i := 0; i < b.N; i++ {
+		_ = q.MilliValue()
+	}
 }

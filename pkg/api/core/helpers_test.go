@@ -190,3 +190,21 @@ func TestComputePodQOS(t *testing.T) {
 		}
 	}
 }
+
+func TestRequiredNodeAffinity(t *testing.T) {
+	node := &Node{ObjectMeta: meta.ObjectMeta{Name: "n1", Labels: map[string]string{"zone": "a", "disk": "ssd"}}}
+	pod := &Pod{Spec: PodSpec{NodeSelector: map[string]string{"disk": "ssd"}, Affinity: &Affinity{NodeAffinity: &NodeAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: &NodeSelector{NodeSelectorTerms: []NodeSelectorTerm{
+			{MatchExpressions: []NodeSelectorRequirement{{Key: "zone", Operator: NodeSelectorOpIn, Values: []string{"a"}}}}}}}}}}
+	r := GetRequiredNodeAffinity(pod)
+	if ok, err := r.Match(node); !ok || err != nil {
+		t.Errorf("should match: %v %v", ok, err)
+	}
+	other := &Node{ObjectMeta: meta.ObjectMeta{Name: "n2", Labels: map[string]string{"zone": "b", "disk": "ssd"}}}
+	if ok, _ := r.Match(other); ok {
+		t.Error("zone b should not match")
+	}
+	if ok, _ := GetRequiredNodeAffinity(&Pod{}).Match(other); !ok {
+		t.Error("a pod without constraints fits every node")
+	}
+}

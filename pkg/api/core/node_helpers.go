@@ -109,28 +109,52 @@ func matchFields(node *Node, reqs []NodeSelectorRequirement) (bool, error) {
 	return true, nil
 }
 
-// MatchNodeSelectorTerms reports whether the node matches any of the terms
-// (terms are ORed; requirements in a term ANDed; an empty term matches
-// nothing). A malformed term does not match; its error is returned only
-// when no other term matched.
-func MatchNodeSelectorTerms(node *Node, terms []NodeSelectorTerm) (bool, error) {
+// NodeSelectorMatcher is a list of node selector terms parsed once, for
+// matching against many nodes (the scheduler's hot path).
+type NodeSelectorMatcher struct {
+	terms []parsedTerm
+	err   error // errors of malformed terms, reported when nothing matched
+}
+
+type parsedTerm struct {
+	labels labels.Selector // nil when the term has no matchExpressions
+	fields []NodeSelectorRequirement
+}
+
+// NewNodeSelectorMatcher parses terms (ORed; requirements within a term
+// ANDed; a term with no requirements matches nothing).
+func NewNodeSelectorMatcher(terms []NodeSelectorTerm) *NodeSelectorMatcher {
+	m := &NodeSelectorMatcher{}
 	var errs []error
 	for _, t := range terms {
 		if len(t.MatchExpressions) == 0 && len(t.MatchFields) == 0 {
 			continue
 		}
+		pt := parsedTerm{fields: t.MatchFields}
 		if len(t.MatchExpressions) > 0 {
 			sel, err := NodeSelectorRequirementsAsSelector(t.MatchExpressions)
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			if !sel.Matches(labels.Set(node.Labels)) {
-				continue
-			}
+			pt.labels = sel
 		}
-		if len(t.MatchFields) > 0 {
-			ok, err := matchFields(node, t.MatchFields)
+		m.terms = append(m.terms, pt)
+	}
+	m.err = errors.Join(errs...)
+	return m
+}
+
+// Match reports whether the node matches any term. A malformed term does
+// not match; the errors are returned only when no term matched.
+func (m *NodeSelectorMatcher) Match(node *Node) (bool, error) {
+	errs := []error{m.err}
+	for _, t := range m.terms {
+		if t.labels != nil && !t.labels.Matches(labels.Set(node.Labels)) {
+			continue
+		}
+		if len(t.fields) > 0 {
+			ok, err := matchFields(node, t.fields)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -144,19 +168,46 @@ func MatchNodeSelectorTerms(node *Node, terms []NodeSelectorTerm) (bool, error) 
 	return false, errors.Join(errs...)
 }
 
+// MatchNodeSelectorTerms reports whether the node matches any of the terms;
+// see NewNodeSelectorMatcher to parse once and match many nodes.
+func MatchNodeSelectorTerms(node *Node, terms []NodeSelectorTerm) (bool, error) {
+	return NewNodeSelectorMatcher(terms).Match(node)
+}
+
+// RequiredNodeAffinity is a pod's nodeSelector and required node affinity,
+// parsed once.
+type RequiredNodeAffinity struct {
+	selector labels.Selector     // nil when the pod has no nodeSelector
+	affinity *NodeSelectorMatcher // nil when the pod has no required affinity
+}
+
+// GetRequiredNodeAffinity parses the pod's node constraints.
+func GetRequiredNodeAffinity(pod *Pod) RequiredNodeAffinity {
+	var r RequiredNodeAffinity
+	if len(pod.Spec.NodeSelector) > 0 {
+		r.selector = labels.SelectorFromSet(pod.Spec.NodeSelector)
+	}
+	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		r.affinity = NewNodeSelectorMatcher(a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
+	}
+	return r
+}
+
+// Match reports whether the node satisfies both constraints.
+func (r RequiredNodeAffinity) Match(node *Node) (bool, error) {
+	if r.selector != nil && !r.selector.Matches(labels.Set(node.Labels)) {
+		return false, nil
+	}
+	if r.affinity != nil {
+		return r.affinity.Match(node)
+	}
+	return true, nil
+}
+
 // PodMatchesNodeSelectorAndAffinityTerms reports whether the node satisfies
 // the pod's nodeSelector and its required node affinity.
 func PodMatchesNodeSelectorAndAffinityTerms(pod *Pod, node *Node) (bool, error) {
-	if len(pod.Spec.NodeSelector) > 0 {
-		if !labels.SelectorFromSet(pod.Spec.NodeSelector).Matches(labels.Set(node.Labels)) {
-			return false, nil
-		}
-	}
-	a := pod.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true, nil
-	}
-	return MatchNodeSelectorTerms(node, a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
+	return GetRequiredNodeAffinity(pod).Match(node)
 }
 
 func boolString(b bool) string { return strconv.FormatBool(b) }

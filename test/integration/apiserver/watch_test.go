@@ -12,6 +12,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
 const cmPath = "/api/v1/namespaces/default/configmaps"
@@ -196,4 +197,19 @@ func TestWatchBookmarks(t *testing.T) {
 		}
 		return
 	}
+}
+
+// TestTwoAPIServersOneEtcd: a resourceVersion from one apiserver is valid on
+// another on the same etcd: list on A, write on A, watch on B from A's list
+// version sees every write exactly once.
+func TestTwoAPIServersOneEtcd(t *testing.T) {
+	a := newClient(t)
+	b := &client{t: t, srv: framework.StartAPIServer(t, framework.WithEtcdServers(a.srv.EtcdEndpoint))}
+	rv := listRV(a, cmPath)
+	writeN(a, "ab", 0, 30)
+	w := b.watch(cmPath + "?watch=1&resourceVersion=" + rv)
+	names, _ := collect(t, w, 30)
+	checkSequence(t, names, "ab", 0)
+	var cm core.ConfigMap
+	b.must(http.StatusOK, "GET", cmPath+"/ab-007", nil, &cm)
 }

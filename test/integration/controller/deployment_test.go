@@ -190,3 +190,118 @@ func TestDeploymentRollingUpdateBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestDeploymentScaleMidRolloutAndDeadline stalls a rollout (the new pods
+// never get ready), checks ProgressDeadlineExceeded, scales the deployment
+// through /scale while the rollout is stuck, then lets the pods get ready
+// and checks the rollout completes at the new size.
+func TestDeploymentScaleMidRolloutAndDeadline(t *testing.T) {
+	e := newEnv(t)
+	e.startManager(nil, "replicaset", "deployment")
+	bg := context.Background()
+	d := newDeployment("sc", 4, intstr.FromInt(1), intstr.FromInt(0))
+	d.Spec.ProgressDeadlineSeconds = meta.Ptr[int32](2)
+	if _, err := e.cs.AppsV1().Deployments(testNS).Create(bg, d, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx1, cancel1 := context.WithCancel(bg)
+	k1 := e.fakeKubelet(ctx1, "app=sc")
+	e.waitDeploymentComplete("sc", "1")
+	cancel1()
+	k1.Wait()
+
+	e.updateDeployment("sc", func(d *apps.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "busybox:2" })
+	eventually(t, 20*time.Second, "ProgressDeadlineExceeded", func() error {
+		d, err := e.cs.AppsV1().Deployments(testNS).Get(bg, "sc", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if c := cond(d, apps.DeploymentProgressing); c == nil || c.Reason != "ProgressDeadlineExceeded" || c.Status != core.ConditionFalse {
+			return fmt.Errorf("progressing %+v, status %+v", c, d.Status)
+		}
+		if d.Status.UpdatedReplicas != 1 || d.Status.AvailableReplicas != 4 {
+			return fmt.Errorf("stuck rollout should have 1 updated and 4 available: %+v", d.Status)
+		}
+		return nil
+	})
+
+	retryOnConflict(t, func() error {
+		s, err := e.cs.AppsV1().Deployments(testNS).GetScale(bg, "sc", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		s.Spec.Replicas = 8
+		_, err = e.cs.AppsV1().Deployments(testNS).UpdateScale(bg, "sc", s, meta.UpdateOptions{})
+		return err
+	})
+	// Proportional scaling: both ReplicaSets grow, summing to 8 + maxSurge 1.
+	eventually(t, 20*time.Second, "proportional scale-up", func() error {
+		rss, err := e.cs.AppsV1().ReplicaSets(testNS).List(bg, meta.ListOptions{LabelSelector: "app=sc"})
+		if err != nil {
+			return err
+		}
+		var total int32
+		grown := 0
+		for _, rs := range rss.Items {
+			total += *rs.Spec.Replicas
+			if *rs.Spec.Replicas > 1 {
+				grown++
+			}
+		}
+		if total != 9 || grown != 2 {
+			return fmt.Errorf("replicasets sum to %d with %d grown, want 9 and 2", total, grown)
+		}
+		return nil
+	})
+	ctx2, cancel2 := context.WithCancel(bg)
+	k2 := e.fakeKubelet(ctx2, "app=sc")
+	defer func() { cancel2(); k2.Wait() }()
+	e.waitDeploymentComplete("sc", "2")
+}
+
+// TestDeploymentRecreate checks that no new pod exists while old ones run.
+func TestDeploymentRecreate(t *testing.T) {
+	e := newEnv(t)
+	e.startManager(nil, "replicaset", "deployment")
+	bg := context.Background()
+	d := newDeployment("rc", 3, intstr.FromInt(1), intstr.FromInt(0))
+	d.Spec.Strategy = apps.DeploymentStrategy{Type: apps.RecreateDeploymentStrategyType}
+	if _, err := e.cs.AppsV1().Deployments(testNS).Create(bg, d, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	k := e.fakeKubelet(ctx, "app=rc")
+	defer func() { cancel(); k.Wait() }()
+	first := e.waitDeploymentComplete("rc", "1")
+	firstHash := ""
+	for _, p := range e.listPods(testNS, "app=rc") {
+		firstHash = p.Labels[apps.DefaultDeploymentUniqueLabelKey]
+	}
+	obsCtx, stop := context.WithCancel(bg)
+	var mixed []string
+	var obs sync.WaitGroup
+	obs.Go(func() {
+		for obsCtx.Err() == nil {
+			hashes := map[string]bool{}
+			for _, p := range e.listPodsCtx(obsCtx, testNS, "app=rc") {
+				hashes[p.Labels[apps.DefaultDeploymentUniqueLabelKey]] = true
+			}
+			if len(hashes) > 1 {
+				mixed = append(mixed, fmt.Sprint(hashes))
+			}
+		}
+	})
+	e.updateDeployment("rc", func(d *apps.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "busybox:2" })
+	e.waitDeploymentComplete("rc", "2")
+	stop()
+	obs.Wait()
+	if len(mixed) > 0 {
+		t.Fatalf("old and new pods coexisted: %s", mixed[0])
+	}
+	for _, p := range e.listPods(testNS, "app=rc") {
+		if p.Labels[apps.DefaultDeploymentUniqueLabelKey] == firstHash {
+			t.Fatalf("old pod %s survived the recreate", p.Name)
+		}
+	}
+	_ = first
+}

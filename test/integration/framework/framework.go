@@ -39,6 +39,12 @@ func WithCompactionInterval(d time.Duration) Option {
 	return func(o *app.Options) { o.EtcdCompactionInterval = d }
 }
 
+// WithEtcdServers runs the apiserver on an existing etcd (for example
+// another TestServer's EtcdEndpoint) instead of its own embedded member.
+func WithEtcdServers(endpoints ...string) Option {
+	return func(o *app.Options) { o.EtcdServers = endpoints }
+}
+
 // WithOptions lets a test set any option.
 func WithOptions(f func(*app.Options)) Option { return Option(f) }
 

@@ -1,0 +1,159 @@
+package kubelet
+
+import (
+	"context"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/kubelet"
+	"github.com/tinykube/tinykube/test/integration/framework"
+)
+
+func shPod(name, script string, policy core.RestartPolicy) *core.Pod {
+	return &core.Pod{ObjectMeta: meta.ObjectMeta{Name: name}, Spec: core.PodSpec{NodeName: "node-a", RestartPolicy: policy,
+		TerminationGracePeriodSeconds: meta.Ptr(int64(5)),
+		Containers:                    []core.Container{{Name: "c", Image: "busybox", Command: []string{"sh", "-c", script}}}}}
+}
+
+func execProbe(cmd ...string) *core.Probe {
+	return &core.Probe{ProbeHandler: core.ProbeHandler{Exec: &core.ExecAction{Command: cmd}}, PeriodSeconds: 1, FailureThreshold: 1}
+}
+
+func alive(pid int) bool { return pid > 0 && syscall.Kill(pid, 0) == nil }
+
+func TestProcessPods(t *testing.T) {
+	srv := framework.StartAPIServer(t)
+	cs := newClient(t, srv)
+	root := t.TempDir()
+	k := startKubelet(t, srv, kubeletSpec{root: root, nodes: []string{"node-a"},
+		backoff: kubelet.NewBackoff(2*time.Second, 4*time.Second, 10*time.Minute)})
+	ctx := context.Background()
+
+	waitFor(t, 30*time.Second, "node-a Ready", func() bool {
+		n, err := cs.CoreV1().Nodes().Get(ctx, "node-a", meta.GetOptions{})
+		return err == nil && core.IsNodeReady(n) && n.Labels["kubernetes.io/hostname"] == "node-a" &&
+			n.Status.DaemonEndpoints.KubeletEndpoint.Port > 0
+	})
+	waitFor(t, 30*time.Second, "node-a lease", func() bool {
+		l, err := cs.CoordinationV1().Leases(kubelet.NodeLeaseNamespace).Get(ctx, "node-a", meta.GetOptions{})
+		return err == nil && l.Spec.RenewTime != nil && time.Since(l.Spec.RenewTime.Time) < 40*time.Second
+	})
+
+	hi := shPod("hi", "echo hi; sleep 30", core.RestartPolicyAlways)
+	hi.Spec.Containers[0].Env = []core.EnvVar{{Name: "POD", ValueFrom: &core.EnvVarSource{FieldRef: &core.ObjectFieldSelector{FieldPath: "metadata.name"}}}}
+	hi.Spec.Containers[0].Command[2] = "echo hi from $POD; sleep 30"
+	createPod(t, cs, hi)
+	createPod(t, cs, shPod("crash", "echo boom; exit 3", core.RestartPolicyAlways))
+	createPod(t, cs, &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "missing"}, Spec: core.PodSpec{NodeName: "node-a",
+		RestartPolicy: core.RestartPolicyNever, Containers: []core.Container{{Name: "c", Command: []string{"no-such-command-tinykube"}}}}})
+	live := shPod("live", "sleep 30", core.RestartPolicyAlways)
+	live.Spec.Containers[0].LivenessProbe = execProbe("false")
+	createPod(t, cs, live)
+	ready := shPod("ready", "sleep 1; touch ready; sleep 30", core.RestartPolicyAlways)
+	ready.Spec.Containers[0].ReadinessProbe = execProbe("test", "-f", "ready")
+	createPod(t, cs, ready)
+
+	t.Run("running pod serves its log", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "hi Running", func() bool {
+			p := getPod(t, cs, "hi")
+			return p != nil && p.Status.Phase == core.PodRunning && core.IsPodReady(p) && p.Status.PodIP == "127.0.0.1" &&
+				len(p.Status.ContainerStatuses) == 1 && alive(pidOf(p.Status.ContainerStatuses[0]))
+		})
+		waitFor(t, 10*time.Second, "log line", func() bool {
+			code, body := httpGet(k.URL + "/containerLogs/default/hi/c")
+			return code == 200 && body == "hi from hi\n"
+		})
+		code, body := httpGet(k.URL + "/containerLogs/default/hi/c?timestamps=true&tailLines=1")
+		if ts, line, _ := strings.Cut(body, " "); code != 200 || line != "hi from hi\n" || !strings.HasPrefix(ts, "20") {
+			t.Fatalf("timestamped log = %d %q", code, body)
+		}
+		if list := kubeletPods(t, k); list == nil || len(list.Items) != 5 {
+			t.Fatalf("/pods = %+v", list)
+		}
+	})
+	t.Run("crashing container backs off", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "CrashLoopBackOff with exit code 3", func() bool {
+			p := getPod(t, cs, "crash")
+			if p == nil || len(p.Status.ContainerStatuses) != 1 {
+				return false
+			}
+			s := p.Status.ContainerStatuses[0]
+			return s.RestartCount >= 1 && s.State.Waiting != nil && s.State.Waiting.Reason == kubelet.ReasonCrashLoopBackOff &&
+				strings.Contains(s.State.Waiting.Message, "back-off 2s restarting failed container=c") &&
+				s.LastTerminationState.Terminated != nil && s.LastTerminationState.Terminated.ExitCode == 3
+		})
+	})
+	t.Run("missing command fails the pod", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "missing Failed", func() bool {
+			p := getPod(t, cs, "missing")
+			if p == nil || p.Status.Phase != core.PodFailed || len(p.Status.ContainerStatuses) != 1 {
+				return false
+			}
+			term := p.Status.ContainerStatuses[0].State.Terminated
+			return term != nil && term.ExitCode == 127 && term.Reason == "StartError" &&
+				strings.Contains(term.Message, "executable file not found")
+		})
+	})
+	t.Run("failing liveness probe restarts", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "live restarted", func() bool {
+			p := getPod(t, cs, "live")
+			return p != nil && len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].RestartCount >= 1
+		})
+	})
+	t.Run("readiness flips Ready", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "ready Ready", func() bool {
+			p := getPod(t, cs, "ready")
+			if p == nil {
+				return false
+			}
+			_, c := core.GetPodCondition(&p.Status, core.PodReady)
+			return c != nil && c.Status == core.ConditionTrue && p.Status.ContainerStatuses[0].RestartCount == 0
+		})
+	})
+	t.Run("deletion stops the process and confirms", func(t *testing.T) {
+		pid := pidOf(getPod(t, cs, "hi").Status.ContainerStatuses[0])
+		if err := cs.CoreV1().Pods("default").Delete(ctx, "hi", meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(5))}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 30*time.Second, "hi gone from the API", func() bool { return getPod(t, cs, "hi") == nil })
+		waitFor(t, 10*time.Second, "process gone", func() bool { return !alive(pid) })
+	})
+	t.Run("a restarted kubelet adopts running pods", func(t *testing.T) {
+		p := getPod(t, cs, "ready")
+		before := p.Status.ContainerStatuses[0]
+		k.stop(t)
+		if !alive(pidOf(before)) {
+			t.Fatal("stopping the kubelet killed its pods")
+		}
+		k = startKubelet(t, srv, kubeletSpec{root: root, nodes: []string{"node-a"}})
+		waitFor(t, 30*time.Second, "new kubelet serving the pod", func() bool {
+			list := kubeletPods(t, k)
+			return list != nil && len(list.Items) >= 1
+		})
+		// It must keep the same process: hold for two seconds of syncs.
+		deadline := time.Now().Add(2 * time.Second)
+		for time.Now().Before(deadline) {
+			p := getPod(t, cs, "ready")
+			s := p.Status.ContainerStatuses[0]
+			if s.ContainerID != before.ContainerID || s.RestartCount != 0 || !alive(pidOf(s)) {
+				t.Fatalf("after restart %+v, before %+v", s, before)
+			}
+			time.Sleep(100 * time.Millisecond) // sampling a condition that must hold
+		}
+	})
+	for _, name := range []string{"crash", "missing", "live", "ready"} {
+		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
+			t.Errorf("delete %s: %v", name, err)
+		}
+	}
+	waitFor(t, 30*time.Second, "all pods gone", func() bool {
+		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})
+		return err == nil && len(l.Items) == 0
+	})
+	waitFor(t, 10*time.Second, "no child process", func() bool { return len(childProcesses()) == 0 })
+	k.stop(t)
+}

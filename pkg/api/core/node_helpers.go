@@ -177,7 +177,7 @@ func MatchNodeSelectorTerms(node *Node, terms []NodeSelectorTerm) (bool, error) 
 // RequiredNodeAffinity is a pod's nodeSelector and required node affinity,
 // parsed once.
 type RequiredNodeAffinity struct {
-	selector labels.Selector     // nil when the pod has no nodeSelector
+	selector labels.Selector      // nil when the pod has no nodeSelector
 	affinity *NodeSelectorMatcher // nil when the pod has no required affinity
 }
 

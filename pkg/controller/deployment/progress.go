@@ -11,14 +11,14 @@ import (
 
 // Reasons of the Progressing and Available conditions, as Kubernetes names them.
 const (
-	NewRSAvailableReason      = "NewReplicaSetAvailable"
-	RSUpdatedReason           = "ReplicaSetUpdated"
-	NewReplicaSetReason       = "NewReplicaSetCreated"
-	FoundNewRSReason          = "FoundNewReplicaSet"
-	TimedOutReason            = "ProgressDeadlineExceeded"
-	PausedDeployReason        = "DeploymentPaused"
-	ResumedDeployReason       = "DeploymentResumed"
-	MinimumReplicasAvailable  = "MinimumReplicasAvailable"
+	NewRSAvailableReason       = "NewReplicaSetAvailable"
+	RSUpdatedReason            = "ReplicaSetUpdated"
+	NewReplicaSetReason        = "NewReplicaSetCreated"
+	FoundNewRSReason           = "FoundNewReplicaSet"
+	TimedOutReason             = "ProgressDeadlineExceeded"
+	PausedDeployReason         = "DeploymentPaused"
+	ResumedDeployReason        = "DeploymentResumed"
+	MinimumReplicasAvailable   = "MinimumReplicasAvailable"
 	MinimumReplicasUnavailable = "MinimumReplicasUnavailable"
 )
 

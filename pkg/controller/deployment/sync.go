@@ -146,6 +146,9 @@ func NewReplicaSetFor(d *apps.Deployment, hash string, size int32, revision stri
 	}
 	tmpl.Labels[apps.DefaultDeploymentUniqueLabelKey] = hash
 	sel := meta.DeepCopy(d.Spec.Selector)
+	if sel == nil {
+		sel = &meta.LabelSelector{}
+	}
 	if sel.MatchLabels == nil {
 		sel.MatchLabels = map[string]string{}
 	}

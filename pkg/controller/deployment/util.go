@@ -275,8 +275,8 @@ func MaxRevision(rss []*apps.ReplicaSet) int64 {
 }
 
 // ReplicaSetsToCleanUp returns the old ReplicaSets beyond the history limit
-// that may go: scaled to zero, without pods, not being deleted; lowest
-// revisions first.
+// that may go: of the len-limit lowest revisions (not being deleted), those
+// scaled to zero and without pods.
 func ReplicaSetsToCleanUp(d *apps.Deployment, oldRSs []*apps.ReplicaSet) []*apps.ReplicaSet {
 	limit := int32(defaultRevisionHistoryLimit)
 	if d.Spec.RevisionHistoryLimit != nil {
@@ -300,10 +300,7 @@ func ReplicaSetsToCleanUp(d *apps.Deployment, oldRSs []*apps.ReplicaSet) []*apps
 		return dead[i].CreationTimestamp.Before(dead[j].CreationTimestamp.Time)
 	})
 	var out []*apps.ReplicaSet
-	for _, rs := range dead {
-		if int32(len(out)) == diff {
-			break
-		}
+	for _, rs := range dead[:diff] {
 		if rsReplicas(rs) == 0 && rs.Status.Replicas == 0 {
 			out = append(out, rs)
 		}

@@ -49,7 +49,7 @@ func TestProcessPods(t *testing.T) {
 	createPod(t, cs, hi)
 	createPod(t, cs, shPod("crash", "echo boom; exit 3", core.RestartPolicyAlways))
 	createPod(t, cs, &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "missing"}, Spec: core.PodSpec{NodeName: "node-a",
-		RestartPolicy: core.RestartPolicyNever, Containers: []core.Container{{Name: "c", Command: []string{"no-such-command-tinykube"}}}}})
+		RestartPolicy: core.RestartPolicyNever, Containers: []core.Container{{Name: "c", Image: "busybox", Command: []string{"no-such-command-tinykube"}}}}})
 	live := shPod("live", "sleep 30", core.RestartPolicyAlways)
 	live.Spec.Containers[0].LivenessProbe = execProbe("false")
 	createPod(t, cs, live)

@@ -148,7 +148,9 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 	k.Register(hs)
 	ctx, cancel := context.WithCancel(context.Background())
 	tk := &testKubelet{URL: "http://" + port, cancel: cancel, done: make(chan error, 1)}
-	go func() { tk.done <- daemon.RunAll(ctx, k.Run, func(ctx context.Context) error { return hs.Serve(ctx, ln) }) }()
+	go func() {
+		tk.done <- daemon.RunAll(ctx, k.Run, func(ctx context.Context) error { return hs.Serve(ctx, ln) })
+	}()
 	return tk
 }
 

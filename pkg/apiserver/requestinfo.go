@@ -88,8 +88,10 @@ func verbFor(method string, ri *RequestInfo, watch bool) string {
 			return "DELETECOLLECTION"
 		}
 		return "DELETE"
+	case "":
+		return "UNKNOWN"
 	default:
-		return method
+		return strings.ToUpper(method)
 	}
 }
 
@@ -98,6 +100,11 @@ func verbFor(method string, ri *RequestInfo, watch bool) string {
 func ParseRequestInfo(method, path string, watch bool) (RequestInfo, bool) {
 	var ri RequestInfo
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	for _, p := range parts {
+		if p == "" {
+			return ri, false
+		}
+	}
 	switch {
 	case len(parts) >= 2 && parts[0] == "api":
 		ri.Version = parts[1]

@@ -1,20 +1,6 @@
-// Command ctl is not implemented yet; it prints its flags (see the issues).
+// Command ctl is tinykube's kubectl-like CLI; see pkg/ctl.
 package main
 
-import (
-	"fmt"
-	"os"
+import "github.com/tinykube/tinykube/pkg/ctl"
 
-	"github.com/spf13/pflag"
-)
-
-func main() {
-	fs := pflag.NewFlagSet("ctl", pflag.ExitOnError)
-	fs.String("kubeconfig", "", "path to a kubeconfig file")
-	fs.String("server", "", "the apiserver URL")
-	fs.String("token", "", "bearer token")
-	_ = fs.Parse(os.Args[1:])
-	fmt.Fprintln(os.Stderr, "ctl: not implemented yet; flags:")
-	fs.PrintDefaults()
-	os.Exit(2)
-}
+func main() { ctl.Main() }

@@ -1,0 +1,384 @@
+package ctl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/labels"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
+)
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}
+
+func (d *describer) pod(p *core.Pod) {
+	d.line(0, "Name", p.Name)
+	d.line(0, "Namespace", p.Namespace)
+	prio := "0"
+	if p.Spec.Priority != nil {
+		prio = fmt.Sprint(*p.Spec.Priority)
+	}
+	d.line(0, "Priority", prio)
+	d.line(0, "Service Account", orNone(p.Spec.ServiceAccountName))
+	node := "<none>"
+	if p.Spec.NodeName != "" {
+		node = p.Spec.NodeName
+		if p.Status.HostIP != "" {
+			node += "/" + p.Status.HostIP
+		}
+	}
+	d.line(0, "Node", node)
+	if p.Status.StartTime != nil {
+		d.line(0, "Start Time", timeString(*p.Status.StartTime))
+	}
+	d.mapLines("Labels", p.Labels)
+	d.mapLines("Annotations", p.Annotations)
+	status := string(p.Status.Phase)
+	if p.DeletionTimestamp != nil {
+		status = "Terminating (lasts " + tableconvert.HumanDuration(d.now.Sub(p.DeletionTimestamp.Time)) + ")"
+	}
+	d.line(0, "Status", status)
+	if p.Status.Reason != "" {
+		d.line(0, "Reason", p.Status.Reason)
+	}
+	if p.Status.Message != "" {
+		d.line(0, "Message", p.Status.Message)
+	}
+	d.line(0, "IP", p.Status.PodIP)
+	if ref := p.ControllerRef(); ref != nil {
+		d.line(0, "Controlled By", ref.Kind+"/"+ref.Name)
+	}
+	if len(p.Spec.InitContainers) > 0 {
+		d.containers("Init Containers", p.Spec.InitContainers, p.Status.InitContainerStatuses)
+	}
+	d.containers("Containers", p.Spec.Containers, p.Status.ContainerStatuses)
+	if len(p.Status.Conditions) > 0 {
+		d.text(0, "Conditions:")
+		d.text(1, "Type\tStatus")
+		for _, c := range p.Status.Conditions {
+			d.text(1, fmt.Sprintf("%s \t%s ", c.Type, c.Status))
+		}
+	}
+	d.volumes(p.Spec.Volumes)
+	d.line(0, "QoS Class", orNone(string(p.Status.QOSClass)))
+	d.line(0, "Node-Selectors", orNone(labels.Set(p.Spec.NodeSelector).String()))
+	d.tolerations(p.Spec.Tolerations)
+}
+
+func (d *describer) containers(title string, cs []core.Container, statuses []core.ContainerStatus) {
+	d.text(0, title+":")
+	for _, c := range cs {
+		var st *core.ContainerStatus
+		for i := range statuses {
+			if statuses[i].Name == c.Name {
+				st = &statuses[i]
+			}
+		}
+		d.text(1, c.Name+":")
+		if st != nil && st.ContainerID != "" {
+			d.line(2, "Container ID", st.ContainerID)
+		}
+		d.line(2, "Image", c.Image)
+		for _, p := range c.Ports {
+			d.line(2, "Port", fmt.Sprintf("%d/%s", p.ContainerPort, orProto(p.Protocol)))
+		}
+		if len(c.Command) > 0 {
+			d.text(2, "Command:")
+			for _, a := range c.Command {
+				d.text(3, a)
+			}
+		}
+		if len(c.Args) > 0 {
+			d.text(2, "Args:")
+			for _, a := range c.Args {
+				d.text(3, a)
+			}
+		}
+		if st != nil {
+			d.containerState("State", st.State)
+			if st.LastTerminationState.Terminated != nil {
+				d.containerState("Last State", st.LastTerminationState)
+			}
+			d.line(2, "Ready", st.Ready)
+			d.line(2, "Restart Count", st.RestartCount)
+		}
+		if len(c.Env) > 0 {
+			d.text(2, "Environment:")
+			for _, e := range c.Env {
+				v := e.Value
+				if e.ValueFrom != nil {
+					v = "<set from a reference>"
+				}
+				d.line(3, e.Name, v)
+			}
+		} else {
+			d.line(2, "Environment", "<none>")
+		}
+		if len(c.VolumeMounts) == 0 {
+			d.line(2, "Mounts", "<none>")
+		} else {
+			d.text(2, "Mounts:")
+			for _, m := range c.VolumeMounts {
+				d.text(3, fmt.Sprintf("%s from %s (%s)", m.MountPath, m.Name, rwString(m.ReadOnly)))
+			}
+		}
+	}
+}
+
+func orProto(p core.Protocol) core.Protocol {
+	if p == "" {
+		return core.ProtocolTCP
+	}
+	return p
+}
+
+func rwString(ro bool) string {
+	if ro {
+		return "ro"
+	}
+	return "rw"
+}
+
+func (d *describer) containerState(title string, s core.ContainerState) {
+	switch {
+	case s.Running != nil:
+		d.line(2, title, "Running")
+		d.line(3, "Started", timeString(s.Running.StartedAt))
+	case s.Waiting != nil:
+		d.line(2, title, "Waiting")
+		d.line(3, "Reason", s.Waiting.Reason)
+	case s.Terminated != nil:
+		d.line(2, title, "Terminated")
+		d.line(3, "Reason", s.Terminated.Reason)
+		d.line(3, "Exit Code", s.Terminated.ExitCode)
+		d.line(3, "Started", timeString(s.Terminated.StartedAt))
+		d.line(3, "Finished", timeString(s.Terminated.FinishedAt))
+	default:
+		d.line(2, title, "Waiting")
+	}
+}
+
+func (d *describer) volumes(vs []core.Volume) {
+	if len(vs) == 0 {
+		d.line(0, "Volumes", "<none>")
+		return
+	}
+	d.text(0, "Volumes:")
+	for _, v := range vs {
+		d.text(1, v.Name+":")
+		switch {
+		case v.HostPath != nil:
+			d.line(2, "Type", "HostPath (bare host directory volume)")
+			d.line(2, "Path", v.HostPath.Path)
+		case v.EmptyDir != nil:
+			d.line(2, "Type", "EmptyDir (a temporary directory that shares a pod's lifetime)")
+		case v.ConfigMap != nil:
+			d.line(2, "Type", "ConfigMap (a volume populated by a ConfigMap)")
+			d.line(2, "Name", v.ConfigMap.Name)
+		case v.Secret != nil:
+			d.line(2, "Type", "Secret (a volume populated by a Secret)")
+			d.line(2, "SecretName", v.Secret.SecretName)
+		}
+	}
+}
+
+func (d *describer) tolerations(ts []core.Toleration) {
+	if len(ts) == 0 {
+		d.line(0, "Tolerations", "<none>")
+		return
+	}
+	for i, t := range ts {
+		s := t.Key
+		if t.Operator == core.TolerationOpExists && t.Key == "" {
+			s = "op=Exists"
+		} else if t.Value != "" {
+			s += "=" + t.Value
+		} else if t.Operator == core.TolerationOpExists {
+			s += " op=Exists"
+		}
+		if t.Effect != "" {
+			s += ":" + string(t.Effect)
+		}
+		if t.TolerationSeconds != nil {
+			s += fmt.Sprintf(" for %ds", *t.TolerationSeconds)
+		}
+		if i == 0 {
+			d.line(0, "Tolerations", s)
+		} else {
+			fmt.Fprintf(d.tw, "\t%s\n", s)
+		}
+	}
+}
+
+func (d *describer) node(n *core.Node) {
+	d.line(0, "Name", n.Name)
+	d.mapLines("Roles", nil)
+	d.mapLines("Labels", n.Labels)
+	d.mapLines("Annotations", n.Annotations)
+	d.line(0, "CreationTimestamp", timeString(n.CreationTimestamp))
+	if len(n.Spec.Taints) == 0 {
+		d.line(0, "Taints", "<none>")
+	}
+	for i, t := range n.Spec.Taints {
+		s := t.Key
+		if t.Value != "" {
+			s += "=" + t.Value
+		}
+		s += ":" + string(t.Effect)
+		if i == 0 {
+			d.line(0, "Taints", s)
+		} else {
+			fmt.Fprintf(d.tw, "\t%s\n", s)
+		}
+	}
+	d.line(0, "Unschedulable", n.Spec.Unschedulable)
+	d.text(0, "Conditions:")
+	d.text(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage")
+	d.text(1, "----\t------\t-----------------\t------------------\t------\t-------")
+	for _, c := range n.Status.Conditions {
+		d.text(1, fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", c.Type, c.Status, timeString(c.LastHeartbeatTime),
+			timeString(c.LastTransitionTime), c.Reason, c.Message))
+	}
+	d.text(0, "Addresses:")
+	for _, a := range n.Status.Addresses {
+		d.line(1, string(a.Type), a.Address)
+	}
+	d.resources("Capacity", n.Status.Capacity)
+	d.resources("Allocatable", n.Status.Allocatable)
+	d.text(0, "System Info:")
+	info := n.Status.NodeInfo
+	d.line(1, "Machine ID", info.MachineID)
+	d.line(1, "Kernel Version", info.KernelVersion)
+	d.line(1, "OS Image", info.OSImage)
+	d.line(1, "Operating System", info.OperatingSystem)
+	d.line(1, "Architecture", info.Architecture)
+	d.line(1, "Container Runtime Version", info.ContainerRuntimeVersion)
+	d.line(1, "Kubelet Version", info.KubeletVersion)
+	d.line(0, "PodCIDR", orNone(n.Spec.PodCIDR))
+}
+
+func (d *describer) resources(title string, rl core.ResourceList) {
+	d.text(0, title+":")
+	keys := make([]string, 0, len(rl))
+	for k := range rl {
+		keys = append(keys, string(k))
+	}
+	sortStrings(keys)
+	for _, k := range keys {
+		q := rl[core.ResourceName(k)]
+		d.line(1, k, q.String())
+	}
+}
+
+// workload describes deployments, replica sets, daemon sets and jobs;
+// false for other kinds.
+func (d *describer) workload(obj meta.Object) bool {
+	var tmpl *core.PodTemplateSpec
+	var sel *meta.LabelSelector
+	m := obj.GetObjectMeta()
+	switch o := obj.(type) {
+	case *apps.Deployment:
+		d.metadata(m, true)
+		d.line(0, "CreationTimestamp", timeString(m.CreationTimestamp))
+		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+		st := o.Status
+		d.line(0, "Replicas", fmt.Sprintf("%d desired | %d updated | %d total | %d available | %d unavailable",
+			replicasOf(o.Spec.Replicas), st.UpdatedReplicas, st.Replicas, st.AvailableReplicas, st.UnavailableReplicas))
+		strategy := string(o.Spec.Strategy.Type)
+		d.line(0, "StrategyType", orNone(strategy))
+		d.line(0, "MinReadySeconds", o.Spec.MinReadySeconds)
+		if ru := o.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxUnavailable != nil && ru.MaxSurge != nil {
+			d.line(0, "RollingUpdateStrategy", fmt.Sprintf("%s max unavailable, %s max surge", ru.MaxUnavailable.String(), ru.MaxSurge.String()))
+		}
+		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+		defer func() {
+			if len(st.Conditions) > 0 {
+				d.text(0, "Conditions:")
+				d.text(1, "Type\tStatus\tReason")
+				d.text(1, "----\t------\t------")
+				for _, c := range st.Conditions {
+					d.text(1, fmt.Sprintf("%s \t%s\t%s", c.Type, c.Status, c.Reason))
+				}
+			}
+		}()
+	case *apps.ReplicaSet:
+		d.metadata(m, true)
+		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+		if ref := m.ControllerRef(); ref != nil {
+			d.line(0, "Controlled By", ref.Kind+"/"+ref.Name)
+		}
+		d.line(0, "Replicas", fmt.Sprintf("%d current / %d desired", o.Status.Replicas, replicasOf(o.Spec.Replicas)))
+		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+	case *apps.DaemonSet:
+		d.metadata(m, true)
+		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+		d.line(0, "Node-Selector", orNone(labels.Set(o.Spec.Template.Spec.NodeSelector).String()))
+		st := o.Status
+		d.line(0, "Desired Number of Nodes Scheduled", st.DesiredNumberScheduled)
+		d.line(0, "Current Number of Nodes Scheduled", st.CurrentNumberScheduled)
+		d.line(0, "Number of Nodes Scheduled with Up-to-date Pods", st.UpdatedNumberScheduled)
+		d.line(0, "Number of Nodes Scheduled with Available Pods", st.NumberAvailable)
+		d.line(0, "Number of Nodes Misscheduled", st.NumberMisscheduled)
+		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+	case *batch.Job:
+		d.metadata(m, true)
+		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+		if o.Spec.Parallelism != nil {
+			d.line(0, "Parallelism", *o.Spec.Parallelism)
+		}
+		if o.Spec.Completions != nil {
+			d.line(0, "Completions", *o.Spec.Completions)
+		}
+		if o.Status.StartTime != nil {
+			d.line(0, "Start Time", timeString(*o.Status.StartTime))
+		}
+		d.line(0, "Pods Statuses", fmt.Sprintf("%d Active / %d Succeeded / %d Failed", o.Status.Active, o.Status.Succeeded, o.Status.Failed))
+		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+	default:
+		return false
+	}
+	_ = sel
+	d.podTemplate(tmpl)
+	return true
+}
+
+func (d *describer) podTemplate(t *core.PodTemplateSpec) {
+	d.text(0, "Pod Template:")
+	var lbl []string
+	for _, k := range sortedKeys(t.Labels) {
+		lbl = append(lbl, k+"="+t.Labels[k])
+	}
+	d.line(1, "Labels", orNone(strings.Join(lbl, ",")))
+	d.text(1, "Containers:")
+	for _, c := range t.Spec.Containers {
+		d.text(2, c.Name+":")
+		d.line(3, "Image", c.Image)
+		for _, p := range c.Ports {
+			d.line(3, "Port", fmt.Sprintf("%d/%s", p.ContainerPort, orProto(p.Protocol)))
+		}
+		if len(c.Command) > 0 {
+			d.line(3, "Command", strings.Join(c.Command, " "))
+		}
+		if len(c.Args) > 0 {
+			d.line(3, "Args", strings.Join(c.Args, " "))
+		}
+	}
+	if len(t.Spec.Volumes) == 0 {
+		d.line(1, "Volumes", "<none>")
+	}
+}
+
+func replicasOf(p *int32) int32 {
+	if p == nil {
+		return 1
+	}
+	return *p
+}

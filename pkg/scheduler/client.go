@@ -1,0 +1,53 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/rest"
+)
+
+// Client is the scheduler's writes to the apiserver.
+type Client interface {
+	// Bind posts a Binding to pods/binding.
+	Bind(ctx context.Context, b *core.Binding) error
+	// SetPodConditions replaces pod's status.conditions through pods/status.
+	SetPodConditions(ctx context.Context, pod *core.Pod, conditions []core.PodCondition) error
+	// CreateEvent creates an Event.
+	CreateEvent(ctx context.Context, e *core.Event) error
+}
+
+// NewClient returns a Client over a clientset.
+func NewClient(cs *clientset.Clientset) Client { return &apiClient{cs: cs} }
+
+type apiClient struct{ cs *clientset.Clientset }
+
+func (c *apiClient) Bind(ctx context.Context, b *core.Binding) error {
+	if err := c.cs.CoreV1().Pods(b.Namespace).Bind(ctx, b, meta.CreateOptions{}); err != nil {
+		return fmt.Errorf("bind pod %s/%s to %s: %w", b.Namespace, b.Name, b.Target.Name, err)
+	}
+	return nil
+}
+
+func (c *apiClient) SetPodConditions(ctx context.Context, pod *core.Pod, conditions []core.PodCondition) error {
+	patch, err := json.Marshal(map[string]any{"status": map[string]any{"conditions": conditions}})
+	if err != nil {
+		return fmt.Errorf("encode status patch: %w", err)
+	}
+	_, err = c.cs.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, rest.MergePatchType, patch, meta.PatchOptions{}, "status")
+	if err != nil {
+		return fmt.Errorf("patch status of pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	return nil
+}
+
+func (c *apiClient) CreateEvent(ctx context.Context, e *core.Event) error {
+	if _, err := c.cs.CoreV1().Events(e.Namespace).Create(ctx, e, meta.CreateOptions{}); err != nil {
+		return fmt.Errorf("create event %s/%s: %w", e.Namespace, e.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,161 @@
+// Package scheduler assigns pending pods to nodes: informers feed a
+// scheduling queue and a node/pod cache; one pod at a time is filtered and
+// scored against a snapshot of the cache, assumed on the chosen node, and
+// bound asynchronously through pods/binding.
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/runtime"
+	"github.com/tinykube/tinykube/pkg/scheduler/internal/cache"
+	"github.com/tinykube/tinykube/pkg/scheduler/internal/queue"
+	"github.com/tinykube/tinykube/pkg/scheduler/metrics"
+)
+
+// Defaults.
+const (
+	DefaultMaxBindsInFlight = 64
+	DefaultAssumedPodTTL    = 30 * time.Second
+	cacheCleanupPeriod      = time.Second
+)
+
+// Options configure a Scheduler; zero fields take the defaults.
+type Options struct {
+	// SchedulerName is the spec.schedulerName this scheduler serves and the
+	// name of its profile (core.DefaultSchedulerName when empty).
+	SchedulerName string
+	// Parallelism is the number of Filter/Score workers (16).
+	Parallelism int
+	// PercentageOfNodesToScore (0: adaptive, as Kubernetes).
+	PercentageOfNodesToScore int32
+	// MaxBindsInFlight bounds concurrent API writes (bindings, status).
+	MaxBindsInFlight int
+	// AssumedPodTTL: an assumed, bound but unconfirmed pod expires after it.
+	AssumedPodTTL time.Duration
+	// Plugins is the profile (plugins.DefaultPlugins when nil).
+	Plugins []runtime.PluginSpec
+	// Identity names this instance in Events (reportingInstance).
+	Identity string
+	Logger   *zap.Logger
+	// Seed seeds the tie-break randomness (time-based when 0).
+	Seed uint64
+}
+
+// Scheduler is one profile's scheduling loop.
+type Scheduler struct {
+	name     string
+	identity string
+	logger   *zap.Logger
+	client   Client
+
+	cache    cache.Cache
+	queue    *queue.PriorityQueue
+	fwk      *runtime.Framework
+	snapshot *cache.Snapshot
+	algo     *genericScheduler
+
+	// getPod returns the informer's current version of a pod (nil when
+	// the scheduler is fed without informers, as in unit tests).
+	getPod func(namespace, name string) (*core.Pod, bool)
+
+	// inflight bounds the asynchronous API writes; wg tracks them.
+	inflight chan struct{}
+	wg       sync.WaitGroup
+}
+
+// New returns a scheduler writing through client. Call AddEventHandlers
+// (or feed the handlers) before Run.
+func New(client Client, o Options) (*Scheduler, error) {
+	if o.SchedulerName == "" {
+		o.SchedulerName = core.DefaultSchedulerName
+	}
+	if o.Parallelism <= 0 {
+		o.Parallelism = parallelize.DefaultParallelism
+	}
+	if o.MaxBindsInFlight <= 0 {
+		o.MaxBindsInFlight = DefaultMaxBindsInFlight
+	}
+	if o.AssumedPodTTL <= 0 {
+		o.AssumedPodTTL = DefaultAssumedPodTTL
+	}
+	if o.Plugins == nil {
+		o.Plugins = plugins.DefaultPlugins()
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	if o.Seed == 0 {
+		o.Seed = uint64(time.Now().UnixNano())
+	}
+	metrics.Register()
+	snapshot := cache.NewEmptySnapshot()
+	fwk, err := runtime.NewFramework(o.SchedulerName, plugins.NewInTreeRegistry(), o.Plugins, snapshot, o.Parallelism)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	s := &Scheduler{
+		name: o.SchedulerName, identity: o.Identity, logger: o.Logger.With(zap.String("profile", o.SchedulerName)),
+		client:   client,
+		cache:    cache.New(o.AssumedPodTTL, nil, o.Logger),
+		queue:    queue.NewPriorityQueue(queue.Options{RecordPending: metrics.RecordPending}),
+		fwk:      fwk,
+		snapshot: snapshot,
+		algo:     newGenericScheduler(o.PercentageOfNodesToScore, o.Seed),
+		inflight: make(chan struct{}, o.MaxBindsInFlight),
+	}
+	return s, nil
+}
+
+// Name returns the scheduler (profile) name.
+func (s *Scheduler) Name() string { return s.name }
+
+// Run schedules pods until ctx ends, then waits for the API writes in
+// flight. The informers must have synced before Run is called.
+func (s *Scheduler) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); s.queue.Run(ctx) }()
+	go func() { defer wg.Done(); s.cache.Run(ctx, cacheCleanupPeriod) }()
+	s.logger.Info("scheduler started")
+	for s.scheduleOne(ctx) {
+	}
+	wg.Wait()
+	s.wg.Wait()
+	s.logger.Info("scheduler stopped")
+	return nil
+}
+
+// async runs fn on its own goroutine once a slot among the in-flight API
+// writes is free; it returns false (without running fn) if ctx ended.
+func (s *Scheduler) async(ctx context.Context, fn func()) bool {
+	select {
+	case s.inflight <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	s.wg.Add(1)
+	go func() {
+		defer func() { <-s.inflight; s.wg.Done() }()
+		fn()
+	}()
+	return true
+}
+
+// errorKind names a failure for metrics.
+func errorKind(err error) string {
+	var fe *FitError
+	if errors.As(err, &fe) || errors.Is(err, ErrNoNodesAvailable) {
+		return metrics.ResultUnschedulable
+	}
+	return metrics.ResultError
+}

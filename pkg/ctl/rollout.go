@@ -272,4 +272,3 @@ func equalTemplates(a, b core.PodTemplateSpec) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
-

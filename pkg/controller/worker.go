@@ -15,7 +15,7 @@ type SyncFunc func(ctx context.Context, key string) error
 
 // RunWorkers runs n workers draining queue into sync until ctx ends; it
 // shuts the queue down then and returns when every worker has stopped.
-func RunWorkers(ctx context.Context, queue workqueue.RateLimitingInterface[string], n int, syncFn SyncFunc, logger *zap.Logger) {
+func RunWorkers[T comparable](ctx context.Context, queue workqueue.RateLimitingInterface[T], n int, syncFn func(context.Context, T) error, logger *zap.Logger) {
 	var wg sync.WaitGroup
 	for range max(n, 1) {
 		wg.Add(1)
@@ -33,7 +33,7 @@ func RunWorkers(ctx context.Context, queue workqueue.RateLimitingInterface[strin
 // ProcessNextWorkItem is one turn of the worker loop: Get, sync, then Forget
 // on success or AddRateLimited on error, then Done. It returns false once
 // the queue is shut down.
-func ProcessNextWorkItem(ctx context.Context, queue workqueue.RateLimitingInterface[string], sync SyncFunc, logger *zap.Logger) bool {
+func ProcessNextWorkItem[T comparable](ctx context.Context, queue workqueue.RateLimitingInterface[T], sync func(context.Context, T) error, logger *zap.Logger) bool {
 	key, shutdown := queue.Get()
 	if shutdown {
 		return false
@@ -41,7 +41,7 @@ func ProcessNextWorkItem(ctx context.Context, queue workqueue.RateLimitingInterf
 	defer queue.Done(key)
 	if err := sync(ctx, key); err != nil {
 		if ctx.Err() == nil {
-			logger.Info("sync failed; will retry", zap.String("key", key),
+			logger.Info("sync failed; will retry", zap.Any("key", key),
 				zap.Int("requeues", queue.NumRequeues(key)), zap.Error(err))
 			queue.AddRateLimited(key)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
+	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
 )
 
@@ -28,5 +29,12 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(deployment.Name)) }, nil
+	}},
+	{garbagecollector.Name, func(c *Context) (func(context.Context), error) {
+		gc, err := garbagecollector.New(c.Client, c.Factory, c.Options.GCPeriod, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { gc.Run(ctx, c.Workers(garbagecollector.Name)) }, nil
 	}},
 }

@@ -1,0 +1,123 @@
+package garbagecollector
+
+import (
+	"slices"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+// OwnerState is what the collector found for one owner reference.
+type OwnerState int
+
+// Owner states.
+const (
+	// OwnerSolid exists and is not waiting for its dependents.
+	OwnerSolid OwnerState = iota
+	// OwnerDangling is gone (or replaced by an object of another uid).
+	OwnerDangling
+	// OwnerWaiting is being deleted in the foreground: it waits for its
+	// dependents to go first.
+	OwnerWaiting
+	// OwnerUnknown could not be looked up (an unmonitored kind): treated
+	// as solid so nothing is deleted on a guess.
+	OwnerUnknown
+)
+
+// Action is what happens to a dependent.
+type Action struct {
+	// Delete the dependent with Policy.
+	Delete bool
+	Policy meta.DeletionPropagation
+	// RemoveRefs are owner uids to drop from the dependent's ownerReferences.
+	RemoveRefs []string
+}
+
+// DecideDependent is the collector's rule for an object with owners:
+//   - some owner solid (or unknown): keep it, dropping references to
+//     dangling and waiting owners;
+//   - no owner left: delete it. A dependent of a waiting owner that has
+//     dependents of its own is deleted in the foreground too, so the wait
+//     cascades; otherwise the dependent's own propagation finalizer (orphan,
+//     foregroundDeletion) decides, else Background.
+func DecideDependent(refs []meta.OwnerReference, states []OwnerState, dependentFinalizers []string, hasDependents bool) Action {
+	var solid, waiting int
+	var drop []string
+	for i, st := range states {
+		switch st {
+		case OwnerSolid, OwnerUnknown:
+			solid++
+		case OwnerWaiting:
+			waiting++
+			drop = append(drop, refs[i].UID)
+		case OwnerDangling:
+			drop = append(drop, refs[i].UID)
+		}
+	}
+	if len(drop) == 0 {
+		return Action{}
+	}
+	if solid > 0 {
+		return Action{RemoveRefs: drop}
+	}
+	switch {
+	case waiting > 0 && hasDependents:
+		return Action{Delete: true, Policy: meta.DeletePropagationForeground}
+	case slices.Contains(dependentFinalizers, meta.FinalizerOrphanDependents):
+		return Action{Delete: true, Policy: meta.DeletePropagationOrphan}
+	case slices.Contains(dependentFinalizers, meta.FinalizerDeleteDependents):
+		return Action{Delete: true, Policy: meta.DeletePropagationForeground}
+	}
+	return Action{Delete: true, Policy: meta.DeletePropagationBackground}
+}
+
+// OwnerPhase is what the collector does for an owner being deleted.
+type OwnerPhase int
+
+// Owner phases.
+const (
+	// OwnerNothing: not being deleted with a collector finalizer.
+	OwnerNothing OwnerPhase = iota
+	// OwnerOrphan: remove the owner's references from its dependents, then
+	// the orphan finalizer.
+	OwnerOrphan
+	// OwnerForeground: delete the dependents; once no dependent blocks,
+	// remove the foregroundDeletion finalizer.
+	OwnerForeground
+)
+
+// DecideOwner says which finalizer of a deleting owner the collector acts on
+// (orphan first, as Kubernetes does when both are present).
+func DecideOwner(m *meta.ObjectMeta) OwnerPhase {
+	if m.DeletionTimestamp == nil {
+		return OwnerNothing
+	}
+	if slices.Contains(m.Finalizers, meta.FinalizerOrphanDependents) {
+		return OwnerOrphan
+	}
+	if slices.Contains(m.Finalizers, meta.FinalizerDeleteDependents) {
+		return OwnerForeground
+	}
+	return OwnerNothing
+}
+
+// Blocks reports whether dependent blocks the deletion of owner uid
+// (blockOwnerDeletion=true in its reference).
+func Blocks(dependent *meta.ObjectMeta, uid string) bool {
+	for _, r := range dependent.OwnerReferences {
+		if r.UID == uid && r.BlockOwnerDeletion != nil && *r.BlockOwnerDeletion {
+			return true
+		}
+	}
+	return false
+}
+
+// WithoutFinalizer returns finalizers without f.
+func WithoutFinalizer(finalizers []string, f string) []string {
+	out := make([]string, 0, len(finalizers))
+	for _, x := range finalizers {
+		if x != f {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,332 @@
+// Package garbagecollector deletes objects whose owners are gone and carries
+// out the Foreground and Orphan propagation policies: an owner marked with
+// the foregroundDeletion finalizer has its dependents deleted first (it
+// waits for those with blockOwnerDeletion), an owner with the orphan
+// finalizer has its references removed from its dependents; then the
+// finalizer is removed and the apiserver completes the owner's deletion.
+//
+// It watches a fixed set of kinds (every kind of the typed informers) and
+// resolves owners through their caches, asking the apiserver before it
+// treats a missing owner as gone.
+package garbagecollector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/coordination"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/cache"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
+	"github.com/tinykube/tinykube/pkg/client/workqueue"
+	"github.com/tinykube/tinykube/pkg/controller"
+)
+
+// Name is the controller's name in --controllers.
+const Name = "garbagecollector"
+
+// item identifies one object of a monitored kind.
+type item struct {
+	gvk, namespace, name, uid string
+}
+
+// GarbageCollector is the garbage collector controller.
+type GarbageCollector struct {
+	kinds  map[string]kindOps
+	queue  workqueue.RateLimitingInterface[item]
+	period time.Duration
+	logger *zap.Logger
+}
+
+// MonitoredKinds builds the kind table over cs and f.
+func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) []kindOps {
+	return []kindOps{
+		newKind[core.Pod]("v1", "Pod", true, f.Core().Pods(),
+			func(ns string) clientset.ResourceInterface[core.Pod, *core.Pod] { return cs.CoreV1().Pods(ns) }),
+		newKind[core.ConfigMap]("v1", "ConfigMap", true, f.Core().ConfigMaps(),
+			func(ns string) clientset.ResourceInterface[core.ConfigMap, *core.ConfigMap] { return cs.CoreV1().ConfigMaps(ns) }),
+		newKind[core.Service]("v1", "Service", true, f.Core().Services(),
+			func(ns string) clientset.ResourceInterface[core.Service, *core.Service] { return cs.CoreV1().Services(ns) }),
+		newKind[core.Endpoints]("v1", "Endpoints", true, f.Core().Endpoints(),
+			func(ns string) clientset.ResourceInterface[core.Endpoints, *core.Endpoints] { return cs.CoreV1().Endpoints(ns) }),
+		newKind[core.Node]("v1", "Node", false, f.Core().Nodes(),
+			func(string) clientset.ResourceInterface[core.Node, *core.Node] { return cs.CoreV1().Nodes() }),
+		newKind[apps.Deployment](apps.APIVersion, "Deployment", true, f.Apps().Deployments(),
+			func(ns string) clientset.ResourceInterface[apps.Deployment, *apps.Deployment] { return cs.AppsV1().Deployments(ns) }),
+		newKind[apps.ReplicaSet](apps.APIVersion, "ReplicaSet", true, f.Apps().ReplicaSets(),
+			func(ns string) clientset.ResourceInterface[apps.ReplicaSet, *apps.ReplicaSet] { return cs.AppsV1().ReplicaSets(ns) }),
+		newKind[apps.DaemonSet](apps.APIVersion, "DaemonSet", true, f.Apps().DaemonSets(),
+			func(ns string) clientset.ResourceInterface[apps.DaemonSet, *apps.DaemonSet] { return cs.AppsV1().DaemonSets(ns) }),
+		newKind[batch.Job](batch.APIVersion, "Job", true, f.Batch().Jobs(),
+			func(ns string) clientset.ResourceInterface[batch.Job, *batch.Job] { return cs.BatchV1().Jobs(ns) }),
+		newKind[coordination.Lease](coordination.APIVersion, "Lease", true, f.Coordination().Leases(),
+			func(ns string) clientset.ResourceInterface[coordination.Lease, *coordination.Lease] {
+				return cs.CoordinationV1().Leases(ns)
+			}),
+	}
+}
+
+// New wires the collector to the kinds' informers; period is how often
+// every object with owners is looked at again.
+func New(cs *clientset.Clientset, f informers.SharedInformerFactory, period time.Duration, logger *zap.Logger) (*GarbageCollector, error) {
+	gc := &GarbageCollector{
+		kinds:  map[string]kindOps{},
+		queue:  workqueue.NewRateLimiting[item](Name, workqueue.DefaultControllerRateLimiter[item]()),
+		period: period,
+		logger: logger.With(zap.String("controller", Name)),
+	}
+	for _, k := range MonitoredKinds(cs, f) {
+		gc.kinds[k.apiVersionKind()] = k
+		err := k.addHandler(cache.ResourceEventHandlerFuncs[meta.Object]{
+			AddFunc:    func(obj meta.Object) { gc.consider(k, obj) },
+			UpdateFunc: func(_, cur meta.Object) { gc.consider(k, cur) },
+			DeleteFunc: func(obj any) { gc.deleted(obj.(meta.Object)) },
+		})
+		if err != nil {
+			return nil, fmt.Errorf("garbagecollector handler for %s: %w", k.apiVersionKind(), err)
+		}
+	}
+	return gc, nil
+}
+
+// Run waits for the caches and collects until ctx ends.
+func (gc *GarbageCollector) Run(ctx context.Context, workers int) {
+	gc.logger.Info("starting", zap.Int("workers", workers))
+	defer gc.logger.Info("stopped")
+	var synced []cache.InformerSynced
+	for _, k := range gc.kinds {
+		synced = append(synced, k.hasSynced)
+	}
+	if !cache.WaitForCacheSync(ctx, synced...) {
+		gc.queue.ShutDown()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		gc.resyncLoop(ctx)
+	}()
+	controller.RunWorkers(ctx, gc.queue, workers, gc.sync, gc.logger)
+	<-done
+}
+
+// resyncLoop re-considers every object every period, so an owner deleted
+// while no collector ran still has its dependents collected.
+func (gc *GarbageCollector) resyncLoop(ctx context.Context) {
+	t := time.NewTicker(gc.period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, k := range gc.kinds {
+				for _, obj := range k.list() {
+					gc.consider(k, obj)
+				}
+			}
+		}
+	}
+}
+
+func itemOf(k kindOps, obj meta.Object) item {
+	m := obj.GetObjectMeta()
+	return item{gvk: k.apiVersionKind(), namespace: m.Namespace, name: m.Name, uid: m.UID}
+}
+
+// consider queues obj when it has owners or waits on the collector.
+func (gc *GarbageCollector) consider(k kindOps, obj meta.Object) {
+	m := obj.GetObjectMeta()
+	if len(m.OwnerReferences) > 0 || DecideOwner(m) != OwnerNothing {
+		gc.queue.Add(itemOf(k, obj))
+	}
+}
+
+// deleted queues the dependents of a deleted object (they may now be
+// garbage) and its owners (one may be waiting for it).
+func (gc *GarbageCollector) deleted(obj meta.Object) {
+	m := obj.GetObjectMeta()
+	for _, d := range gc.dependents(m.UID) {
+		gc.queue.Add(itemOf(d.kind, d.obj))
+	}
+	for _, ref := range m.OwnerReferences {
+		k, ok := gc.kinds[ref.APIVersion+"/"+ref.Kind]
+		if !ok {
+			continue
+		}
+		ns := ""
+		if k.namespaced() {
+			ns = m.Namespace
+		}
+		gc.queue.Add(item{gvk: k.apiVersionKind(), namespace: ns, name: ref.Name, uid: ref.UID})
+	}
+}
+
+type dependent struct {
+	kind kindOps
+	obj  meta.Object
+}
+
+func (gc *GarbageCollector) dependents(uid string) []dependent {
+	var out []dependent
+	for _, k := range gc.kinds {
+		for _, obj := range k.dependentsOf(uid) {
+			out = append(out, dependent{kind: k, obj: obj})
+		}
+	}
+	return out
+}
+
+// sync handles one object: as an owner being deleted by the collector's
+// finalizers, or as a dependent whose owners may be gone.
+func (gc *GarbageCollector) sync(ctx context.Context, it item) error {
+	k, ok := gc.kinds[it.gvk]
+	if !ok {
+		return nil
+	}
+	obj, ok := k.cached(it.namespace, it.name)
+	if !ok || obj.GetObjectMeta().UID != it.uid {
+		return nil
+	}
+	m := obj.GetObjectMeta()
+	switch DecideOwner(m) {
+	case OwnerOrphan:
+		return gc.orphanDependents(ctx, k, obj)
+	case OwnerForeground:
+		return gc.deleteDependentsFirst(ctx, k, obj)
+	}
+	if m.DeletionTimestamp != nil || len(m.OwnerReferences) == 0 {
+		return nil
+	}
+	return gc.attemptToDelete(ctx, k, obj)
+}
+
+func (gc *GarbageCollector) attemptToDelete(ctx context.Context, k kindOps, obj meta.Object) error {
+	m := obj.GetObjectMeta()
+	states := make([]OwnerState, len(m.OwnerReferences))
+	for i, ref := range m.OwnerReferences {
+		st, err := gc.ownerState(ctx, ref, m.Namespace)
+		if err != nil {
+			return err
+		}
+		states[i] = st
+	}
+	act := DecideDependent(m.OwnerReferences, states, m.Finalizers, len(gc.dependents(m.UID)) > 0)
+	switch {
+	case act.Delete:
+		policy := act.Policy
+		err := k.delete(ctx, m.Namespace, m.Name, meta.DeleteOptions{
+			PropagationPolicy: &policy, Preconditions: &meta.Preconditions{UID: &m.UID}})
+		if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+			return fmt.Errorf("delete %s %s: %w", k.apiVersionKind(), m.Key(), err)
+		}
+		gc.logger.Info("deleted object whose owners are gone", zap.String("kind", k.apiVersionKind()),
+			zap.String("object", m.Key()), zap.String("propagation", string(policy)))
+	case len(act.RemoveRefs) > 0:
+		cp := k.deepCopy(obj)
+		dropOwnerRefs(cp.GetObjectMeta(), act.RemoveRefs...)
+		if err := k.update(ctx, cp); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("drop owner references of %s: %w", m.Key(), err)
+		}
+	}
+	return nil
+}
+
+// ownerState looks the owner of ref up in its cache, then in the apiserver
+// before calling it gone.
+func (gc *GarbageCollector) ownerState(ctx context.Context, ref meta.OwnerReference, namespace string) (OwnerState, error) {
+	k, ok := gc.kinds[ref.APIVersion+"/"+ref.Kind]
+	if !ok {
+		return OwnerUnknown, nil
+	}
+	if !k.namespaced() {
+		namespace = ""
+	}
+	owner, ok := k.cached(namespace, ref.Name)
+	if !ok || owner.GetObjectMeta().UID != ref.UID {
+		live, err := k.get(ctx, namespace, ref.Name)
+		if apierrors.IsNotFound(err) {
+			return OwnerDangling, nil
+		}
+		if err != nil {
+			return OwnerUnknown, fmt.Errorf("look up owner %s %s: %w", ref.Kind, ref.Name, err)
+		}
+		owner = live
+	}
+	if owner.GetObjectMeta().UID != ref.UID {
+		return OwnerDangling, nil
+	}
+	if DecideOwner(owner.GetObjectMeta()) == OwnerForeground {
+		return OwnerWaiting, nil
+	}
+	return OwnerSolid, nil
+}
+
+// deleteDependentsFirst queues every dependent of a foreground-deleting
+// owner (their sync deletes them) and drops the owner's finalizer once no
+// dependent blocks it.
+func (gc *GarbageCollector) deleteDependentsFirst(ctx context.Context, k kindOps, owner meta.Object) error {
+	m := owner.GetObjectMeta()
+	blocking := 0
+	for _, d := range gc.dependents(m.UID) {
+		dm := d.obj.GetObjectMeta()
+		if dm.DeletionTimestamp == nil {
+			gc.queue.Add(itemOf(d.kind, d.obj))
+		}
+		if Blocks(dm, m.UID) {
+			blocking++
+		}
+	}
+	if blocking > 0 {
+		return nil // each dependent's deletion queues the owner again
+	}
+	return gc.removeFinalizer(ctx, k, owner, meta.FinalizerDeleteDependents)
+}
+
+// orphanDependents removes the owner's references from its dependents,
+// then the orphan finalizer.
+func (gc *GarbageCollector) orphanDependents(ctx context.Context, k kindOps, owner meta.Object) error {
+	m := owner.GetObjectMeta()
+	var errs []error
+	for _, d := range gc.dependents(m.UID) {
+		cp := d.kind.deepCopy(d.obj)
+		dropOwnerRefs(cp.GetObjectMeta(), m.UID)
+		if err := d.kind.update(ctx, cp); err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("orphan %s: %w", d.obj.GetObjectMeta().Key(), err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return gc.removeFinalizer(ctx, k, owner, meta.FinalizerOrphanDependents)
+}
+
+func (gc *GarbageCollector) removeFinalizer(ctx context.Context, k kindOps, owner meta.Object, f string) error {
+	cp := k.deepCopy(owner)
+	cp.GetObjectMeta().Finalizers = WithoutFinalizer(cp.GetObjectMeta().Finalizers, f)
+	if err := k.update(ctx, cp); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("remove finalizer %s from %s: %w", f, owner.GetObjectMeta().Key(), err)
+	}
+	return nil
+}
+
+// dropOwnerRefs removes the references to uids from m.
+func dropOwnerRefs(m *meta.ObjectMeta, uids ...string) {
+	kept := m.OwnerReferences[:0:0]
+	for _, r := range m.OwnerReferences {
+		if !slices.Contains(uids, r.UID) {
+			kept = append(kept, r)
+		}
+	}
+	m.OwnerReferences = kept
+}

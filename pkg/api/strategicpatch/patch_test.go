@@ -19,7 +19,7 @@ func TestApply(t *testing.T) {
 		"tolerations":[{"key":"k1"},{"key":"k2"}]}}`
 	for _, tc := range []struct {
 		name, patch, want string
-		typ              any
+		typ               any
 	}{
 		{"scalar and map merge", `{"metadata":{"labels":{"y":"2","x":null}}}`,
 			`{"metadata":{"labels":{"y":"2"}}}`, &core.Pod{}},

@@ -43,17 +43,17 @@ type Instance struct {
 // Start starts etcd (if embedded), the stores, the HTTP server and the
 // compactor, creates the system namespaces, and returns once the server
 // accepts connections.
-func Start(ctx context.Context, o *Options, log *zap.Logger) (inst *Instance, err error) {
+func Start(ctx context.Context, o *Options, log *zap.Logger) (_ *Instance, err error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	if log == nil {
 		log = zap.NewNop()
 	}
-	inst = &Instance{log: log, opts: o, serveErr: make(chan error, 1)}
+	inst := &Instance{log: log, opts: o, serveErr: make(chan error, 1)}
 	defer func() {
 		if err != nil {
-			inst.Stop()
+			inst.Stop() // release what was started before the failure
 		}
 	}()
 	if err := inst.startEtcd(ctx); err != nil {

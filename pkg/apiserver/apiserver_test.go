@@ -59,6 +59,8 @@ func TestParseListOptions(t *testing.T) {
 		{"resourceVersion=5&continue=abc", true},
 		{"watch=1&resourceVersion=5&resourceVersionMatch=NotOlderThan", true},
 		{"watch=true&allowWatchBookmarks=true&timeoutSeconds=3", false},
+		{"watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", false},
+		{"watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan", true},
 	}
 	for _, tc := range tests {
 		q, _ := url.ParseQuery(tc.query)

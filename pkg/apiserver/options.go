@@ -79,8 +79,13 @@ func validateListOptions(o *meta.ListOptions) error {
 	switch o.ResourceVersionMatch {
 	case "":
 	case meta.ResourceVersionMatchNotOlderThan, meta.ResourceVersionMatchExact:
+		watchList := o.Watch && o.SendInitialEvents != nil && *o.SendInitialEvents &&
+			o.ResourceVersionMatch == meta.ResourceVersionMatchNotOlderThan
+		if watchList {
+			break // a watch-list: initial state, then changes
+		}
 		if o.Watch {
-			return apierrors.NewBadRequest("resourceVersionMatch is forbidden for watch")
+			return apierrors.NewBadRequest("resourceVersionMatch is forbidden for watch unless sendInitialEvents is true")
 		}
 		if o.ResourceVersion == "" {
 			return apierrors.NewBadRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")

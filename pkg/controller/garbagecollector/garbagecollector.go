@@ -54,19 +54,31 @@ func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) 
 		newKind[core.Pod]("v1", "Pod", true, f.Core().Pods(),
 			func(ns string) clientset.ResourceInterface[core.Pod, *core.Pod] { return cs.CoreV1().Pods(ns) }),
 		newKind[core.ConfigMap]("v1", "ConfigMap", true, f.Core().ConfigMaps(),
-			func(ns string) clientset.ResourceInterface[core.ConfigMap, *core.ConfigMap] { return cs.CoreV1().ConfigMaps(ns) }),
+			func(ns string) clientset.ResourceInterface[core.ConfigMap, *core.ConfigMap] {
+				return cs.CoreV1().ConfigMaps(ns)
+			}),
 		newKind[core.Service]("v1", "Service", true, f.Core().Services(),
-			func(ns string) clientset.ResourceInterface[core.Service, *core.Service] { return cs.CoreV1().Services(ns) }),
+			func(ns string) clientset.ResourceInterface[core.Service, *core.Service] {
+				return cs.CoreV1().Services(ns)
+			}),
 		newKind[core.Endpoints]("v1", "Endpoints", true, f.Core().Endpoints(),
-			func(ns string) clientset.ResourceInterface[core.Endpoints, *core.Endpoints] { return cs.CoreV1().Endpoints(ns) }),
+			func(ns string) clientset.ResourceInterface[core.Endpoints, *core.Endpoints] {
+				return cs.CoreV1().Endpoints(ns)
+			}),
 		newKind[core.Node]("v1", "Node", false, f.Core().Nodes(),
 			func(string) clientset.ResourceInterface[core.Node, *core.Node] { return cs.CoreV1().Nodes() }),
 		newKind[apps.Deployment](apps.APIVersion, "Deployment", true, f.Apps().Deployments(),
-			func(ns string) clientset.ResourceInterface[apps.Deployment, *apps.Deployment] { return cs.AppsV1().Deployments(ns) }),
+			func(ns string) clientset.ResourceInterface[apps.Deployment, *apps.Deployment] {
+				return cs.AppsV1().Deployments(ns)
+			}),
 		newKind[apps.ReplicaSet](apps.APIVersion, "ReplicaSet", true, f.Apps().ReplicaSets(),
-			func(ns string) clientset.ResourceInterface[apps.ReplicaSet, *apps.ReplicaSet] { return cs.AppsV1().ReplicaSets(ns) }),
+			func(ns string) clientset.ResourceInterface[apps.ReplicaSet, *apps.ReplicaSet] {
+				return cs.AppsV1().ReplicaSets(ns)
+			}),
 		newKind[apps.DaemonSet](apps.APIVersion, "DaemonSet", true, f.Apps().DaemonSets(),
-			func(ns string) clientset.ResourceInterface[apps.DaemonSet, *apps.DaemonSet] { return cs.AppsV1().DaemonSets(ns) }),
+			func(ns string) clientset.ResourceInterface[apps.DaemonSet, *apps.DaemonSet] {
+				return cs.AppsV1().DaemonSets(ns)
+			}),
 		newKind[batch.Job](batch.APIVersion, "Job", true, f.Batch().Jobs(),
 			func(ns string) clientset.ResourceInterface[batch.Job, *batch.Job] { return cs.BatchV1().Jobs(ns) }),
 		newKind[coordination.Lease](coordination.APIVersion, "Lease", true, f.Coordination().Leases(),

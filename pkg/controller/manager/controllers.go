@@ -6,6 +6,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
+	"github.com/tinykube/tinykube/pkg/controller/namespace"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
 )
 
@@ -36,5 +37,12 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { gc.Run(ctx, c.Workers(garbagecollector.Name)) }, nil
+	}},
+	{namespace.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := namespace.New(c.Client, c.Factory, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(namespace.Name)) }, nil
 	}},
 }

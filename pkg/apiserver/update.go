@@ -41,9 +41,20 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 	if err := checkURLMatch(r, obj.GetObjectMeta()); err != nil {
 		return err
 	}
-	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, func(meta.Object) (meta.Object, error) {
-		return r.res.DeepCopy(obj), nil
-	})
+	mutate := func(meta.Object) (meta.Object, error) { return r.res.DeepCopy(obj), nil }
+	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, mutate)
+	if apierrors.IsNotFound(err) && mode == updateMain && r.res.AllowCreateOnUpdate && obj.GetObjectMeta().ResourceVersion == "" {
+		// Create on update, as Kubernetes allows for leases, events and endpoints.
+		created, cerr := s.createObject(req.Context(), r.res, r.store, r.res.DeepCopy(obj), r.ri, wo.DryRun)
+		if cerr == nil {
+			writeJSON(w, req, http.StatusCreated, created)
+			return nil
+		}
+		if !apierrors.IsAlreadyExists(cerr) {
+			return cerr
+		}
+		out, err = s.updateObject(req.Context(), r, mode, wo.DryRun, mutate) // lost a race with a create
+	}
 	if err != nil {
 		return err
 	}

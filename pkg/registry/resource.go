@@ -44,6 +44,9 @@ type Resource struct {
 	// TracksGeneration: metadata.generation is 1 on create and bumped on every
 	// change outside metadata and status.
 	TracksGeneration bool
+	// AllowCreateOnUpdate: a PUT without resourceVersion creates a missing
+	// object (leases, events, endpoints in Kubernetes).
+	AllowCreateOnUpdate bool
 	// ResetStatusOnCreate: the status a client sends on create is dropped.
 	ResetStatusOnCreate bool
 

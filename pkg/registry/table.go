@@ -179,7 +179,7 @@ func podDeletion(o meta.Object, requested *int64) GracefulDecision {
 func events() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Event", Resource: "events", Singular: "event", Namespaced: true,
-		ShortNames: []string{"ev"}, New: newOf[core.Event](), Fields: fieldSet(core.EventFieldsSet),
+		ShortNames: []string{"ev"}, New: newOf[core.Event](), AllowCreateOnUpdate: true, Fields: fieldSet(core.EventFieldsSet),
 		Validate: validator(validation.ValidateEvent), ValidateUpdate: updateValidator(validation.ValidateEventUpdate),
 	}
 }
@@ -196,7 +196,7 @@ func services() *Resource {
 func endpoints() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Endpoints", Resource: "endpoints", Singular: "endpoints", Namespaced: true,
-		ShortNames: []string{"ep"}, New: newOf[core.Endpoints](), Default: defaulter(core.DefaultEndpoints),
+		ShortNames: []string{"ep"}, New: newOf[core.Endpoints](), AllowCreateOnUpdate: true, Default: defaulter(core.DefaultEndpoints),
 		Validate: validator(validation.ValidateEndpoints), ValidateUpdate: updateValidator(validation.ValidateEndpointsUpdate),
 	}
 }
@@ -299,7 +299,7 @@ func prepareJob(o meta.Object) {
 func leases() *Resource {
 	return &Resource{
 		Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease",
-		Namespaced: true, New: newOf[coordination.Lease](),
+		Namespaced: true, New: newOf[coordination.Lease](), AllowCreateOnUpdate: true,
 		Validate: validator(validation.ValidateLease), ValidateUpdate: updateValidator(validation.ValidateLeaseUpdate),
 	}
 }

@@ -74,3 +74,14 @@ func TestEvictionPatchAndYAML(t *testing.T) {
 	c.status(http.StatusNotFound, meta.StatusReasonNotFound, "GET", "/api/v1/namespaces/default/pods/ypod", nil)
 	c.status(http.StatusNotFound, meta.StatusReasonNotFound, "POST", "/api/v1/namespaces/default/pods/ypod/eviction", ev)
 }
+
+// TestCreateOnUpdate: a PUT of a missing lease creates it (201); a missing
+// ConfigMap is a 404.
+func TestCreateOnUpdate(t *testing.T) {
+	c := newClient(t)
+	lease := map[string]any{"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+		"metadata": map[string]any{"name": "l", "namespace": "default"}, "spec": map[string]any{"holderIdentity": "a"}}
+	c.must(http.StatusCreated, "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/l", lease, nil)
+	c.must(http.StatusOK, "PUT", "/apis/coordination.k8s.io/v1/namespaces/default/leases/l", lease, nil)
+	c.status(http.StatusNotFound, meta.StatusReasonNotFound, "PUT", cmPath+"/missing", configMap("missing", nil))
+}

@@ -199,3 +199,32 @@ func TestDryRunAndGenerateName(t *testing.T) {
 		t.Fatalf("after deletecollection: %+v", l.Items)
 	}
 }
+
+// TestListResourceVersionSemantics: Exact reads the past, NotOlderThan and
+// "0" answer at least as new as asked, continue tokens from the past work.
+func TestListResourceVersionSemantics(t *testing.T) {
+	c := newClient(t)
+	rvs := writeN(c, "v", 0, 3)
+	writeN(c, "v", 3, 6)
+	var l meta.List[core.ConfigMap]
+	c.must(http.StatusOK, "GET", cmPath+"?resourceVersion="+rvs[2]+"&resourceVersionMatch=Exact", nil, &l)
+	if len(l.Items) != 3 || l.ListMeta.ResourceVersion != rvs[2] {
+		t.Fatalf("Exact at %s: %d items at %s", rvs[2], len(l.Items), l.ListMeta.ResourceVersion)
+	}
+	c.must(http.StatusOK, "GET", cmPath+"?resourceVersion="+rvs[2]+"&resourceVersionMatch=NotOlderThan", nil, &l)
+	if len(l.Items) != 6 {
+		t.Fatalf("NotOlderThan: %d items", len(l.Items))
+	}
+	c.must(http.StatusOK, "GET", cmPath+"?resourceVersion=0", nil, &l)
+	if len(l.Items) != 6 {
+		t.Fatalf("resourceVersion=0: %d items", len(l.Items))
+	}
+	c.must(http.StatusOK, "GET", cmPath+"?resourceVersion="+rvs[2]+"&resourceVersionMatch=Exact&limit=2", nil, &l)
+	if len(l.Items) != 2 || l.ListMeta.Continue == "" {
+		t.Fatalf("Exact with limit: %d items, continue %q", len(l.Items), l.ListMeta.Continue)
+	}
+	c.must(http.StatusOK, "GET", cmPath+"?limit=2&continue="+l.ListMeta.Continue, nil, &l)
+	if len(l.Items) != 1 || l.Items[0].Name != "v-002" {
+		t.Fatalf("continued Exact list: %+v", l.Items)
+	}
+}

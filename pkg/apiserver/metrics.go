@@ -34,8 +34,8 @@ func newMetrics() *metrics {
 		}, []string{"request_kind"}),
 		watchers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "apiserver_longrunning_requests",
-			Help: "Number of open watch requests by group and resource.",
-		}, []string{"group", "resource"}),
+			Help: "Gauge of all active long-running apiserver requests (watches) by verb, group, version, resource, subresource, scope and component.",
+		}, requestLabels),
 	}
 }
 

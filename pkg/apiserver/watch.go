@@ -50,8 +50,9 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 		return fmt.Errorf("watch %s: %w", r.res.GroupResource(), err)
 	}
 	defer watcher.Stop()
-	s.metrics.watchers.WithLabelValues(r.res.Group, r.res.Resource).Inc()
-	defer s.metrics.watchers.WithLabelValues(r.res.Group, r.res.Resource).Dec()
+	g := s.metrics.watchers.WithLabelValues("WATCH", r.res.Group, r.res.Version, r.res.Resource, "", r.ri.Scope(), "apiserver")
+	g.Inc()
+	defer g.Dec()
 
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/json")

@@ -70,7 +70,7 @@ func leaseExpired(l *coordination.Lease, now time.Time) bool {
 	return s.RenewTime.Add(time.Duration(*s.LeaseDurationSeconds) * time.Second).Before(now)
 }
 
-// expiredIdentityLeases returns the names of the identity leases among ls
+// expiredIdentityLeases returns the identity leases among ls
 // that expired at now, except self, sorted.
 func expiredIdentityLeases(ls []*coordination.Lease, self string, now time.Time) []*coordination.Lease {
 	var out []*coordination.Lease

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -164,6 +165,19 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	m, _ := io.ReadAll(resp.Body)
+	w := c.watch(cmPath + "?watch=1")
+	_ = w
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := c.do("GET", "/metrics", nil)
+		if strings.Contains(string(body), `apiserver_longrunning_requests{component="apiserver",group="",resource="configmaps",scope="namespace",subresource="",verb="WATCH",version="v1"} 1`) &&
+			strings.Contains(string(body), `apiserver_registered_watchers{group="",kind="configmaps"} 1`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no watch in the metrics")
+		}
+	}
 	for _, want := range []string{
 		`apiserver_request_total{code="200",component="apiserver",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"}`,
 		`apiserver_request_duration_seconds_bucket{component="apiserver",group="",resource="pods",scope="namespace",subresource="",verb="LIST",version="v1"`,

@@ -3,6 +3,15 @@
 // subresources, watch streaming, discovery, admission, limits, metrics and
 // health. It knows nothing of etcd: the caller passes one storage.Interface
 // per resource.
+//
+// A request flows: withRecover -> withMetricsAndLogging (parses the
+// RequestInfo) -> withInFlightLimit -> mux -> serveResource -> the verb's
+// handler (get, list, watch, create, update, patch, delete,
+// deleteCollection, or a subresource). Create and update run the strategy of
+// the resource's registry entry (prepare, admit, default, validate) and
+// write through storage.GuaranteedUpdate. Extension points for later issues:
+// checkAccept (Table output), applyPatch (strategic merge and apply
+// patches), admitCreate (more admission plugins).
 package apiserver
 
 import (

@@ -7,6 +7,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
+	"github.com/tinykube/tinykube/pkg/controller/nodelifecycle"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
 )
 
@@ -44,5 +45,14 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(namespace.Name)) }, nil
+	}},
+	{nodelifecycle.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := nodelifecycle.New(c.Client, c.Factory, c.Recorder("node-controller"), nodelifecycle.Options{
+			GracePeriod: c.Options.NodeMonitorGracePeriod, MonitorPeriod: c.Options.NodeMonitorPeriod,
+		}, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(nodelifecycle.Name)) }, nil
 	}},
 }

@@ -1,0 +1,243 @@
+// Package nodelifecycle is the node lifecycle controller: it watches node
+// heartbeats (the Ready condition's lastHeartbeatTime and the node's Lease
+// in kube-node-lease), marks a node silent for --node-monitor-grace-period
+// Ready=Unknown, keeps the not-ready / unreachable taints in line with the
+// Ready condition, and evicts pods from NoExecute-tainted nodes when their
+// tolerations run out (taint-based eviction).
+package nodelifecycle
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/coordination"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/cache"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
+	"github.com/tinykube/tinykube/pkg/client/record"
+	"github.com/tinykube/tinykube/pkg/client/workqueue"
+	"github.com/tinykube/tinykube/pkg/controller"
+)
+
+// Name is the controller's name in --controllers.
+const Name = "nodelifecycle"
+
+// LeaseNamespace holds the nodes' heartbeat Leases.
+const LeaseNamespace = "kube-node-lease"
+
+// Options are the controller's timing flags.
+type Options struct {
+	// GracePeriod is --node-monitor-grace-period.
+	GracePeriod time.Duration
+	// MonitorPeriod is --node-monitor-period.
+	MonitorPeriod time.Duration
+}
+
+// Controller is the node lifecycle controller.
+type Controller struct {
+	client      *clientset.Clientset
+	nodeLister  cache.Lister[*core.Node]
+	leaseLister cache.Lister[*coordination.Lease]
+	podLister   cache.Lister[*core.Pod]
+	synced      []cache.InformerSynced
+	recorder    record.EventRecorder
+	opts        Options
+	logger      *zap.Logger
+	now         func() time.Time
+
+	// evictions holds pod keys to re-check for taint-based eviction.
+	evictions workqueue.RateLimitingInterface[string]
+
+	mu sync.Mutex
+	// Guarded by mu.
+	heartbeats map[string]Heartbeat
+}
+
+// New wires the controller to the node, lease and pod informers.
+func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder record.EventRecorder, opts Options, logger *zap.Logger) (*Controller, error) {
+	nodeInf, leaseInf, podInf := f.Core().Nodes(), f.Coordination().Leases(), f.Core().Pods()
+	c := &Controller{
+		client: cs, nodeLister: nodeInf.Lister(), leaseLister: leaseInf.Lister(), podLister: podInf.Lister(),
+		synced:     []cache.InformerSynced{nodeInf.Informer().HasSynced, leaseInf.Informer().HasSynced, podInf.Informer().HasSynced},
+		recorder:   recorder,
+		opts:       opts,
+		logger:     logger.With(zap.String("controller", Name)),
+		now:        time.Now,
+		evictions:  workqueue.NewRateLimiting[string]("node_lifecycle_evictions", workqueue.DefaultControllerRateLimiter[string]()),
+		heartbeats: map[string]Heartbeat{},
+	}
+	if _, err := nodeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Node]{
+		AddFunc:    c.nodeChanged,
+		UpdateFunc: func(_, n *core.Node) { c.nodeChanged(n) },
+		DeleteFunc: func(obj any) {
+			if n, ok := cache.DeletedObject[*core.Node](obj); ok {
+				c.mu.Lock()
+				delete(c.heartbeats, n.Name)
+				c.mu.Unlock()
+			}
+		},
+	}); err != nil {
+		return nil, fmt.Errorf("nodelifecycle node handler: %w", err)
+	}
+	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
+		AddFunc:    c.podChanged,
+		UpdateFunc: func(_, p *core.Pod) { c.podChanged(p) },
+	}); err != nil {
+		return nil, fmt.Errorf("nodelifecycle pod handler: %w", err)
+	}
+	return c, nil
+}
+
+// nodeChanged re-checks the pods of a node with NoExecute taints.
+func (c *Controller) nodeChanged(n *core.Node) {
+	if !hasNoExecute(n.Spec.Taints) {
+		return
+	}
+	pods, _ := c.podLister.ByIndex(cache.NodeNameIndex, n.Name)
+	for _, p := range pods {
+		c.evictions.Add(p.GetObjectMeta().Key())
+	}
+}
+
+func (c *Controller) podChanged(p *core.Pod) {
+	if p.Spec.NodeName != "" && p.DeletionTimestamp == nil {
+		c.evictions.Add(p.GetObjectMeta().Key())
+	}
+}
+
+func hasNoExecute(taints []core.Taint) bool {
+	for _, t := range taints {
+		if t.Effect == core.TaintEffectNoExecute {
+			return true
+		}
+	}
+	return false
+}
+
+// Run waits for the caches, then monitors nodes every MonitorPeriod and
+// runs the eviction worker until ctx ends.
+func (c *Controller) Run(ctx context.Context, workers int) {
+	c.logger.Info("starting", zap.Duration("gracePeriod", c.opts.GracePeriod), zap.Duration("monitorPeriod", c.opts.MonitorPeriod))
+	defer c.logger.Info("stopped")
+	if !cache.WaitForCacheSync(ctx, c.synced...) {
+		c.evictions.ShutDown()
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.opts.MonitorPeriod)
+		defer t.Stop()
+		for {
+			c.monitorNodes(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	controller.RunWorkers(ctx, c.evictions, workers, c.syncPodEviction, c.logger)
+	<-done
+}
+
+// monitorNodes checks every node's heartbeats and taints once.
+func (c *Controller) monitorNodes(ctx context.Context) {
+	nodes, _ := c.nodeLister.List(nil)
+	for _, n := range nodes {
+		if ctx.Err() != nil {
+			return
+		}
+		if err := c.monitorNode(ctx, n); err != nil && ctx.Err() == nil {
+			c.logger.Info("node check failed; retried next period", zap.String("node", n.Name), zap.Error(err))
+		}
+	}
+}
+
+func (c *Controller) monitorNode(ctx context.Context, n *core.Node) error {
+	now := c.now()
+	var readyHB, renew time.Time
+	if _, ready := core.GetNodeCondition(&n.Status, core.NodeReady); ready != nil {
+		readyHB = ready.LastHeartbeatTime.Time
+	}
+	if l, err := c.leaseLister.ByNamespace(LeaseNamespace).Get(n.Name); err == nil && l.Spec.RenewTime != nil {
+		renew = l.Spec.RenewTime.Time
+	}
+	c.mu.Lock()
+	prev, seen := c.heartbeats[n.Name]
+	var prevPtr *Heartbeat
+	if seen {
+		prevPtr = &prev
+	}
+	hb := Observe(prevPtr, readyHB, renew, now)
+	c.heartbeats[n.Name] = hb
+	c.mu.Unlock()
+
+	node := n
+	if IsStale(hb, now, c.opts.GracePeriod) {
+		cp := meta.DeepCopy(n)
+		if MarkUnknown(&cp.Status, now) {
+			updated, err := c.client.CoreV1().Nodes().UpdateStatus(ctx, cp, meta.UpdateOptions{})
+			if err != nil {
+				return fmt.Errorf("mark node %s unknown: %w", n.Name, err)
+			}
+			c.recorder.Eventf(n, core.EventTypeNormal, "NodeNotReady", "Node %s status is now: NodeNotReady", n.Name)
+			c.logger.Info("node stopped posting status", zap.String("node", n.Name))
+			node = updated
+		}
+	}
+	_, ready := core.GetNodeCondition(&node.Status, core.NodeReady)
+	taints, changed := ReconcileTaints(node.Spec.Taints, ready, now)
+	if !changed {
+		return nil
+	}
+	cp := meta.DeepCopy(node)
+	cp.Spec.Taints = taints
+	if _, err := c.client.CoreV1().Nodes().Update(ctx, cp, meta.UpdateOptions{}); err != nil {
+		return fmt.Errorf("update taints of node %s: %w", n.Name, err)
+	}
+	return nil
+}
+
+// syncPodEviction deletes a pod whose tolerations of its node's NoExecute
+// taints ran out, or re-checks it when they will.
+func (c *Controller) syncPodEviction(ctx context.Context, key string) error {
+	ns, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return nil
+	}
+	pod, err := c.podLister.ByNamespace(ns).Get(name)
+	if apierrors.IsNotFound(err) || (err == nil && (pod.DeletionTimestamp != nil || pod.Spec.NodeName == "")) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get pod %s: %w", key, err)
+	}
+	node, err := c.nodeLister.Get(pod.Spec.NodeName)
+	if err != nil {
+		return nil // node gone: the garbage collector of pods is not ours
+	}
+	now := c.now()
+	at, evict := EvictionAt(node.Spec.Taints, pod.Spec.Tolerations, now)
+	if !evict {
+		return nil
+	}
+	if at.After(now) {
+		c.evictions.AddAfter(key, at.Sub(now))
+		return nil
+	}
+	c.recorder.Eventf(pod, core.EventTypeNormal, "TaintManagerEviction", "Marking for deletion Pod %s", key)
+	err = c.client.CoreV1().Pods(ns).Delete(ctx, name, meta.DeleteOptions{Preconditions: &meta.Preconditions{UID: &pod.UID}})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return fmt.Errorf("evict pod %s: %w", key, err)
+	}
+	c.logger.Info("evicted pod from tainted node", zap.String("pod", key), zap.String("node", node.Name))
+	return nil
+}

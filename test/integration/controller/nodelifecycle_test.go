@@ -1,0 +1,137 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/coordination"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/controller/manager"
+)
+
+// heartbeat posts Ready=True and renews the node's lease, as a kubelet does.
+func (e *env) heartbeat(name string) {
+	e.t.Helper()
+	bg := context.Background()
+	retryOnConflict(e.t, func() error {
+		n, err := e.cs.CoreV1().Nodes().Get(bg, name, meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		now := meta.Now()
+		_, c := core.GetNodeCondition(&n.Status, core.NodeReady)
+		if c == nil || c.Status != core.ConditionTrue {
+			core.SetNodeCondition(&n.Status, core.NodeCondition{Type: core.NodeReady, Status: core.ConditionTrue,
+				Reason: "KubeletReady", LastHeartbeatTime: now, LastTransitionTime: now})
+		} else {
+			c.LastHeartbeatTime = now
+		}
+		_, err = e.cs.CoreV1().Nodes().UpdateStatus(bg, n, meta.UpdateOptions{})
+		return err
+	})
+	renew := meta.NowMicro()
+	leases := e.cs.CoordinationV1().Leases("kube-node-lease")
+	l, err := leases.Get(bg, name, meta.GetOptions{})
+	if err != nil {
+		l = &coordination.Lease{ObjectMeta: meta.ObjectMeta{Name: name, Namespace: "kube-node-lease"},
+			Spec: coordination.LeaseSpec{HolderIdentity: &name, LeaseDurationSeconds: meta.Ptr[int32](40), RenewTime: &renew}}
+		if _, err := leases.Create(bg, l, meta.CreateOptions{}); err != nil {
+			e.t.Fatalf("create lease: %v", err)
+		}
+		return
+	}
+	l.Spec.RenewTime = &renew
+	if _, err := leases.Update(bg, l, meta.UpdateOptions{}); err != nil {
+		e.t.Fatalf("renew lease: %v", err)
+	}
+}
+
+func (e *env) createNode(name string, lbls map[string]string) {
+	e.t.Helper()
+	if _, err := e.cs.CoreV1().Nodes().Create(context.Background(), &core.Node{ObjectMeta: meta.ObjectMeta{Name: name, Labels: lbls}}, meta.CreateOptions{}); err != nil {
+		e.t.Fatalf("create node: %v", err)
+	}
+	e.heartbeat(name)
+}
+
+func hasTaint(n *core.Node, key string, eff core.TaintEffect) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Key == key && t.Effect == eff {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNodeLeaseStaleTaintAndEvict lets a node's heartbeats stop: it goes
+// Ready=Unknown with the unreachable taints, a pod tolerating them for 1s
+// is evicted, a pod tolerating them for an hour stays; when the heartbeats
+// come back the taints go.
+func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
+	e := newEnv(t)
+	e.createNamespace("kube-node-lease")
+	e.startManager(func(o *manager.Options) {
+		o.NodeMonitorGracePeriod = 2 * time.Second
+		o.NodeMonitorPeriod = 200 * time.Millisecond
+	}, "nodelifecycle")
+	bg := context.Background()
+	e.createNode("n1", nil)
+	mk := func(name string, secs int64) {
+		p := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: name, Namespace: testNS},
+			Spec: core.PodSpec{NodeName: "n1", Containers: podTemplate(nil).Spec.Containers,
+				Tolerations: []core.Toleration{{Key: core.TaintNodeUnreachable, Operator: core.TolerationOpExists,
+					Effect: core.TaintEffectNoExecute, TolerationSeconds: &secs}}}}
+		if _, err := e.cs.CoreV1().Pods(testNS).Create(bg, p, meta.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("short", 1)
+	mk("long", 3600)
+
+	// Heartbeats stop now.
+	stoppedAt := time.Now()
+	eventually(t, 20*time.Second, "node unreachable", func() error {
+		n, err := e.cs.CoreV1().Nodes().Get(bg, "n1", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		_, c := core.GetNodeCondition(&n.Status, core.NodeReady)
+		if c == nil || c.Status != core.ConditionUnknown {
+			return fmt.Errorf("ready condition %+v", c)
+		}
+		if !hasTaint(n, core.TaintNodeUnreachable, core.TaintEffectNoExecute) || !hasTaint(n, core.TaintNodeUnreachable, core.TaintEffectNoSchedule) {
+			return fmt.Errorf("taints %+v", n.Spec.Taints)
+		}
+		return nil
+	})
+	if d := time.Since(stoppedAt); d < 2*time.Second {
+		t.Fatalf("node marked unreachable after %v, before the 2s grace period", d)
+	}
+	eventually(t, 20*time.Second, "short-toleration pod evicted", func() error {
+		p, err := e.cs.CoreV1().Pods(testNS).Get(bg, "short", meta.GetOptions{})
+		if err == nil && p.DeletionTimestamp == nil {
+			return fmt.Errorf("pod not being deleted")
+		}
+		return nil
+	})
+	long, err := e.cs.CoreV1().Pods(testNS).Get(bg, "long", meta.GetOptions{})
+	if err != nil || long.DeletionTimestamp != nil {
+		t.Fatalf("long-toleration pod must stay: %v %v", err, long)
+	}
+
+	// The kubelet is back: the taints go.
+	e.heartbeat("n1")
+	eventually(t, 20*time.Second, "taints removed", func() error {
+		n, err := e.cs.CoreV1().Nodes().Get(bg, "n1", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if len(n.Spec.Taints) != 0 {
+			return fmt.Errorf("taints %+v", n.Spec.Taints)
+		}
+		return nil
+	})
+}

@@ -3,6 +3,10 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"testing"
 	"time"
 
@@ -44,13 +48,13 @@ func newEnv(t *testing.T) *env {
 }
 
 // startScheduler runs app.Run (as cmd/scheduler does) until the test ends
-// or the returned stop is called.
-func (e *env) startScheduler(name string, leaderElect bool) (stop func()) {
+// or stop is called; it serves health and metrics at url.
+func (e *env) startScheduler(name string, leaderElect bool) (stop func(), url string) {
 	e.t.Helper()
 	o := app.NewOptions()
 	o.Client.Server = e.srv.URL
 	o.Client.QPS = -1
-	o.Serving.BindAddress, o.Serving.Port = "127.0.0.1", 0
+	o.Serving.BindAddress, o.Serving.Port = "127.0.0.1", freePort(e.t)
 	o.SchedulerName = name
 	o.LeaderElection.LeaderElect = leaderElect
 	o.LeaderElection.ResourceName = "it-" + name
@@ -75,7 +79,34 @@ func (e *env) startScheduler(name string, leaderElect bool) (stop func()) {
 		}
 	}
 	e.t.Cleanup(stop)
-	return stop
+	return stop, fmt.Sprintf("http://127.0.0.1:%d", o.Serving.Port)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// scrape returns the body of url+path once it answers 200.
+func (e *env) scrape(url, path string) string {
+	e.t.Helper()
+	var body string
+	e.eventually(url+path, 10*time.Second, func() bool {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		body = string(b)
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	return body
 }
 
 type nodeSpec struct {

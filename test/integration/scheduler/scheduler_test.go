@@ -18,7 +18,7 @@ func TestPodsLandOnlyWhereTheyFit(t *testing.T) {
 	e.createNode(nodeSpec{name: "ssd", cpu: "4", memory: "8Gi", labels: map[string]string{"disk": "ssd", "zone": "a"}})
 	e.createNode(nodeSpec{name: "gpu", cpu: "16", memory: "64Gi", taints: []core.Taint{gpuTaint}})
 	e.createNode(nodeSpec{name: "down", cpu: "64", memory: "64Gi", notReady: true})
-	e.startScheduler(core.DefaultSchedulerName, false)
+	_, url := e.startScheduler(core.DefaultSchedulerName, false)
 
 	needs2 := pod("needs-2-cpu", "2")
 	selector := pod("wants-ssd", "100m")
@@ -57,6 +57,23 @@ func TestPodsLandOnlyWhereTheyFit(t *testing.T) {
 		evs := e.events("needs-100-cpu", "FailedScheduling")
 		return len(evs) > 0 && evs[0].Type == core.EventTypeWarning && evs[0].Message == want
 	})
+
+	if body := e.scrape(url, "/healthz"); !strings.HasPrefix(body, "ok") {
+		t.Errorf("/healthz: %q", body)
+	}
+	metrics := e.scrape(url, "/metrics")
+	for _, m := range []string{
+		`scheduler_schedule_attempts_total{profile="default-scheduler",result="scheduled"}`,
+		`scheduler_schedule_attempts_total{profile="default-scheduler",result="unschedulable"}`,
+		`scheduler_scheduling_attempt_duration_seconds_bucket{profile="default-scheduler",result="scheduled"`,
+		`scheduler_e2e_scheduling_duration_seconds_count{profile="default-scheduler",result="scheduled"}`,
+		`scheduler_pending_pods{queue="unschedulable"}`,
+		`scheduler_pending_pods{queue="active"}`,
+	} {
+		if !strings.Contains(metrics, m) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
 }
 
 func TestAntiAffinitySpreadsReplicas(t *testing.T) {
@@ -155,9 +172,12 @@ func TestLeaderElectedReplicasNeverBindTwice(t *testing.T) {
 	e := newEnv(t)
 	e.createNode(nodeSpec{name: "n1", cpu: "32", memory: "64Gi"})
 	e.createNode(nodeSpec{name: "n2", cpu: "32", memory: "64Gi"})
-	stopFirst := e.startScheduler(core.DefaultSchedulerName, true)
+	stopFirst, url := e.startScheduler(core.DefaultSchedulerName, true)
 	e.createPod(pod("first", "100m"))
 	e.waitBound("first") // the first replica leads
+	if m := e.scrape(url, "/metrics"); !strings.Contains(m, `leader_election_master_status{name="it-default-scheduler"} 1`) {
+		t.Errorf("/metrics of the leader lacks leader_election_master_status 1")
+	}
 	e.startScheduler(core.DefaultSchedulerName, true)
 	for i := range 20 {
 		e.createPod(pod(fmt.Sprintf("p-%02d", i), "100m"))

@@ -169,3 +169,5 @@ func withPatchStrategy(s Schema, ls strategicpatch.ListStrategy) Schema {
 	}
 	return out
 }
+
+var typeOfStatus = reflect.TypeOf(meta.Status{})

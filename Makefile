@@ -6,7 +6,7 @@ BINARIES := apiserver scheduler controller-manager kubelet ctl
 export CGO_ENABLED ?= 0
 GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
 
-.PHONY: all build test unit fuzz-short fuzz vet run up down e2e bench clean
+.PHONY: all build test unit fuzz-short fuzz vet run up down logs ps e2e bench clean
 
 all: build
 
@@ -38,11 +38,20 @@ fuzz:
 run: build
 	hack/local-up.sh
 
+# The compose cluster (deploy/docker-compose.yaml): images built FROM scratch
+# locally, then 3 etcd members, apiserver, 2 schedulers, 2 controller-managers,
+# 3 kubelets and Prometheus. `make down VOLUMES=1` also drops the volumes.
 up:
 	@hack/compose.sh up
 
 down:
 	@hack/compose.sh down
+
+logs:
+	@hack/compose.sh logs --tail=200 -f $(SERVICE)
+
+ps:
+	@hack/compose.sh ps
 
 e2e:
 	@hack/compose.sh e2e

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `make up`: build the images (nothing is pulled), start the compose cluster
+# and wait until it is healthy, then print where everything is.
+#
+# Environment: SKIP_BUILD=1 reuses the images; WAIT=seconds (default 240);
+# NODES=number of nodes that must be Ready (default 3, 0 skips the check);
+# COMPOSE_PROFILES=sim,grafana adds optional services; APISERVER_PORT,
+# PROMETHEUS_PORT change the published ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -n "${COMPOSE_CMD:-}" ] || { echo "run through hack/compose.sh up (make up)" >&2; exit 2; }
+read -r -a COMPOSE <<<"$COMPOSE_CMD"
+WAIT=${WAIT:-240}
+NODES=${NODES:-3}
+API=http://localhost:${APISERVER_PORT:-8080}
+PROM=http://localhost:${PROMETHEUS_PORT:-9090}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# health prints "service state" for every container of the project, where
+# state is the health status, or the run state for a container without one.
+health() {
+  local ids
+  ids=$("${COMPOSE[@]}" ps -q 2>/dev/null) || return 0
+  [ -n "$ids" ] || return 0
+  # shellcheck disable=SC2086
+  docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' $ids | sort
+}
+
+# ready_nodes counts nodes whose Ready condition is True.
+ready_nodes() {
+  curl -fsS --max-time 5 "$API/api/v1/nodes" 2>/dev/null | grep -o '"type":"Ready","status":"True"' | wc -l
+}
+
+wait_for() { # description seconds command...
+  local what=$1 secs=$2 deadline
+  shift 2
+  deadline=$((SECONDS + secs))
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "up: timed out after ${secs}s waiting for $what" >&2
+      return 1
+    fi
+    sleep 2
+  done
+}
+
+all_healthy() { ! health | grep -qv ' healthy$'; }
+apiserver_ready() { curl -fsS --max-time 3 "$API/readyz" >/dev/null 2>&1; }
+nodes_ready() { [ "$(ready_nodes)" -ge "$NODES" ]; }
+
+report_unhealthy() {
+  echo "containers that are not healthy:" >&2
+  health | grep -v ' healthy$' >&2 || true
+  echo "see 'make logs' or '${COMPOSE[*]} logs <service>'" >&2
+}
+
+main() {
+  if [ "${SKIP_BUILD:-}" != 1 ]; then
+    step "building static binaries and images (FROM scratch, no registry pull)"
+    deploy/build-images.sh
+  fi
+  step "starting the cluster: ${COMPOSE[*]} up -d"
+  "${COMPOSE[@]}" up -d --remove-orphans
+  step "waiting for the apiserver at $API/readyz"
+  wait_for "the apiserver" "$WAIT" apiserver_ready || { report_unhealthy; exit 1; }
+  if [ "$NODES" -gt 0 ]; then
+    step "waiting for $NODES nodes Ready"
+    wait_for "$NODES Ready nodes" "$WAIT" nodes_ready || { report_unhealthy; exit 1; }
+  fi
+  step "waiting for every container's health check"
+  wait_for "healthy containers" "$WAIT" all_healthy || { report_unhealthy; exit 1; }
+  health | sed 's/^/    /'
+  cat <<EOF
+
+tinykube is up.
+  apiserver      $API            (curl $API/api/v1/nodes)
+  Prometheus     $PROM            (targets: $PROM/targets, alerts: $PROM/alerts)
+  dashboard      $PROM/consoles/tinykube.html
+  Grafana        http://localhost:${GRAFANA_PORT:-3000}  (only with COMPOSE_PROFILES=grafana)
+  ctl            bin/ctl --server $API get nodes
+  kubectl        kubectl --server $API get nodes
+  logs / state   make logs, make ps      stop: make down (VOLUMES=1 also drops etcd data)
+EOF
+}
+
+main "$@"

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/tinykube/tinykube/pkg/apiserver/identity"
 )
 
 // Options are the apiserver's settings, bound to kube-apiserver's flag names.
@@ -33,6 +35,9 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// UnsafeNoFsync makes the embedded etcd skip fsync (tests only).
 	UnsafeNoFsync bool
+	// Identity: --advertise-address, the identity lease and the kubernetes
+	// Endpoints reconciler.
+	Identity identity.Options
 }
 
 // NewOptions returns kube-apiserver's defaults.
@@ -49,6 +54,7 @@ func NewOptions() *Options {
 		DefaultNotReadyTolerationSeconds:    300,
 		DefaultUnreachableTolerationSeconds: 300,
 		ShutdownTimeout:                     30 * time.Second,
+		Identity:                            identity.NewOptions(),
 	}
 }
 
@@ -79,6 +85,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"events kept per resource for resuming watches (0: 10000)")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout,
 		"how long shutdown waits for in-flight requests")
+	o.Identity.AddFlags(fs)
 }
 
 // Validate reports inconsistent options.
@@ -95,5 +102,5 @@ func (o *Options) Validate() error {
 	if o.MaxRequestsInFlight < 0 || o.MaxMutatingRequestsInFlight < 0 {
 		return fmt.Errorf("in-flight limits must be non-negative")
 	}
-	return nil
+	return o.Identity.Validate()
 }

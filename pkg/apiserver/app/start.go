@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/apiserver"
+	"github.com/tinykube/tinykube/pkg/apiserver/identity"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
 	"github.com/tinykube/tinykube/pkg/storage/embedded"
@@ -27,6 +28,9 @@ type Instance struct {
 	URL string
 	// EtcdEndpoints are the etcd client URLs in use.
 	EtcdEndpoints []string
+	// ID is the name of this instance's identity lease in kube-system
+	// ("apiserver-<id>").
+	ID string
 
 	log      *zap.Logger
 	opts     *Options
@@ -38,6 +42,12 @@ type Instance struct {
 	wg       sync.WaitGroup
 	serveErr chan error
 	stopOnce sync.Once
+
+	// scale-out: the identity lease and kubernetes Endpoints (identity.go)
+	identity *identity.Controller
+	stores   *storageSet
+	table    *registry.Table
+	port     int
 }
 
 // Start starts etcd (if embedded), the stores, the HTTP server and the
@@ -71,6 +81,9 @@ func Start(ctx context.Context, o *Options, log *zap.Logger) (_ *Instance, err e
 		compactor.Run(runCtx)
 	}()
 	if err := inst.server.Bootstrap(ctx); err != nil {
+		return nil, err
+	}
+	if err := inst.startIdentity(runCtx, inst.table, inst.stores, inst.port, o.TLSCertFile != ""); err != nil {
 		return nil, err
 	}
 	log.Info("apiserver started", zap.String("url", inst.URL), zap.Strings("etcd", inst.EtcdEndpoints))
@@ -122,6 +135,7 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 		return err
 	}
 	inst.server = srv
+	inst.stores, inst.table = stores, cfg.Resources
 	addr := net.JoinHostPort(o.BindAddress, strconv.Itoa(o.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -141,7 +155,8 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}
-	inst.URL = scheme + "://" + net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	inst.port = ln.Addr().(*net.TCPAddr).Port
+	inst.URL = scheme + "://" + net.JoinHostPort(host, strconv.Itoa(inst.port))
 	inst.http = &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog: zap.NewStdLog(inst.log.Named("http"))}
 	inst.wg.Add(1)
@@ -171,6 +186,7 @@ func (inst *Instance) Err() <-chan error { return inst.serveErr }
 // and stop the embedded member. Safe to call more than once.
 func (inst *Instance) Stop() {
 	inst.stopOnce.Do(func() {
+		inst.stopIdentity()
 		if inst.server != nil {
 			inst.server.Close()
 		}

@@ -45,6 +45,17 @@ func (s *storageSet) newStorage(ctx context.Context, wg *sync.WaitGroup, r *regi
 	return c
 }
 
+// get returns the storage built for a resource ("leases.coordination.k8s.io"),
+// or nil.
+func (s *storageSet) get(groupResource string) storage.Interface {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.cachers[groupResource]; ok {
+		return c
+	}
+	return nil
+}
+
 // ready fails while a watch cache has not loaded its resource.
 func (s *storageSet) ready(context.Context) error {
 	s.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
+	"github.com/tinykube/tinykube/pkg/controller/job"
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
 	"github.com/tinykube/tinykube/pkg/controller/nodelifecycle"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
@@ -54,5 +55,15 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(nodelifecycle.Name)) }, nil
+	}},
+	{job.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := job.New(c.Client, c.Factory, c.Recorder("job-controller"), c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		if c.Options.JobBackoffBase > 0 {
+			ctrl.BackoffBase = c.Options.JobBackoffBase
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(job.Name)) }, nil
 	}},
 }

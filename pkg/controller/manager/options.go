@@ -35,6 +35,9 @@ type Options struct {
 	// GCPeriod is how often the garbage collector re-scans every object
 	// (besides reacting to events).
 	GCPeriod time.Duration
+	// JobBackoffBase replaces the job controller's 10s failure back-off
+	// (tests; no flag, as in Kubernetes).
+	JobBackoffBase time.Duration
 
 	LeaderElection *leaderelection.Options
 }

@@ -1,0 +1,212 @@
+package job
+
+import (
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/core"
+)
+
+// Back-off between pod re-creations after failures, as Kubernetes: 10s
+// doubling per failure up to 6 minutes.
+const (
+	DefaultBackoffBase = 10 * time.Second
+	DefaultBackoffMax  = 6 * time.Minute
+)
+
+// Counts summarises a job's pods.
+type Counts struct {
+	Active, Ready, Succeeded, Failed int32
+	// Restarts sums the container restarts of active pods (restartPolicy
+	// OnFailure retries in place; they count against backoffLimit).
+	Restarts int32
+	// LastFailure is when the latest failed pod finished.
+	LastFailure time.Time
+}
+
+// CountPods classifies pods: active (not finished, not being deleted),
+// succeeded, failed.
+func CountPods(pods []*core.Pod) Counts {
+	var c Counts
+	for _, p := range pods {
+		switch {
+		case p.Status.Phase == core.PodSucceeded:
+			c.Succeeded++
+		case p.Status.Phase == core.PodFailed:
+			c.Failed++
+			if t := finishedAt(p); t.After(c.LastFailure) {
+				c.LastFailure = t
+			}
+		case p.DeletionTimestamp == nil:
+			c.Active++
+			if core.IsPodReady(p) {
+				c.Ready++
+			}
+			for _, s := range p.Status.ContainerStatuses {
+				c.Restarts += s.RestartCount
+			}
+		}
+	}
+	return c
+}
+
+// finishedAt is the latest container finish time of a pod, else the latest
+// condition transition, else its creation.
+func finishedAt(p *core.Pod) time.Time {
+	var t time.Time
+	for _, s := range p.Status.ContainerStatuses {
+		if s.State.Terminated != nil && s.State.Terminated.FinishedAt.After(t) {
+			t = s.State.Terminated.FinishedAt.Time
+		}
+	}
+	if !t.IsZero() {
+		return t
+	}
+	for _, c := range p.Status.Conditions {
+		if c.LastTransitionTime.After(t) {
+			t = c.LastTransitionTime.Time
+		}
+	}
+	if t.IsZero() {
+		t = p.CreationTimestamp.Time
+	}
+	return t
+}
+
+// Decision is what the job controller does next.
+type Decision struct {
+	// Finish, when set, is the terminal condition to add (Complete or Failed).
+	Finish      batch.JobConditionType
+	Reason, Msg string
+	Create      int32
+	Delete      int32
+	// RequeueAfter asks for another look (back-off or deadline).
+	RequeueAfter time.Duration
+}
+
+// Params are the job's spec values with defaults applied.
+type Params struct {
+	Parallelism, BackoffLimit int32
+	Completions               *int32
+	ActiveDeadline            *time.Duration
+	Suspended                 bool
+	RestartOnFailure          bool
+	BackoffBase, BackoffMax   time.Duration
+}
+
+// ParamsOf reads a job's spec with Kubernetes' defaults.
+func ParamsOf(j *batch.Job, base, maxBackoff time.Duration) Params {
+	p := Params{Parallelism: 1, BackoffLimit: 6, Completions: j.Spec.Completions, BackoffBase: base, BackoffMax: maxBackoff}
+	if j.Spec.Parallelism != nil {
+		p.Parallelism = *j.Spec.Parallelism
+	} else if j.Spec.Completions == nil {
+		p.Completions = &p.Parallelism
+	}
+	if j.Spec.BackoffLimit != nil {
+		p.BackoffLimit = *j.Spec.BackoffLimit
+	}
+	if j.Spec.ActiveDeadlineSeconds != nil {
+		d := time.Duration(*j.Spec.ActiveDeadlineSeconds) * time.Second
+		p.ActiveDeadline = &d
+	}
+	p.Suspended = j.Spec.Suspend != nil && *j.Spec.Suspend
+	p.RestartOnFailure = j.Spec.Template.Spec.RestartPolicy == core.RestartPolicyOnFailure
+	return p
+}
+
+// BackoffDelay is the wait before re-creating a pod after failed failures.
+func BackoffDelay(failed int32, base, maxDelay time.Duration) time.Duration {
+	if failed <= 0 {
+		return 0
+	}
+	d := base
+	for i := int32(1); i < failed && d < maxDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxDelay)
+}
+
+// Decide is the job controller's pure step: given the counts, when the job
+// started and now, finish it (Complete, or Failed for BackoffLimitExceeded
+// or DeadlineExceeded), or create/delete pods towards the wanted number of
+// active pods, holding creations back while a failure's back-off runs.
+func Decide(p Params, c Counts, start, now time.Time) Decision {
+	if complete(p, c) {
+		return Decision{Finish: batch.JobComplete, Reason: batch.JobReasonCompletionsReached, Msg: "Reached expected number of succeeded pods", Delete: c.Active}
+	}
+	if c.Failed > p.BackoffLimit || (p.RestartOnFailure && p.BackoffLimit >= 0 && c.Restarts > 0 && c.Restarts >= p.BackoffLimit) {
+		return Decision{Finish: batch.JobFailed, Reason: batch.JobReasonBackoffLimitExceeded, Msg: "Job has reached the specified backoff limit", Delete: c.Active}
+	}
+	var left time.Duration
+	if p.ActiveDeadline != nil {
+		left = start.Add(*p.ActiveDeadline).Sub(now)
+		if left <= 0 {
+			return Decision{Finish: batch.JobFailed, Reason: batch.JobReasonDeadlineExceeded, Msg: "Job was active longer than specified deadline", Delete: c.Active}
+		}
+	}
+	want := wantActive(p, c)
+	d := Decision{RequeueAfter: left}
+	switch {
+	case c.Active > want:
+		d.Delete = c.Active - want
+	case c.Active < want:
+		if c.Failed > 0 {
+			if wait := c.LastFailure.Add(BackoffDelay(c.Failed, p.BackoffBase, p.BackoffMax)).Sub(now); wait > 0 {
+				if d.RequeueAfter == 0 || wait < d.RequeueAfter {
+					d.RequeueAfter = wait
+				}
+				return d
+			}
+		}
+		d.Create = want - c.Active
+	}
+	return d
+}
+
+func complete(p Params, c Counts) bool {
+	if p.Completions != nil {
+		return c.Succeeded >= *p.Completions
+	}
+	// Work-queue job: done once one pod succeeded and none is running.
+	return c.Succeeded > 0 && c.Active == 0
+}
+
+func wantActive(p Params, c Counts) int32 {
+	if p.Suspended {
+		return 0
+	}
+	if p.Completions == nil {
+		if c.Succeeded > 0 {
+			return c.Active // no new pods once one succeeded
+		}
+		return p.Parallelism
+	}
+	return max(min(p.Parallelism, *p.Completions-c.Succeeded), 0)
+}
+
+// TTLExpiry is when a finished job may be deleted (false: never).
+func TTLExpiry(j *batch.Job) (time.Time, bool) {
+	if j.Spec.TTLSecondsAfterFinished == nil {
+		return time.Time{}, false
+	}
+	var finished time.Time
+	for _, c := range j.Status.Conditions {
+		if (c.Type == batch.JobComplete || c.Type == batch.JobFailed) && c.Status == core.ConditionTrue {
+			finished = c.LastTransitionTime.Time
+		}
+	}
+	if finished.IsZero() {
+		return time.Time{}, false
+	}
+	return finished.Add(time.Duration(*j.Spec.TTLSecondsAfterFinished) * time.Second), true
+}
+
+// IsFinished reports whether the job has a true Complete or Failed condition.
+func IsFinished(j *batch.Job) bool {
+	for _, c := range j.Status.Conditions {
+		if (c.Type == batch.JobComplete || c.Type == batch.JobFailed) && c.Status == core.ConditionTrue {
+			return true
+		}
+	}
+	return false
+}

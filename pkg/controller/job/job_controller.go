@@ -1,0 +1,346 @@
+// Package job is the Job controller: it runs a job's pods to completion
+// (completions, parallelism), retries failures with exponential back-off up
+// to backoffLimit, enforces activeDeadlineSeconds, sets the Complete or
+// Failed condition and the status counts, and deletes finished jobs after
+// ttlSecondsAfterFinished.
+package job
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/labels"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/cache"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
+	"github.com/tinykube/tinykube/pkg/client/record"
+	"github.com/tinykube/tinykube/pkg/client/workqueue"
+	"github.com/tinykube/tinykube/pkg/controller"
+)
+
+// Name is the controller's name in --controllers.
+const Name = "job"
+
+// Controller is the Job controller.
+type Controller struct {
+	client       *clientset.Clientset
+	jobLister    cache.Lister[*batch.Job]
+	podLister    cache.Lister[*core.Pod]
+	synced       []cache.InformerSynced
+	podControl   controller.PodControl
+	recorder     record.EventRecorder
+	expectations *controller.Expectations
+	queue        workqueue.RateLimitingInterface[string]
+	logger       *zap.Logger
+	now          func() time.Time
+	// BackoffBase and BackoffMax space pod re-creations after failures.
+	BackoffBase, BackoffMax time.Duration
+
+	syncHandler controller.SyncFunc
+
+	mu sync.Mutex
+	// failuresSeen remembers, per job key, the failed count last seen and
+	// when this controller first saw it. Guarded by mu.
+	failuresSeen map[string]failureSeen
+}
+
+type failureSeen struct {
+	failed int32
+	at     time.Time
+}
+
+// observeFailures dates the latest failure no earlier than this controller
+// saw it: pod timestamps have second precision, and a back-off measured
+// from a truncated time would be cut short.
+func (c *Controller) observeFailures(key string, counts *Counts, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rec := c.failuresSeen[key]
+	if counts.Failed > rec.failed {
+		rec = failureSeen{failed: counts.Failed, at: now}
+		c.failuresSeen[key] = rec
+	}
+	if counts.Failed > 0 && rec.at.After(counts.LastFailure) {
+		counts.LastFailure = rec.at
+	}
+}
+
+func (c *Controller) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.failuresSeen, key)
+}
+
+// New wires the controller to the job and pod informers.
+func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder record.EventRecorder, logger *zap.Logger) (*Controller, error) {
+	jobInf, podInf := f.Batch().Jobs(), f.Core().Pods()
+	c := &Controller{
+		client: cs, jobLister: jobInf.Lister(), podLister: podInf.Lister(),
+		synced:       []cache.InformerSynced{jobInf.Informer().HasSynced, podInf.Informer().HasSynced},
+		podControl:   controller.RealPodControl{Client: cs, Recorder: recorder},
+		recorder:     recorder,
+		expectations: controller.NewExpectations(),
+		queue:        workqueue.NewRateLimiting[string](Name, workqueue.DefaultControllerRateLimiter[string]()),
+		logger:       logger.With(zap.String("controller", Name)),
+		now:          time.Now,
+		BackoffBase:  DefaultBackoffBase, BackoffMax: DefaultBackoffMax,
+		failuresSeen: map[string]failureSeen{},
+	}
+	c.syncHandler = c.syncJob
+	if _, err := jobInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*batch.Job]{
+		AddFunc:    c.enqueue,
+		UpdateFunc: func(_, j *batch.Job) { c.enqueue(j) },
+		DeleteFunc: func(obj any) {
+			if j, ok := cache.DeletedObject[*batch.Job](obj); ok {
+				c.expectations.Delete(j.GetObjectMeta().Key())
+				c.forget(j.GetObjectMeta().Key())
+			}
+		},
+	}); err != nil {
+		return nil, fmt.Errorf("job handler: %w", err)
+	}
+	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
+		AddFunc: func(p *core.Pod) {
+			if key, ok := c.ownerKey(p); ok {
+				if p.DeletionTimestamp != nil {
+					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
+				} else {
+					c.expectations.CreationObserved(key)
+				}
+				c.queue.Add(key)
+			}
+		},
+		UpdateFunc: func(_, p *core.Pod) {
+			if key, ok := c.ownerKey(p); ok {
+				if p.DeletionTimestamp != nil {
+					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
+				}
+				c.queue.Add(key)
+			}
+		},
+		DeleteFunc: func(obj any) {
+			if p, ok := cache.DeletedObject[*core.Pod](obj); ok {
+				if key, ok := c.ownerKey(p); ok {
+					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
+					c.queue.Add(key)
+				}
+			}
+		},
+	}); err != nil {
+		return nil, fmt.Errorf("job pod handler: %w", err)
+	}
+	return c, nil
+}
+
+func (c *Controller) enqueue(j *batch.Job) { c.queue.Add(j.GetObjectMeta().Key()) }
+
+// ownerKey is the key of the job controlling p.
+func (c *Controller) ownerKey(p *core.Pod) (string, bool) {
+	ref := p.ControllerRef()
+	if ref == nil || ref.Kind != "Job" {
+		return "", false
+	}
+	j, err := c.jobLister.ByNamespace(p.Namespace).Get(ref.Name)
+	if err != nil || j.UID != ref.UID {
+		return "", false
+	}
+	return j.GetObjectMeta().Key(), true
+}
+
+// Run waits for the caches and runs workers until ctx ends.
+func (c *Controller) Run(ctx context.Context, workers int) {
+	c.logger.Info("starting", zap.Int("workers", workers))
+	defer c.logger.Info("stopped")
+	if !cache.WaitForCacheSync(ctx, c.synced...) {
+		c.queue.ShutDown()
+		return
+	}
+	controller.RunWorkers(ctx, c.queue, workers, c.syncHandler, c.logger)
+}
+
+// selectorOf is the job's selector, or its controller-uid label when the
+// apiserver did not generate one.
+func selectorOf(j *batch.Job) (labels.Selector, error) {
+	if j.Spec.Selector != nil {
+		return labels.LabelSelectorAsSelector(j.Spec.Selector)
+	}
+	return labels.SelectorFromSet(labels.Set{batch.ControllerUIDLabel: j.UID}), nil
+}
+
+func (c *Controller) syncJob(ctx context.Context, key string) error {
+	ns, name, err := cache.SplitMetaNamespaceKey(key)
+	if err != nil {
+		return nil
+	}
+	cached, err := c.jobLister.ByNamespace(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		c.expectations.Delete(key)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get job %s: %w", key, err)
+	}
+	j := meta.DeepCopy(cached)
+	if IsFinished(j) {
+		return c.handleTTL(ctx, j, key)
+	}
+	if j.DeletionTimestamp != nil {
+		return nil
+	}
+	selector, err := selectorOf(j)
+	if err != nil {
+		return nil
+	}
+	pods, err := c.claimPods(ctx, j, selector)
+	if err != nil {
+		return err
+	}
+	now := c.now()
+	if j.Status.StartTime == nil {
+		t := meta.NewTime(now.UTC().Truncate(time.Second))
+		j.Status.StartTime = &t
+	}
+	counts := CountPods(pods)
+	c.observeFailures(key, &counts, now)
+	d := Decide(ParamsOf(j, c.BackoffBase, c.BackoffMax), counts, j.Status.StartTime.Time, now)
+	var manageErr error
+	if c.expectations.Satisfied(key) || d.Finish != "" {
+		manageErr = c.manage(ctx, j, key, pods, d)
+	}
+	if d.RequeueAfter > 0 {
+		c.queue.AddAfter(key, d.RequeueAfter)
+	}
+	return errors.Join(manageErr, c.writeStatus(ctx, cached, j, counts, d, now))
+}
+
+func (c *Controller) claimPods(ctx context.Context, j *batch.Job, selector labels.Selector) ([]*core.Pod, error) {
+	all, err := c.podLister.ByNamespace(j.Namespace).List(nil)
+	if err != nil {
+		return nil, fmt.Errorf("list pods: %w", err)
+	}
+	rm := &controller.RefManager[*core.Pod]{
+		Owner: j, Ref: meta.NewControllerRef(j, batch.APIVersion, "Job"), Selector: selector,
+		CanAdopt: controller.RecheckOwner(j.UID, func(ctx context.Context) (*batch.Job, error) {
+			return c.client.BatchV1().Jobs(j.Namespace).Get(ctx, j.Name, meta.GetOptions{})
+		}),
+		Update: func(ctx context.Context, p *core.Pod) error {
+			_, err := c.client.CoreV1().Pods(p.Namespace).Update(ctx, p, meta.UpdateOptions{})
+			return err
+		},
+	}
+	claimed, err := rm.Claim(ctx, all)
+	if err != nil {
+		return nil, fmt.Errorf("claim pods of job %s: %w", j.Name, err)
+	}
+	return claimed, nil
+}
+
+// manage creates or deletes pods as d says; deletions take the least
+// valuable active pods.
+func (c *Controller) manage(ctx context.Context, j *batch.Job, key string, pods []*core.Pod, d Decision) error {
+	if d.Create > 0 {
+		c.expectations.ExpectCreations(key, int(d.Create))
+		tmpl := meta.DeepCopy(j.Spec.Template)
+		tmpl.Labels = maps.Clone(tmpl.Labels)
+		if tmpl.Labels == nil {
+			tmpl.Labels = map[string]string{}
+		}
+		tmpl.Labels[batch.ControllerUIDLabel] = j.UID
+		tmpl.Labels[batch.JobNameLabel] = j.Name
+		ref := meta.NewControllerRef(j, batch.APIVersion, "Job")
+		ok, err := controller.SlowStartBatch(int(d.Create), 1, func() error {
+			_, err := c.podControl.CreatePod(ctx, j.Namespace, &tmpl, j, &ref)
+			return err
+		})
+		for range int(d.Create) - ok {
+			c.expectations.CreationObserved(key)
+		}
+		return err
+	}
+	if d.Delete == 0 {
+		return nil
+	}
+	active := controller.FilterActivePods(pods)
+	controller.SortForDeletion(active)
+	victims := active[:min(int(d.Delete), len(active))]
+	keys := make([]string, len(victims))
+	for i, p := range victims {
+		keys[i] = p.GetObjectMeta().Key()
+	}
+	c.expectations.ExpectDeletions(key, keys)
+	var errs []error
+	for _, p := range victims {
+		if err := c.podControl.DeletePod(ctx, p.Namespace, p.Name, j); err != nil {
+			c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
+			if !apierrors.IsNotFound(err) {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeStatus writes counts, start/completion time and a terminal condition.
+func (c *Controller) writeStatus(ctx context.Context, cached, j *batch.Job, counts Counts, d Decision, now time.Time) error {
+	st := &j.Status
+	st.Active, st.Succeeded, st.Failed = counts.Active, counts.Succeeded, counts.Failed
+	st.Ready = meta.Ptr(counts.Ready)
+	if d.Finish != "" {
+		st.Active = max(counts.Active-d.Delete, 0)
+		ts := meta.NewTime(now.UTC().Truncate(time.Second))
+		st.Conditions = append(st.Conditions, batch.JobCondition{Type: d.Finish, Status: core.ConditionTrue,
+			Reason: d.Reason, Message: d.Msg, LastProbeTime: ts, LastTransitionTime: ts})
+		if d.Finish == batch.JobComplete {
+			st.CompletionTime = &ts
+			c.recorder.Eventf(j, core.EventTypeNormal, "Completed", "Job completed")
+		} else {
+			c.recorder.Eventf(j, core.EventTypeWarning, d.Reason, "%s", d.Msg)
+		}
+	}
+	if equalStatus(cached.Status, j.Status) {
+		return nil
+	}
+	if _, err := c.client.BatchV1().Jobs(j.Namespace).UpdateStatus(ctx, j, meta.UpdateOptions{}); err != nil {
+		return fmt.Errorf("update status of job %s: %w", j.Name, err)
+	}
+	return nil
+}
+
+// equalStatus compares two statuses as they would be stored.
+func equalStatus(a, b batch.JobStatus) bool {
+	x, errX := json.Marshal(a)
+	y, errY := json.Marshal(b)
+	return errX == nil && errY == nil && bytes.Equal(x, y)
+}
+
+// handleTTL deletes a finished job once its ttlSecondsAfterFinished passed
+// (its pods go with it, in the background).
+func (c *Controller) handleTTL(ctx context.Context, j *batch.Job, key string) error {
+	at, ok := TTLExpiry(j)
+	if !ok {
+		return nil
+	}
+	if wait := at.Sub(c.now()); wait > 0 {
+		c.queue.AddAfter(key, wait)
+		return nil
+	}
+	policy := meta.DeletePropagationBackground
+	err := c.client.BatchV1().Jobs(j.Namespace).Delete(ctx, j.Name, meta.DeleteOptions{
+		PropagationPolicy: &policy, Preconditions: &meta.Preconditions{UID: &j.UID}})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("delete finished job %s: %w", key, err)
+	}
+	return nil
+}

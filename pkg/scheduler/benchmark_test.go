@@ -29,6 +29,12 @@ func BenchmarkSchedule1000Nodes(b *testing.B) {
 				NodeSelector(map[string]string{"tier": "general"}).
 				Toleration("dedicated", core.TolerationOpExists, "", core.TaintEffectNoSchedule).Obj()
 		}},
+		{"anti-affinity+spread", func(i int) *core.Pod {
+			app := map[string]string{"app": fmt.Sprintf("svc-%d", i%50)}
+			return st.MakePod().Name(fmt.Sprintf("new-%d", i)).Req("cpu", "100m", "memory", "128Mi").
+				Label("app", app["app"]).PodAntiAffinity(core.LabelHostname, app).
+				SpreadConstraint(5, "zone", core.ScheduleAnyway, app).Obj()
+		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) { benchmarkSchedule(b, 1000, 30, bc.pod) })
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
 
 // Score bounds: every plugin's normalized score lies in [MinNodeScore, MaxNodeScore].
@@ -83,6 +84,9 @@ type Handle interface {
 	// SnapshotSharedLister is the snapshot of the current cycle; it is
 	// updated between cycles, never during one.
 	SnapshotSharedLister() NodeInfoLister
+	// Parallelizer runs per-node work of a PreFilter or PreScore on the
+	// profile's workers.
+	Parallelizer() parallelize.Parallelizer
 }
 
 // PluginFactory builds a plugin.

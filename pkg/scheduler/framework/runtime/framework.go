@@ -78,7 +78,7 @@ func (f *Framework) ProfileName() string { return f.profileName }
 // SnapshotSharedLister implements framework.Handle.
 func (f *Framework) SnapshotSharedLister() framework.NodeInfoLister { return f.snapshot }
 
-// Parallelizer returns the framework's parallelizer.
+// Parallelizer implements framework.Handle.
 func (f *Framework) Parallelizer() parallelize.Parallelizer { return f.parallelizer }
 
 // HasScorePlugins reports whether any plugin scores.

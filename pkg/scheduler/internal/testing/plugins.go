@@ -5,13 +5,17 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
 
-// Handle is a framework.Handle over a fixed lister.
+// Handle is a framework.Handle over a fixed lister, with 4 workers.
 type Handle struct{ Lister framework.NodeInfoLister }
 
 // SnapshotSharedLister implements framework.Handle.
 func (h Handle) SnapshotSharedLister() framework.NodeInfoLister { return h.Lister }
+
+// Parallelizer implements framework.Handle.
+func (h Handle) Parallelizer() parallelize.Parallelizer { return parallelize.NewParallelizer(4) }
 
 // NodeInfo returns a NodeInfo of node with pods on it.
 func NodeInfo(node *core.Node, pods ...*core.Pod) *framework.NodeInfo {

@@ -5,9 +5,11 @@ package interpodaffinity
 
 import (
 	"context"
+	"sync"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
 
 // Name is the plugin's name.
@@ -24,7 +26,8 @@ const preFilterStateKey framework.StateKey = "PreFilter" + Name
 
 // InterPodAffinity is the plugin.
 type InterPodAffinity struct {
-	lister framework.NodeInfoLister
+	lister       framework.NodeInfoLister
+	parallelizer parallelize.Parallelizer
 }
 
 var (
@@ -34,7 +37,7 @@ var (
 
 // New returns the plugin reading the cluster from h's snapshot.
 func New(h framework.Handle) (framework.Plugin, error) {
-	return &InterPodAffinity{lister: h.SnapshotSharedLister()}, nil
+	return &InterPodAffinity{lister: h.SnapshotSharedLister(), parallelizer: h.Parallelizer()}, nil
 }
 
 // Name implements framework.Plugin.
@@ -49,6 +52,12 @@ type topologyToMatchedTermCount map[topologyPair]int64
 func (m topologyToMatchedTermCount) add(node *core.Node, key string, n int64) {
 	if v, ok := node.Labels[key]; ok {
 		m[topologyPair{key, v}] += n
+	}
+}
+
+func (m topologyToMatchedTermCount) merge(o topologyToMatchedTermCount) {
+	for k, v := range o {
+		m[k] += v
 	}
 }
 
@@ -67,7 +76,7 @@ func (s *preFilterState) Clone() framework.StateData { return s }
 
 // PreFilter counts, per topology domain, the placed pods relevant to the
 // incoming pod; it skips Filter when nothing is relevant.
-func (pl *InterPodAffinity) PreFilter(_ context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
+func (pl *InterPodAffinity) PreFilter(ctx context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
 	pi := framework.NewPodInfo(pod)
 	if pi.ParseError != nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "invalid pod affinity terms: "+pi.ParseError.Error())
@@ -79,9 +88,7 @@ func (pl *InterPodAffinity) PreFilter(_ context.Context, state *framework.CycleS
 		antiAffinityCounts:         topologyToMatchedTermCount{},
 	}
 	if len(pi.RequiredAffinityTerms)+len(pi.RequiredAntiAffinityTerms) > 0 {
-		for _, ni := range pl.lister.List() {
-			countIncomingTerms(pi, ni, s.affinityCounts, s.antiAffinityCounts)
-		}
+		pl.countIncomingTerms(ctx, pi, s.affinityCounts, s.antiAffinityCounts)
 	} else if len(s.existingAntiAffinityCounts) == 0 {
 		return framework.NewStatus(framework.Skip)
 	}
@@ -108,7 +115,26 @@ func existingAntiAffinityCounts(pod *core.Pod, nodes []*framework.NodeInfo) topo
 	return out
 }
 
-func countIncomingTerms(pi *framework.PodInfo, ni *framework.NodeInfo, affinity, anti topologyToMatchedTermCount) {
+// countIncomingTerms counts, per domain, the placed pods matching each of
+// the incoming pod's terms; nodes are scanned in parallel and their counts
+// merged under a lock.
+func (pl *InterPodAffinity) countIncomingTerms(ctx context.Context, pi *framework.PodInfo, affinity, anti topologyToMatchedTermCount) {
+	nodes := pl.lister.List()
+	var mu sync.Mutex
+	pl.parallelizer.Until(ctx, len(nodes), func(i int) {
+		aff, an := topologyToMatchedTermCount{}, topologyToMatchedTermCount{}
+		countNode(pi, nodes[i], aff, an)
+		if len(aff)+len(an) == 0 {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		affinity.merge(aff)
+		anti.merge(an)
+	})
+}
+
+func countNode(pi *framework.PodInfo, ni *framework.NodeInfo, affinity, anti topologyToMatchedTermCount) {
 	node := ni.Node()
 	if node == nil {
 		return

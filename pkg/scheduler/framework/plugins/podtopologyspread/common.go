@@ -4,11 +4,14 @@
 package podtopologyspread
 
 import (
+	"context"
 	"fmt"
+	"sync"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
 
 // Name is the plugin's name.
@@ -22,7 +25,8 @@ const (
 
 // PodTopologySpread is the plugin.
 type PodTopologySpread struct {
-	lister framework.NodeInfoLister
+	lister       framework.NodeInfoLister
+	parallelizer parallelize.Parallelizer
 }
 
 var (
@@ -34,7 +38,7 @@ var (
 
 // New returns the plugin reading the cluster from h's snapshot.
 func New(h framework.Handle) (framework.Plugin, error) {
-	return &PodTopologySpread{lister: h.SnapshotSharedLister()}, nil
+	return &PodTopologySpread{lister: h.SnapshotSharedLister(), parallelizer: h.Parallelizer()}, nil
 }
 
 // Name implements framework.Plugin.
@@ -121,3 +125,41 @@ func countMatching(ni *framework.NodeInfo, ns string, sel labels.Selector) int64
 
 // topologyPair is one domain of a constraint.
 type topologyPair struct{ key, value string }
+
+// countDomains scans every node (in parallel) and returns, per domain of
+// each constraint, the pods in pod's namespace matching its selector, and
+// per constraint the set of its domains (values of its topology key on
+// the nodes that count).
+func (pl *PodTopologySpread) countDomains(ctx context.Context, pod *core.Pod, cs []constraint) (map[topologyPair]int64, []map[string]bool) {
+	matchNum := map[topologyPair]int64{}
+	domains := make([]map[string]bool, len(cs))
+	for i := range domains {
+		domains[i] = map[string]bool{}
+	}
+	nodes := pl.lister.List()
+	var mu sync.Mutex
+	pl.parallelizer.Until(ctx, len(nodes), func(n int) {
+		node := nodes[n].Node()
+		if node == nil {
+			return
+		}
+		counts := make([]int64, len(cs))
+		counted := make([]bool, len(cs))
+		for i := range cs {
+			if cs[i].nodeCounts(pod, node) {
+				counted[i] = true
+				counts[i] = countMatching(nodes[n], pod.Namespace, cs[i].selector)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range cs {
+			if counted[i] {
+				v := node.Labels[cs[i].topologyKey]
+				domains[i][v] = true
+				matchNum[topologyPair{cs[i].topologyKey, v}] += counts[i]
+			}
+		}
+	})
+	return matchNum, domains
+}

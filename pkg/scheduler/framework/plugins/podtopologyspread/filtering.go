@@ -22,7 +22,7 @@ func (s *preFilterState) Clone() framework.StateData { return s }
 
 // PreFilter counts matching pods per domain of each DoNotSchedule
 // constraint; without such constraints Filter is skipped.
-func (pl *PodTopologySpread) PreFilter(_ context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
+func (pl *PodTopologySpread) PreFilter(ctx context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
 	cs, err := constraintsOf(pod, core.DoNotSchedule)
 	if err != nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, err.Error())
@@ -30,26 +30,8 @@ func (pl *PodTopologySpread) PreFilter(_ context.Context, state *framework.Cycle
 	if len(cs) == 0 {
 		return framework.NewStatus(framework.Skip)
 	}
-	s := &preFilterState{constraints: cs, matchNum: map[topologyPair]int64{}, minMatch: make([]int64, len(cs))}
-	domains := make([]map[string]bool, len(cs))
-	for i := range domains {
-		domains[i] = map[string]bool{}
-	}
-	for _, ni := range pl.lister.List() {
-		node := ni.Node()
-		if node == nil {
-			continue
-		}
-		for i := range cs {
-			c := &cs[i]
-			if !c.nodeCounts(pod, node) {
-				continue
-			}
-			v := node.Labels[c.topologyKey]
-			domains[i][v] = true
-			s.matchNum[topologyPair{c.topologyKey, v}] += countMatching(ni, pod.Namespace, c.selector)
-		}
-	}
+	matchNum, domains := pl.countDomains(ctx, pod, cs)
+	s := &preFilterState{constraints: cs, matchNum: matchNum, minMatch: make([]int64, len(cs))}
 	for i := range cs {
 		s.minMatch[i] = minMatch(s.matchNum, cs[i], domains[i])
 	}

@@ -25,7 +25,7 @@ func (s *preScoreState) Clone() framework.StateData { return s }
 
 // PreScore counts matching pods per domain of each ScheduleAnyway
 // constraint; without such constraints Score is skipped.
-func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleState, pod *core.Pod, _ []*framework.NodeInfo) *framework.Status {
+func (pl *PodTopologySpread) PreScore(ctx context.Context, state *framework.CycleState, pod *core.Pod, _ []*framework.NodeInfo) *framework.Status {
 	cs, err := constraintsOf(pod, core.ScheduleAnyway)
 	if err != nil {
 		return framework.AsStatus(err)
@@ -33,25 +33,8 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 	if len(cs) == 0 {
 		return framework.NewStatus(framework.Skip)
 	}
-	s := &preScoreState{constraints: cs, matchNum: map[topologyPair]int64{}, weights: make([]float64, len(cs))}
-	domains := make([]map[string]bool, len(cs))
-	for i := range domains {
-		domains[i] = map[string]bool{}
-	}
-	for _, ni := range pl.lister.List() {
-		node := ni.Node()
-		if node == nil {
-			continue
-		}
-		for i := range cs {
-			if !cs[i].nodeCounts(pod, node) {
-				continue
-			}
-			v := node.Labels[cs[i].topologyKey]
-			domains[i][v] = true
-			s.matchNum[topologyPair{cs[i].topologyKey, v}] += countMatching(ni, pod.Namespace, cs[i].selector)
-		}
-	}
+	matchNum, domains := pl.countDomains(ctx, pod, cs)
+	s := &preScoreState{constraints: cs, matchNum: matchNum, weights: make([]float64, len(cs))}
 	for i := range cs {
 		s.weights[i] = math.Log(float64(len(domains[i]) + 2))
 	}

@@ -21,7 +21,9 @@ func TestNodeSchedulingPropertiesChanged(t *testing.T) {
 		{"cordoned", func(n *core.Node) { n.Spec.Unschedulable = true }, true},
 		{"label", func(n *core.Node) { n.Labels = map[string]string{"zone": "a"} }, true},
 		{"taint", func(n *core.Node) { n.Spec.Taints = []core.Taint{{Key: "k", Effect: core.TaintEffectNoSchedule}} }, true},
-		{"allocatable", func(n *core.Node) { n.Status.Allocatable = core.ResourceList{core.ResourceCPU: resource.MustParse("4")} }, true},
+		{"allocatable", func(n *core.Node) {
+			n.Status.Allocatable = core.ResourceList{core.ResourceCPU: resource.MustParse("4")}
+		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := meta.DeepCopy(base)

@@ -89,16 +89,27 @@ func kubernetesService(port int32, tls bool) *core.Service {
 	}
 }
 
-// serviceNeedsUpdate reports whether cur's ports or type differ from want's
-// (as Kubernetes, the reconciler leaves other fields to the user). When it
-// does, it copies want's ports and type into cur.
+// serviceNeedsUpdate reports whether cur's type or port names and
+// protocols differ from want's, and if so copies want's type and ports into
+// cur. Port numbers are left as the first instance wrote them: instances
+// may listen on different ports (two on one host), and comparing numbers
+// would make them rewrite the Service in turn; each instance's real port is
+// in the Endpoints. Other fields are the user's, as in Kubernetes.
 func serviceNeedsUpdate(cur, want *core.Service) bool {
-	if cur.Spec.Type == want.Spec.Type && sameJSON(cur.Spec.Ports, want.Spec.Ports) {
+	if cur.Spec.Type == want.Spec.Type && sameJSON(portNames(cur.Spec.Ports), portNames(want.Spec.Ports)) {
 		return false
 	}
 	cur.Spec.Type = want.Spec.Type
 	cur.Spec.Ports = want.Spec.Ports
 	return true
+}
+
+func portNames(ps []core.ServicePort) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Name+"/"+string(p.Protocol))
+	}
+	return out
 }
 
 func sameJSON(a, b any) bool {

@@ -25,7 +25,9 @@ func TestOptionsValidate(t *testing.T) {
 		{"id ok", func(o *Options) { o.ID = "a1" }, ""},
 		{"id upper", func(o *Options) { o.ID = "A1" }, "RFC 1123"},
 		{"zero renew", func(o *Options) { o.IdentityLeaseRenewInterval = 0 }, "must be positive"},
-		{"sub-second ttl", func(o *Options) { o.EndpointLeaseTTL, o.EndpointReconcileInterval = 500 * time.Millisecond, 100 * time.Millisecond }, "at least 1s"},
+		{"sub-second ttl", func(o *Options) {
+			o.EndpointLeaseTTL, o.EndpointReconcileInterval = 500*time.Millisecond, 100*time.Millisecond
+		}, "at least 1s"},
 		{"interval not shorter than ttl", func(o *Options) { o.EndpointReconcileInterval = o.EndpointLeaseTTL }, "must be shorter"},
 	}
 	for _, tt := range tests {
@@ -204,19 +206,36 @@ func itoa(p int32) string { return Endpoint{"1.1.1.1", p}.String()[len("1.1.1.1:
 
 func TestServiceNeedsUpdate(t *testing.T) {
 	want := kubernetesService(8080, false)
-	same := kubernetesService(8080, false)
-	same.Spec.Selector = map[string]string{"user": "set"}
-	if serviceNeedsUpdate(same, want) {
-		t.Fatalf("same ports and type need no update")
+	tests := []struct {
+		name      string
+		cur       *core.Service
+		update    bool
+		wantPorts string
+	}{
+		{"same", kubernetesService(8080, false), false, "http/8080"},
+		{"another instance's port", kubernetesService(8081, false), false, "http/8081"},
+		{"tls turned off", kubernetesService(9443, true), true, "http/8080"},
+		{"ports removed", func() *core.Service { s := kubernetesService(8080, false); s.Spec.Ports = nil; return s }(), true, "http/8080"},
+		{"type changed", func() *core.Service {
+			s := kubernetesService(8080, false)
+			s.Spec.Type = core.ServiceTypeNodePort
+			return s
+		}(), true, "http/8080"},
 	}
-	if same.Spec.Selector["user"] != "set" {
-		t.Fatalf("user fields must be left alone")
-	}
-	moved := kubernetesService(9443, true)
-	if !serviceNeedsUpdate(moved, want) {
-		t.Fatalf("a changed port needs an update")
-	}
-	if moved.Spec.Ports[0].Port != 8080 || moved.Spec.Ports[0].Name != "http" {
-		t.Fatalf("ports not corrected: %+v", moved.Spec.Ports)
+	for _, tt := range tests {
+		tt.cur.Spec.Selector = map[string]string{"user": "set"}
+		if got := serviceNeedsUpdate(tt.cur, want); got != tt.update {
+			t.Errorf("%s: update %v, want %v", tt.name, got, tt.update)
+		}
+		var ports []string
+		for _, p := range tt.cur.Spec.Ports {
+			ports = append(ports, p.Name+"/"+itoa(p.Port))
+		}
+		if strings.Join(ports, ",") != tt.wantPorts || tt.cur.Spec.Type != core.ServiceTypeClusterIP {
+			t.Errorf("%s: ports %v type %s, want %s ClusterIP", tt.name, ports, tt.cur.Spec.Type, tt.wantPorts)
+		}
+		if tt.cur.Spec.Selector["user"] != "set" {
+			t.Errorf("%s: user fields must be left alone", tt.name)
+		}
 	}
 }

@@ -250,3 +250,10 @@ func portOf(srv *framework.TestServer) string {
 	i := strings.LastIndex(srv.URL, ":")
 	return srv.URL[i+1:]
 }
+
+func mustDecode(t *testing.T, data []byte, out any) {
+	t.Helper()
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatalf("decode %T: %v: %s", out, err, data)
+	}
+}

@@ -11,13 +11,16 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/record"
 )
 
 // eventRecorder posts the kubelet's Events about pods. Posting happens on
 // one goroutine (run) from a bounded queue: a slow apiserver drops events,
 // never blocks a pod worker. Repeats of one (object, reason, message)
 // within ten minutes bump the count of the first event instead.
-// It lives here until a shared recorder exists in pkg/client/record.
+// Events are built by record.MakeEvent (the shared recorder's shape); the
+// kubelet adds the node as source host and aggregates repeats, which the
+// shared record.Recorder does not do.
 type eventRecorder struct {
 	client    *clientset.Clientset
 	component string
@@ -35,17 +38,8 @@ func newEventRecorder(client *clientset.Clientset, log *zap.Logger) *eventRecord
 
 // Eventf records an event about pod from node host.
 func (r *eventRecorder) Eventf(pod *core.Pod, host, eventType, reason, format string, args ...any) {
-	now := meta.Now()
-	ev := &core.Event{
-		ObjectMeta: meta.ObjectMeta{Namespace: pod.Namespace,
-			Name: fmt.Sprintf("%s.%x", pod.Name, time.Now().UnixNano())},
-		InvolvedObject: core.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace,
-			Name: pod.Name, UID: pod.UID, ResourceVersion: pod.ResourceVersion},
-		Reason: reason, Message: fmt.Sprintf(format, args...), Type: eventType,
-		Source:         core.EventSource{Component: r.component, Host: host},
-		FirstTimestamp: now, LastTimestamp: now, Count: 1,
-		ReportingController: r.component, ReportingInstance: host,
-	}
+	ev := record.MakeEvent(pod, eventType, reason, fmt.Sprintf(format, args...), r.component, time.Now())
+	ev.Source.Host, ev.ReportingInstance = host, host
 	select {
 	case r.queue <- ev:
 	default:

@@ -192,7 +192,7 @@ func (k *Kubelet) onProbe(e prober.Event) {
 	if w == nil {
 		return
 	}
-	if e.Result == prober.Failure || !e.Changed {
+	if e.Failed {
 		if pod := w.snapshot(); pod != nil {
 			k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Unhealthy", "%s probe failed: %s", e.Kind, e.Output)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
 )
 
 // podWorkers keeps one worker goroutine per pod. A worker syncs its pod
@@ -32,6 +33,10 @@ type podWorker struct {
 	lastStatus *core.PodStatus
 	started    bool // all containers ran once (start-duration metric taken)
 	deleted    bool // deletion confirmed
+	// specs are the runtime specs containers were started with (probes
+	// reuse their env); backoffSeen the exit each BackOff event was for.
+	specs       map[string]runtime.ContainerSpec
+	backoffSeen map[string]time.Time
 }
 
 func newPodWorkers(ctx context.Context, k *Kubelet) *podWorkers {
@@ -48,7 +53,8 @@ func (p *podWorkers) update(pod *core.Pod) {
 			p.mu.Unlock()
 			return
 		}
-		w = &podWorker{uid: uid, wake: make(chan struct{}, 1)}
+		w = &podWorker{uid: uid, wake: make(chan struct{}, 1),
+			specs: map[string]runtime.ContainerSpec{}, backoffSeen: map[string]time.Time{}}
 		p.workers[uid] = w
 		p.wg.Add(1)
 		go func() {

@@ -27,12 +27,16 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 		return
 	}
 	uid := string(pod.UID)
-	if core.IsPodTerminal(pod) {
+	if core.IsPodTerminal(pod) || (w.lastStatus != nil && core.IsPodTerminal(&core.Pod{Status: *w.lastStatus})) {
 		k.stopAll(ctx, pod, 0, "")
 		k.probes.RemovePod(uid)
 		return
 	}
 	now := time.Now()
+	if pastActiveDeadline(withStatus(pod, w.lastStatus), now) {
+		k.failDeadline(ctx, w, pod, now)
+		return
+	}
 	rt := k.containerMap(uid)
 	liveFailed := map[string]bool{}
 	for name, st := range rt {
@@ -52,17 +56,43 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 		}
 	}
 	for _, name := range acts.Start {
-		if w, err := k.startContainer(ctx, pod, name, rt); err != nil && w != nil {
-			acts.Waiting[name] = *w
+		if wait, err := k.startContainer(ctx, w, pod, name, rt); err != nil && wait != nil {
+			acts.Waiting[name] = *wait
+		}
+	}
+	for name, wait := range acts.Waiting {
+		if st, ok := rt[name]; ok && wait.Reason == ReasonCrashLoopBackOff && !w.backoffSeen[name].Equal(st.Exit.FinishedAt) {
+			w.backoffSeen[name] = st.Exit.FinishedAt
+			k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "BackOff",
+				"Back-off restarting failed container %s in pod %s_%s(%s)", name, pod.Name, pod.Namespace, pod.UID)
 		}
 	}
 	if len(acts.Kill)+len(acts.Start) > 0 {
 		rt = k.containerMap(uid)
 	}
-	ready, started := k.syncProbes(pod, rt)
+	ready, started := k.syncProbes(ctx, w, pod, rt)
 	status := generatePodStatus(statusInput{Pod: withStatus(pod, w.lastStatus), Containers: rt, Ready: ready,
 		Started: started, Waiting: acts.Waiting, HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
 	k.observeStart(w, pod, status)
+	k.writeStatus(ctx, w, pod, status)
+}
+
+// pastActiveDeadline says whether the pod ran past spec.activeDeadlineSeconds.
+func pastActiveDeadline(pod *core.Pod, now time.Time) bool {
+	d, start := pod.Spec.ActiveDeadlineSeconds, pod.Status.StartTime
+	return d != nil && start != nil && !start.IsZero() && now.Sub(start.Time) >= time.Duration(*d)*time.Second
+}
+
+// failDeadline stops a pod past its active deadline and reports it Failed.
+func (k *Kubelet) failDeadline(ctx context.Context, w *podWorker, pod *core.Pod, now time.Time) {
+	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, core.PodReasonDeadlineExceeded,
+		"Pod was active on the node longer than the specified deadline")
+	k.stopAll(ctx, pod, podGrace(pod), "Killing")
+	k.probes.RemovePod(string(pod.UID))
+	status := generatePodStatus(statusInput{Pod: withStatus(pod, w.lastStatus), Containers: k.containerMap(string(pod.UID)),
+		HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
+	status.Phase, status.Reason = core.PodFailed, core.PodReasonDeadlineExceeded
+	status.Message = "Pod was active on the node longer than the specified deadline"
 	k.writeStatus(ctx, w, pod, status)
 }
 
@@ -101,7 +131,7 @@ func findContainer(pod *core.Pod, name string) *core.Container {
 
 // startContainer starts (or restarts) a container; on a config error it
 // returns the waiting state to report.
-func (k *Kubelet) startContainer(ctx context.Context, pod *core.Pod, name string, rt map[string]runtime.ContainerStatus) (*core.ContainerStateWaiting, error) {
+func (k *Kubelet) startContainer(ctx context.Context, w *podWorker, pod *core.Pod, name string, rt map[string]runtime.ContainerStatus) (*core.ContainerStateWaiting, error) {
 	c := findContainer(pod, name)
 	spec, err := k.containerSpec(ctx, pod, c)
 	if err != nil {
@@ -111,10 +141,12 @@ func (k *Kubelet) startContainer(ctx context.Context, pod *core.Pod, name string
 	if _, restarted := rt[name]; restarted {
 		k.backoff.Next(backoffKey(string(pod.UID), name), time.Now())
 	}
+	w.specs[name] = spec
 	if _, err := k.runtime.Start(ctx, spec); err != nil {
 		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Failed", "Error: %v", err)
 		return nil, err
 	}
+	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Created", "Created container %s", name)
 	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Started", "Started container %s", name)
 	return nil, nil
 }
@@ -131,7 +163,7 @@ func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Cont
 
 // syncProbes points the probe workers at the running containers and reads
 // their readiness and startup.
-func (k *Kubelet) syncProbes(pod *core.Pod, rt map[string]runtime.ContainerStatus) (ready, started map[string]bool) {
+func (k *Kubelet) syncProbes(ctx context.Context, w *podWorker, pod *core.Pod, rt map[string]runtime.ContainerStatus) (ready, started map[string]bool) {
 	uid := string(pod.UID)
 	ready, started = map[string]bool{}, map[string]bool{}
 	running := map[string]prober.Running{}
@@ -141,9 +173,14 @@ func (k *Kubelet) syncProbes(pod *core.Pod, rt map[string]runtime.ContainerStatu
 		if !ok || st.State != runtime.StateRunning {
 			continue
 		}
-		spec := runtime.ContainerSpec{PodUID: uid, PodNamespace: pod.Namespace, PodName: pod.Name, Name: c.Name,
-			WorkingDir: c.WorkingDir, Annotations: pod.Annotations}
-		spec.Env, _ = containerEnv(context.Background(), apiEnvSource{k}, pod, c, k.cfg.Address, k.cfg.Address)
+		spec, ok := w.specs[c.Name]
+		if !ok { // adopted from an earlier kubelet
+			var err error
+			if spec, err = k.containerSpec(ctx, pod, c); err != nil {
+				spec = runtime.ContainerSpec{PodUID: uid, PodNamespace: pod.Namespace, PodName: pod.Name, Name: c.Name, WorkingDir: c.WorkingDir}
+			}
+			w.specs[c.Name] = spec
+		}
 		running[c.Name] = prober.Running{ContainerID: st.ID, Target: prober.Target{Pod: pod, Container: c, Host: k.probeHost(), Spec: spec}}
 	}
 	k.probes.Sync(uid, running)

@@ -53,8 +53,11 @@ func initialResult(k Kind) Result {
 type Event struct {
 	PodUID, Container, ContainerID string
 	Kind                           Kind
-	Result                         Result
-	Output                         string
+	// Result is the thresholded result after this probe.
+	Result Result
+	// Failed is true when this probe run failed; Output says why.
+	Failed bool
+	Output string
 	// Changed is true when the thresholded result flipped.
 	Changed bool
 }
@@ -171,7 +174,7 @@ func (m *Manager) run(ctx context.Context, k key, w *worker, t Target) {
 			w.mu.Unlock()
 			if res == Failure || changed {
 				m.notify(Event{PodUID: k.podUID, Container: k.container, ContainerID: w.containerID,
-					Kind: k.kind, Result: c.Result, Output: out, Changed: changed})
+					Kind: k.kind, Result: c.Result, Failed: res == Failure, Output: out, Changed: changed})
 			}
 			if k.kind == Startup && c.Result == Success {
 				return

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 
@@ -126,7 +127,8 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 		}
 		rt = p
 	}
-	hs := daemon.NewServer(&daemon.ServingOptions{BindAddress: "127.0.0.1", Port: 0}, log, nil)
+	reg := prometheus.NewRegistry()
+	hs := daemon.NewServer(&daemon.ServingOptions{BindAddress: "127.0.0.1", Port: 0}, log, reg)
 	ln, err := hs.Listen()
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +142,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 	}
 	k, err := kubelet.New(kubelet.Config{Client: newClient(t, srv), Runtime: rt, NodeNames: s.nodes,
 		Address: "127.0.0.1", Port: portN, Capacity: capacity, Backoff: s.backoff, Logger: log,
-		PodResync: 200 * time.Millisecond})
+		PodResync: 200 * time.Millisecond, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,20 +43,73 @@ func TestProcessPods(t *testing.T) {
 		return err == nil && l.Spec.RenewTime != nil && time.Since(l.Spec.RenewTime.Time) < 40*time.Second
 	})
 
-	hi := shPod("hi", "echo hi; sleep 30", core.RestartPolicyAlways)
+	hi := shPod("hi", "echo hi; sleep 300", core.RestartPolicyAlways)
 	hi.Spec.Containers[0].Env = []core.EnvVar{{Name: "POD", ValueFrom: &core.EnvVarSource{FieldRef: &core.ObjectFieldSelector{FieldPath: "metadata.name"}}}}
-	hi.Spec.Containers[0].Command[2] = "echo hi from $POD; sleep 30"
+	hi.Spec.Containers[0].Command[2] = "echo hi from $POD; sleep 300"
 	createPod(t, cs, hi)
 	createPod(t, cs, shPod("crash", "echo boom; exit 3", core.RestartPolicyAlways))
 	createPod(t, cs, &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "missing"}, Spec: core.PodSpec{NodeName: "node-a",
 		RestartPolicy: core.RestartPolicyNever, Containers: []core.Container{{Name: "c", Image: "busybox", Command: []string{"no-such-command-tinykube"}}}}})
-	live := shPod("live", "sleep 30", core.RestartPolicyAlways)
+	live := shPod("live", "sleep 300", core.RestartPolicyAlways)
 	live.Spec.Containers[0].LivenessProbe = execProbe("false")
 	createPod(t, cs, live)
-	ready := shPod("ready", "sleep 1; touch ready; sleep 30", core.RestartPolicyAlways)
+	ready := shPod("ready", "sleep 1; touch ready; sleep 300", core.RestartPolicyAlways)
 	ready.Spec.Containers[0].ReadinessProbe = execProbe("test", "-f", "ready")
 	createPod(t, cs, ready)
 
+	if _, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: "cm"},
+		Data: map[string]string{"k": "v1"}}, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().Secrets("default").Create(ctx, &core.Secret{ObjectMeta: meta.ObjectMeta{Name: "sec"},
+		Data: map[string][]byte{"k": []byte("s3cret")}}, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	initPod := shPod("init", `cat out; echo "$CM $SEC $NS"; sleep 300`, core.RestartPolicyAlways)
+	initPod.Spec.InitContainers = []core.Container{{Name: "i1", Image: "busybox", Command: []string{"sh", "-c", "echo init > out"}}}
+	initPod.Spec.Containers[0].Env = []core.EnvVar{
+		{Name: "CM", ValueFrom: &core.EnvVarSource{ConfigMapKeyRef: &core.ConfigMapKeySelector{LocalObjectReference: core.LocalObjectReference{Name: "cm"}, Key: "k"}}},
+		{Name: "SEC", ValueFrom: &core.EnvVarSource{SecretKeyRef: &core.SecretKeySelector{LocalObjectReference: core.LocalObjectReference{Name: "sec"}, Key: "k"}}},
+		{Name: "NS", ValueFrom: &core.EnvVarSource{FieldRef: &core.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
+	}
+	createPod(t, cs, initPod)
+	deadline := shPod("deadline", "sleep 300", core.RestartPolicyAlways)
+	deadline.Spec.ActiveDeadlineSeconds = meta.Ptr(int64(2))
+	createPod(t, cs, deadline)
+	createPod(t, cs, shPod("follow", "echo a; sleep 3; echo b", core.RestartPolicyNever))
+
+	t.Run("init container and env from config map, secret and fieldRef", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "init pod log", func() bool {
+			code, body := httpGet(k.URL + "/containerLogs/default/init/c")
+			return code == 200 && body == "init\nv1 s3cret default\n"
+		})
+		waitFor(t, 10*time.Second, "init container Completed and pod Initialized", func() bool {
+			p := getPod(t, cs, "init")
+			s := p.Status.InitContainerStatuses
+			_, c := core.GetPodCondition(&p.Status, core.PodInitialized)
+			return len(s) == 1 && s[0].State.Terminated != nil && s[0].State.Terminated.Reason == "Completed" &&
+				c != nil && c.Status == core.ConditionTrue
+		})
+	})
+	t.Run("follow streams until the container ends", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "follow Running", func() bool {
+			p := getPod(t, cs, "follow")
+			return p != nil && p.Status.Phase == core.PodRunning
+		})
+		if code, body := httpGet(k.URL + "/containerLogs/default/follow/c?follow=true"); code != 200 || body != "a\nb\n" {
+			t.Fatalf("followed log = %d %q", code, body)
+		}
+		waitFor(t, 30*time.Second, "follow Succeeded", func() bool {
+			p := getPod(t, cs, "follow")
+			return p != nil && p.Status.Phase == core.PodSucceeded
+		})
+	})
+	t.Run("active deadline fails the pod", func(t *testing.T) {
+		waitFor(t, 30*time.Second, "deadline Failed", func() bool {
+			p := getPod(t, cs, "deadline")
+			return p != nil && p.Status.Phase == core.PodFailed && p.Status.Reason == "DeadlineExceeded"
+		})
+	})
 	t.Run("running pod serves its log", func(t *testing.T) {
 		waitFor(t, 30*time.Second, "hi Running", func() bool {
 			p := getPod(t, cs, "hi")
@@ -71,7 +124,7 @@ func TestProcessPods(t *testing.T) {
 		if ts, line, _ := strings.Cut(body, " "); code != 200 || line != "hi from hi\n" || !strings.HasPrefix(ts, "20") {
 			t.Fatalf("timestamped log = %d %q", code, body)
 		}
-		if list := kubeletPods(t, k); list == nil || len(list.Items) != 5 {
+		if list := kubeletPods(t, k); list == nil || len(list.Items) != 8 {
 			t.Fatalf("/pods = %+v", list)
 		}
 	})
@@ -83,7 +136,7 @@ func TestProcessPods(t *testing.T) {
 			}
 			s := p.Status.ContainerStatuses[0]
 			return s.RestartCount >= 1 && s.State.Waiting != nil && s.State.Waiting.Reason == kubelet.ReasonCrashLoopBackOff &&
-				strings.Contains(s.State.Waiting.Message, "back-off 2s restarting failed container=c") &&
+				strings.Contains(s.State.Waiting.Message, "restarting failed container=c pod=crash_default") &&
 				s.LastTerminationState.Terminated != nil && s.LastTerminationState.Terminated.ExitCode == 3
 		})
 	})
@@ -113,6 +166,35 @@ func TestProcessPods(t *testing.T) {
 			_, c := core.GetPodCondition(&p.Status, core.PodReady)
 			return c != nil && c.Status == core.ConditionTrue && p.Status.ContainerStatuses[0].RestartCount == 0
 		})
+	})
+	t.Run("events and metrics", func(t *testing.T) {
+		want := map[string]string{"hi/Started": "", "hi/Created": "", "crash/BackOff": "", "live/Unhealthy": "", "live/Killing": "", "missing/Failed": ""}
+		waitFor(t, 30*time.Second, "events", func() bool {
+			l, err := cs.CoreV1().Events("default").List(ctx, meta.ListOptions{})
+			if err != nil {
+				return false
+			}
+			seen := map[string]bool{}
+			for _, e := range l.Items {
+				seen[e.InvolvedObject.Name+"/"+e.Reason] = e.Source.Host == "node-a"
+			}
+			for key := range want {
+				if !seen[key] {
+					return false
+				}
+			}
+			return true
+		})
+		code, body := httpGet(k.URL + "/metrics")
+		for _, m := range []string{"kubelet_running_pods", "kubelet_running_containers", "kubelet_pod_start_duration_seconds_count",
+			"kubelet_pod_worker_duration_seconds_bucket", `kubelet_node_name{node="node-a"} 1`} {
+			if code != 200 || !strings.Contains(body, m) {
+				t.Fatalf("metric %s missing from /metrics (%d)", m, code)
+			}
+		}
+		if code, _ := httpGet(k.URL + "/healthz"); code != 200 {
+			t.Fatalf("/healthz = %d", code)
+		}
 	})
 	t.Run("deletion stops the process and confirms", func(t *testing.T) {
 		pid := pidOf(getPod(t, cs, "hi").Status.ContainerStatuses[0])
@@ -145,7 +227,7 @@ func TestProcessPods(t *testing.T) {
 			time.Sleep(100 * time.Millisecond) // sampling a condition that must hold
 		}
 	})
-	for _, name := range []string{"crash", "missing", "live", "ready"} {
+	for _, name := range []string{"crash", "missing", "live", "ready", "init", "deadline", "follow"} {
 		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
 			t.Errorf("delete %s: %v", name, err)
 		}

@@ -26,13 +26,13 @@ import (
 const ns = "sched-it"
 
 type env struct {
-	t   *testing.T
+	t   testing.TB
 	srv *framework.TestServer
 	cs  *clientset.Clientset
 }
 
 // newEnv starts an apiserver and creates the test namespace.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	srv := framework.StartAPIServer(t)
 	cs, err := clientset.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1, Timeout: 10 * time.Second})
@@ -82,7 +82,7 @@ func (e *env) startScheduler(name string, leaderElect bool) (stop func(), url st
 	return stop, fmt.Sprintf("http://127.0.0.1:%d", o.Serving.Port)
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -118,6 +118,12 @@ type nodeSpec struct {
 
 func (e *env) createNode(s nodeSpec) {
 	e.t.Helper()
+	if err := e.createNodeErr(s); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) createNodeErr(s nodeSpec) error {
 	labels := map[string]string{core.LabelHostname: s.name}
 	for k, v := range s.labels {
 		labels[k] = v
@@ -138,8 +144,9 @@ func (e *env) createNode(s nodeSpec) {
 			Conditions: []core.NodeCondition{{Type: core.NodeReady, Status: ready, LastHeartbeatTime: meta.Now()}}},
 	}
 	if _, err := e.cs.CoreV1().Nodes().Create(context.Background(), n, meta.CreateOptions{}); err != nil {
-		e.t.Fatalf("create node %s: %v", s.name, err)
+		return fmt.Errorf("create node %s: %w", s.name, err)
 	}
+	return nil
 }
 
 // pod returns a pod of one container requesting cpu (may be "").

@@ -1,0 +1,119 @@
+package rbac
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tinykube/tinykube/pkg/api/rbac"
+	"github.com/tinykube/tinykube/pkg/apiserver/authentication/user"
+	"github.com/tinykube/tinykube/pkg/apiserver/authorization"
+)
+
+// Authorizer allows what the RBAC objects of its source grant; it never
+// denies (no opinion instead), as Kubernetes' RBAC authorizer.
+type Authorizer struct {
+	src PolicySource
+}
+
+var _ authorization.Authorizer = &Authorizer{}
+
+// New returns an RBAC authorizer over src.
+func New(src PolicySource) *Authorizer { return &Authorizer{src: src} }
+
+// Authorize implements authorization.Authorizer. The reason of an allow
+// names the binding and role that granted it.
+func (a *Authorizer) Authorize(_ context.Context, attrs authorization.Attributes) (authorization.Decision, string, error) {
+	reason := ""
+	var errs []error
+	a.visitRules(attrs.User, attrs.Namespace, func(source string, rules []rbac.PolicyRule, err error) bool {
+		if err != nil {
+			errs = append(errs, err)
+			return true
+		}
+		if RulesAllow(&attrs, rules) {
+			reason = "RBAC: allowed by " + source
+			return false
+		}
+		return true
+	})
+	if reason != "" {
+		return authorization.DecisionAllow, reason, nil
+	}
+	var err error
+	if len(errs) > 0 {
+		err = fmt.Errorf("%v", errs)
+	}
+	return authorization.DecisionNoOpinion, "", err
+}
+
+// RulesFor returns every rule granted to u in namespace (cluster-wide rules
+// only when namespace is empty), and the errors of dangling role references.
+func (a *Authorizer) RulesFor(u *user.Info, namespace string) ([]rbac.PolicyRule, error) {
+	var rules []rbac.PolicyRule
+	var errs []error
+	a.visitRules(u, namespace, func(_ string, rs []rbac.PolicyRule, err error) bool {
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			rules = append(rules, rs...)
+		}
+		return true
+	})
+	if len(errs) > 0 {
+		return rules, fmt.Errorf("%v", errs)
+	}
+	return rules, nil
+}
+
+// visitRules calls visit with the rules of every binding naming u: cluster
+// role bindings first, then the role bindings of namespace. visit returns
+// false to stop.
+func (a *Authorizer) visitRules(u *user.Info, namespace string, visit func(source string, rules []rbac.PolicyRule, err error) bool) {
+	if u == nil {
+		return
+	}
+	for _, b := range a.src.ClusterRoleBindings() {
+		if !appliesToAny(u, b.Subjects, "") {
+			continue
+		}
+		rules, err := a.roleRules(b.RoleRef, "")
+		source := fmt.Sprintf("ClusterRoleBinding %q of %s %q to %s", b.Name, b.RoleRef.Kind, b.RoleRef.Name, u.Name)
+		if !visit(source, rules, err) {
+			return
+		}
+	}
+	if namespace == "" {
+		return
+	}
+	for _, b := range a.src.RoleBindings(namespace) {
+		if !appliesToAny(u, b.Subjects, namespace) {
+			continue
+		}
+		rules, err := a.roleRules(b.RoleRef, namespace)
+		source := fmt.Sprintf("RoleBinding %q of %s %q to %s", b.Namespace+"/"+b.Name, b.RoleRef.Kind, b.RoleRef.Name, u.Name)
+		if !visit(source, rules, err) {
+			return
+		}
+	}
+}
+
+// roleRules resolves a roleRef (a Role only in a namespace).
+func (a *Authorizer) roleRules(ref rbac.RoleRef, namespace string) ([]rbac.PolicyRule, error) {
+	switch ref.Kind {
+	case "ClusterRole":
+		r, ok := a.src.GetClusterRole(ref.Name)
+		if !ok {
+			return nil, fmt.Errorf("clusterrole.rbac.authorization.k8s.io %q not found", ref.Name)
+		}
+		return r.Rules, nil
+	case "Role":
+		if namespace != "" {
+			r, ok := a.src.GetRole(namespace, ref.Name)
+			if !ok {
+				return nil, fmt.Errorf("role.rbac.authorization.k8s.io %q not found", ref.Name)
+			}
+			return r.Rules, nil
+		}
+	}
+	return nil, fmt.Errorf("unsupported role reference kind %q", ref.Kind)
+}

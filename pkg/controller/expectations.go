@@ -111,3 +111,15 @@ func (e *Expectations) Delete(key string) {
 	defer e.mu.Unlock()
 	delete(e.items, key)
 }
+
+// Expect records creations and deletions in flight for key together,
+// replacing whatever was expected before.
+func (e *Expectations) Expect(key string, adds int, delKeys []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	dels := make(map[string]struct{}, len(delKeys))
+	for _, k := range delKeys {
+		dels[k] = struct{}{}
+	}
+	e.items[key] = &expectation{adds: adds, dels: dels, timestamp: e.now()}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/controller/daemonset"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
 	"github.com/tinykube/tinykube/pkg/controller/job"
@@ -65,5 +66,12 @@ var initializers = []struct {
 			ctrl.BackoffBase = c.Options.JobBackoffBase
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(job.Name)) }, nil
+	}},
+	{daemonset.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := daemonset.New(c.Client, c.Factory, c.Recorder("daemonset-controller"), c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(daemonset.Name)) }, nil
 	}},
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/controller/daemonset"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
+	"github.com/tinykube/tinykube/pkg/controller/endpoints"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
 	"github.com/tinykube/tinykube/pkg/controller/job"
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
@@ -73,5 +74,12 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(daemonset.Name)) }, nil
+	}},
+	{endpoints.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := endpoints.New(c.Client, c.Factory, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(endpoints.Name)) }, nil
 	}},
 }

@@ -1,0 +1,59 @@
+package manager
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestEnabled(t *testing.T) {
+	tests := []struct {
+		flags []string
+		name  string
+		want  bool
+	}{
+		{[]string{"*"}, "job", true},
+		{[]string{"*", "-job"}, "job", false},
+		{[]string{"-job", "*"}, "job", false},
+		{[]string{"*", "-job"}, "deployment", true},
+		{[]string{"deployment"}, "deployment", true},
+		{[]string{"deployment"}, "job", false},
+		{nil, "job", false},
+	}
+	for _, tt := range tests {
+		if got := Enabled(tt.flags, tt.name); got != tt.want {
+			t.Errorf("Enabled(%v, %s) = %v, want %v", tt.flags, tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	o := NewOptions()
+	fs := pflag.NewFlagSet("cm", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	err := fs.Parse([]string{"--controllers=*,-daemonset", "--concurrent-deployment-syncs=7",
+		"--node-monitor-grace-period=10s", "--leader-elect=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(o.Controllers, []string{"*", "-daemonset"}) || o.Concurrent["deployment"] != 7 ||
+		o.Concurrent["replicaset"] != 5 || o.NodeMonitorGracePeriod.Seconds() != 10 || o.LeaderElection.LeaderElect {
+		t.Fatalf("options %+v", o)
+	}
+	for _, name := range []string{"replicaset", "deployment", "daemonset", "job", "nodelifecycle", "namespace", "garbagecollector", "endpoints"} {
+		if fs.Lookup("concurrent-"+name+"-syncs") == nil {
+			t.Errorf("no --concurrent-%s-syncs", name)
+		}
+	}
+	o.Controllers = []string{"nope"}
+	if o.Validate() == nil {
+		t.Error("unknown controller must be rejected")
+	}
+	if err := fs.Parse([]string{"--concurrent-job-syncs=0"}); err == nil {
+		t.Error("0 workers must be rejected")
+	}
+}

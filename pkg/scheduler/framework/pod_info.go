@@ -75,6 +75,29 @@ func newAffinityTerms(pod *core.Pod, terms []core.PodAffinityTerm) ([]AffinityTe
 	return out, errors.Join(errs...)
 }
 
+// WeightedAffinityTerm is a preferred term with its weight.
+type WeightedAffinityTerm struct {
+	AffinityTerm
+	Weight int32
+}
+
+func newWeightedAffinityTerms(pod *core.Pod, terms []core.WeightedPodAffinityTerm) ([]WeightedAffinityTerm, error) {
+	var out []WeightedAffinityTerm
+	var errs []error
+	for i := range terms {
+		if terms[i].Weight == 0 {
+			continue
+		}
+		at, err := newAffinityTerm(pod.Namespace, &terms[i].PodAffinityTerm)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, WeightedAffinityTerm{AffinityTerm: at, Weight: terms[i].Weight})
+	}
+	return out, errors.Join(errs...)
+}
+
 // PodInfo is a pod with what the scheduler derives from it computed once:
 // its requests, parsed affinity terms and host ports.
 type PodInfo struct {
@@ -84,9 +107,11 @@ type PodInfo struct {
 	Requests        Resource
 	NonZeroRequests Resource
 
-	RequiredAffinityTerms     []AffinityTerm
-	RequiredAntiAffinityTerms []AffinityTerm
-	HostPorts                 []core.ContainerPort
+	RequiredAffinityTerms      []AffinityTerm
+	RequiredAntiAffinityTerms  []AffinityTerm
+	PreferredAffinityTerms     []WeightedAffinityTerm
+	PreferredAntiAffinityTerms []WeightedAffinityTerm
+	HostPorts                  []core.ContainerPort
 	// ParseError is set when an affinity term could not be parsed; such a
 	// pod is unschedulable, and as an existing pod the bad term is ignored.
 	ParseError error
@@ -101,12 +126,16 @@ func NewPodInfo(pod *core.Pod) *PodInfo {
 		if a.PodAffinity != nil {
 			terms, err := newAffinityTerms(pod, a.PodAffinity.RequiredDuringSchedulingIgnoredDuringExecution)
 			pi.RequiredAffinityTerms = terms
-			errs = append(errs, err)
+			weighted, werr := newWeightedAffinityTerms(pod, a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution)
+			pi.PreferredAffinityTerms = weighted
+			errs = append(errs, err, werr)
 		}
 		if a.PodAntiAffinity != nil {
 			terms, err := newAffinityTerms(pod, a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution)
 			pi.RequiredAntiAffinityTerms = terms
-			errs = append(errs, err)
+			weighted, werr := newWeightedAffinityTerms(pod, a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution)
+			pi.PreferredAntiAffinityTerms = weighted
+			errs = append(errs, err, werr)
 		}
 	}
 	pi.ParseError = errors.Join(errs...)

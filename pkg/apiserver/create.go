@@ -78,6 +78,9 @@ func (s *Server) createObject(ctx context.Context, res *registry.Resource, st st
 	if err := s.admitCreate(ctx, res, obj); err != nil {
 		return nil, err
 	}
+	if err := s.admitWrite(ctx, res, obj, nil); err != nil {
+		return nil, err
+	}
 	if res.Default != nil {
 		res.Default(obj)
 	}

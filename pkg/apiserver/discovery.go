@@ -102,9 +102,13 @@ func APIResourceList(t *registry.Table, gv meta.GroupVersion) *meta.APIResourceL
 		if r.GroupVersion() != gv {
 			continue
 		}
+		verbs := []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+		if r.Verbs != nil {
+			verbs = r.Verbs
+		}
 		out.APIResources = append(out.APIResources, meta.APIResource{
 			Name: r.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
-			Verbs:      []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"},
+			Verbs:      verbs,
 			ShortNames: r.ShortNames, Categories: r.Categories,
 		})
 		for _, sub := range r.Subresources {

@@ -55,7 +55,7 @@ func parseListOptions(q url.Values) (meta.ListOptions, error) {
 		return o, err
 	}
 	if limit != nil {
-		o.Limit = *limit
+		o.Limit = capListLimit(*limit)
 	}
 	o.Continue = q.Get("continue")
 	if v := q.Get("sendInitialEvents"); v != "" {

@@ -14,6 +14,12 @@ import (
 // buildPredicate parses labelSelector and fieldSelector into one predicate
 // (nil when both are empty). An unknown field label is a 400, as Kubernetes.
 func buildPredicate(r *registry.Resource, labelSel, fieldSel string) (func(meta.Object) bool, error) {
+	if err := checkSelectorLength("labelSelector", labelSel); err != nil {
+		return nil, err
+	}
+	if err := checkSelectorLength("fieldSelector", fieldSel); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(labelSel) == "" && strings.TrimSpace(fieldSel) == "" {
 		return nil, nil
 	}

@@ -25,6 +25,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/apiserver/authentication"
+	"github.com/tinykube/tinykube/pkg/apiserver/authorization"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
 )
@@ -54,6 +57,20 @@ type Config struct {
 
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+
+	// Security (security.go, timeout.go).
+	// Authenticator finds the user of a request; nil: every request is
+	// system:anonymous.
+	Authenticator authentication.Request
+	// Authorizer decides on every request; nil: AlwaysAllow.
+	Authorizer authorization.Authorizer
+	// WriteAdmission, when set, is called on every create (old nil) and
+	// update of an object with the request's context (which carries the
+	// user), after the server's preparation and before validation; an error
+	// refuses the write (RBAC escalation checks).
+	WriteAdmission func(ctx context.Context, res *registry.Resource, obj, old meta.Object) error
+	// RequestTimeout bounds requests other than watches (0: none); 504 after.
+	RequestTimeout time.Duration
 }
 
 // DefaultConfig returns Kubernetes' defaults for the limits and tolerations.
@@ -139,7 +156,10 @@ func (s *Server) buildHandler() http.Handler {
 		writeError(w, req, methodNotAllowed(req.Method, req.URL.Path))
 	})
 	var h http.Handler = r
+	h = s.withAuthorization(h)
 	h = s.withInFlightLimit(h)
+	h = s.withAuthentication(h)
+	h = s.withTimeout(h)
 	h = s.withMetricsAndLogging(h)
 	h = s.withRecover(h)
 	return h

@@ -86,6 +86,9 @@ func (s *Server) updateObject(ctx context.Context, r *request, mode updateMode, 
 		if err != nil {
 			return nil, err
 		}
+		if err := s.admitWrite(ctx, res, next, current); err != nil {
+			return nil, err
+		}
 		if res.Default != nil && mode == updateMain {
 			res.Default(next)
 		}

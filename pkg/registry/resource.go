@@ -37,6 +37,9 @@ type Resource struct {
 	Categories []string
 	// Subresources lists the subresources served ("status", "scale", ...).
 	Subresources []string
+	// Verbs, when set, are the only verbs of the resource (discovery lists
+	// them): the access reviews are create-only. Nil: every verb.
+	Verbs []string
 
 	// New returns an empty object of the kind (a pointer to the struct).
 	New func() meta.Object

@@ -88,6 +88,8 @@ func Default() *Table {
 	return NewTable(
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
 		deployments(), replicaSets(), daemonSets(), jobs(), leases(),
+		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
+		selfSubjectAccessReviews(), subjectAccessReviews(),
 	)
 }
 

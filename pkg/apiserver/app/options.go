@@ -38,6 +38,8 @@ type Options struct {
 	// Identity: --advertise-address, the identity lease and the kubernetes
 	// Endpoints reconciler.
 	Identity identity.Options
+	// Security: authentication, authorization, request timeout (security.go).
+	Security SecurityOptions
 }
 
 // NewOptions returns kube-apiserver's defaults.
@@ -55,6 +57,7 @@ func NewOptions() *Options {
 		DefaultUnreachableTolerationSeconds: 300,
 		ShutdownTimeout:                     30 * time.Second,
 		Identity:                            identity.NewOptions(),
+		Security:                            NewSecurityOptions(),
 	}
 }
 
@@ -86,6 +89,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout,
 		"how long shutdown waits for in-flight requests")
 	o.Identity.AddFlags(fs)
+	o.Security.AddFlags(fs)
 }
 
 // Validate reports inconsistent options.
@@ -101,6 +105,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MaxRequestsInFlight < 0 || o.MaxMutatingRequestsInFlight < 0 {
 		return fmt.Errorf("in-flight limits must be non-negative")
+	}
+	if err := o.Security.Validate(o.TLSCertFile != ""); err != nil {
+		return err
 	}
 	return o.Identity.Validate()
 }

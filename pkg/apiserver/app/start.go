@@ -48,6 +48,8 @@ type Instance struct {
 	stores   *storageSet
 	table    *registry.Table
 	port     int
+
+	sec *security // authentication, authorization (security.go)
 }
 
 // Start starts etcd (if embedded), the stores, the HTTP server and the
@@ -81,6 +83,9 @@ func Start(ctx context.Context, o *Options, log *zap.Logger) (_ *Instance, err e
 		compactor.Run(runCtx)
 	}()
 	if err := inst.server.Bootstrap(ctx); err != nil {
+		return nil, err
+	}
+	if err := inst.bootstrapPolicy(ctx); err != nil {
 		return nil, err
 	}
 	if err := inst.startIdentity(runCtx, inst.table, inst.stores, inst.port, o.TLSCertFile != ""); err != nil {
@@ -130,12 +135,18 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 		return stores.newStorage(runCtx, &inst.wg, r), nil
 	}
 	cfg.ReadyChecks = map[string]func(context.Context) error{"etcd": inst.etcdHealthy, "watch-cache": stores.ready}
+	if err := inst.configureSecurity(&cfg); err != nil {
+		return err
+	}
 	srv, err := apiserver.New(cfg)
 	if err != nil {
 		return err
 	}
 	inst.server = srv
 	inst.stores, inst.table = stores, cfg.Resources
+	if err := inst.startPolicyCache(runCtx); err != nil {
+		return err
+	}
 	addr := net.JoinHostPort(o.BindAddress, strconv.Itoa(o.Port))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -148,7 +159,9 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 			ln.Close()
 			return fmt.Errorf("load TLS key pair: %w", err)
 		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}})
+		tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+		inst.sec.configureTLS(tlsCfg)
+		ln = tls.NewListener(ln, tlsCfg)
 		scheme = "https"
 	}
 	host := o.BindAddress

@@ -16,7 +16,10 @@ const Name = "NodeAffinity"
 // ErrReasonPod is the reason of a rejected node.
 const ErrReasonPod = "node(s) didn't match Pod's node affinity/selector"
 
-const preScoreStateKey framework.StateKey = "PreScore" + Name
+const (
+	preFilterStateKey framework.StateKey = "PreFilter" + Name
+	preScoreStateKey  framework.StateKey = "PreScore" + Name
+)
 
 // NodeAffinity is the plugin.
 type NodeAffinity struct{}
@@ -41,21 +44,30 @@ func requiredTerms(pod *core.Pod) *core.NodeSelector {
 	return nil
 }
 
-// PreFilter skips Filter for pods without a nodeSelector or required terms.
-func (*NodeAffinity) PreFilter(_ context.Context, _ *framework.CycleState, pod *core.Pod) *framework.Status {
+type preFilterState struct{ affinity *helper.RequiredNodeAffinity }
+
+func (s *preFilterState) Clone() framework.StateData { return s }
+
+// PreFilter parses the nodeSelector and required terms once; pods without
+// either skip Filter.
+func (*NodeAffinity) PreFilter(_ context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
 	if len(pod.Spec.NodeSelector) == 0 && requiredTerms(pod) == nil {
 		return framework.NewStatus(framework.Skip)
 	}
+	state.Write(preFilterStateKey, &preFilterState{affinity: helper.GetRequiredNodeAffinity(pod)})
 	return nil
 }
 
 // Filter implements framework.FilterPlugin. A malformed term matches no node.
-func (*NodeAffinity) Filter(_ context.Context, _ *framework.CycleState, pod *core.Pod, ni *framework.NodeInfo) *framework.Status {
+func (*NodeAffinity) Filter(_ context.Context, state *framework.CycleState, _ *core.Pod, ni *framework.NodeInfo) *framework.Status {
 	if ni.Node() == nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "node not found")
 	}
-	ok, _ := core.PodMatchesNodeSelectorAndAffinityTerms(pod, ni.Node())
-	if !ok {
+	s, err := framework.ReadState[*preFilterState](state, preFilterStateKey)
+	if err != nil {
+		return framework.AsStatus(err)
+	}
+	if !s.affinity.Match(ni.Node()) {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonPod)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins/helper"
 )
 
 // Name is the plugin's name.
@@ -51,6 +52,7 @@ type constraint struct {
 	topologyKey       string
 	selector          labels.Selector
 	honorNodeAffinity bool
+	nodeAffinity      *helper.RequiredNodeAffinity
 	honorNodeTaints   bool
 	selfMatch         int64
 }
@@ -58,6 +60,7 @@ type constraint struct {
 // constraintsOf parses the pod's constraints with the given action.
 func constraintsOf(pod *core.Pod, action core.UnsatisfiableConstraintAction) ([]constraint, error) {
 	var out []constraint
+	affinity := helper.GetRequiredNodeAffinity(pod)
 	for _, c := range pod.Spec.TopologySpreadConstraints {
 		if c.WhenUnsatisfiable != action {
 			continue
@@ -72,6 +75,7 @@ func constraintsOf(pod *core.Pod, action core.UnsatisfiableConstraintAction) ([]
 			topologyKey:       c.TopologyKey,
 			selector:          sel,
 			honorNodeAffinity: c.NodeAffinityPolicy == nil || *c.NodeAffinityPolicy == core.NodeInclusionPolicyHonor,
+			nodeAffinity:      affinity,
 			honorNodeTaints:   c.NodeTaintsPolicy != nil && *c.NodeTaintsPolicy == core.NodeInclusionPolicyHonor,
 		}
 		if c.MinDomains != nil {
@@ -91,10 +95,8 @@ func (c *constraint) nodeCounts(pod *core.Pod, node *core.Node) bool {
 	if _, ok := node.Labels[c.topologyKey]; !ok {
 		return false
 	}
-	if c.honorNodeAffinity {
-		if ok, _ := core.PodMatchesNodeSelectorAndAffinityTerms(pod, node); !ok {
-			return false
-		}
+	if c.honorNodeAffinity && !c.nodeAffinity.Match(node) {
+		return false
 	}
 	if c.honorNodeTaints {
 		filter := func(t *core.Taint) bool {

@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -30,7 +31,9 @@ type podWorker struct {
 	pod  *core.Pod
 	gone bool
 	// Owned by the worker goroutine:
+	// lastStatus is the status last written, at resourceVersion lastRV.
 	lastStatus *core.PodStatus
+	lastRV     uint64
 	started    bool // all containers ran once (start-duration metric taken)
 	deleted    bool // deletion confirmed
 	// specs are the runtime specs containers were started with (probes
@@ -147,4 +150,18 @@ func (p *podWorkers) run(w *podWorker) {
 		p.k.syncPod(p.ctx, w, pod)
 		p.k.metrics.podWorkerDuration.WithLabelValues("sync").Observe(time.Since(start).Seconds())
 	}
+}
+
+// known is the pod with the freshest status the worker knows: the
+// informer's, unless the kubelet's own last write is newer than it.
+func (w *podWorker) known(pod *core.Pod) *core.Pod {
+	if w.lastStatus == nil {
+		return pod
+	}
+	if rv, err := strconv.ParseUint(pod.ResourceVersion, 10, 64); err == nil && rv >= w.lastRV {
+		return pod
+	}
+	cp := *pod
+	cp.Status = *w.lastStatus
+	return &cp
 }

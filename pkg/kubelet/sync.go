@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -27,13 +28,14 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 		return
 	}
 	uid := string(pod.UID)
-	if core.IsPodTerminal(pod) || (w.lastStatus != nil && core.IsPodTerminal(&core.Pod{Status: *w.lastStatus})) {
+	pod = w.known(pod)
+	if core.IsPodTerminal(pod) {
 		k.stopAll(ctx, pod, 0, "")
 		k.probes.RemovePod(uid)
 		return
 	}
 	now := time.Now()
-	if pastActiveDeadline(withStatus(pod, w.lastStatus), now) {
+	if pastActiveDeadline(pod, now) {
 		k.failDeadline(ctx, w, pod, now)
 		return
 	}
@@ -71,7 +73,7 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 		rt = k.containerMap(uid)
 	}
 	ready, started := k.syncProbes(ctx, w, pod, rt)
-	status := generatePodStatus(statusInput{Pod: withStatus(pod, w.lastStatus), Containers: rt, Ready: ready,
+	status := generatePodStatus(statusInput{Pod: pod, Containers: rt, Ready: ready,
 		Started: started, Waiting: acts.Waiting, HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
 	k.observeStart(w, pod, status)
 	k.writeStatus(ctx, w, pod, status)
@@ -89,25 +91,11 @@ func (k *Kubelet) failDeadline(ctx context.Context, w *podWorker, pod *core.Pod,
 		"Pod was active on the node longer than the specified deadline")
 	k.stopAll(ctx, pod, podGrace(pod), "Killing")
 	k.probes.RemovePod(string(pod.UID))
-	status := generatePodStatus(statusInput{Pod: withStatus(pod, w.lastStatus), Containers: k.containerMap(string(pod.UID)),
+	status := generatePodStatus(statusInput{Pod: pod, Containers: k.containerMap(string(pod.UID)),
 		HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
 	status.Phase, status.Reason = core.PodFailed, core.PodReasonDeadlineExceeded
 	status.Message = "Pod was active on the node longer than the specified deadline"
 	k.writeStatus(ctx, w, pod, status)
-}
-
-// withStatus is pod with the status the kubelet last wrote, when the
-// informer has not caught up with it yet.
-func withStatus(pod *core.Pod, last *core.PodStatus) *core.Pod {
-	if last == nil {
-		return pod
-	}
-	cp := *pod
-	cp.Status = *last
-	if core.IsPodTerminal(pod) {
-		cp.Status.Phase = pod.Status.Phase
-	}
-	return &cp
 }
 
 func (k *Kubelet) containerMap(uid string) map[string]runtime.ContainerStatus {
@@ -228,17 +216,18 @@ func (k *Kubelet) observeStart(w *podWorker, pod *core.Pod, st core.PodStatus) {
 // writeStatus writes status through pods/status when it differs from what
 // the apiserver has.
 func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, status core.PodStatus) {
-	if statusEqual(&status, &pod.Status) || (w.lastStatus != nil && statusEqual(&status, w.lastStatus)) {
+	if statusEqual(&status, &pod.Status) { // pod is w.known: the freshest status
 		return
 	}
 	pods := k.client.CoreV1().Pods(pod.Namespace)
 	for attempt := 0; attempt < 3; attempt++ {
 		cp := *pod
 		cp.Status = status
-		_, err := pods.UpdateStatus(ctx, &cp, meta.UpdateOptions{})
+		out, err := pods.UpdateStatus(ctx, &cp, meta.UpdateOptions{})
 		switch {
 		case err == nil:
 			w.lastStatus = &status
+			w.lastRV, _ = strconv.ParseUint(out.ResourceVersion, 10, 64)
 			return
 		case apierrors.IsConflict(err):
 			fresh, gerr := pods.Get(ctx, pod.Name, meta.GetOptions{})

@@ -166,3 +166,27 @@ func TestManagerStartupGatesReadiness(t *testing.T) {
 	cancel()
 	m.Wait()
 }
+
+func TestStartedGate(t *testing.T) {
+	m := NewManager(context.Background(), nil, func(Event) {})
+	c := &core.Container{Name: "c", StartupProbe: &core.Probe{}}
+	k := key{"u", "c", Readiness}
+	if m.started(k, "id", Target{Container: c}) {
+		t.Fatal("started without a startup worker result")
+	}
+	w := &worker{containerID: "id", cancel: func() {}, result: Unknown}
+	m.workers[key{"u", "c", Startup}] = w
+	if m.started(k, "id", Target{Container: c}) {
+		t.Fatal("started while the startup probe is unknown")
+	}
+	w.result = Success
+	if !m.started(k, "id", Target{Container: c}) {
+		t.Fatal("not started after the startup probe succeeded")
+	}
+	if m.started(k, "other-id", Target{Container: c}) {
+		t.Fatal("a success of another attempt counted")
+	}
+	if !m.started(k, "id", Target{Container: &core.Container{Name: "c"}}) {
+		t.Fatal("a container without startup probe must count as started")
+	}
+}

@@ -8,6 +8,7 @@ package nodelifecycle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -191,6 +192,9 @@ func (c *Controller) monitorNode(ctx context.Context, n *core.Node) error {
 			c.recorder.Eventf(n, core.EventTypeNormal, "NodeNotReady", "Node %s status is now: NodeNotReady", n.Name)
 			c.logger.Info("node stopped posting status", zap.String("node", n.Name))
 			node = updated
+			if err := c.markPodsNotReady(ctx, n.Name, now); err != nil {
+				return err
+			}
 		}
 	}
 	_, ready := core.GetNodeCondition(&node.Status, core.NodeReady)
@@ -240,4 +244,23 @@ func (c *Controller) syncPodEviction(ctx context.Context, key string) error {
 	}
 	c.logger.Info("evicted pod from tainted node", zap.String("pod", key), zap.String("node", node.Name))
 	return nil
+}
+
+// markPodsNotReady sets Ready=False on the pods of a node that went silent:
+// nobody vouches for them any more (endpoints drop them at once).
+func (c *Controller) markPodsNotReady(ctx context.Context, node string, now time.Time) error {
+	pods, _ := c.podLister.ByIndex(cache.NodeNameIndex, node)
+	var errs []error
+	for _, p := range pods {
+		if !core.IsPodReady(p) || core.IsPodTerminal(p) {
+			continue
+		}
+		cp := meta.DeepCopy(p)
+		core.SetPodCondition(&cp.Status, core.PodCondition{Type: core.PodReady, Status: core.ConditionFalse,
+			Reason: "NodeNotReady", LastTransitionTime: meta.NewTime(now.UTC().Truncate(time.Second))})
+		if _, err := c.client.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, cp, meta.UpdateOptions{}); err != nil && !apierrors.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("mark pod %s not ready: %w", p.GetObjectMeta().Key(), err))
+		}
+	}
+	return errors.Join(errs...)
 }

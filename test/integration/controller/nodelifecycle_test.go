@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -76,7 +77,7 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 	e.startManager(func(o *manager.Options) {
 		o.NodeMonitorGracePeriod = 2 * time.Second
 		o.NodeMonitorPeriod = 200 * time.Millisecond
-	}, "nodelifecycle")
+	}, "nodelifecycle", "replicaset")
 	bg := context.Background()
 	e.createNode("n1", nil)
 	mk := func(name string, secs int64) {
@@ -90,6 +91,31 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 	}
 	mk("short", 1)
 	mk("long", 3600)
+	if err := e.markReady(mustPod(t, e, "long"), "10.3.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	// A replicaset's pod on n1, tolerating unreachable for 1s: evicted and replaced.
+	lbl := map[string]string{"app": "evict"}
+	tmpl := podTemplate(lbl)
+	tmpl.Spec.Tolerations = []core.Toleration{{Key: core.TaintNodeUnreachable, Operator: core.TolerationOpExists,
+		Effect: core.TaintEffectNoExecute, TolerationSeconds: meta.Ptr[int64](1)}}
+	if _, err := e.cs.AppsV1().ReplicaSets(testNS).Create(bg, &apps.ReplicaSet{ObjectMeta: meta.ObjectMeta{Name: "evict", Namespace: testNS},
+		Spec: apps.ReplicaSetSpec{Replicas: meta.Ptr[int32](1), Selector: &meta.LabelSelector{MatchLabels: lbl}, Template: tmpl}}, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var rsPod string
+	eventually(t, 20*time.Second, "replicaset pod", func() error {
+		pods := e.listPods(testNS, "app=evict")
+		if len(pods) != 1 {
+			return fmt.Errorf("%d pods", len(pods))
+		}
+		rsPod = pods[0].Name
+		return nil
+	})
+	if err := e.cs.CoreV1().Pods(testNS).Bind(bg, &core.Binding{ObjectMeta: meta.ObjectMeta{Name: rsPod, Namespace: testNS},
+		Target: core.ObjectReference{Kind: "Node", Name: "n1"}}, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Heartbeats stop now.
 	stoppedAt := time.Now()
@@ -121,6 +147,24 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 	if err != nil || long.DeletionTimestamp != nil {
 		t.Fatalf("long-toleration pod must stay: %v %v", err, long)
 	}
+	if core.IsPodReady(long) {
+		t.Fatal("a pod on an unreachable node must be marked not ready")
+	}
+	eventually(t, 20*time.Second, "replicaset pod evicted and replaced", func() error {
+		var replaced bool
+		for _, p := range e.listPods(testNS, "app=evict") {
+			if p.Name == rsPod && p.DeletionTimestamp == nil {
+				return fmt.Errorf("pod %s on the unreachable node not evicted", rsPod)
+			}
+			if p.Name != rsPod && p.DeletionTimestamp == nil {
+				replaced = true
+			}
+		}
+		if !replaced {
+			return fmt.Errorf("no replacement pod")
+		}
+		return nil
+	})
 
 	// The kubelet is back: the taints go.
 	e.heartbeat("n1")
@@ -134,4 +178,13 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+func mustPod(t *testing.T, e *env, name string) *core.Pod {
+	t.Helper()
+	p, err := e.cs.CoreV1().Pods(testNS).Get(context.Background(), name, meta.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

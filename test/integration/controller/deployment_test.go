@@ -147,6 +147,10 @@ func TestDeploymentRollingUpdateBounds(t *testing.T) {
 					readyN++
 				}
 			}
+			select { // polling the observed state
+			case <-obsCtx.Done():
+			case <-time.After(5 * time.Millisecond):
+			}
 			mu.Lock()
 			if total > replicas+surge {
 				violations = append(violations, fmt.Sprintf("replicasets sum to %d > %d", total, replicas+surge))
@@ -304,4 +308,59 @@ func TestDeploymentRecreate(t *testing.T) {
 		}
 	}
 	_ = first
+}
+
+// TestDeploymentPausedAndHistoryLimit: a paused deployment does not roll a
+// new template out until resumed; old ReplicaSets beyond
+// revisionHistoryLimit are deleted.
+func TestDeploymentPausedAndHistoryLimit(t *testing.T) {
+	e := newEnv(t)
+	e.startManager(nil, "replicaset", "deployment")
+	bg := context.Background()
+	d := newDeployment("ph", 2, intstr.FromInt(1), intstr.FromInt(0))
+	d.Spec.RevisionHistoryLimit = meta.Ptr[int32](1)
+	if _, err := e.cs.AppsV1().Deployments(testNS).Create(bg, d, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	k := e.fakeKubelet(ctx, "app=ph")
+	defer func() { cancel(); k.Wait() }()
+	e.waitDeploymentComplete("ph", "1")
+
+	e.updateDeployment("ph", func(d *apps.Deployment) {
+		d.Spec.Paused = true
+		d.Spec.Template.Spec.Containers[0].Image = "busybox:2"
+	})
+	eventually(t, 20*time.Second, "paused condition", func() error {
+		d, err := e.cs.AppsV1().Deployments(testNS).Get(bg, "ph", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if c := cond(d, apps.DeploymentProgressing); c == nil || c.Reason != "DeploymentPaused" || d.Status.ObservedGeneration != d.Generation {
+			return fmt.Errorf("progressing %+v", c)
+		}
+		return nil
+	})
+	rss, err := e.cs.AppsV1().ReplicaSets(testNS).List(bg, meta.ListOptions{LabelSelector: "app=ph"})
+	if err != nil || len(rss.Items) != 1 {
+		t.Fatalf("paused deployment must not create a replicaset: %d (%v)", len(rss.Items), err)
+	}
+	e.updateDeployment("ph", func(d *apps.Deployment) { d.Spec.Paused = false })
+	e.waitDeploymentComplete("ph", "2")
+	e.updateDeployment("ph", func(d *apps.Deployment) { d.Spec.Template.Spec.Containers[0].Image = "busybox:3" })
+	e.waitDeploymentComplete("ph", "3")
+	eventually(t, 20*time.Second, "history trimmed to 1 old replicaset", func() error {
+		rss, err := e.cs.AppsV1().ReplicaSets(testNS).List(bg, meta.ListOptions{LabelSelector: "app=ph"})
+		if err != nil {
+			return err
+		}
+		var revs []string
+		for _, rs := range rss.Items {
+			revs = append(revs, rs.Annotations[apps.RevisionAnnotation])
+		}
+		if len(rss.Items) != 2 {
+			return fmt.Errorf("replicasets of revisions %v, want 2 and 3", revs)
+		}
+		return nil
+	})
 }

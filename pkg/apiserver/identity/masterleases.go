@@ -46,8 +46,9 @@ func NewEtcdMasterLeases(client *clientv3.Client, ttl time.Duration) *EtcdMaster
 // MasterLeaseKey is the etcd key of ep's master lease.
 func MasterLeaseKey(ep Endpoint) string { return MasterLeasePrefix + ep.String() }
 
-// UpdateLease keeps the key's etcd lease alive, or, when there is none yet
-// or it expired meanwhile, grants a new lease and writes the key on it.
+// UpdateLease keeps the key's etcd lease alive and the key on it (rewritten
+// if someone deleted it), or, when there is no lease yet or it expired
+// meanwhile, grants a new lease and writes the key on it.
 func (m *EtcdMasterLeases) UpdateLease(ctx context.Context, ep Endpoint) error {
 	m.mu.Lock()
 	id, ok := m.leases[ep]
@@ -55,7 +56,7 @@ func (m *EtcdMasterLeases) UpdateLease(ctx context.Context, ep Endpoint) error {
 	if ok {
 		_, err := m.client.KeepAliveOnce(ctx, id)
 		if err == nil {
-			return nil
+			return m.putOn(ctx, ep, id)
 		}
 		if !errors.Is(err, rpctypes.ErrLeaseNotFound) {
 			return fmt.Errorf("keep master lease %s alive: %w", ep, err)
@@ -69,12 +70,26 @@ func (m *EtcdMasterLeases) UpdateLease(ctx context.Context, ep Endpoint) error {
 	if err != nil {
 		return fmt.Errorf("grant master lease %s: %w", ep, err)
 	}
-	if _, err := m.client.Put(ctx, MasterLeaseKey(ep), ep.String(), clientv3.WithLease(grant.ID)); err != nil {
-		return fmt.Errorf("write master lease %s: %w", ep, err)
+	if err := m.putOn(ctx, ep, grant.ID); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	m.leases[ep] = grant.ID
 	m.mu.Unlock()
+	return nil
+}
+
+// putOn writes ep's key attached to lease id unless it already is (no
+// write, no new revision, in the common case).
+func (m *EtcdMasterLeases) putOn(ctx context.Context, ep Endpoint, id clientv3.LeaseID) error {
+	key := MasterLeaseKey(ep)
+	_, err := m.client.Txn(ctx).
+		If(clientv3.Compare(clientv3.LeaseValue(key), "=", id)).
+		Else(clientv3.OpPut(key, ep.String(), clientv3.WithLease(id))).
+		Commit()
+	if err != nil {
+		return fmt.Errorf("write master lease %s: %w", ep, err)
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/apiserver/authorization"
 	"github.com/tinykube/tinykube/pkg/apiserver/authorization/rbac"
 	"github.com/tinykube/tinykube/pkg/registry"
+	"github.com/tinykube/tinykube/pkg/storage"
 )
 
 // Authorization modes of --authorization-mode.
@@ -142,7 +143,7 @@ func (inst *Instance) configureSecurity(cfg *apiserver.Config) error {
 			sec.policy = rbac.NewPolicyCache()
 			rbacAZ := rbac.New(sec.policy)
 			chain = append(chain, rbacAZ)
-			esc := &rbac.Escalation{Authorizer: chain, Rules: rbacAZ}
+			esc := &rbac.Escalation{Authorizer: chain, Rules: rbacAZ, RoleRules: inst.storedRoleRules}
 			cfg.WriteAdmission = func(ctx context.Context, res *registry.Resource, obj, old meta.Object) error {
 				if res.Group != rbacapi.GroupName {
 					return nil
@@ -257,4 +258,34 @@ func (w *policyWriter) Ensure(ctx context.Context, obj meta.Object, reconcile fu
 		return nil
 	}
 	return err
+}
+
+// storedRoleRules reads the rules of a role from etcd (a quorum read).
+func (inst *Instance) storedRoleRules(ctx context.Context, ref rbacapi.RoleRef, namespace string) ([]rbacapi.PolicyRule, error) {
+	resource, ns := rbac.ResourceClusterRoles, ""
+	if ref.Kind == "Role" {
+		resource, ns = rbac.ResourceRoles, namespace
+	}
+	r, ok := inst.table.Lookup(rbacapi.GroupName, rbacapi.Version, resource)
+	if !ok {
+		return nil, fmt.Errorf("rbac: resource %s not in the table", resource)
+	}
+	st := inst.stores.get(r.GroupResource())
+	if st == nil {
+		return nil, fmt.Errorf("rbac: no storage for %s", r.GroupResource())
+	}
+	obj, err := st.Get(ctx, r.Key(ns, ref.Name), storage.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("%s.%s %q not found", strings.ToLower(ref.Kind), rbacapi.GroupName, ref.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %s: %w", ref.Kind, ref.Name, err)
+	}
+	switch o := obj.(type) {
+	case *rbacapi.Role:
+		return o.Rules, nil
+	case *rbacapi.ClusterRole:
+		return o.Rules, nil
+	}
+	return nil, fmt.Errorf("unexpected %T for %s %s", obj, ref.Kind, ref.Name)
 }

@@ -24,8 +24,13 @@ import (
 type Escalation struct {
 	// Authorizer is the whole chain, asked for the escalate and bind verbs.
 	Authorizer authorization.Authorizer
-	// Rules resolves the requester's rules and the bound roles.
+	// Rules resolves the requester's rules (and the bound roles when
+	// RoleRules is nil).
 	Rules *Authorizer
+	// RoleRules, when set, reads the rules of a bound role from the storage,
+	// so that a binding to a role created a moment ago is checked against
+	// it even if the policy cache has not seen it yet.
+	RoleRules func(ctx context.Context, ref rbac.RoleRef, namespace string) ([]rbac.PolicyRule, error)
 }
 
 // Admit checks a create (old nil) or update of an RBAC object; other
@@ -82,7 +87,13 @@ func (e *Escalation) checkBinding(ctx context.Context, u *user.Info, resource, n
 	if e.allowed(ctx, u, "bind", roleResource, namespace, ref.Name) {
 		return nil
 	}
-	rules, err := e.Rules.roleRules(ref, namespace)
+	var rules []rbac.PolicyRule
+	var err error
+	if e.RoleRules != nil {
+		rules, err = e.RoleRules(ctx, ref, namespace)
+	} else {
+		rules, err = e.Rules.roleRules(ref, namespace)
+	}
 	if err != nil {
 		return apierrors.NewForbidden(rbac.GroupName, resource, name, err)
 	}

@@ -80,6 +80,7 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 	}, "nodelifecycle", "replicaset")
 	bg := context.Background()
 	e.createNode("n1", nil)
+	stoppedAt := time.Now() // the last heartbeat
 	mk := func(name string, secs int64) {
 		p := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: name, Namespace: testNS},
 			Spec: core.PodSpec{NodeName: "n1", Containers: podTemplate(nil).Spec.Containers,
@@ -117,8 +118,6 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Heartbeats stop now.
-	stoppedAt := time.Now()
 	eventually(t, 20*time.Second, "node unreachable", func() error {
 		n, err := e.cs.CoreV1().Nodes().Get(bg, "n1", meta.GetOptions{})
 		if err != nil {

@@ -17,7 +17,7 @@ type Client interface {
 	Bind(ctx context.Context, b *core.Binding) error
 	// SetPodConditions replaces pod's status.conditions through pods/status.
 	SetPodConditions(ctx context.Context, pod *core.Pod, conditions []core.PodCondition) error
-	// CreateEvent creates an Event.
+	// CreateEvent creates an Event (the sink of the scheduler's recorder).
 	CreateEvent(ctx context.Context, e *core.Event) error
 }
 

@@ -84,8 +84,8 @@ func (s *Scheduler) bind(ctx context.Context, pInfo *queue.QueuedPodInfo, assume
 	}
 	metrics.E2eSchedulingDuration.WithLabelValues(metrics.ResultScheduled, s.name).Observe(time.Since(start).Seconds())
 	s.logger.Debug("bound pod", zap.String("pod", assumed.Namespace+"/"+assumed.Name), zap.String("node", assumed.Spec.NodeName))
-	s.recordEvent(ctx, runNow, assumed, core.EventTypeNormal, "Scheduled",
-		fmt.Sprintf("Successfully assigned %s/%s to %s", assumed.Namespace, assumed.Name, assumed.Spec.NodeName))
+	s.events.Eventf(assumed, core.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s",
+		assumed.Namespace, assumed.Name, assumed.Spec.NodeName)
 }
 
 // handleSchedulingFailure requeues the pod (unless it is gone or bound
@@ -120,7 +120,7 @@ func (s *Scheduler) handleSchedulingFailure(ctx context.Context, pInfo *queue.Qu
 		s.logger.Debug("requeue", zap.Error(qerr))
 	}
 	msg := err.Error()
-	s.recordEvent(ctx, run, pInfo.Pod, core.EventTypeWarning, "FailedScheduling", msg)
+	s.events.Eventf(pInfo.Pod, core.EventTypeWarning, "FailedScheduling", "%s", msg)
 	s.setScheduledCondition(ctx, run, pInfo.Pod, reason, msg)
 }
 
@@ -149,25 +149,6 @@ func lastProbeTime(pod *core.Pod) meta.Time {
 		return c.LastProbeTime
 	}
 	return meta.Time{}
-}
-
-// recordEvent creates an Event about pod through run.
-func (s *Scheduler) recordEvent(ctx context.Context, run func(func()), pod *core.Pod, eventType, reason, msg string) {
-	now := meta.Now()
-	e := &core.Event{
-		ObjectMeta: meta.ObjectMeta{Namespace: pod.Namespace, Name: fmt.Sprintf("%s.%x", pod.Name, time.Now().UnixNano())},
-		InvolvedObject: core.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: pod.Namespace, Name: pod.Name,
-			UID: pod.UID, ResourceVersion: pod.ResourceVersion},
-		Reason: reason, Message: msg, Type: eventType, Count: 1,
-		FirstTimestamp: now, LastTimestamp: now,
-		Source:              core.EventSource{Component: s.name},
-		ReportingController: s.name, ReportingInstance: s.identity,
-	}
-	run(func() {
-		if err := s.client.CreateEvent(ctx, e); err != nil && ctx.Err() == nil {
-			s.logger.Warn("record event", zap.Error(err))
-		}
-	})
 }
 
 // runNow runs fn on the calling goroutine.

@@ -41,10 +41,15 @@ func TestNumFeasibleNodesToFind(t *testing.T) {
 
 func newTestFramework(t testing.TB, snap *cache.Snapshot, specs []runtime.PluginSpec) *runtime.Framework {
 	t.Helper()
+	return newTestFrameworkN(t, snap, specs, 4)
+}
+
+func newTestFrameworkN(t testing.TB, snap *cache.Snapshot, specs []runtime.PluginSpec, parallelism int) *runtime.Framework {
+	t.Helper()
 	if specs == nil {
 		specs = plugins.DefaultPlugins()
 	}
-	fwk, err := runtime.NewFramework("test", plugins.NewInTreeRegistry(), specs, snap, 4)
+	fwk, err := runtime.NewFramework("test", plugins.NewInTreeRegistry(), specs, snap, parallelism)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,24 +137,43 @@ func TestFilteringStopsAtEnoughNodesAndRotates(t *testing.T) {
 		nodes = append(nodes, st.MakeNode().Name(fmt.Sprintf("n%04d", i)).Capacity("cpu", "4", "memory", "8Gi").Obj())
 	}
 	snap := cache.NewSnapshot(nil, nodes)
-	fwk := newTestFramework(t, snap, []runtime.PluginSpec{{Name: "NodeResourcesFit"}})
-	g := newGenericScheduler(0, 1)
 	pod := st.MakePod().Name("p").Obj()
+	specs := []runtime.PluginSpec{{Name: "NodeResourcesFit"}}
+
+	// One worker: exactly the 420 nodes from the start index, in order.
+	fwk := newTestFrameworkN(t, snap, specs, 1)
+	g := newGenericScheduler(0, 1)
+	for round, from := range []int{0, 420, 840} {
+		feasible, _, err := g.findNodesThatFitPod(context.Background(), fwk, framework.NewCycleState(), pod, snap.List())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(feasible) != 420 {
+			t.Fatalf("round %d: found %d, want 420", round, len(feasible))
+		}
+		for i, ni := range feasible {
+			if want := fmt.Sprintf("n%04d", (from+i)%1000); ni.Node().Name != want {
+				t.Fatalf("round %d: node %d is %s, want %s", round, i, ni.Node().Name, want)
+			}
+		}
+		if want := (from + 420) % 1000; g.nextStartNodeIndex != want {
+			t.Fatalf("round %d: next start %d, want %d", round, g.nextStartNodeIndex, want)
+		}
+	}
+
+	// Sixteen workers: still 420 distinct nodes, and the index moves by 420.
+	fwk = newTestFrameworkN(t, snap, specs, 16)
+	g = newGenericScheduler(0, 1)
 	feasible, _, err := g.findNodesThatFitPod(context.Background(), fwk, framework.NewCycleState(), pod, snap.List())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(feasible) != 420 || g.nextStartNodeIndex != 420 {
-		t.Fatalf("found %d, next start %d; want 420, 420", len(feasible), g.nextStartNodeIndex)
-	}
-	feasible, _, _ = g.findNodesThatFitPod(context.Background(), fwk, framework.NewCycleState(), pod, snap.List())
+	seen := map[string]bool{}
 	for _, ni := range feasible {
-		if ni.Node().Name < "n0420" || ni.Node().Name >= "n0840" {
-			t.Fatalf("second round looked at %s, want n0420..n0839", ni.Node().Name)
-		}
+		seen[ni.Node().Name] = true
 	}
-	if g.nextStartNodeIndex != 840 {
-		t.Fatalf("next start %d, want 840", g.nextStartNodeIndex)
+	if len(feasible) != 420 || len(seen) != 420 || g.nextStartNodeIndex != 420 {
+		t.Fatalf("parallel: %d found (%d distinct), next start %d", len(feasible), len(seen), g.nextStartNodeIndex)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/client/record"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/runtime"
@@ -44,19 +45,19 @@ type Options struct {
 	AssumedPodTTL time.Duration
 	// Plugins is the profile (plugins.DefaultPlugins when nil).
 	Plugins []runtime.PluginSpec
-	// Identity names this instance in Events (reportingInstance).
-	Identity string
-	Logger   *zap.Logger
+	Logger  *zap.Logger
 	// Seed seeds the tie-break randomness (time-based when 0).
 	Seed uint64
 }
 
 // Scheduler is one profile's scheduling loop.
 type Scheduler struct {
-	name     string
-	identity string
-	logger   *zap.Logger
-	client   Client
+	name   string
+	logger *zap.Logger
+	client Client
+	// events posts Events from its own goroutine (started by Run), so
+	// event writes never hold a binding slot.
+	events *record.Recorder
 
 	cache    cache.Cache
 	queue    *queue.PriorityQueue
@@ -104,8 +105,9 @@ func New(client Client, o Options) (*Scheduler, error) {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	s := &Scheduler{
-		name: o.SchedulerName, identity: o.Identity, logger: o.Logger.With(zap.String("profile", o.SchedulerName)),
+		name: o.SchedulerName, logger: o.Logger.With(zap.String("profile", o.SchedulerName)),
 		client:   client,
+		events:   record.New(record.SinkFunc(client.CreateEvent), o.SchedulerName, o.Logger),
 		cache:    cache.New(o.AssumedPodTTL, nil, o.Logger),
 		queue:    queue.NewPriorityQueue(queue.Options{RecordPending: metrics.RecordPending}),
 		fwk:      fwk,
@@ -123,9 +125,10 @@ func (s *Scheduler) Name() string { return s.name }
 // flight. The informers must have synced before Run is called.
 func (s *Scheduler) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); s.queue.Run(ctx) }()
 	go func() { defer wg.Done(); s.cache.Run(ctx, cacheCleanupPeriod) }()
+	go func() { defer wg.Done(); s.events.Run(ctx) }()
 	s.logger.Info("scheduler started")
 	for s.scheduleOne(ctx) {
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"go.uber.org/zap"
 
@@ -37,13 +36,11 @@ func Run(ctx context.Context, o *Options, logger *zap.Logger) error {
 // RunScheduler starts the informers, waits for them to sync and schedules
 // until ctx ends; everything it started has stopped when it returns.
 func RunScheduler(ctx context.Context, cs *clientset.Clientset, o *Options, logger *zap.Logger) error {
-	host, _ := os.Hostname()
 	s, err := scheduler.New(scheduler.NewClient(cs), scheduler.Options{
 		SchedulerName:            o.SchedulerName,
 		Parallelism:              o.Parallelism,
 		PercentageOfNodesToScore: o.PercentageOfNodesToScore,
 		MaxBindsInFlight:         o.MaxBindsInFlight,
-		Identity:                 host,
 		Logger:                   logger,
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ e2e:
 	@hack/compose.sh e2e
 
 bench:
-	@hack/bench.sh
+	@hack/bench.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BIN)

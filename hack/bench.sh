@@ -1,5 +1,53 @@
 #!/usr/bin/env bash
-# Go benchmarks of the project (the end-to-end harness of issue 10 plugs in here).
+# `make bench`: the performance harness of issue 10 (test/bench). Builds the
+# daemons (make build, plus bin/etcd from hack/tools/etcd when missing),
+# then runs test/bench/cmd/bench, which measures raw etcd puts and then the
+# apiserver, scheduler and a simulated kubelet on that same etcd. It prints
+# a table and writes bench-results/<UTC time>.json.
+#
+# Arguments go to the harness: hack/bench.sh -N 200 -M 2000 -C 64 -W 1000
+# (make bench BENCH_ARGS="..."); --quick for a run of seconds; --help.
+# Environment:
+#   PROFILE=1   also build the apiserver with pprof (test/bench/cmd/apiserver-profiling)
+#               and save CPU (during the load) and heap profiles of the apiserver
+#               and the scheduler in bench-results/profiles-<time>/
+#   GOBENCH=1   also run the Go micro-benchmarks (go test -bench . ./pkg/...)
+#   SKIP_BUILD=1  use bin/ as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go test -run '^$' -bench . -benchmem -count=1 ./pkg/... "$@"
+export CGO_ENABLED=0
+
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+  make --no-print-directory build
+  if [ ! -x bin/etcd ]; then
+    echo "==> go build bin/etcd (hack/tools/etcd)"
+    (cd hack/tools/etcd && go build -trimpath -ldflags "-s -w" -o ../../../bin/etcd .)
+  fi
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/bench" ./test/bench/cmd/bench
+
+args=()
+if [ "${PROFILE:-}" = 1 ]; then
+  stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
+  profiles="bench-results/profiles-$stamp"
+  go build -trimpath -o "$tmp/apiserver-profiling" ./test/bench/cmd/apiserver-profiling
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 16060)
+  args+=(--apiserver-bin "$tmp/apiserver-profiling" --apiserver-pprof-port "$port" --profile-dir "$profiles")
+fi
+
+"$tmp/bench" "${args[@]}" "$@"
+
+if [ "${PROFILE:-}" = 1 ]; then
+  for f in "$profiles"/*-cpu.pprof; do
+    [ -s "$f" ] || continue
+    echo; echo "==> top of $f"
+    go tool pprof -top -nodecount=25 "$f" 2>/dev/null | sed -n '1,32p'
+  done
+fi
+
+if [ "${GOBENCH:-}" = 1 ]; then
+  go test -run '^$' -bench . -benchmem -count=1 ./pkg/...
+fi

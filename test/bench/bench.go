@@ -1,0 +1,190 @@
+// Package bench is tinykube's performance harness (issue 10). One Run
+// measures raw etcd write throughput, then starts the real daemons on that
+// same etcd (apiserver, scheduler, one kubelet simulating N nodes) as
+// processes on loopback ports, creates M pods from C clients, opens W
+// watchers on pods, and reports latencies, rates, each daemon's RSS and CPU
+// time, and the ratio of end-to-end pod throughput to raw etcd puts.
+//
+//	cfg := bench.Defaults()
+//	cfg.Bins, cfg.WorkDir = bench.BinsIn("bin"), dir
+//	res, err := bench.Run(ctx, &cfg, log)
+//	res.PrintTable(os.Stdout)
+//
+// cmd/bench is the command `make bench` runs; the smoke test runs it in
+// quick mode.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/rest"
+)
+
+// Run performs one benchmark run. A phase that fails is recorded in
+// Result.Errors and the phases that need it are skipped; the error returned
+// is the first failure (nil when every phase ran). The daemons are stopped
+// before Run returns.
+func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Started: time.Now().UTC().Format(time.RFC3339),
+		Machine: ReadMachine(),
+		Sizes: Sizes{Nodes: cfg.Nodes, Pods: cfg.Pods, Clients: cfg.Clients, Watchers: cfg.Watchers,
+			Markers: cfg.Markers, DaemonQPS: cfg.DaemonQPS, Fsync: !cfg.EtcdUnsafeNoFsync},
+	}
+	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+		return nil, fmt.Errorf("work dir: %w", err)
+	}
+	cl := &Cluster{MetricsURL: map[string]string{}, ProfileURL: map[string]string{}, log: log}
+	defer cl.Stop()
+	err := run(ctx, cfg, cl, res, log)
+	if err != nil {
+		res.Errors = append(res.Errors, err.Error())
+	}
+	res.Targets = EvaluateTargets(res)
+	return res, err
+}
+
+func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Logger) error {
+	if err := cl.StartEtcd(ctx, cfg, cfg.WorkDir); err != nil {
+		return fmt.Errorf("start etcd: %w", err)
+	}
+	for _, c := range cfg.EtcdConcurrency {
+		log.Info("raw etcd puts", zap.Int("concurrency", c), zap.Duration("for", cfg.EtcdSeconds))
+		r, err := MeasureEtcdPuts(ctx, []string{cl.EtcdURL}, c, cfg.EtcdValueBytes, cfg.EtcdSeconds)
+		if err != nil {
+			return fmt.Errorf("raw etcd puts at concurrency %d: %w", c, err)
+		}
+		res.Etcd = append(res.Etcd, r)
+	}
+	if err := startDaemons(ctx, cfg, cl, log); err != nil {
+		return err
+	}
+	client, err := rest.New(&rest.Config{Host: cl.APIServerURL, QPS: -1, Timeout: time.Minute, UserAgent: "tinykube-bench"})
+	if err != nil {
+		return fmt.Errorf("client: %w", err)
+	}
+	defer client.CloseIdleConnections()
+	if err := createNamespaces(ctx, client, LoadNamespace, WatchNamespace); err != nil {
+		return err
+	}
+	if err := loadPhase(ctx, cfg, cl, client, res, log); err != nil {
+		return err
+	}
+	if cfg.Watchers > 0 {
+		log.Info("watch fan-out", zap.Int("watchers", cfg.Watchers), zap.Int("markers", cfg.Markers))
+		scrape := func(ctx context.Context) ([]Sample, error) {
+			return scrapeMetrics(ctx, cl.MetricsURL["apiserver"], "apiserver_storage_etcd_watches", "apiserver_registered_watchers")
+		}
+		wf, err := RunWatchFanout(ctx, client, cfg, scrape)
+		res.Watch = &wf
+		if err != nil {
+			return fmt.Errorf("watch fan-out: %w", err)
+		}
+	}
+	res.AtEnd = daemonStats(cl, log)
+	return nil
+}
+
+// startDaemons starts the apiserver, the scheduler and the kubelet, and
+// waits for the N nodes to be Ready.
+func startDaemons(ctx context.Context, cfg *Config, cl *Cluster, log *zap.Logger) error {
+	steps := []struct {
+		name  string
+		start func(context.Context, *Config, string) error
+	}{
+		{"apiserver", cl.StartAPIServer}, {"scheduler", cl.StartScheduler}, {"kubelet", cl.StartKubelet},
+	}
+	for _, s := range steps {
+		if err := s.start(ctx, cfg, cfg.WorkDir); err != nil {
+			return fmt.Errorf("start %s: %w", s.name, err)
+		}
+	}
+	log.Info("waiting for nodes", zap.Int("nodes", cfg.Nodes))
+	if err := cl.WaitNodesReady(ctx, cfg.Nodes, cfg.StartTimeout); err != nil {
+		return err
+	}
+	return nil
+}
+
+// loadPhase runs the pod load (with CPU profiles when asked) and records
+// the daemons' stats once it is over.
+func loadPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Client, res *Result, log *zap.Logger) error {
+	var prof *profiler
+	if cfg.ProfileDir != "" {
+		var err error
+		if prof, err = newProfiler(cfg.ProfileDir, cl.ProfileURL, log); err != nil {
+			return err
+		}
+		prof.startCPU(ctx, cfg.ProfileSeconds)
+	}
+	log.Info("pod load", zap.Int("pods", cfg.Pods), zap.Int("clients", cfg.Clients))
+	load, err := RunPodLoad(ctx, client, cfg)
+	res.Load = &load
+	res.AfterLoad = daemonStats(cl, log)
+	if len(res.Etcd) > 0 {
+		res.Ratio = Ratio(load.RunningPerSec, res.Etcd[len(res.Etcd)-1].PutsPerSec)
+	}
+	if prof != nil {
+		prof.wait()
+		prof.heap(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("pod load: %w", err)
+	}
+	return nil
+}
+
+func daemonStats(cl *Cluster, log *zap.Logger) map[string]ProcStats {
+	out := map[string]ProcStats{}
+	for _, p := range cl.Procs() {
+		st, err := p.Stats()
+		if err != nil {
+			log.Warn("daemon stats", zap.String("daemon", p.Name), zap.Error(err))
+			continue
+		}
+		out[p.Name] = st
+	}
+	return out
+}
+
+func createNamespaces(ctx context.Context, c *rest.Client, names ...string) error {
+	nss := clientset.New(c).CoreV1().Namespaces()
+	for _, n := range names {
+		if _, err := nss.Create(ctx, &core.Namespace{ObjectMeta: meta.ObjectMeta{Name: n}}, meta.CreateOptions{}); err != nil {
+			return fmt.Errorf("create namespace %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// scrapeMetrics reads the named metrics from a daemon's /metrics.
+func scrapeMetrics(ctx context.Context, url string, names ...string) ([]Sample, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("metrics request: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", url, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var b []byte
+	if b, err = readAll(resp); err != nil {
+		return nil, err
+	}
+	return ParseMetrics(string(b), names...)
+}

@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"text/tabwriter"
+)
+
+// Result is one run of the harness, as written to JSON.
+type Result struct {
+	Started string  `json:"started"`
+	Quick   bool    `json:"quick"`
+	Machine Machine `json:"machine"`
+	Sizes   Sizes   `json:"sizes"`
+	// Etcd is the raw put throughput per concurrency.
+	Etcd  []EtcdRaw    `json:"etcd_raw"`
+	Load  *PodLoad     `json:"pod_load,omitempty"`
+	Watch *WatchFanout `json:"watch,omitempty"`
+	// AfterLoad and AtEnd are each daemon's RSS and CPU seconds (since its
+	// start) when the pods were all Running and when the run ended.
+	AfterLoad map[string]ProcStats `json:"daemons_after_load,omitempty"`
+	AtEnd     map[string]ProcStats `json:"daemons_at_end,omitempty"`
+	// Ratio is running pods/s x 3 / raw etcd puts/s at the highest
+	// concurrency measured.
+	Ratio   float64  `json:"ratio"`
+	Targets []Target `json:"targets"`
+	// Errors are the phases that failed; the other phases still report.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// Sizes are the run's N, M, C and W.
+type Sizes struct {
+	Nodes     int     `json:"nodes"`
+	Pods      int     `json:"pods"`
+	Clients   int     `json:"clients"`
+	Watchers  int     `json:"watchers"`
+	Markers   int     `json:"markers"`
+	DaemonQPS float32 `json:"daemon_qps"`
+	Fsync     bool    `json:"etcd_fsync"`
+}
+
+// WriteJSON writes r to path, creating its directory.
+func (r *Result) WriteJSON(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("results dir: %w", err)
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode results: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
+}
+
+// PrintTable writes the human summary of r (Markdown table rows, so it can
+// be pasted into the README).
+func (r *Result) PrintTable(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "machine: %d CPUs (%s), %.1f GB RAM, load %.2f at start, kernel %s\n", m.CPUs, m.CPUModel, m.MemoryGB, m.Load1, m.Kernel)
+	s := r.Sizes
+	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods, C=%d clients, W=%d watchers x %d markers, daemon QPS %g, etcd fsync %v\n\n",
+		s.Nodes, s.Pods, s.Clients, s.Watchers, s.Markers, s.DaemonQPS, s.Fsync)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	fmt.Fprintln(tw, "| measure\t| value\t|")
+	fmt.Fprintln(tw, "| ---\t| ---\t|")
+	for _, row := range r.rows() {
+		fmt.Fprintf(tw, "| %s\t| %s\t|\n", row[0], row[1])
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	fmt.Fprintln(tw, "| target\t| goal\t| measured\t| met\t|")
+	fmt.Fprintln(tw, "| ---\t| ---\t| ---\t| ---\t|")
+	for _, t := range r.Targets {
+		fmt.Fprintf(tw, "| %s\t| %s\t| %s\t| %s\t|\n", t.Name, t.Goal, t.Measured, t.verdict())
+	}
+	_ = tw.Flush()
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "\nerror: %s\n", e)
+	}
+}
+
+func (r *Result) rows() [][2]string {
+	var rows [][2]string
+	add := func(k, format string, a ...any) { rows = append(rows, [2]string{k, fmt.Sprintf(format, a...)}) }
+	for _, e := range r.Etcd {
+		add(fmt.Sprintf("etcd raw puts/s, %d B, concurrency %d", e.ValueBytes, e.Concurrency), "%.0f (p50 %.2f ms, p99 %.2f ms)",
+			e.PutsPerSec, e.Latency.P50Ms, e.Latency.P99Ms)
+	}
+	if l := r.Load; l != nil {
+		add("pods created / bound / Running", "%d / %d / %d of %d (%d create errors)", l.Created, l.Bound, l.Running, l.Pods, l.CreateErrors)
+		add("create latency p50 / p99", "%.1f / %.1f ms", l.CreateLatency.P50Ms, l.CreateLatency.P99Ms)
+		add("created pods/s", "%.1f", l.CreatePerSec)
+		add("bound pods/s", "%.1f", l.BoundPerSec)
+		add("Running pods/s", "%.1f", l.RunningPerSec)
+		add("create -> bound p50 / p99", "%.0f / %.0f ms", l.ScheduleLatency.P50Ms, l.ScheduleLatency.P99Ms)
+		add("pod startup (create -> Running) p50 / p99", "%.0f / %.0f ms", l.StartupLatency.P50Ms, l.StartupLatency.P99Ms)
+	}
+	if wf := r.Watch; wf != nil {
+		add("watch events delivered", "%d of %d", wf.Delivered, wf.Expected)
+		add("watch delivery p50 / p99", "%.1f / %.1f ms", wf.Latency.P50Ms, wf.Latency.P99Ms)
+		add("apiserver etcd watches", "%s (registered pod watchers %.0f)", formatWatches(wf.EtcdWatches), wf.RegisteredWatchers)
+	}
+	for _, name := range sortedKeys(r.AtEnd) {
+		after, end := r.AfterLoad[name], r.AtEnd[name]
+		add(name+" RSS after load / peak", "%.0f / %.0f MB", after.RSSMB, end.PeakRSSMB)
+		add(name+" CPU s after load / at end", "%.2f / %.2f", after.CPUSec, end.CPUSec)
+	}
+	add("ratio running pods/s x 3 / etcd puts/s", "%.3f", r.Ratio)
+	return rows
+}
+
+func formatWatches(m map[string]float64) string {
+	if len(m) == 0 {
+		return "not reported"
+	}
+	total, most := 0.0, 0.0
+	for _, v := range m {
+		total += v
+		most = max(most, v)
+	}
+	return fmt.Sprintf("%.0f over %d resources, at most %.0f per resource", total, len(m), most)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -128,6 +128,8 @@ func withLastApplied(obj *clientset.Unstructured) (*clientset.Unstructured, erro
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
 	out := meta.DeepCopy(cp)
-	setNested(out, string(b), "metadata", "annotations", LastAppliedAnnotation)
+	// kubectl ends the annotation with a newline; so does ctl, so that the
+	// two tools see each other's last apply as unchanged.
+	setNested(out, string(b)+"\n", "metadata", "annotations", LastAppliedAnnotation)
 	return &clientset.Unstructured{Object: out}, nil
 }

@@ -22,7 +22,7 @@ func pod(name, node string, ready bool, mods ...func(*core.Pod)) core.Pod {
 	return p
 }
 
-func deleting(p *core.Pod) { p.DeletionTimestamp = meta.Ptr(meta.Now()) }
+func deleting(p *core.Pod)  { p.DeletionTimestamp = meta.Ptr(meta.Now()) }
 func succeeded(p *core.Pod) { p.Status.Phase = core.PodSucceeded }
 
 func TestConverged(t *testing.T) {

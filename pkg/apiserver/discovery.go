@@ -133,6 +133,8 @@ func subresourceDiscovery(r *registry.Resource, sub string) meta.APIResource {
 		a.Verbs = []string{"create"}
 	case registry.SubFinalize:
 		a.Verbs = []string{"update"}
+	case registry.SubLog:
+		a.Verbs = []string{"get"}
 	}
 	return a
 }

@@ -125,6 +125,8 @@ func (s *Server) dispatchSubresource(w http.ResponseWriter, req *http.Request, r
 		if r.ri.Verb == "POST" {
 			return s.evict(w, req, r)
 		}
+	case registry.SubLog:
+		return s.podLog(w, req, r)
 	}
 	return s.notAllowed(r, r.ri.Verb)
 }

@@ -91,6 +91,8 @@ type Server struct {
 	metrics *metrics
 	now     func() time.Time
 	handler http.Handler
+	// kubeletClient proxies pods/log to the kubelets.
+	kubeletClient *http.Client
 
 	// stopCtx ends when Close is called: open watches end with it.
 	stopCtx context.Context
@@ -112,7 +114,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Gatherer == nil {
 		cfg.Gatherer = prometheus.DefaultGatherer
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, stores: map[*registry.Resource]storage.Interface{}, now: cfg.Now}
+	s := &Server{cfg: cfg, log: cfg.Logger, stores: map[*registry.Resource]storage.Interface{}, now: cfg.Now,
+		kubeletClient: newKubeletClient()}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -23,6 +23,7 @@ const (
 	SubBinding  = "binding"
 	SubEviction = "eviction"
 	SubFinalize = "finalize"
+	SubLog      = "log"
 )
 
 // Resource describes one served resource.

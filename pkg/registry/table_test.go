@@ -38,7 +38,7 @@ func TestDefaultTable(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"pods": {SubStatus, SubBinding, SubEviction}, "namespaces": {SubStatus, SubFinalize},
+		"pods": {SubStatus, SubBinding, SubEviction, SubLog}, "namespaces": {SubStatus, SubFinalize},
 		"deployments.apps": {SubStatus, SubScale}, "replicasets.apps": {SubStatus, SubScale},
 		"daemonsets.apps": {SubStatus}, "jobs.batch": {SubStatus}, "nodes": {SubStatus}, "services": {SubStatus},
 	}

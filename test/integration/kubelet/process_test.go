@@ -2,13 +2,16 @@ package kubelet
 
 import (
 	"context"
+	"io"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/kubelet"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
@@ -123,6 +126,19 @@ func TestProcessPods(t *testing.T) {
 		code, body := httpGet(k.URL + "/containerLogs/default/hi/c?timestamps=true&tailLines=1")
 		if ts, line, _ := strings.Cut(body, " "); code != 200 || line != "hi from hi\n" || !strings.HasPrefix(ts, "20") {
 			t.Fatalf("timestamped log = %d %q", code, body)
+		}
+		// The same log through the apiserver's pods/log proxy, as kubectl logs reads it.
+		rc, err := cs.CoreV1().Pods("default").GetLogs(context.Background(), "hi", clientset.LogOptions{})
+		if err != nil {
+			t.Fatalf("pods/log through the apiserver: %v", err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || string(got) != "hi from hi\n" {
+			t.Fatalf("pods/log through the apiserver = %q, %v", got, err)
+		}
+		if _, err := cs.CoreV1().Pods("default").GetLogs(context.Background(), "hi", clientset.LogOptions{Container: "nope"}); !apierrors.IsBadRequest(err) {
+			t.Fatalf("pods/log of an unknown container: want 400, got %v", err)
 		}
 		if list := kubeletPods(t, k); list == nil || len(list.Items) != 8 {
 			t.Fatalf("/pods = %+v", list)

@@ -116,11 +116,17 @@ func TestDaemonSetFollowsNodes(t *testing.T) {
 	})
 	eventually(t, 30*time.Second, "all daemon pods updated", func() error {
 		pods := activePods(e.listPods(testNS, "app=agent"))
-		old := 0
+		old, ready := 0, 0
 		for _, p := range pods {
 			if p.Labels[daemonset.HashLabel] == oldHash {
 				old++
 			}
+			if core.IsPodReady(&p) {
+				ready++
+			}
+		}
+		if ready < 1 { // 2 nodes, maxUnavailable 1
+			t.Fatalf("%d ready daemon pods during the update, want >= 1", ready)
 		}
 		e.readyAll(testNS, "app=agent")
 		if old > 0 || len(pods) != 2 {

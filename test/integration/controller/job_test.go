@@ -138,3 +138,30 @@ func TestJobCompletesAndTTL(t *testing.T) {
 		return nil
 	})
 }
+
+// TestJobActiveDeadline: pods that never finish are stopped when the job
+// runs past activeDeadlineSeconds, and the job Fails with DeadlineExceeded.
+func TestJobActiveDeadline(t *testing.T) {
+	e := newEnv(t)
+	e.startManager(nil, "job")
+	bg := context.Background()
+	j := newJob("slow", 2, 2, 6)
+	j.Spec.ActiveDeadlineSeconds = meta.Ptr[int64](1)
+	if _, err := e.cs.BatchV1().Jobs(testNS).Create(bg, j, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "job Failed by its deadline", func() error {
+		j, err := e.cs.BatchV1().Jobs(testNS).Get(bg, "slow", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		c := jobCondition(j, batch.JobFailed)
+		if c == nil || c.Reason != batch.JobReasonDeadlineExceeded {
+			return fmt.Errorf("status %+v", j.Status)
+		}
+		if n := len(activePods(e.listPods(testNS, "job=slow"))); n != 0 {
+			return fmt.Errorf("%d pods still active", n)
+		}
+		return nil
+	})
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -237,5 +239,25 @@ func TestServiceNeedsUpdate(t *testing.T) {
 		if tt.cur.Spec.Selector["user"] != "set" {
 			t.Errorf("%s: user fields must be left alone", tt.name)
 		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	o := NewOptions()
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse([]string{"--advertise-address=10.1.2.3", "--identity-lease-duration-seconds=120",
+		"--identity-lease-renew-interval-seconds=5", "--endpoint-lease-ttl=20s", "--apiserver-id=x"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.AdvertiseAddress != "10.1.2.3" || o.IdentityLeaseDuration != 2*time.Minute || o.IdentityLeaseRenewInterval != 5*time.Second ||
+		o.EndpointLeaseTTL != 20*time.Second || o.ID != "x" {
+		t.Fatalf("parsed %+v", o)
+	}
+	if err := fs.Parse([]string{"--identity-lease-duration-seconds=1h"}); err == nil {
+		t.Fatalf("a duration with a unit was accepted for a seconds flag")
+	}
+	if got := fs.Lookup("identity-lease-renew-interval-seconds").DefValue; got != "10" {
+		t.Fatalf("default shown as %q, want 10", got)
 	}
 }

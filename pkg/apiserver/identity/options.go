@@ -20,6 +20,7 @@ package identity
 import (
 	"fmt"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -97,10 +98,10 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"identity of this instance: its lease is kube-system/apiserver-<id> (empty: a hash of host name, advertise address and port)")
 	fs.StringVar(&o.EndpointReconcilerType, "endpoint-reconciler-type", o.EndpointReconcilerType,
 		"how the kubernetes Endpoints are kept: lease (master leases in etcd) or none")
-	fs.DurationVar(&o.IdentityLeaseDuration, "identity-lease-duration", o.IdentityLeaseDuration,
-		"leaseDurationSeconds of this instance's identity lease")
-	fs.DurationVar(&o.IdentityLeaseRenewInterval, "identity-lease-renew-interval", o.IdentityLeaseRenewInterval,
-		"how often the identity lease is renewed")
+	fs.Var((*seconds)(&o.IdentityLeaseDuration), "identity-lease-duration-seconds",
+		"the duration of this instance's identity lease in seconds (leaseDurationSeconds)")
+	fs.Var((*seconds)(&o.IdentityLeaseRenewInterval), "identity-lease-renew-interval-seconds",
+		"the interval of renewing the identity lease in seconds")
 	fs.DurationVar(&o.EndpointLeaseTTL, "endpoint-lease-ttl", o.EndpointLeaseTTL,
 		"TTL of this instance's master lease: a dead instance leaves the kubernetes Endpoints within it")
 	fs.DurationVar(&o.EndpointReconcileInterval, "endpoint-reconcile-interval", o.EndpointReconcileInterval,
@@ -124,8 +125,8 @@ func (o *Options) Validate() error {
 		name string
 		v    time.Duration
 	}{
-		{"--identity-lease-duration", o.IdentityLeaseDuration},
-		{"--identity-lease-renew-interval", o.IdentityLeaseRenewInterval},
+		{"--identity-lease-duration-seconds", o.IdentityLeaseDuration},
+		{"--identity-lease-renew-interval-seconds", o.IdentityLeaseRenewInterval},
 		{"the identity lease GC period", o.IdentityLeaseGCPeriod},
 		{"--endpoint-lease-ttl", o.EndpointLeaseTTL},
 		{"--endpoint-reconcile-interval", o.EndpointReconcileInterval},
@@ -143,3 +144,20 @@ func (o *Options) Validate() error {
 	}
 	return nil
 }
+
+// seconds is a duration flag given in whole seconds, as kube-apiserver's
+// --identity-lease-*-seconds flags.
+type seconds time.Duration
+
+func (s *seconds) String() string { return strconv.FormatInt(int64(time.Duration(*s)/time.Second), 10) }
+
+func (s *seconds) Set(v string) error {
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return fmt.Errorf("want a whole number of seconds: %w", err)
+	}
+	*s = seconds(time.Duration(n) * time.Second)
+	return nil
+}
+
+func (s *seconds) Type() string { return "int" }

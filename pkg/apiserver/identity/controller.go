@@ -247,28 +247,31 @@ func (c *Controller) ensureService(ctx context.Context) error {
 }
 
 // reconcileEndpoints writes the kubernetes Endpoints for eps (nothing when
-// they already say so).
+// they already say so), creating them if absent.
 func (c *Controller) reconcileEndpoints(ctx context.Context, eps []Endpoint) error {
 	subsets := endpointSubsets(eps, c.cfg.TLS)
 	st := c.cfg.Endpoints
-	_, err := st.update(ctx, ServiceNamespace, ServiceName, func(cur meta.Object) (meta.Object, error) {
-		e, ok := cur.(*core.Endpoints)
-		if !ok {
-			return nil, fmt.Errorf("endpoints storage returned %T", cur)
+	for attempt := 0; ; attempt++ {
+		_, err := st.update(ctx, ServiceNamespace, ServiceName, func(cur meta.Object) (meta.Object, error) {
+			e, ok := cur.(*core.Endpoints)
+			if !ok {
+				return nil, fmt.Errorf("endpoints storage returned %T", cur)
+			}
+			setEndpointsLabels(e)
+			e.Subsets = subsets
+			return e, nil
+		})
+		if !apierrors.IsNotFound(err) {
+			return err
 		}
+		e := &core.Endpoints{ObjectMeta: meta.ObjectMeta{Namespace: ServiceNamespace, Name: ServiceName}, Subsets: subsets}
 		setEndpointsLabels(e)
-		e.Subsets = subsets
-		return e, nil
-	})
-	if !apierrors.IsNotFound(err) {
-		return err
+		_, err = st.create(ctx, e, c.now())
+		if !apierrors.IsAlreadyExists(err) || attempt > 0 {
+			return err
+		}
+		// a peer created them first: update theirs
 	}
-	e := &core.Endpoints{ObjectMeta: meta.ObjectMeta{Namespace: ServiceNamespace, Name: ServiceName}, Subsets: subsets}
-	setEndpointsLabels(e)
-	if _, err = st.create(ctx, e, c.now()); apierrors.IsAlreadyExists(err) {
-		return c.reconcileEndpoints(ctx, eps) // a peer created it first: update it
-	}
-	return err
 }
 
 // setEndpointsLabels marks the Endpoints as Kubernetes does: an

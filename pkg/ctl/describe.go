@@ -241,13 +241,13 @@ func (d *describer) generic(obj meta.Object, u *clientset.Unstructured) {
 	}
 }
 
-// titleKey turns "  fooBar: x" into "  Foo Bar:  x", as kubectl's generic
-// describer names fields.
+// titleKey turns a top-level "fooBar: x" into "Foo Bar:  x", as kubectl's
+// generic describer names fields; nested lines stay as YAML.
 func titleKey(line string) string {
 	trimmed := strings.TrimLeft(line, " ")
 	indent := line[:len(line)-len(trimmed)]
 	key, val, ok := strings.Cut(trimmed, ":")
-	if !ok || strings.HasPrefix(trimmed, "- ") || strings.ContainsAny(key, " \"'") {
+	if !ok || indent != "" || strings.ContainsAny(key, " \"'") {
 		return line
 	}
 	var sb strings.Builder

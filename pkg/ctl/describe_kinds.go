@@ -220,7 +220,7 @@ func (d *describer) tolerations(ts []core.Toleration) {
 
 func (d *describer) node(n *core.Node) {
 	d.line(0, "Name", n.Name)
-	d.mapLines("Roles", nil)
+	d.line(0, "Roles", tableconvert.NodeRoles(n))
 	d.mapLines("Labels", n.Labels)
 	d.mapLines("Annotations", n.Annotations)
 	d.line(0, "CreationTimestamp", timeString(n.CreationTimestamp))

@@ -40,7 +40,7 @@ const (
 
 func nodeCells(n *core.Node, now time.Time) []any {
 	return []any{
-		n.Name, NodeStatus(n), nodeRoles(n), Age(n.CreationTimestamp, now), n.Status.NodeInfo.KubeletVersion,
+		n.Name, NodeStatus(n), NodeRoles(n), Age(n.CreationTimestamp, now), n.Status.NodeInfo.KubeletVersion,
 		nodeAddress(n, core.NodeInternalIP), nodeAddress(n, core.NodeExternalIP),
 		orUnknown(n.Status.NodeInfo.OSImage), orUnknown(n.Status.NodeInfo.KernelVersion),
 		orUnknown(n.Status.NodeInfo.ContainerRuntimeVersion),
@@ -64,7 +64,9 @@ func NodeStatus(n *core.Node) string {
 	return status
 }
 
-func nodeRoles(n *core.Node) string {
+// NodeRoles lists the node's roles from its node-role.kubernetes.io/ROLE
+// and kubernetes.io/role labels, or "<none>".
+func NodeRoles(n *core.Node) string {
 	roles := map[string]bool{}
 	for k, v := range n.Labels {
 		switch {

@@ -28,31 +28,47 @@ func (s *Server) withTimeout(next http.Handler) http.Handler {
 		if d, err := time.ParseDuration(req.URL.Query().Get("timeout")); err == nil && d > 0 && d < timeout {
 			timeout = d
 		}
-		ctx, cancel := context.WithTimeout(req.Context(), timeout)
+		// The handler's context ends only after the 504 is written, so a
+		// handler that gives up at the deadline cannot race the timeout's
+		// answer; it reports the deadline for what it starts.
+		hctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
+		ctx := deadlineContext{Context: hctx, deadline: time.Now().Add(timeout)}
 		tw := &timeoutWriter{w: w, hdr: http.Header{}}
 		done := make(chan any, 1)
 		go func() {
 			defer func() { done <- recover() }()
 			next.ServeHTTP(tw, req.WithContext(ctx))
 		}()
+		timer := time.NewTimer(timeout)
+		defer timer.Stop()
 		select {
 		case p := <-done:
 			if p != nil {
 				panic(p) // to withRecover, on the server's goroutine
 			}
-		case <-ctx.Done():
+		case <-timer.C:
 			if tw.timeout(req) {
 				if f, ok := w.(http.Flusher); ok {
 					f.Flush()
 				}
 			}
+			cancel()
 			if p := <-done; p != nil && p != http.ErrAbortHandler {
 				s.log.Error("handler panicked after its timeout")
 			}
 		}
 	})
 }
+
+// deadlineContext reports a deadline its Done does not enforce: the timeout
+// filter cancels it itself, after answering.
+type deadlineContext struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c deadlineContext) Deadline() (time.Time, bool) { return c.deadline, true }
 
 // timeoutWriter passes writes through until the request times out, and
 // drops them after.

@@ -79,18 +79,16 @@ func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Lo
 	if err := createNamespaces(ctx, client, LoadNamespace, WatchNamespace); err != nil {
 		return err
 	}
-	if err := loadPhase(ctx, cfg, cl, client, res, log); err != nil {
+	prof, err := newProfiler(cfg.ProfileDir, cl.ProfileURL, log)
+	if err != nil {
+		return err
+	}
+	if err := loadPhase(ctx, cfg, cl, client, res, prof, log); err != nil {
 		return err
 	}
 	if cfg.Watchers > 0 {
-		log.Info("watch fan-out", zap.Int("watchers", cfg.Watchers), zap.Int("markers", cfg.Markers))
-		scrape := func(ctx context.Context) ([]Sample, error) {
-			return scrapeMetrics(ctx, cl.MetricsURL["apiserver"], "apiserver_storage_etcd_watches", "apiserver_registered_watchers")
-		}
-		wf, err := RunWatchFanout(ctx, client, cfg, scrape)
-		res.Watch = &wf
-		if err != nil {
-			return fmt.Errorf("watch fan-out: %w", err)
+		if err := watchPhase(ctx, cfg, cl, client, res, prof, log); err != nil {
+			return err
 		}
 	}
 	res.AtEnd = daemonStats(cl, log)
@@ -119,32 +117,61 @@ func startDaemons(ctx context.Context, cfg *Config, cl *Cluster, log *zap.Logger
 }
 
 // loadPhase runs the pod load (with CPU profiles when asked) and records
-// the daemons' stats once it is over.
-func loadPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Client, res *Result, log *zap.Logger) error {
-	var prof *profiler
-	if cfg.ProfileDir != "" {
-		var err error
-		if prof, err = newProfiler(cfg.ProfileDir, cl.ProfileURL, log); err != nil {
-			return err
-		}
-		prof.startCPU(ctx, cfg.ProfileSeconds)
+// the daemons' stats and the writes the apiserver made once it is over.
+func loadPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Client, res *Result, prof *profiler, log *zap.Logger) error {
+	before, err := scrapeMetrics(ctx, cl.MetricsURL["apiserver"], writeMetrics...)
+	if err != nil {
+		return fmt.Errorf("apiserver metrics before the load: %w", err)
+	}
+	if prof != nil {
+		prof.startCPU(ctx, "load", cfg.ProfileSeconds)
 	}
 	log.Info("pod load", zap.Int("pods", cfg.Pods), zap.Int("clients", cfg.Clients))
-	load, err := RunPodLoad(ctx, client, cfg)
+	load, loadErr := RunPodLoad(ctx, client, cfg)
 	res.Load = &load
 	res.AfterLoad = daemonStats(cl, log)
 	if len(res.Etcd) > 0 {
 		res.Ratio = Ratio(load.RunningPerSec, res.Etcd[len(res.Etcd)-1].PutsPerSec)
 	}
+	if after, err := scrapeMetrics(ctx, cl.MetricsURL["apiserver"], writeMetrics...); err == nil {
+		load.Writes = WriteDeltas(before, after, load.Running)
+		load.EtcdWritesPerPod = EtcdWritesPerPod(load.Writes)
+	} else {
+		log.Warn("apiserver metrics after the load", zap.Error(err))
+	}
 	if prof != nil {
 		prof.wait()
-		prof.heap(ctx)
+		prof.heap(ctx, "load")
 	}
-	if err != nil {
-		return fmt.Errorf("pod load: %w", err)
+	if loadErr != nil {
+		return fmt.Errorf("pod load: %w", loadErr)
 	}
 	return nil
 }
+
+// watchPhase runs the watch fan-out (with CPU profiles when asked).
+func watchPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Client, res *Result, prof *profiler, log *zap.Logger) error {
+	log.Info("watch fan-out", zap.Int("watchers", cfg.Watchers), zap.Int("markers", cfg.Markers))
+	scrape := func(ctx context.Context) ([]Sample, error) {
+		return scrapeMetrics(ctx, cl.MetricsURL["apiserver"], "apiserver_storage_etcd_watches", "apiserver_registered_watchers")
+	}
+	if prof != nil {
+		prof.startCPU(ctx, "watch", cfg.ProfileSeconds)
+	}
+	wf, err := RunWatchFanout(ctx, client, cfg, scrape)
+	res.Watch = &wf
+	if prof != nil {
+		prof.wait()
+	}
+	if err != nil {
+		return fmt.Errorf("watch fan-out: %w", err)
+	}
+	return nil
+}
+
+// harnessName is the harness's own row in the stats: its load generation
+// and watchers share the machine with the daemons.
+const harnessName = "bench (this harness)"
 
 func daemonStats(cl *Cluster, log *zap.Logger) map[string]ProcStats {
 	out := map[string]ProcStats{}
@@ -155,6 +182,9 @@ func daemonStats(cl *Cluster, log *zap.Logger) map[string]ProcStats {
 			continue
 		}
 		out[p.Name] = st
+	}
+	if st, err := ReadProcStats(os.Getpid()); err == nil {
+		out[harnessName] = st
 	}
 	return out
 }

@@ -33,6 +33,10 @@ type PodLoad struct {
 	ScheduleLatency Latency `json:"create_to_bound_latency"`
 	StartupLatency  Latency `json:"create_to_running_latency"`
 	Seconds         float64 `json:"seconds"`
+	// Writes are the apiserver's writes during the load (API requests and
+	// etcd transactions), with EtcdWritesPerPod their etcd total per pod.
+	Writes           []WriteCount `json:"writes,omitempty"`
+	EtcdWritesPerPod float64      `json:"etcd_writes_per_pod"`
 }
 
 // podTimes are the moments the harness saw for one pod.

@@ -24,29 +24,34 @@ type profiler struct {
 	wg   sync.WaitGroup
 }
 
+// newProfiler returns nil (profiling off) when dir is empty.
 func newProfiler(dir string, urls map[string]string, log *zap.Logger) (*profiler, error) {
+	if dir == "" {
+		return nil, nil
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("profile dir: %w", err)
 	}
 	return &profiler{dir: dir, urls: urls, log: log}, nil
 }
 
-// startCPU begins a CPU profile of seconds on every daemon; wait collects them.
-func (p *profiler) startCPU(ctx context.Context, seconds int) {
+// startCPU begins a CPU profile of seconds on every daemon, saved as
+// <daemon>-<phase>-cpu.pprof; wait collects them.
+func (p *profiler) startCPU(ctx context.Context, phase string, seconds int) {
 	for name, base := range p.urls {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
 			url := base + "/profile?seconds=" + strconv.Itoa(seconds)
-			p.save(ctx, name+"-cpu.pprof", url, time.Duration(seconds+30)*time.Second)
+			p.save(ctx, name+"-"+phase+"-cpu.pprof", url, time.Duration(seconds+30)*time.Second)
 		}()
 	}
 }
 
-// heap saves a heap profile of every daemon.
-func (p *profiler) heap(ctx context.Context) {
+// heap saves a heap profile of every daemon as <daemon>-<phase>-heap.pprof.
+func (p *profiler) heap(ctx context.Context, phase string) {
 	for name, base := range p.urls {
-		p.save(ctx, name+"-heap.pprof", base+"/heap", 30*time.Second)
+		p.save(ctx, name+"-"+phase+"-heap.pprof", base+"/heap", 30*time.Second)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -101,6 +102,7 @@ func (r *Result) rows() [][2]string {
 		add("Running pods/s", "%.1f", l.RunningPerSec)
 		add("create -> bound p50 / p99", "%.0f / %.0f ms", l.ScheduleLatency.P50Ms, l.ScheduleLatency.P99Ms)
 		add("pod startup (create -> Running) p50 / p99", "%.0f / %.0f ms", l.StartupLatency.P50Ms, l.StartupLatency.P99Ms)
+		add("etcd writes per Running pod", "%.2f (%s)", l.EtcdWritesPerPod, formatWrites(l.Writes))
 	}
 	if wf := r.Watch; wf != nil {
 		add("watch events delivered", "%d of %d", wf.Delivered, wf.Expected)
@@ -114,6 +116,17 @@ func (r *Result) rows() [][2]string {
 	}
 	add("ratio running pods/s x 3 / etcd puts/s", "%.3f", r.Ratio)
 	return rows
+}
+
+// formatWrites lists the etcd writes per pod, largest first.
+func formatWrites(ws []WriteCount) string {
+	var parts []string
+	for _, w := range ws {
+		if kind, ok := strings.CutPrefix(w.Kind, "etcd "); ok && w.PerPod >= 0.01 {
+			parts = append(parts, fmt.Sprintf("%s %.2f", kind, w.PerPod))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func formatWatches(m map[string]float64) string {

@@ -95,7 +95,7 @@ func TestQuickRun(t *testing.T) {
 			t.Errorf("no stats of %s: %+v", d, res.AtEnd)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(cfg.ProfileDir, "scheduler-cpu.pprof")); err != nil {
+	if _, err := os.Stat(filepath.Join(cfg.ProfileDir, "scheduler-load-cpu.pprof")); err != nil {
 		t.Errorf("scheduler CPU profile not saved: %v", err)
 	}
 	out := filepath.Join(t.TempDir(), "r.json")

@@ -115,14 +115,15 @@ func applyOne(ctx context.Context, env *Env, in Info, dryRun []string, clientDry
 // obj's own JSON (without that annotation).
 func withLastApplied(obj *clientset.Unstructured) (*clientset.Unstructured, error) {
 	cp := meta.DeepCopy(obj.Object)
-	if anns, ok := nested(cp, "metadata", "annotations"); ok {
-		if m, ok := anns.(map[string]any); ok {
-			delete(m, LastAppliedAnnotation)
-			if len(m) == 0 {
-				delete(cp["metadata"].(map[string]any), "annotations")
-			}
-		}
+	// As kubectl, the recorded manifest always has an annotations map
+	// (maybe empty) without the last-applied annotation itself.
+	anns, _ := nested(cp, "metadata", "annotations")
+	m, ok := anns.(map[string]any)
+	if !ok {
+		m = map[string]any{}
 	}
+	delete(m, LastAppliedAnnotation)
+	setNested(cp, m, "metadata", "annotations")
 	b, err := json.Marshal(cp)
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)

@@ -108,7 +108,11 @@ func commands() []*command {
 // code: 0 on success, 1 on any error (printed as kubectl prints it).
 func Run(ctx context.Context, args []string, streams IOStreams) int {
 	env := &Env{Streams: streams, Client: clientcmd.NewClientOptions(), Table: registry.Default(), Now: time.Now}
-	if err := run(ctx, env, args); err != nil {
+	err := run(ctx, env, args)
+	if env.rest != nil {
+		env.rest.CloseIdleConnections()
+	}
+	if err != nil {
 		if !errors.Is(err, errSilent) {
 			fmt.Fprintln(streams.ErrOut, FormatError(err))
 		}

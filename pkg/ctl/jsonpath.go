@@ -130,12 +130,8 @@ func evalPath(path string, v any) ([]any, error) {
 		switch path[0] {
 		case '.':
 			path = path[1:]
-			n := strings.IndexAny(path, ".[")
-			if n < 0 {
-				n = len(path)
-			}
-			key := path[:n]
-			path = path[n:]
+			key, rest := jsonPathKey(path)
+			path = rest
 			if key == "" {
 				continue
 			}
@@ -182,4 +178,23 @@ func evalPath(path string, v any) ([]any, error) {
 		}
 	}
 	return cur, nil
+}
+
+// jsonPathKey reads one key up to an unescaped "." or "[" ("\\." is a dot
+// inside the key, as in kubectl.kubernetes.io/...).
+func jsonPathKey(path string) (key, rest string) {
+	var sb strings.Builder
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case c == '\\' && i+1 < len(path):
+			i++
+			sb.WriteByte(path[i])
+		case c == '.' || c == '[':
+			return sb.String(), path[i:]
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return sb.String(), ""
 }

@@ -82,6 +82,15 @@ func TestWithLastApplied(t *testing.T) {
 	if want := `{"kind":"ConfigMap","metadata":{"annotations":{"x":"y"},"name":"a"}}` + "\n"; anns[LastAppliedAnnotation] != want {
 		t.Errorf("last-applied = %q, want %q", anns[LastAppliedAnnotation], want)
 	}
+	// Without annotations, kubectl records an empty map: so does ctl.
+	bare, err := withLastApplied(&clientset.Unstructured{Object: jsonMap(t, `{"kind":"ConfigMap","metadata":{"name":"a"}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := bare.Object["metadata"].(map[string]any)["annotations"].(map[string]any)[LastAppliedAnnotation]
+	if want := `{"kind":"ConfigMap","metadata":{"annotations":{},"name":"a"}}` + "\n"; got != want {
+		t.Errorf("last-applied without annotations = %q, want %q", got, want)
+	}
 	if _, ok := u.Object["metadata"].(map[string]any)["annotations"].(map[string]any)[LastAppliedAnnotation]; ok {
 		t.Error("the input object was modified")
 	}
@@ -282,5 +291,26 @@ func TestParseTypeArgs(t *testing.T) {
 		if _, err := env.parseTypeArgs([]string{short}); err != nil {
 			t.Errorf("%s: %v", short, err)
 		}
+	}
+}
+
+func TestJSONPath(t *testing.T) {
+	data := jsonMap(t, `{"metadata":{"name":"a","annotations":{"kubectl.kubernetes.io/x":"v"}},"items":[{"n":1},{"n":2}],"spec":{"l":[1,2]}}`)
+	for tmpl, want := range map[string]string{
+		`{.metadata.name}`: "a",
+		`{.metadata.annotations.kubectl\.kubernetes\.io/x}`: "v",
+		`{.items[*].n}`:                  "1 2",
+		`{.items[-1].n}`:                 "2",
+		`n={range .items[*]}{.n},{end}.`: "n=1,2,.",
+		`{.spec}`:                        `{"l":[1,2]}`,
+		`{.missing}`:                     "",
+	} {
+		got, err := JSONPath(tmpl, data)
+		if err != nil || got != want {
+			t.Errorf("JSONPath(%s) = %q, %v; want %q", tmpl, got, err, want)
+		}
+	}
+	if _, err := JSONPath("{.a", data); err == nil {
+		t.Error("unclosed template accepted")
 	}
 }

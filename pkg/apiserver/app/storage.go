@@ -29,7 +29,7 @@ type storageSet struct {
 // a watch cache that serves WATCH and LIST resourceVersion=0 from memory.
 // The cache runs until ctx ends; wg tracks it.
 func (s *storageSet) newStorage(ctx context.Context, wg *sync.WaitGroup, r *registry.Resource) storage.Interface {
-	store := etcd3.New(s.client, r.Group, r.Resource, registry.StoragePrefix, r.New, s.log)
+	store := etcd3.New(s.client, r.Group, r.Resource, registry.StoragePrefix, r.NewTyped, s.log)
 	c := cacher.New(store, cacher.Config{ResourcePrefix: r.Prefix(""), WindowSize: s.windowSize, Logger: s.log})
 	s.mu.Lock()
 	if s.cachers == nil {

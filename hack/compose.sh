@@ -30,5 +30,6 @@ case "${1:-}" in
     exec "${COMPOSE[@]}" --profile sim --profile grafana down "${flags[@]}"
     ;;
   e2e) exec hack/e2e.sh ;;
+  --print-cmd) echo "${COMPOSE[*]}" ;;
   *) exec "${COMPOSE[@]}" "$@" ;;
 esac

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# `make run`: the compose cluster's shape as local processes, for a machine
+# without Docker: the apiserver on its embedded etcd, a scheduler, a
+# controller-manager and three `process` kubelets (node-1..3) on loopback
+# ports. Logs go to .local/run/logs/<daemon>.log; Ctrl-C stops everything,
+# including the pods' processes (KEEP_PODS=1 leaves them for the kubelets to
+# adopt on the next run).
+#
+# Environment: APISERVER_PORT (8080), BIND (127.0.0.1), RUN_DIR (.local/run),
+# BIN (bin), CLEAN=1 starts from an empty etcd, WAIT seconds (120).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${BIN:-bin}
+RUN_DIR=${RUN_DIR:-.local/run}
+BIND=${BIND:-127.0.0.1}
+PORT=${APISERVER_PORT:-8080}
+API=http://$BIND:$PORT
+LOGS=$RUN_DIR/logs
+WAIT=${WAIT:-120}
+NODES=(node-1 node-2 node-3)
+
+declare -A PIDS=()    # daemon name -> pid
+declare -A REPORTED=() # daemons whose exit was already reported
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*"; }
+
+for b in apiserver scheduler controller-manager kubelet; do
+  [ -x "$BIN/$b" ] || { echo "$BIN/$b is missing: run 'make build' (make run does)" >&2; exit 2; }
+done
+[ "${CLEAN:-}" = 1 ] && rm -rf "$RUN_DIR/apiserver-data"
+mkdir -p "$LOGS"
+
+# start name args...: run a daemon in the background, its output in its log.
+start() {
+  local name=$1
+  shift
+  "$@" >>"$LOGS/$name.log" 2>&1 &
+  PIDS[$name]=$!
+  log "started $name (pid ${PIDS[$name]}), log: $LOGS/$name.log"
+}
+
+# kill_pods stops the pods' processes that the kubelets left running: each
+# running container's state.json names its pid and the pid's start time, so
+# a pid reused by another process is never touched.
+kill_pods() {
+  local f pid ticks now
+  for f in "$RUN_DIR"/kubelet/*/pods/*/containers/*/state.json; do
+    [ -f "$f" ] || continue
+    grep -q '"running":true' "$f" || continue
+    pid=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$f")
+    ticks=$(sed -n 's/.*"startTicks":\([0-9]*\).*/\1/p' "$f")
+    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
+    now=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)
+    if [ -z "$ticks" ] || [ "$now" = "$ticks" ]; then
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  log "stopping"
+  local order=(node-3 node-2 node-1 controller-manager scheduler apiserver) name pid
+  for name in "${order[@]}"; do
+    pid=${PIDS[$name]:-}
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+  done
+  for name in "${order[@]}"; do
+    pid=${PIDS[$name]:-}
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  [ "${KEEP_PODS:-}" = 1 ] || kill_pods
+  log "stopped; logs are in $LOGS"
+}
+
+wait_for() { # what command...
+  local what=$1 deadline=$((SECONDS + WAIT))
+  shift
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then
+      log "timed out after ${WAIT}s waiting for $what"
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+api_ready() { curl -fsS --max-time 2 "$API/readyz" >/dev/null 2>&1; }
+nodes_ready() {
+  [ "$(curl -fsS --max-time 3 "$API/api/v1/nodes" 2>/dev/null | grep -o '"type":"Ready","status":"True"' | wc -l)" -ge ${#NODES[@]} ]
+}
+
+# watch_daemons reports, once each, a daemon that exits, until Ctrl-C.
+watch_daemons() {
+  local name
+  while true; do
+    for name in "${!PIDS[@]}"; do
+      if [ -z "${REPORTED[$name]:-}" ] && ! kill -0 "${PIDS[$name]}" 2>/dev/null; then
+        REPORTED[$name]=1
+        log "$name exited; see $LOGS/$name.log"
+      fi
+    done
+    sleep 2
+  done
+}
+
+main() {
+  trap stop_all EXIT
+  trap 'exit 130' INT TERM
+  start apiserver "$BIN/apiserver" --bind-address "$BIND" --port "$PORT" --data-dir "$RUN_DIR/apiserver-data" \
+    --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30
+  wait_for "the apiserver" api_ready || exit 1
+  local client=(--server "$API")
+  start scheduler "$BIN/scheduler" "${client[@]}" --bind-address "$BIND" --port 10259 --leader-elect=true
+  start controller-manager "$BIN/controller-manager" "${client[@]}" --bind-address "$BIND" --port 10257 \
+    --leader-elect=true --node-monitor-grace-period 20s
+  local i
+  for i in "${!NODES[@]}"; do
+    start "${NODES[$i]}" "$BIN/kubelet" "${client[@]}" --node-name "${NODES[$i]}" --runtime process \
+      --root-dir "$RUN_DIR/kubelet/${NODES[$i]}" --address "$BIND" --port $((10250 + i)) \
+      --node-lease-duration-seconds 20
+  done
+  wait_for "${#NODES[@]} Ready nodes" nodes_ready || log "continuing; see $LOGS/"
+  cat <<EOF
+
+tinykube runs as local processes (Ctrl-C stops them all).
+  apiserver           $API          (curl $API/api/v1/nodes)
+  scheduler           http://$BIND:10259/metrics
+  controller-manager  http://$BIND:10257/metrics
+  kubelets            http://$BIND:10250 10251 10252 (node-1..3), /pods /metrics
+  ctl                 $BIN/ctl --server $API get nodes
+  logs                $LOGS/
+EOF
+  watch_daemons
+}
+
+main "$@"

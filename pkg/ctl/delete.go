@@ -187,8 +187,16 @@ func poll(ctx context.Context, interval time.Duration, cond func() (bool, error)
 	defer t.Stop()
 	for {
 		done, err := cond()
-		if err != nil && ctx.Err() == nil {
-			return err
+		if err != nil {
+			// A request cut short by the deadline (the client's rate
+			// limiter refuses to wait past it) is the timeout, not a failure.
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < interval {
+				<-ctx.Done()
+				return ctx.Err()
+			}
+			if ctx.Err() == nil {
+				return err
+			}
 		}
 		if done {
 			return nil

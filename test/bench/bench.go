@@ -123,6 +123,7 @@ func loadPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Clien
 	if err != nil {
 		return fmt.Errorf("apiserver metrics before the load: %w", err)
 	}
+	res.BeforeLoad = daemonStats(cl, log)
 	if prof != nil {
 		prof.startCPU(ctx, "load", cfg.ProfileSeconds)
 	}

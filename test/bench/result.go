@@ -21,10 +21,12 @@ type Result struct {
 	Etcd  []EtcdRaw    `json:"etcd_raw"`
 	Load  *PodLoad     `json:"pod_load,omitempty"`
 	Watch *WatchFanout `json:"watch,omitempty"`
-	// AfterLoad and AtEnd are each daemon's RSS and CPU seconds (since its
-	// start) when the pods were all Running and when the run ended.
-	AfterLoad map[string]ProcStats `json:"daemons_after_load,omitempty"`
-	AtEnd     map[string]ProcStats `json:"daemons_at_end,omitempty"`
+	// BeforeLoad, AfterLoad and AtEnd are each process's RSS and CPU
+	// seconds (since its start) before the pod load, when its pods were all
+	// Running, and when the watch phase ended.
+	BeforeLoad map[string]ProcStats `json:"daemons_before_load,omitempty"`
+	AfterLoad  map[string]ProcStats `json:"daemons_after_load,omitempty"`
+	AtEnd      map[string]ProcStats `json:"daemons_at_end,omitempty"`
 	// Ratio is running pods/s x 3 / raw etcd puts/s at the highest
 	// concurrency measured.
 	Ratio   float64  `json:"ratio"`
@@ -109,13 +111,39 @@ func (r *Result) rows() [][2]string {
 		add("watch delivery p50 / p99", "%.1f / %.1f ms", wf.Latency.P50Ms, wf.Latency.P99Ms)
 		add("apiserver etcd watches", "%s (registered pod watchers %.0f)", formatWatches(wf.EtcdWatches), wf.RegisteredWatchers)
 	}
-	for _, name := range sortedKeys(r.AtEnd) {
-		after, end := r.AfterLoad[name], r.AtEnd[name]
-		add(name+" RSS after load / peak", "%.0f / %.0f MB", after.RSSMB, end.PeakRSSMB)
-		add(name+" CPU s after load / at end", "%.2f / %.2f", after.CPUSec, end.CPUSec)
+	for _, name := range sortedKeys(r.AfterLoad) {
+		before, after, end := r.BeforeLoad[name], r.AfterLoad[name], r.AtEnd[name]
+		add(name+" RSS after load / peak", "%.0f / %.0f MB", after.RSSMB, max(after.PeakRSSMB, end.PeakRSSMB))
+		cpu := fmt.Sprintf("%.2f in the load", after.CPUSec-before.CPUSec)
+		if r.Load != nil && r.Load.Running > 0 {
+			cpu += fmt.Sprintf(" (%.2f ms per pod)", (after.CPUSec-before.CPUSec)*1000/float64(r.Load.Running))
+		}
+		if _, ok := r.AtEnd[name]; ok {
+			cpu += fmt.Sprintf(", %.2f in the watch phase", end.CPUSec-after.CPUSec)
+		}
+		add(name+" CPU seconds", "%s", cpu)
+	}
+	if ms := r.CPUPerPodMs(); ms > 0 {
+		add("CPU per Running pod, all processes", "%.2f ms (a CPU-bound ceiling of %.0f pods/s on %d cores)",
+			ms, float64(r.Machine.CPUs)*1000/ms, r.Machine.CPUs)
 	}
 	add("ratio running pods/s x 3 / etcd puts/s", "%.3f", r.Ratio)
 	return rows
+}
+
+// CPUPerPodMs is the CPU time every process (the harness included) spent
+// in the pod load, per Running pod; 0 when not measured.
+func (r *Result) CPUPerPodMs() float64 {
+	if r.Load == nil || r.Load.Running == 0 {
+		return 0
+	}
+	total := 0.0
+	for name, after := range r.AfterLoad {
+		if before, ok := r.BeforeLoad[name]; ok {
+			total += after.CPUSec - before.CPUSec
+		}
+	}
+	return total * 1000 / float64(r.Load.Running)
 }
 
 // formatWrites lists the etcd writes per pod, largest first.

@@ -46,6 +46,20 @@ func TestEvaluateTargets(t *testing.T) {
 	}
 }
 
+func TestCPUPerPod(t *testing.T) {
+	r := &Result{
+		Load:       &PodLoad{Running: 100},
+		BeforeLoad: map[string]ProcStats{"apiserver": {CPUSec: 1}, "etcd": {CPUSec: 2}},
+		AfterLoad:  map[string]ProcStats{"apiserver": {CPUSec: 1.5}, "etcd": {CPUSec: 2.25}, "new": {CPUSec: 9}},
+	}
+	if got := r.CPUPerPodMs(); got != 7.5 {
+		t.Fatalf("CPUPerPodMs = %v, want 7.5 (a process without a before sample is left out)", got)
+	}
+	if got := (&Result{}).CPUPerPodMs(); got != 0 {
+		t.Fatalf("CPUPerPodMs without a load = %v", got)
+	}
+}
+
 func TestPrintTable(t *testing.T) {
 	r := &Result{Etcd: []EtcdRaw{{Concurrency: 64, ValueBytes: 1536, PutsPerSec: 9000}}, Load: &PodLoad{Pods: 3, Running: 3}}
 	r.Targets = EvaluateTargets(r)

@@ -50,23 +50,11 @@ type watcherSet struct {
 	delivered atomic.Int64
 }
 
-func (s *watcherSet) handler(markers int) func(time.Time, string, *podLite) bool {
-	seen := 0
-	return func(now time.Time, typ string, p *podLite) bool {
-		if typ != meta.Added {
-			return false
-		}
-		ns, err := strconv.ParseInt(p.Metadata.Annotations[sentAnnotation], 10, 64)
-		if err != nil {
-			return false
-		}
-		s.mu.Lock()
-		s.latencies = append(s.latencies, now.Sub(time.Unix(0, ns)))
-		s.mu.Unlock()
-		s.delivered.Add(1)
-		seen++
-		return seen >= markers
-	}
+func (s *watcherSet) record(d time.Duration) {
+	s.mu.Lock()
+	s.latencies = append(s.latencies, d)
+	s.mu.Unlock()
+	s.delivered.Add(1)
 }
 
 // RunWatchFanout opens cfg.Watchers watches on the pods of WatchNamespace,
@@ -89,14 +77,16 @@ func RunWatchFanout(ctx context.Context, c *rest.Client, cfg *Config, scrape fun
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := watchPods(ctx, c, WatchNamespace, rv)
+			body, err := openRawWatch(ctx, c, WatchNamespace, rv)
 			if err != nil {
 				errs <- err
 				return
 			}
 			opened.Add(1)
-			defer w.Stop()
-			if _, _, err := drain(ctx, w, set.handler(cfg.Markers)); err != nil {
+			stop := context.AfterFunc(ctx, func() { _ = body.Close() })
+			defer stop()
+			defer func() { _ = body.Close() }()
+			if _, err := readMarkers(body, cfg.Markers, set.record); err != nil && ctx.Err() == nil {
 				errs <- err
 			}
 		}()

@@ -34,6 +34,11 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["spec"] = map[string]any{"holderIdentity": "me", "leaseDurationSeconds": 15}
 	case "configmaps":
 		o["data"] = map[string]any{"k": "v"}
+	case "roles.rbac.authorization.k8s.io", "clusterroles.rbac.authorization.k8s.io":
+		o["rules"] = []any{map[string]any{"apiGroups": []string{""}, "resources": []string{"pods"}, "verbs": []string{"get"}}}
+	case "rolebindings.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io":
+		o["roleRef"] = map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}
+		o["subjects"] = []any{map[string]any{"kind": "User", "name": "alice"}}
 	}
 	return o
 }
@@ -55,6 +60,9 @@ func TestCRUDEveryResource(t *testing.T) {
 	c := newClient(t)
 	c.must(http.StatusCreated, "POST", "/api/v1/namespaces", ns("crud"), nil)
 	for _, r := range registry.Default().All() {
+		if r.Verbs != nil {
+			continue // create-only access reviews: test/integration/security
+		}
 		t.Run(r.GroupResource(), func(t *testing.T) {
 			c := &client{t: t, srv: c.srv}
 			coll := collectionPath(r, "crud")

@@ -51,6 +51,20 @@ func (e *Env) resolve(name string) (*registry.Resource, error) {
 	return r, nil
 }
 
+// category lists the resources of a category such as "all" (none when
+// name is no category).
+func (e *Env) category(name string) []*registry.Resource {
+	var out []*registry.Resource
+	for _, r := range e.Table.All() {
+		for _, c := range r.Categories {
+			if c == name {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // TypeArgs is what resource arguments say: either types with optional
 // names ("po,deploy", "pods web db") or explicit TYPE/NAME pairs.
 type TypeArgs struct {
@@ -82,6 +96,10 @@ func (e *Env) parseTypeArgs(args []string) (*TypeArgs, error) {
 	}
 	for _, t := range strings.Split(args[0], ",") {
 		if t == "" {
+			continue
+		}
+		if cat := e.category(t); len(cat) > 0 {
+			out.Types = append(out.Types, cat...)
 			continue
 		}
 		r, err := e.resolve(t)

@@ -284,6 +284,9 @@ func TestParseTypeArgs(t *testing.T) {
 	if err != nil || len(ta.Pairs) != 2 || ta.Pairs[1].Resource.Kind != "Deployment" || ta.Pairs[1].Name != "b" {
 		t.Fatalf("pairs = %+v %v", ta, err)
 	}
+	if ta, err := env.parseTypeArgs([]string{"all"}); err != nil || len(ta.Types) < 5 || ta.Types[0].Kind != "Pod" {
+		t.Errorf("all = %+v %v", ta, err)
+	}
 	if _, err := env.parseTypeArgs([]string{"widgets"}); err == nil || err.Error() != `the server doesn't have a resource type "widgets"` {
 		t.Errorf("unknown type error = %v", err)
 	}

@@ -73,11 +73,17 @@ func TestComponentsWorkUnderRBAC(t *testing.T) {
 	owner = k
 	ownerMu.Unlock()
 	run("kubelet", k.Run)
+	// Both under leader election, as the daemons run: their Leases too.
 	run("scheduler", func(ctx context.Context) error {
-		return schedapp.RunScheduler(ctx, clientFor("scheduler-token"), schedapp.NewOptions(), log.Named("scheduler"))
+		o, cs := schedapp.NewOptions(), clientFor("scheduler-token")
+		o.LeaderElection.LeaderElect = true
+		return o.LeaderElection.Run(ctx, cs.CoordinationV1().Leases(o.LeaderElection.ResourceNamespace), log.Named("scheduler"),
+			func(ctx context.Context) error { return schedapp.RunScheduler(ctx, cs, o, log.Named("scheduler")) })
 	})
 	run("controller-manager", func(ctx context.Context) error {
-		return manager.RunControllers(ctx, manager.NewOptions(), clientFor("kcm-token"), log.Named("controller-manager"))
+		o := manager.NewOptions()
+		o.LeaderElection.LeaderElect = true
+		return manager.Run(ctx, o, clientFor("kcm-token"), log.Named("controller-manager"))
 	})
 
 	c.must(http.StatusCreated, "admin-token", http.MethodPost, "/apis/apps/v1/namespaces/default/deployments",
@@ -108,6 +114,9 @@ func TestComponentsWorkUnderRBAC(t *testing.T) {
 			t.Fatalf("pods of the deployment not Running on n1: %s", body)
 		}
 		time.Sleep(50 * time.Millisecond) // polling a condition with a deadline
+	}
+	for _, lease := range []string{"kube-scheduler", "kube-controller-manager"} {
+		c.must(http.StatusOK, "admin-token", http.MethodGet, "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/"+lease, nil)
 	}
 	for _, e := range logs.All() {
 		line := e.Message

@@ -91,7 +91,6 @@ func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Lo
 			return err
 		}
 	}
-	res.AtEnd = daemonStats(cl, log)
 	return nil
 }
 
@@ -161,6 +160,7 @@ func watchPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Clie
 	}
 	wf, err := RunWatchFanout(ctx, client, cfg, scrape)
 	res.Watch = &wf
+	res.AtEnd = daemonStats(cl, log)
 	if prof != nil {
 		prof.wait()
 	}

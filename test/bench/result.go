@@ -105,6 +105,9 @@ func (r *Result) rows() [][2]string {
 		add("create -> bound p50 / p99", "%.0f / %.0f ms", l.ScheduleLatency.P50Ms, l.ScheduleLatency.P99Ms)
 		add("pod startup (create -> Running) p50 / p99", "%.0f / %.0f ms", l.StartupLatency.P50Ms, l.StartupLatency.P99Ms)
 		add("etcd writes per Running pod", "%.2f (%s)", l.EtcdWritesPerPod, formatWrites(l.Writes))
+		if rejected := formatRejected(l.Writes); rejected != "" {
+			add("rejected API writes in the load", "%s", rejected)
+		}
 	}
 	if wf := r.Watch; wf != nil {
 		add("watch events delivered", "%d of %d", wf.Delivered, wf.Expected)
@@ -152,6 +155,17 @@ func formatWrites(ws []WriteCount) string {
 	for _, w := range ws {
 		if kind, ok := strings.CutPrefix(w.Kind, "etcd "); ok && w.PerPod >= 0.01 {
 			parts = append(parts, fmt.Sprintf("%s %.2f", kind, w.PerPod))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formatRejected lists the API writes answered with a non-2xx code.
+func formatRejected(ws []WriteCount) string {
+	var parts []string
+	for _, w := range ws {
+		if f := strings.Fields(w.Kind); f[0] == "api" && len(f) == 4 {
+			parts = append(parts, fmt.Sprintf("%s %s %s: %.0f", f[1], f[2], f[3], w.Count))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -25,7 +25,8 @@ var mutatingVerbs = map[string]bool{"POST": true, "PUT": true, "PATCH": true, "D
 var etcdWriteOps = map[string]bool{"create": true, "update": true, "delete": true}
 
 // writeKind names the write a sample counts, or "" for reads: apiserver
-// requests as "api POST pods/binding", etcd transactions as "etcd update pods".
+// requests as "api POST pods/binding" (with the code appended when it is not
+// 2xx: "api POST pods 429"), etcd transactions as "etcd update pods".
 func writeKind(s Sample) string {
 	switch s.Name {
 	case "apiserver_request_total":
@@ -36,7 +37,11 @@ func writeKind(s Sample) string {
 		if sub := s.Labels["subresource"]; sub != "" {
 			res += "/" + sub
 		}
-		return "api " + s.Labels["verb"] + " " + res
+		kind := "api " + s.Labels["verb"] + " " + res
+		if code := s.Labels["code"]; code != "" && !strings.HasPrefix(code, "2") {
+			kind += " " + code // rejected requests (429, 409, ...) apart
+		}
+		return kind
 	case "etcd_request_duration_seconds_count":
 		if !etcdWriteOps[s.Labels["operation"]] {
 			return ""

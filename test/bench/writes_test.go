@@ -32,9 +32,10 @@ func TestWriteDeltas(t *testing.T) {
 	got := WriteDeltas(before, after, 100)
 	want := []WriteCount{
 		{Kind: "etcd update pods", Count: 200, PerPod: 2},
-		{Kind: "api POST pods", Count: 103, PerPod: 1.03},
+		{Kind: "api POST pods", Count: 100, PerPod: 1},
 		{Kind: "api POST pods/binding", Count: 100, PerPod: 1},
 		{Kind: "etcd create pods", Count: 100, PerPod: 1},
+		{Kind: "api POST pods 409", Count: 3, PerPod: 0.03},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("WriteDeltas =\n%+v\nwant\n%+v", got, want)

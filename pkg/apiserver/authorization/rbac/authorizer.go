@@ -25,13 +25,13 @@ func New(src PolicySource) *Authorizer { return &Authorizer{src: src} }
 func (a *Authorizer) Authorize(_ context.Context, attrs authorization.Attributes) (authorization.Decision, string, error) {
 	reason := ""
 	var errs []error
-	a.visitRules(attrs.User, attrs.Namespace, func(source string, rules []rbac.PolicyRule, err error) bool {
+	a.visitRules(attrs.User, attrs.Namespace, func(b binding, rules []rbac.PolicyRule, err error) bool {
 		if err != nil {
 			errs = append(errs, err)
 			return true
 		}
 		if RulesAllow(&attrs, rules) {
-			reason = "RBAC: allowed by " + source
+			reason = "RBAC: allowed by " + b.describe(attrs.User.Name)
 			return false
 		}
 		return true
@@ -51,7 +51,7 @@ func (a *Authorizer) Authorize(_ context.Context, attrs authorization.Attributes
 func (a *Authorizer) RulesFor(u *user.Info, namespace string) ([]rbac.PolicyRule, error) {
 	var rules []rbac.PolicyRule
 	var errs []error
-	a.visitRules(u, namespace, func(_ string, rs []rbac.PolicyRule, err error) bool {
+	a.visitRules(u, namespace, func(_ binding, rs []rbac.PolicyRule, err error) bool {
 		if err != nil {
 			errs = append(errs, err)
 		} else {
@@ -65,10 +65,25 @@ func (a *Authorizer) RulesFor(u *user.Info, namespace string) ([]rbac.PolicyRule
 	return rules, nil
 }
 
+// binding names the binding a visited rule set came from; it is formatted
+// only for an allow's reason.
+type binding struct {
+	kind, namespace, name string
+	ref                   rbac.RoleRef
+}
+
+func (b binding) describe(userName string) string {
+	name := b.name
+	if b.namespace != "" {
+		name = b.namespace + "/" + b.name
+	}
+	return fmt.Sprintf("%s %q of %s %q to %s", b.kind, name, b.ref.Kind, b.ref.Name, userName)
+}
+
 // visitRules calls visit with the rules of every binding naming u: cluster
 // role bindings first, then the role bindings of namespace. visit returns
 // false to stop.
-func (a *Authorizer) visitRules(u *user.Info, namespace string, visit func(source string, rules []rbac.PolicyRule, err error) bool) {
+func (a *Authorizer) visitRules(u *user.Info, namespace string, visit func(b binding, rules []rbac.PolicyRule, err error) bool) {
 	if u == nil {
 		return
 	}
@@ -77,8 +92,7 @@ func (a *Authorizer) visitRules(u *user.Info, namespace string, visit func(sourc
 			continue
 		}
 		rules, err := a.roleRules(b.RoleRef, "")
-		source := fmt.Sprintf("ClusterRoleBinding %q of %s %q to %s", b.Name, b.RoleRef.Kind, b.RoleRef.Name, u.Name)
-		if !visit(source, rules, err) {
+		if !visit(binding{kind: "ClusterRoleBinding", name: b.Name, ref: b.RoleRef}, rules, err) {
 			return
 		}
 	}
@@ -90,8 +104,7 @@ func (a *Authorizer) visitRules(u *user.Info, namespace string, visit func(sourc
 			continue
 		}
 		rules, err := a.roleRules(b.RoleRef, namespace)
-		source := fmt.Sprintf("RoleBinding %q of %s %q to %s", b.Namespace+"/"+b.Name, b.RoleRef.Kind, b.RoleRef.Name, u.Name)
-		if !visit(source, rules, err) {
+		if !visit(binding{kind: "RoleBinding", namespace: b.Namespace, name: b.Name, ref: b.RoleRef}, rules, err) {
 			return
 		}
 	}

@@ -187,3 +187,23 @@ type metaOnly struct {
 	meta.TypeMeta
 	meta.ObjectMeta
 }
+
+// BenchmarkAuthorize: a scheduler's bind against the bootstrap policy plus
+// 100 namespaces with a role binding each.
+func BenchmarkAuthorize(b *testing.B) {
+	c := testPolicy()
+	for i := 0; i < 100; i++ {
+		ns := "ns" + strings.Repeat("x", i%7) + string(rune('a'+i%26))
+		c.Set(roleBinding(ns, "b", "Role", "pod-reader", group("dev")))
+	}
+	az := New(c)
+	a := res("create", "", "pods", "binding", "team", "p")
+	a.User = scheduler
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if d, _, _ := az.Authorize(ctx, a); d != authorization.DecisionAllow {
+			b.Fatal("not allowed")
+		}
+	}
+}

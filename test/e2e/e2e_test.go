@@ -322,8 +322,11 @@ func stepAPIServerRestart(t *testing.T, ctx context.Context, c *cluster) {
 		}
 		return true, fmt.Sprintf("renewed since restart: %v", fresh), nil
 	})
-	scale(t, ctx, c, 4)
-	waitConverged(t, ctx, c, 2*time.Minute, 4, 2)
+	// Scaling up needs every component: the controller-manager creates the
+	// pods, the scheduler binds them and the kubelets start them, each over
+	// a watch it had to re-establish.
+	scale(t, ctx, c, 7)
+	waitConverged(t, ctx, c, 2*time.Minute, 7, 2)
 	eventually(t, ctx, "nodes", time.Minute, func(ctx context.Context) (bool, string, error) {
 		return allNodesReady(ctx, c)
 	})

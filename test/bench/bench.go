@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -60,13 +61,8 @@ func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Lo
 	if err := cl.StartEtcd(ctx, cfg, cfg.WorkDir); err != nil {
 		return fmt.Errorf("start etcd: %w", err)
 	}
-	for _, c := range cfg.EtcdConcurrency {
-		log.Info("raw etcd puts", zap.Int("concurrency", c), zap.Duration("for", cfg.EtcdSeconds))
-		r, err := MeasureEtcdPuts(ctx, []string{cl.EtcdURL}, c, cfg.EtcdValueBytes, cfg.EtcdSeconds)
-		if err != nil {
-			return fmt.Errorf("raw etcd puts at concurrency %d: %w", c, err)
-		}
-		res.Etcd = append(res.Etcd, r)
+	if err := measureEtcd(ctx, cfg, cl, res, "before", log); err != nil {
+		return err
 	}
 	if err := startDaemons(ctx, cfg, cl, log); err != nil {
 		return err
@@ -91,7 +87,36 @@ func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Lo
 			return err
 		}
 	}
+	cl.StopDaemons()
+	if err := measureEtcd(ctx, cfg, cl, res, "after", log); err != nil {
+		return err
+	}
+	res.Ratio = ratioOf(cfg, res)
 	return nil
+}
+
+// measureEtcd runs the raw put measurement at each concurrency.
+func measureEtcd(ctx context.Context, cfg *Config, cl *Cluster, res *Result, when string, log *zap.Logger) error {
+	for _, c := range cfg.EtcdConcurrency {
+		log.Info("raw etcd puts", zap.String("when", when), zap.Int("concurrency", c), zap.Duration("for", cfg.EtcdSeconds))
+		r, err := MeasureEtcdPuts(ctx, []string{cl.EtcdURL}, c, cfg.EtcdValueBytes, cfg.EtcdSeconds)
+		r.When = when
+		if err != nil {
+			return fmt.Errorf("raw etcd puts (%s) at concurrency %d: %w", when, c, err)
+		}
+		res.Etcd = append(res.Etcd, r)
+	}
+	return nil
+}
+
+// ratioOf is the run's ratio against the best raw rate at the highest
+// concurrency measured.
+func ratioOf(cfg *Config, res *Result) float64 {
+	if res.Load == nil || len(cfg.EtcdConcurrency) == 0 {
+		return 0
+	}
+	c := slices.Max(cfg.EtcdConcurrency)
+	return Ratio(res.Load.RunningPerSec, BestPutsPerSec(res.Etcd, c))
 }
 
 // startDaemons starts the apiserver, the scheduler and the kubelet, and
@@ -130,9 +155,7 @@ func loadPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Clien
 	load, loadErr := RunPodLoad(ctx, client, cfg)
 	res.Load = &load
 	res.AfterLoad = daemonStats(cl, log)
-	if len(res.Etcd) > 0 {
-		res.Ratio = Ratio(load.RunningPerSec, res.Etcd[len(res.Etcd)-1].PutsPerSec)
-	}
+	res.Ratio = ratioOf(cfg, res)
 	if after, err := scrapeMetrics(ctx, cl.MetricsURL["apiserver"], writeMetrics...); err == nil {
 		load.Writes = WriteDeltas(before, after, load.Running)
 		load.EtcdWritesPerPod = EtcdWritesPerPod(load.Writes)

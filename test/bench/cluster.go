@@ -40,6 +40,23 @@ func (c *Cluster) Stop() {
 	c.procs = nil
 }
 
+// StopDaemons stops every process but etcd, newest first, so etcd can be
+// measured alone again.
+func (c *Cluster) StopDaemons() {
+	var kept []*Process
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		p := c.procs[i]
+		if p.Name == "etcd" {
+			kept = append(kept, p)
+			continue
+		}
+		if err := p.Stop(15 * time.Second); err != nil {
+			c.log.Warn("stop", zap.String("daemon", p.Name), zap.Error(err))
+		}
+	}
+	c.procs = kept
+}
+
 // StartEtcd starts the etcd process (cfg.Bins.Etcd) with its data in
 // dir/etcd and waits until it is healthy.
 func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error {

@@ -14,6 +14,9 @@ import (
 
 // EtcdRaw is the raw write throughput of etcd at one concurrency.
 type EtcdRaw struct {
+	// When is "before" (before the daemons start) or "after" (once they
+	// have stopped, on the store they left).
+	When        string  `json:"when"`
 	Concurrency int     `json:"concurrency"`
 	ValueBytes  int     `json:"value_bytes"`
 	Seconds     float64 `json:"seconds"`
@@ -21,6 +24,18 @@ type EtcdRaw struct {
 	Errors      int     `json:"errors"`
 	PutsPerSec  float64 `json:"puts_per_sec"`
 	Latency     Latency `json:"latency"`
+}
+
+// BestPutsPerSec is the highest rate measured at concurrency c: the
+// machine's limit, which a neighbour's burst of disk or CPU use only lowers.
+func BestPutsPerSec(rs []EtcdRaw, c int) float64 {
+	best := 0.0
+	for _, r := range rs {
+		if r.Concurrency == c {
+			best = max(best, r.PutsPerSec)
+		}
+	}
+	return best
 }
 
 // rawPrefix keeps the raw benchmark's keys away from the apiserver's.

@@ -81,7 +81,7 @@ func TestQuickRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Run: %v (logs in %s)", err, cfg.WorkDir)
 	}
-	if len(res.Etcd) != len(cfg.EtcdConcurrency) || res.Etcd[0].Puts == 0 {
+	if len(res.Etcd) != 2*len(cfg.EtcdConcurrency) || res.Etcd[0].Puts == 0 || res.Etcd[len(res.Etcd)-1].When != "after" {
 		t.Errorf("raw etcd not reported: %+v", res.Etcd)
 	}
 	if l := res.Load; l == nil || !l.Complete || l.Running != cfg.Pods || l.StartupLatency.Count != cfg.Pods {

@@ -51,3 +51,17 @@ func TestRateAndRatio(t *testing.T) {
 		}
 	}
 }
+
+func TestBestPutsPerSec(t *testing.T) {
+	rs := []EtcdRaw{
+		{When: "before", Concurrency: 1, PutsPerSec: 1500},
+		{When: "before", Concurrency: 64, PutsPerSec: 1561},
+		{When: "after", Concurrency: 64, PutsPerSec: 9000},
+	}
+	if got := BestPutsPerSec(rs, 64); got != 9000 {
+		t.Fatalf("BestPutsPerSec(64) = %v, want 9000", got)
+	}
+	if got := BestPutsPerSec(rs, 8); got != 0 {
+		t.Fatalf("BestPutsPerSec(8) = %v, want 0", got)
+	}
+}

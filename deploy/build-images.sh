@@ -109,7 +109,8 @@ stage_prometheus() {
   fetch_debs "${DEBS_PROMETHEUS[@]}"
   local dir r=$DEB_DIR/root
   dir=$(stage prometheus)
-  mkdir -p "$dir/rootfs/usr/bin" "$dir/rootfs/usr/share" "$dir/rootfs/prometheus" "$dir/rootfs/etc"
+  mkdir -p "$dir/rootfs/usr/bin" "$dir/rootfs/usr/share" "$dir/rootfs/prometheus" "$dir/rootfs/etc" "$dir/rootfs/tmp"
+  chmod 1777 "$dir/rootfs/tmp" # promtool test rules keeps its test storage there
   cp "$r/usr/bin/prometheus" "$r/usr/bin/promtool" "$dir/rootfs/usr/bin/"
   cp -a "$r/lib" "$r/lib64" "$dir/rootfs/"
   rm -rf "$dir/rootfs/lib/systemd"
@@ -122,7 +123,12 @@ stage_prometheus() {
 
 docker_build() {
   log "docker build tinykube/$1:$TAG"
-  DOCKER_BUILDKIT=0 docker build -q -t "tinykube/$1:$TAG" "$STAGE/$1" >/dev/null
+  local out
+  # The classic builder (no buildx needed); its deprecation notice is noise.
+  if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "tinykube/$1:$TAG" "$STAGE/$1" 2>&1); then
+    printf '%s\n' "$out" >&2
+    die "docker build tinykube/$1:$TAG failed"
+  fi
 }
 
 main() {

@@ -60,11 +60,12 @@ save_logs() {
 }
 
 check_prometheus_config() {
-  step "promtool check config and rules (inside the Prometheus image)"
+  step "promtool check config, check rules, test rules (inside the Prometheus image)"
   local img=tinykube/prometheus:$TAG rules=() f
   for f in deploy/prometheus/rules/*.yml; do rules+=("/etc/prometheus/rules/$(basename "$f")"); done
   docker run --rm --entrypoint /usr/bin/promtool "$img" check config /etc/prometheus/prometheus.yml
   docker run --rm --entrypoint /usr/bin/promtool "$img" check rules "${rules[@]}"
+  docker run --rm --entrypoint /usr/bin/promtool "$img" test rules /etc/prometheus/tests/alerts_test.yml
 }
 
 main() {

@@ -58,3 +58,11 @@ func subjectAccessReviews() *Resource {
 		New: newOf[authorization.SubjectAccessReview](), Verbs: []string{"create"},
 	}
 }
+
+func selfSubjectRulesReviews() *Resource {
+	return &Resource{
+		Group: authorization.GroupName, Version: authorization.Version, Kind: "SelfSubjectRulesReview",
+		Resource: "selfsubjectrulesreviews", Singular: "selfsubjectrulesreview",
+		New: newOf[authorization.SelfSubjectRulesReview](), Verbs: []string{"create"},
+	}
+}

@@ -89,7 +89,7 @@ func Default() *Table {
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
 		deployments(), replicaSets(), daemonSets(), jobs(), leases(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
-		selfSubjectAccessReviews(), subjectAccessReviews(),
+		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
 }
 

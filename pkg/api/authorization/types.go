@@ -70,3 +70,40 @@ type SubjectAccessReview struct {
 	Spec            SubjectAccessReviewSpec   `json:"spec"`
 	Status          SubjectAccessReviewStatus `json:"status,omitempty"`
 }
+
+// SelfSubjectRulesReviewSpec names the namespace to list rules in.
+type SelfSubjectRulesReviewSpec struct {
+	Namespace string `json:"namespace,omitempty"`
+}
+
+// ResourceRule is what a user may do on resources.
+type ResourceRule struct {
+	Verbs         []string `json:"verbs"`
+	APIGroups     []string `json:"apiGroups,omitempty"`
+	Resources     []string `json:"resources,omitempty"`
+	ResourceNames []string `json:"resourceNames,omitempty"`
+}
+
+// NonResourceRule is what a user may do on non-resource URLs.
+type NonResourceRule struct {
+	Verbs           []string `json:"verbs"`
+	NonResourceURLs []string `json:"nonResourceURLs,omitempty"`
+}
+
+// SubjectRulesReviewStatus lists the rules; Incomplete when an authorizer
+// could not list its rules (AlwaysAllow lists "*").
+type SubjectRulesReviewStatus struct {
+	ResourceRules    []ResourceRule    `json:"resourceRules"`
+	NonResourceRules []NonResourceRule `json:"nonResourceRules"`
+	Incomplete       bool              `json:"incomplete"`
+	EvaluationError  string            `json:"evaluationError,omitempty"`
+}
+
+// SelfSubjectRulesReview lists what the requester may do in a namespace
+// (`kubectl auth can-i --list`).
+type SelfSubjectRulesReview struct {
+	meta.TypeMeta   `json:",inline"`
+	meta.ObjectMeta `json:"metadata,omitempty"`
+	Spec            SelfSubjectRulesReviewSpec `json:"spec"`
+	Status          SubjectRulesReviewStatus   `json:"status,omitempty"`
+}

@@ -57,22 +57,11 @@ func (f AuthorizerFunc) Authorize(ctx context.Context, a Attributes) (Decision, 
 }
 
 // AlwaysAllow allows everything (--authorization-mode=AlwaysAllow).
-var AlwaysAllow Authorizer = AuthorizerFunc(func(context.Context, Attributes) (Decision, string, error) {
-	return DecisionAllow, "", nil
-})
+var AlwaysAllow Authorizer = alwaysAllow{}
 
 // PrivilegedGroups allows every request of a member of one of groups
 // (system:masters) and has no opinion on the rest.
-func PrivilegedGroups(groups ...string) Authorizer {
-	return AuthorizerFunc(func(_ context.Context, a Attributes) (Decision, string, error) {
-		for _, g := range groups {
-			if a.User.InGroup(g) {
-				return DecisionAllow, "", nil
-			}
-		}
-		return DecisionNoOpinion, "", nil
-	})
-}
+func PrivilegedGroups(groups ...string) Authorizer { return privilegedGroups(groups) }
 
 // Union asks each authorizer in turn; the first Allow or Deny wins. Reasons
 // and errors of those with no opinion are joined into the answer.

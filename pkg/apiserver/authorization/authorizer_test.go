@@ -120,3 +120,48 @@ type (
 	selfReview    = authzapi.SelfSubjectAccessReview
 	subjectReview = authzapi.SubjectAccessReview
 )
+
+func TestListRules(t *testing.T) {
+	ctx := context.Background()
+	alice := &user.Info{Name: "alice"}
+	admin := &user.Info{Name: "root", Groups: []string{user.SystemPrivilegedGroup}}
+	lister := fakeLister{}
+	tests := []struct {
+		name       string
+		az         Authorizer
+		u          *user.Info
+		rules      int
+		incomplete bool
+	}{
+		{"always allow lists everything", AlwaysAllow, alice, 1, false},
+		{"masters list everything", Union{PrivilegedGroups(user.SystemPrivilegedGroup), lister}, admin, 2, false},
+		{"others get the lister's rules", Union{PrivilegedGroups(user.SystemPrivilegedGroup), lister}, alice, 1, false},
+		{"an authorizer that cannot list makes it incomplete", Union{lister, AuthorizerFunc(func(context.Context, Attributes) (Decision, string, error) {
+			return DecisionNoOpinion, "", nil
+		})}, alice, 1, true},
+	}
+	for _, tc := range tests {
+		st, err := ListRules(ctx, tc.az, tc.u, "ns")
+		if err != nil || len(st.ResourceRules) != tc.rules || st.Incomplete != tc.incomplete {
+			t.Errorf("%s: %+v %v", tc.name, st, err)
+		}
+	}
+	out, err := Review(user.WithUser(ctx, alice), lister, ResourceSelfSubjectRulesReviews, []byte(`{"spec":{"namespace":"ns"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := out.(*authzapi.SelfSubjectRulesReview)
+	if r.Kind != "SelfSubjectRulesReview" || len(r.Status.ResourceRules) != 1 || r.Status.ResourceRules[0].Resources[0] != "pods" {
+		t.Fatalf("review %+v", r)
+	}
+}
+
+type fakeLister struct{}
+
+func (fakeLister) Authorize(context.Context, Attributes) (Decision, string, error) {
+	return DecisionNoOpinion, "", nil
+}
+
+func (fakeLister) RulesFor(_ context.Context, _ *user.Info, ns string) ([]authzapi.ResourceRule, []authzapi.NonResourceRule, bool, error) {
+	return []authzapi.ResourceRule{{Verbs: []string{"get"}, APIGroups: []string{""}, Resources: []string{"pods"}}}, nil, false, nil
+}

@@ -18,6 +18,7 @@ import (
 const (
 	ResourceSelfSubjectAccessReviews = "selfsubjectaccessreviews"
 	ResourceSubjectAccessReviews     = "subjectaccessreviews"
+	ResourceSelfSubjectRulesReviews  = "selfsubjectrulesreviews"
 )
 
 // maxReviewBytes bounds a review body.
@@ -26,8 +27,8 @@ const maxReviewBytes = 1 << 20
 // IsReviewRequest reports whether group/resource is an access review the
 // ReviewHandler answers.
 func IsReviewRequest(group, resource string) bool {
-	return group == authzapi.GroupName &&
-		(resource == ResourceSelfSubjectAccessReviews || resource == ResourceSubjectAccessReviews)
+	return group == authzapi.GroupName && (resource == ResourceSelfSubjectAccessReviews ||
+		resource == ResourceSubjectAccessReviews || resource == ResourceSelfSubjectRulesReviews)
 }
 
 // Review answers an access review: the returned object is the request's
@@ -49,6 +50,22 @@ func Review(ctx context.Context, az Authorizer, resource string, body []byte) (a
 		}
 		r.Status = st
 		r.TypeMeta.Kind, r.TypeMeta.APIVersion = "SelfSubjectAccessReview", authzapi.APIVersion
+		return &r, nil
+	case ResourceSelfSubjectRulesReviews:
+		var r authzapi.SelfSubjectRulesReview
+		if err := decodeReview(body, &r, "SelfSubjectRulesReview"); err != nil {
+			return nil, err
+		}
+		u, ok := user.From(ctx)
+		if !ok {
+			u = user.AnonymousUser()
+		}
+		st, err := ListRules(ctx, az, u, r.Spec.Namespace)
+		if err != nil {
+			return nil, err
+		}
+		r.Status = st
+		r.TypeMeta.Kind, r.TypeMeta.APIVersion = "SelfSubjectRulesReview", authzapi.APIVersion
 		return &r, nil
 	case ResourceSubjectAccessReviews:
 		var r authzapi.SubjectAccessReview

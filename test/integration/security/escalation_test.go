@@ -138,6 +138,30 @@ func TestSelfSubjectAccessReview(t *testing.T) {
 	if !strings.Contains(string(data), `"allowed":true`) {
 		t.Fatalf("subject access review: %s", data)
 	}
+	// What alice may do in team (kubectl auth can-i --list).
+	data = c.must(http.StatusCreated, "alice-token", http.MethodPost, "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews",
+		map[string]any{"spec": map[string]any{"namespace": "team"}})
+	var rules struct {
+		Kind   string `json:"kind"`
+		Status struct {
+			ResourceRules []struct {
+				Verbs, Resources []string
+			} `json:"resourceRules"`
+			Incomplete bool `json:"incomplete"`
+		} `json:"status"`
+	}
+	if err := json.Unmarshal(data, &rules); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rules.Status.ResourceRules {
+		if strings.Join(r.Resources, ",") == "pods,pods/log" && strings.Join(r.Verbs, ",") == "get,list,watch" {
+			found = true
+		}
+	}
+	if rules.Kind != "SelfSubjectRulesReview" || !found || rules.Status.Incomplete {
+		t.Fatalf("rules review: %s", data)
+	}
 	// Discovery lists the reviews as create-only.
 	disc := c.must(http.StatusOK, "alice-token", http.MethodGet, "/apis/authorization.k8s.io/v1", nil)
 	if !strings.Contains(string(disc), `"name":"selfsubjectaccessreviews"`) || !strings.Contains(string(disc), `"verbs":["create"]`) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	authzapi "github.com/tinykube/tinykube/pkg/api/authorization"
 	"github.com/tinykube/tinykube/pkg/api/rbac"
 	"github.com/tinykube/tinykube/pkg/apiserver/authentication/user"
 	"github.com/tinykube/tinykube/pkg/apiserver/authorization"
@@ -15,7 +16,10 @@ type Authorizer struct {
 	src PolicySource
 }
 
-var _ authorization.Authorizer = &Authorizer{}
+var (
+	_ authorization.Authorizer = &Authorizer{}
+	_ authorization.RuleLister = &Authorizer{}
+)
 
 // New returns an RBAC authorizer over src.
 func New(src PolicySource) *Authorizer { return &Authorizer{src: src} }
@@ -46,9 +50,24 @@ func (a *Authorizer) Authorize(_ context.Context, attrs authorization.Attributes
 	return authorization.DecisionNoOpinion, "", err
 }
 
-// RulesFor returns every rule granted to u in namespace (cluster-wide rules
-// only when namespace is empty), and the errors of dangling role references.
-func (a *Authorizer) RulesFor(u *user.Info, namespace string) ([]rbac.PolicyRule, error) {
+// RulesFor implements authorization.RuleLister.
+func (a *Authorizer) RulesFor(_ context.Context, u *user.Info, namespace string) ([]authzapi.ResourceRule, []authzapi.NonResourceRule, bool, error) {
+	rules, err := a.PolicyRules(u, namespace)
+	rs, nrs := []authzapi.ResourceRule{}, []authzapi.NonResourceRule{}
+	for _, r := range rules {
+		if len(r.NonResourceURLs) > 0 {
+			nrs = append(nrs, authzapi.NonResourceRule{Verbs: r.Verbs, NonResourceURLs: r.NonResourceURLs})
+			continue
+		}
+		rs = append(rs, authzapi.ResourceRule{Verbs: r.Verbs, APIGroups: r.APIGroups, Resources: r.Resources, ResourceNames: r.ResourceNames})
+	}
+	return rs, nrs, err != nil, err
+}
+
+// PolicyRules returns every rule granted to u in namespace (cluster-wide
+// rules only when namespace is empty), and the errors of dangling role
+// references.
+func (a *Authorizer) PolicyRules(u *user.Info, namespace string) ([]rbac.PolicyRule, error) {
 	var rules []rbac.PolicyRule
 	var errs []error
 	a.visitRules(u, namespace, func(_ binding, rs []rbac.PolicyRule, err error) bool {

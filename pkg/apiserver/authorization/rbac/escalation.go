@@ -102,7 +102,7 @@ func (e *Escalation) checkBinding(ctx context.Context, u *user.Info, resource, n
 
 // confirmNoEscalation: the requester's rules in namespace cover rules.
 func (e *Escalation) confirmNoEscalation(u *user.Info, resource, namespace, name string, rules []rbac.PolicyRule) error {
-	owned, resolveErr := e.Rules.RulesFor(u, namespace)
+	owned, resolveErr := e.Rules.PolicyRules(u, namespace)
 	ok, missing := Covers(owned, rules)
 	if ok {
 		return nil

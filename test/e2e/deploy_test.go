@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// composeFile is the part of deploy/docker-compose.yaml these checks read.
+type composeFile struct {
+	Services map[string]struct {
+		Image       string   `json:"image"`
+		Hostname    string   `json:"hostname"`
+		Restart     string   `json:"restart"`
+		Command     []string `json:"command"`
+		Profiles    []string `json:"profiles"`
+		Healthcheck *struct {
+			Test []string `json:"test"`
+		} `json:"healthcheck"`
+	} `json:"services"`
+}
+
+type promConfig struct {
+	ScrapeConfigs []struct {
+		JobName       string `json:"job_name"`
+		StaticConfigs []struct {
+			Targets []string `json:"targets"`
+		} `json:"static_configs"`
+	} `json:"scrape_configs"`
+}
+
+func readYAML(t *testing.T, path string, into any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, into); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// TestComposeServices checks the compose file's promises: every default
+// service runs a locally built image (nothing to pull), restarts, has a
+// health check run by a binary inside the image and a hostname equal to its
+// name (leader identities and node names rely on it).
+func TestComposeServices(t *testing.T) {
+	var c composeFile
+	readYAML(t, "../../deploy/docker-compose.yaml", &c)
+	if len(c.Services) < 13 {
+		t.Fatalf("only %d services", len(c.Services))
+	}
+	for name, s := range c.Services {
+		if slices.Contains(s.Profiles, "grafana") {
+			continue // optional, and pulled on purpose
+		}
+		if !strings.HasPrefix(s.Image, "tinykube/") {
+			t.Errorf("%s: image %q is not built locally", name, s.Image)
+		}
+		if s.Restart == "" {
+			t.Errorf("%s: no restart policy", name)
+		}
+		if s.Healthcheck == nil || len(s.Healthcheck.Test) < 2 || s.Healthcheck.Test[0] != "CMD" ||
+			s.Healthcheck.Test[1] != "/usr/local/bin/healthcheck" {
+			t.Errorf("%s: health check %+v does not run the image's probe binary", name, s.Healthcheck)
+		}
+		if s.Hostname != name {
+			t.Errorf("%s: hostname %q", name, s.Hostname)
+		}
+	}
+	api := c.Services["apiserver"]
+	for _, m := range []string{"etcd-1", "etcd-2", "etcd-3"} {
+		if !strings.Contains(strings.Join(api.Command, " "), "http://"+m+":2379") {
+			t.Errorf("the apiserver's command %q does not name %s", api.Command, m)
+		}
+	}
+}
+
+// TestPrometheusScrapesEveryDaemon checks that each default service is a
+// static scrape target, and each target a service.
+func TestPrometheusScrapesEveryDaemon(t *testing.T) {
+	var c composeFile
+	readYAML(t, "../../deploy/docker-compose.yaml", &c)
+	var p promConfig
+	readYAML(t, "../../deploy/prometheus/prometheus.yml", &p)
+	scraped := map[string]bool{}
+	for _, sc := range p.ScrapeConfigs {
+		for _, st := range sc.StaticConfigs {
+			for _, target := range st.Targets {
+				host, _, _ := strings.Cut(target, ":")
+				if host == "localhost" {
+					host = "prometheus"
+				}
+				if _, ok := c.Services[host]; !ok {
+					t.Errorf("job %s scrapes %s, which is no compose service", sc.JobName, target)
+				}
+				scraped[host] = true
+			}
+		}
+	}
+	for name, s := range c.Services {
+		if len(s.Profiles) == 0 && !scraped[name] {
+			t.Errorf("service %s is not scraped", name)
+		}
+	}
+}

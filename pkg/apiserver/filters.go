@@ -39,6 +39,8 @@ func (s *Server) withMetricsAndLogging(next http.Handler) http.Handler {
 			req = req.WithContext(context.WithValue(req.Context(), requestInfoKey{}, &ri))
 		}
 		rec := &statusRecorder{ResponseWriter: w}
+		who := &requestUser{}
+		req = req.WithContext(context.WithValue(req.Context(), requestUserKey{}, who))
 		next.ServeHTTP(rec, req)
 		code := rec.code
 		if code == 0 {
@@ -54,7 +56,7 @@ func (s *Server) withMetricsAndLogging(next http.Handler) http.Handler {
 		}
 		fields := []zap.Field{zap.String("verb", ri.Verb), zap.String("method", req.Method),
 			zap.String("path", req.URL.Path), zap.Int("code", code), zap.Duration("latency", elapsed),
-			zap.String("userAgent", req.UserAgent())}
+			zap.String("userAgent", req.UserAgent()), zap.String("user", who.get())}
 		if code >= 500 {
 			s.log.Error("request failed", fields...)
 		} else {

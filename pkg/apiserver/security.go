@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"go.uber.org/zap"
 
@@ -35,8 +36,32 @@ func (s *Server) withAuthentication(next http.Handler) http.Handler {
 			writeError(w, req, apierrors.NewUnauthorized(""))
 			return
 		}
+		if who, ok := req.Context().Value(requestUserKey{}).(*requestUser); ok {
+			who.set(u.Name)
+		}
 		next.ServeHTTP(w, req.WithContext(user.WithUser(req.Context(), u)))
 	})
+}
+
+// requestUser carries the authenticated user's name out to the request
+// log line, which is written outside the authentication filter.
+type requestUser struct {
+	mu   sync.Mutex
+	name string
+}
+
+type requestUserKey struct{}
+
+func (r *requestUser) set(name string) {
+	r.mu.Lock()
+	r.name = name
+	r.mu.Unlock()
+}
+
+func (r *requestUser) get() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.name
 }
 
 func (s *Server) authenticate(req *http.Request) (*user.Info, error) {

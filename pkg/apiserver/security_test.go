@@ -3,12 +3,16 @@ package apiserver
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/apiserver/authentication"
@@ -170,5 +174,33 @@ func TestInputLimits(t *testing.T) {
 		if got := capListLimit(in); got != want {
 			t.Errorf("capListLimit(%d) = %d, want %d", in, got, want)
 		}
+	}
+}
+
+func TestRequestLogNamesTheUser(t *testing.T) {
+	core, logs := observer.New(zapcore.DebugLevel)
+	m, err := registerMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, _ := authentication.ParseTokenFile(strings.NewReader("good,alice,1\n"))
+	s := &Server{cfg: Config{Authenticator: tf}, log: zap.New(core), metrics: m}
+	h := s.withMetricsAndLogging(s.withAuthentication(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	for _, tok := range []string{"good", "bad"} {
+		h.ServeHTTP(httptest.NewRecorder(), func() *http.Request {
+			r := httptest.NewRequest(http.MethodGet, "/api/v1/pods", nil)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			return r
+		}())
+	}
+	var users []string
+	for _, e := range logs.FilterMessage("request").All() {
+		users = append(users, e.ContextMap()["user"].(string))
+		if strings.Contains(fmt.Sprint(e.ContextMap()), "good") {
+			t.Errorf("the token reached the log: %v", e.ContextMap())
+		}
+	}
+	if strings.Join(users, ",") != "alice," {
+		t.Fatalf("logged users %q, want alice then none", users)
 	}
 }

@@ -65,12 +65,14 @@ func (c *Controller) newAndOld(ctx context.Context, d *apps.Deployment, rsList [
 	return rs, oldRSs, err
 }
 
-// syncRevision sets the new ReplicaSet's revision (it may be an old
-// template rolled back to) and the deployment's.
+// syncRevision brings the new ReplicaSet's revision (it may be an old
+// template rolled back to), copied annotations and minReadySeconds up to
+// date, and the deployment's revision annotation.
 func (c *Controller) syncRevision(ctx context.Context, d *apps.Deployment, rs *apps.ReplicaSet, revision string) (*apps.ReplicaSet, error) {
-	if Revision(rs) < mustInt(revision) || !annotationsUpToDate(d, rs) {
+	if Revision(rs) < mustInt(revision) || !annotationsUpToDate(d, rs) || rs.Spec.MinReadySeconds != d.Spec.MinReadySeconds {
 		cp := meta.DeepCopy(rs)
 		setNewRSAnnotations(d, cp, revision)
+		cp.Spec.MinReadySeconds = d.Spec.MinReadySeconds
 		updated, err := c.client.AppsV1().ReplicaSets(cp.Namespace).Update(ctx, cp, meta.UpdateOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("update revision of %s: %w", rs.Name, err)

@@ -57,6 +57,17 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, logger *zap
 	}); err != nil {
 		return nil, fmt.Errorf("endpoints service handler: %w", err)
 	}
+	// An Endpoints object changed or deleted by someone else is put back.
+	if _, err := epInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Endpoints]{
+		UpdateFunc: func(_, ep *core.Endpoints) { c.queue.Add(ep.GetObjectMeta().Key()) },
+		DeleteFunc: func(obj any) {
+			if ep, ok := cache.DeletedObject[*core.Endpoints](obj); ok {
+				c.queue.Add(ep.GetObjectMeta().Key())
+			}
+		},
+	}); err != nil {
+		return nil, fmt.Errorf("endpoints handler: %w", err)
+	}
 	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
 		AddFunc: c.podChanged,
 		UpdateFunc: func(old, cur *core.Pod) {

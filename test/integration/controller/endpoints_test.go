@@ -76,6 +76,11 @@ func TestEndpointsFollowPodReadiness(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("", "10.2.0.2 ")
+	// Endpoints deleted by hand come back.
+	if err := e.cs.CoreV1().Endpoints(testNS).Delete(bg, "web", meta.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	check("", "10.2.0.2 ")
 	if err := e.cs.CoreV1().Services(testNS).Delete(bg, "web", meta.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}

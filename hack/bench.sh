@@ -34,8 +34,7 @@ if [ "${PROFILE:-}" = 1 ]; then
   stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
   profiles="bench-results/profiles-$stamp"
   go build -trimpath -o "$tmp/apiserver-profiling" ./test/bench/cmd/apiserver-profiling
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 16060)
-  args+=(--apiserver-bin "$tmp/apiserver-profiling" --apiserver-pprof-port "$port" --profile-dir "$profiles")
+  args+=(--apiserver-bin "$tmp/apiserver-profiling" --apiserver-pprof --profile-dir "$profiles")
 fi
 
 "$tmp/bench" "${args[@]}" "$@"

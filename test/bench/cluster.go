@@ -88,7 +88,7 @@ func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error 
 // StartAPIServer starts the apiserver on the cluster's etcd and waits for
 // /readyz.
 func (c *Cluster) StartAPIServer(ctx context.Context, cfg *Config, dir string) error {
-	ports, err := FreePorts(1)
+	ports, err := FreePorts(2)
 	if err != nil {
 		return err
 	}
@@ -97,9 +97,10 @@ func (c *Cluster) StartAPIServer(ctx context.Context, cfg *Config, dir string) e
 		"--etcd-servers", c.EtcdURL, "--bind-address", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
 		"--log-level", cfg.LogLevel,
 	}
-	if cfg.APIServerPprofPort > 0 {
-		args = append(args, "--pprof-address", "127.0.0.1:"+strconv.Itoa(cfg.APIServerPprofPort))
-		c.ProfileURL["apiserver"] = "http://127.0.0.1:" + strconv.Itoa(cfg.APIServerPprofPort) + "/debug/pprof"
+	if cfg.APIServerPprof {
+		addr := "127.0.0.1:" + strconv.Itoa(ports[1])
+		args = append(args, "--pprof-address", addr)
+		c.ProfileURL["apiserver"] = "http://" + addr + "/debug/pprof"
 	}
 	p, err := StartProcess("apiserver", cfg.Bins.APIServer, append(args, cfg.APIServerArgs...), dir, c.log)
 	if err != nil {

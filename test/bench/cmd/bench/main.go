@@ -29,6 +29,8 @@ func run() error {
 	fs := pflag.NewFlagSet("bench", pflag.ExitOnError)
 	binDir := fs.String("bin-dir", "bin", "directory of the etcd, apiserver, scheduler and kubelet executables")
 	apiserverBin := fs.String("apiserver-bin", "", "apiserver executable (default: <bin-dir>/apiserver)")
+	schedulerBin := fs.String("scheduler-bin", "", "scheduler executable (default: <bin-dir>/scheduler)")
+	kubeletBin := fs.String("kubelet-bin", "", "kubelet executable (default: <bin-dir>/kubelet), e.g. an unstripped build for perf")
 	out := fs.String("out", "", "JSON results file (default: bench-results/<UTC time>.json)")
 	quick := fs.Bool("quick", false, "tiny sizes: a run of seconds that only shows the harness works")
 	keep := fs.Bool("keep-work-dir", false, "keep the work directory (etcd data, daemon logs)")
@@ -42,8 +44,12 @@ func run() error {
 		applyQuick(fs, &cfg)
 	}
 	cfg.Bins = bench.BinsIn(*binDir)
-	if *apiserverBin != "" {
-		cfg.Bins.APIServer = *apiserverBin
+	for _, b := range []struct{ flag, dst *string }{
+		{apiserverBin, &cfg.Bins.APIServer}, {schedulerBin, &cfg.Bins.Scheduler}, {kubeletBin, &cfg.Bins.Kubelet},
+	} {
+		if *b.flag != "" {
+			*b.dst = *b.flag
+		}
 	}
 	log, err := logOpts.Build()
 	if err != nil {
@@ -97,7 +103,7 @@ func addFlags(fs *pflag.FlagSet, cfg *bench.Config) {
 	fs.StringVar(&cfg.WorkDir, "work-dir", "", "where etcd data and daemon logs go (default: a temporary directory)")
 	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "save CPU profiles (during the load) and heap profiles of the daemons serving pprof here")
 	fs.IntVar(&cfg.ProfileSeconds, "profile-seconds", cfg.ProfileSeconds, "length of the CPU profiles")
-	fs.IntVar(&cfg.APIServerPprofPort, "apiserver-pprof-port", 0, "pass --pprof-address 127.0.0.1:<port> to the apiserver (the bench build in test/bench/cmd/apiserver-profiling)")
+	fs.BoolVar(&cfg.APIServerPprof, "apiserver-pprof", false, "pass --pprof-address 127.0.0.1:<free port> to the apiserver (only the build of test/bench/cmd/apiserver-profiling has it)")
 	fs.StringSliceVar(&cfg.APIServerArgs, "apiserver-arg", nil, "extra apiserver flag (repeatable)")
 	fs.StringSliceVar(&cfg.SchedulerArgs, "scheduler-arg", nil, "extra scheduler flag (repeatable)")
 	fs.StringSliceVar(&cfg.KubeletArgs, "kubelet-arg", nil, "extra kubelet flag (repeatable)")

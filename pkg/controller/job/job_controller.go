@@ -222,6 +222,11 @@ func (c *Controller) syncJob(ctx context.Context, key string) error {
 	if d.RequeueAfter > 0 {
 		c.queue.AddAfter(key, d.RequeueAfter)
 	}
+	if d.Finish != "" && manageErr != nil {
+		// Not finished until its pods are stopped: a finished job is not
+		// looked at again.
+		return manageErr
+	}
 	return errors.Join(manageErr, c.writeStatus(ctx, cached, j, counts, d, now))
 }
 

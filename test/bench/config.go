@@ -32,6 +32,10 @@ type Config struct {
 	// created one by one at MarkerInterval.
 	Nodes, Pods, Clients, Watchers, Markers int
 	MarkerInterval                          time.Duration
+	// CreateQPS caps the pod creation rate of all clients together (0: as
+	// fast as the clients go), to measure startup latency at a rate the
+	// cluster sustains instead of the queueing behind an open-loop burst.
+	CreateQPS float64
 	// EtcdSeconds is how long each raw etcd measurement runs;
 	// EtcdConcurrency the client counts measured; EtcdValueBytes the value size.
 	EtcdSeconds     time.Duration
@@ -95,6 +99,8 @@ func (c *Config) Validate() error {
 	switch {
 	case c.Nodes < 1 || c.Pods < 1 || c.Clients < 1:
 		return fmt.Errorf("nodes, pods and clients must be positive (got %d, %d, %d)", c.Nodes, c.Pods, c.Clients)
+	case c.CreateQPS < 0:
+		return fmt.Errorf("create QPS must not be negative")
 	case c.Watchers < 0 || c.Markers < 0:
 		return fmt.Errorf("watchers and markers must not be negative")
 	case c.Watchers > 0 && c.Markers == 0:

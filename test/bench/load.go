@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
@@ -20,6 +22,7 @@ const LoadNamespace = "bench"
 type PodLoad struct {
 	Pods            int     `json:"pods"`
 	Clients         int     `json:"clients"`
+	CreateQPS       float64 `json:"create_qps,omitempty"`
 	Created         int     `json:"created"`
 	CreateErrors    int     `json:"create_errors"`
 	FirstError      string  `json:"first_error,omitempty"`
@@ -175,6 +178,7 @@ func RunPodLoad(ctx context.Context, c *rest.Client, cfg *Config) (PodLoad, erro
 	werr := waitLoad(ctx, cancel, tr, watchErr)
 	res := tr.summary(start)
 	res.Pods, res.Clients, res.CreateErrors, res.FirstError = cfg.Pods, cfg.Clients, errs, firstErr
+	res.CreateQPS = cfg.CreateQPS
 	res.Seconds = round1(time.Since(start).Seconds())
 	if werr != nil && !res.Complete {
 		return res, fmt.Errorf("following the load's pods: %w", werr)
@@ -208,6 +212,10 @@ func waitLoad(ctx context.Context, stop context.CancelFunc, tr *loadTracker, wat
 // number of failed creates and the first failure.
 func createPods(ctx context.Context, cs *clientset.Clientset, cfg *Config, tr *loadTracker) (int, string) {
 	pods := cs.CoreV1().Pods(LoadNamespace)
+	limit := rate.NewLimiter(rate.Inf, 1)
+	if cfg.CreateQPS > 0 {
+		limit = rate.NewLimiter(rate.Limit(cfg.CreateQPS), 1)
+	}
 	var next, failed atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
@@ -216,6 +224,9 @@ func createPods(ctx context.Context, cs *clientset.Clientset, cfg *Config, tr *l
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1) - 1; i < int64(cfg.Pods) && ctx.Err() == nil; i = next.Add(1) - 1 {
+				if limit.Wait(ctx) != nil {
+					return // the load's deadline passed
+				}
 				name := fmt.Sprintf("bench-%06d", i)
 				tr.sent(name, time.Now())
 				_, err := pods.Create(ctx, benchPod(name), meta.CreateOptions{})

@@ -42,6 +42,7 @@ type Sizes struct {
 	Clients   int     `json:"clients"`
 	Watchers  int     `json:"watchers"`
 	Markers   int     `json:"markers"`
+	CreateQPS float64 `json:"create_qps,omitempty"`
 	DaemonQPS float32 `json:"daemon_qps"`
 	Fsync     bool    `json:"etcd_fsync"`
 }
@@ -67,8 +68,12 @@ func (r *Result) PrintTable(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "machine: %d CPUs (%s), %.1f GB RAM, load %.2f at start, kernel %s\n", m.CPUs, m.CPUModel, m.MemoryGB, m.Load1, m.Kernel)
 	s := r.Sizes
-	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods, C=%d clients, W=%d watchers x %d markers, daemon QPS %g, etcd fsync %v\n\n",
-		s.Nodes, s.Pods, s.Clients, s.Watchers, s.Markers, s.DaemonQPS, s.Fsync)
+	pace := "as fast as they go"
+	if s.CreateQPS > 0 {
+		pace = fmt.Sprintf("at most %g/s", s.CreateQPS)
+	}
+	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods created %s, C=%d clients, W=%d watchers x %d markers, daemon QPS %g, etcd fsync %v\n\n",
+		s.Nodes, s.Pods, pace, s.Clients, s.Watchers, s.Markers, s.DaemonQPS, s.Fsync)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintln(tw, "| measure\t| value\t|")
 	fmt.Fprintln(tw, "| ---\t| ---\t|")

@@ -91,6 +91,7 @@ func addFlags(fs *pflag.FlagSet, cfg *bench.Config) {
 	fs.IntVarP(&cfg.Pods, "pods", "M", cfg.Pods, "pods to create")
 	fs.IntVarP(&cfg.Clients, "clients", "C", cfg.Clients, "concurrent clients creating pods")
 	fs.IntVarP(&cfg.Watchers, "watchers", "W", cfg.Watchers, "watchers on pods (0 skips the watch phase)")
+	fs.Float64Var(&cfg.CreateQPS, "create-qps", cfg.CreateQPS, "cap on pod creations per second over all clients (0: none)")
 	fs.IntVar(&cfg.Markers, "markers", cfg.Markers, "marker pods each watcher must see")
 	fs.DurationVar(&cfg.MarkerInterval, "marker-interval", cfg.MarkerInterval, "pause between marker pods")
 	fs.DurationVar(&cfg.EtcdSeconds, "etcd-duration", cfg.EtcdSeconds, "duration of each raw etcd measurement")

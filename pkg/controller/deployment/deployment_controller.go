@@ -170,9 +170,15 @@ func (c *Controller) syncDeployment(ctx context.Context, key string) error {
 		c.recorder.Eventf(d, core.EventTypeWarning, "SelectingAll", "This deployment is selecting all pods. A non-empty selector is required.")
 		return nil
 	}
-	rsList, err := c.claimReplicaSets(ctx, d, selector)
+	claimed, err := c.claimReplicaSets(ctx, d, selector)
 	if err != nil {
 		return err
+	}
+	// The sync updates its ReplicaSets in place as it scales them: work on
+	// copies, never on the shared cache.
+	rsList := make([]*apps.ReplicaSet, len(claimed))
+	for i, rs := range claimed {
+		rsList[i] = meta.DeepCopy(rs)
 	}
 	if d.DeletionTimestamp != nil {
 		return c.syncStatusOnly(ctx, d, rsList)

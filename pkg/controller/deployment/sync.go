@@ -214,7 +214,8 @@ func (c *Controller) handleCollision(ctx context.Context, d *apps.Deployment, na
 	return nil, fmt.Errorf("replicaset name %s collides; collisionCount is now %d", name, n+1)
 }
 
-// scaleRS sets rs's size (and its replicas annotations) and records an event.
+// scaleRS sets rs's size (and its replicas annotations) and records an
+// event; rs (a private copy) is updated in place to what was stored.
 func (c *Controller) scaleRS(ctx context.Context, d *apps.Deployment, rs *apps.ReplicaSet, size int32) (*apps.ReplicaSet, error) {
 	cp := meta.DeepCopy(rs)
 	setReplicasAnnotations(d, cp)

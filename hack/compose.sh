@@ -24,7 +24,7 @@ export COMPOSE_CMD="${COMPOSE[*]}"
 case "${1:-}" in
   up) exec hack/up.sh ;;
   down)
-    flags=(--remove-orphans ${DOWN_FLAGS:-})
+    read -r -a flags <<<"--remove-orphans ${DOWN_FLAGS:-}"
     [ -n "${VOLUMES:-}" ] && [ "${VOLUMES}" != 0 ] && flags+=(-v)
     # Include every profile so that optional services are removed too.
     exec "${COMPOSE[@]}" --profile sim --profile grafana down "${flags[@]}"

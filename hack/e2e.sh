@@ -7,7 +7,7 @@
 #
 # Environment: SKIP_BUILD=1 reuses the images; KEEP=1 leaves the cluster up
 # afterwards (for debugging; `COMPOSE_PROJECT_NAME=tinykube-e2e make down VOLUMES=1`
-# removes it); E2E_RUN=regexp runs only matching steps (go test -run).
+# removes it); E2E_STEPS=regexp runs only the steps whose names match.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export COMPOSE_PROJECT_NAME=${E2E_PROJECT:-tinykube-e2e}
@@ -68,6 +68,15 @@ check_prometheus_config() {
   docker run --rm --entrypoint /usr/bin/promtool "$img" test rules /etc/prometheus/tests/alerts_test.yml
 }
 
+# on_exit keeps the logs of a failed run, tears down and sets the exit code.
+on_exit() {
+  local rc=$?
+  trap - EXIT INT TERM
+  [ $rc -eq 0 ] || save_logs
+  teardown || rc=1
+  exit $rc
+}
+
 main() {
   if [ "${SKIP_BUILD:-}" != 1 ]; then
     step "build binaries and images"
@@ -78,14 +87,14 @@ main() {
   compose config -q
   # A previous run that was interrupted may have left the project behind.
   VOLUMES=1 compose down >/dev/null 2>&1 || true
-  trap 'rc=$?; trap - EXIT INT TERM; [ $rc -eq 0 ] || save_logs; teardown || rc=1; exit $rc' EXIT
+  trap on_exit EXIT
   trap 'exit 130' INT TERM
   step "bring the cluster up (project $COMPOSE_PROJECT_NAME)"
   SKIP_BUILD=1 compose up
   step "scenario (go test -tags e2e ./test/e2e)"
   COMPOSE_CMD=$(hack/compose.sh --print-cmd) \
     TINYKUBE_SERVER=http://localhost:$APISERVER_PORT TINYKUBE_PROMETHEUS=http://localhost:$PROMETHEUS_PORT \
-    go test -tags e2e -count=1 -v -timeout 30m -run "TestScenario${E2E_RUN:+/$E2E_RUN}" ./test/e2e/
+    E2E_STEPS=${E2E_STEPS:-} go test -tags e2e -count=1 -v -timeout 30m -run '^TestScenario$' ./test/e2e/
   step "PASS in $(($(date +%s) - STARTED))s"
 }
 

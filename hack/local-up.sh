@@ -49,7 +49,7 @@ kill_pods() {
     grep -q '"running":true' "$f" || continue
     pid=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$f")
     ticks=$(sed -n 's/.*"startTicks":\([0-9]*\).*/\1/p' "$f")
-    [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || continue
+    if [ -z "$pid" ] || [ ! -r "/proc/$pid/stat" ]; then continue; fi
     now=$(sed 's/.*) //' "/proc/$pid/stat" | cut -d' ' -f20)
     if [ -z "$ticks" ] || [ "$now" = "$ticks" ]; then
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
@@ -64,11 +64,11 @@ stop_all() {
   local order=(node-3 node-2 node-1 controller-manager scheduler apiserver) name pid
   for name in "${order[@]}"; do
     pid=${PIDS[$name]:-}
-    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
   done
   for name in "${order[@]}"; do
     pid=${PIDS[$name]:-}
-    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then wait "$pid" 2>/dev/null || true; fi
   done
   [ "${KEEP_PODS:-}" = 1 ] || kill_pods
   log "stopped; logs are in $LOGS"

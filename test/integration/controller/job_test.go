@@ -97,9 +97,11 @@ func TestJobBackoffLimit(t *testing.T) {
 	if n := len(e.listPods(testNS, "job=fail")); n != 3 {
 		t.Fatalf("%d pods created, want 3 (1 + backoffLimit 2)", n)
 	}
-	// Back-off: 300ms after the first failure, 600ms after the second.
-	if len(gaps) != 2 || gaps[0] < 300*time.Millisecond || gaps[1] < 600*time.Millisecond {
-		t.Fatalf("re-creation gaps %v, want >= 300ms then >= 600ms", gaps)
+	// Back-off: 300ms after the first failure, 600ms after the second (less
+	// a little: the controller may see a failure before this test's client
+	// has its answer).
+	if len(gaps) != 2 || gaps[0] < 250*time.Millisecond || gaps[1] < 550*time.Millisecond {
+		t.Fatalf("re-creation gaps %v, want about >= 300ms then >= 600ms", gaps)
 	}
 }
 

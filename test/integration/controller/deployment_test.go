@@ -364,3 +364,38 @@ func TestDeploymentPausedAndHistoryLimit(t *testing.T) {
 		return nil
 	})
 }
+
+// TestDeploymentMinReadySeconds: ready pods count as available only after
+// minReadySeconds.
+func TestDeploymentMinReadySeconds(t *testing.T) {
+	e := newEnv(t)
+	e.startManager(nil, "replicaset", "deployment")
+	bg := context.Background()
+	d := newDeployment("mrs", 2, intstr.FromInt(1), intstr.FromInt(0))
+	d.Spec.MinReadySeconds = 2
+	if _, err := e.cs.AppsV1().Deployments(testNS).Create(bg, d, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "2 pods", func() error {
+		if n := len(activePods(e.listPods(testNS, "app=mrs"))); n != 2 {
+			return fmt.Errorf("%d pods", n)
+		}
+		return nil
+	})
+	e.readyAll(testNS, "app=mrs")
+	readyAt := time.Now()
+	eventually(t, 20*time.Second, "ready then available", func() error {
+		d, err := e.cs.AppsV1().Deployments(testNS).Get(bg, "mrs", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if d.Status.AvailableReplicas == 2 {
+			return nil
+		}
+		return fmt.Errorf("status %+v", d.Status)
+	})
+	// Ready times have second precision: at least 1s of the 2 must pass.
+	if waited := time.Since(readyAt); waited < time.Second {
+		t.Fatalf("available after %v, before minReadySeconds", waited)
+	}
+}

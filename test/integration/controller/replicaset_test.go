@@ -68,6 +68,18 @@ func TestReplicaSetReplacesDeletedPodAndScales(t *testing.T) {
 		return nil
 	})
 
+	// A pod that failed (its node's kubelet reported it) is replaced too.
+	cur := activePods(e.listPods(testNS, "app=rs1"))
+	if err := e.markPhase(&cur[0], core.PodFailed); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, "failed pod replaced", func() error {
+		if n := len(activePods(e.listPods(testNS, "app=rs1"))); n != 3 {
+			return fmt.Errorf("%d active pods", n)
+		}
+		return nil
+	})
+
 	// An orphan matching the selector is adopted, so one pod goes.
 	orphan := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "orphan", Namespace: testNS, Labels: lbl}, Spec: podTemplate(lbl).Spec}
 	if _, err := e.cs.CoreV1().Pods(testNS).Create(ctx, orphan, meta.CreateOptions{}); err != nil {

@@ -2,14 +2,18 @@ package ctl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/registry"
 )
 
 type logsOptions struct {
@@ -42,17 +46,6 @@ func (o *logsOptions) run(ctx context.Context, env *Env, args []string) error {
 	if len(args) != 1 {
 		return usageError("expected exactly one pod name: 'ctl logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'")
 	}
-	name := args[0]
-	if typ, n, ok := strings.Cut(name, "/"); ok {
-		r, err := env.resolve(typ)
-		if err != nil {
-			return err
-		}
-		if r.Kind != "Pod" {
-			return fmt.Errorf("cannot get the logs from %s: only pods have logs (use a pod name)", r.GroupResource())
-		}
-		name = n
-	}
 	ns, err := env.Namespace()
 	if err != nil {
 		return err
@@ -60,6 +53,16 @@ func (o *logsOptions) run(ctx context.Context, env *Env, args []string) error {
 	cs, err := env.Clientset()
 	if err != nil {
 		return err
+	}
+	name := args[0]
+	if typ, n, ok := strings.Cut(name, "/"); ok {
+		r, err := env.resolve(typ)
+		if err != nil {
+			return err
+		}
+		if name, err = podOf(ctx, env, r, ns, n); err != nil {
+			return err
+		}
 	}
 	container := o.container
 	if container == "" {
@@ -107,4 +110,52 @@ func (o *logsOptions) run(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("read logs: %w", err)
 	}
 	return nil
+}
+
+// podOf names the pod whose logs TYPE/NAME means: the pod itself, or for a
+// workload the first of the pods its selector matches (kubectl's choice).
+func podOf(ctx context.Context, env *Env, r *registry.Resource, ns, name string) (string, error) {
+	if r.Kind == "Pod" {
+		return name, nil
+	}
+	d, err := env.Dynamic(r, ns)
+	if err != nil {
+		return "", err
+	}
+	u, err := d.Get(ctx, name, meta.GetOptions{})
+	if err != nil {
+		return "", err
+	}
+	raw, ok := nested(u.Object, "spec", "selector")
+	if !ok {
+		return "", fmt.Errorf("cannot get the logs from %s: it selects no pods", r.GroupResource())
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return "", fmt.Errorf("encode selector: %w", err)
+	}
+	var ls meta.LabelSelector
+	if err := json.Unmarshal(b, &ls); err != nil {
+		return "", fmt.Errorf("cannot get the logs from %s: %w", r.GroupResource(), err)
+	}
+	sel, err := labels.LabelSelectorAsSelector(&ls)
+	if err != nil {
+		return "", err
+	}
+	cs, err := env.Clientset()
+	if err != nil {
+		return "", err
+	}
+	pods, err := cs.CoreV1().Pods(ns).List(ctx, meta.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return "", err
+	}
+	if len(pods.Items) == 0 {
+		return "", fmt.Errorf("no pods found for %s", ResourceRef(r, name))
+	}
+	sort.Slice(pods.Items, func(i, j int) bool { return pods.Items[i].Name < pods.Items[j].Name })
+	if len(pods.Items) > 1 {
+		fmt.Fprintf(env.Streams.ErrOut, "Found %d pods, using pod/%s\n", len(pods.Items), pods.Items[0].Name)
+	}
+	return pods.Items[0].Name, nil
 }

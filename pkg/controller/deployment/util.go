@@ -397,7 +397,7 @@ func proportion(d *apps.Deployment, rs *apps.ReplicaSet, toAdd, added int32) int
 			annotated = d.Status.Replicas
 		}
 		if annotated == 0 {
-			annotated = ReplicaCountFallback(rs)
+			annotated = replicaCountFallback(rs)
 		}
 		size := float64(rsReplicas(rs)*target) / float64(annotated)
 		fraction = int32(math.Round(size)) - rsReplicas(rs)
@@ -409,6 +409,6 @@ func proportion(d *apps.Deployment, rs *apps.ReplicaSet, toAdd, added int32) int
 	return max(fraction, left)
 }
 
-// ReplicaCountFallback avoids dividing by zero: a ReplicaSet with no
+// replicaCountFallback avoids dividing by zero: a ReplicaSet with no
 // annotation in a deployment without status counts as its own size.
-func ReplicaCountFallback(rs *apps.ReplicaSet) int32 { return max(rsReplicas(rs), 1) }
+func replicaCountFallback(rs *apps.ReplicaSet) int32 { return max(rsReplicas(rs), 1) }

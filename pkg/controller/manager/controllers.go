@@ -3,7 +3,6 @@ package manager
 import (
 	"context"
 
-	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/controller/daemonset"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/endpoints"
@@ -13,8 +12,6 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/nodelifecycle"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
 )
-
-var metaCreate = meta.CreateOptions{}
 
 // initializers is the table of controllers, in start order.
 var initializers = []struct {

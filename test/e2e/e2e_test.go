@@ -148,6 +148,12 @@ func stepDeployment(t *testing.T, ctx context.Context, c *cluster) {
 			Template: podTemplate(labels, core.RestartPolicyAlways, "sh", "-c", "echo serving on $(hostname); exec sleep 3600"),
 		},
 	}
+	// Readiness through the kubelet's exec prober: the Endpoints step then
+	// checks that only pods it found ready are listed.
+	d.Spec.Template.Spec.Containers[0].ReadinessProbe = &core.Probe{
+		ProbeHandler:  core.ProbeHandler{Exec: &core.ExecAction{Command: []string{"sh", "-c", "test -d /proc/$$"}}},
+		PeriodSeconds: 2,
+	}
 	if _, err := c.client.AppsV1().Deployments(ns).Create(ctx, d, meta.CreateOptions{}); err != nil {
 		t.Fatalf("create deployment: %v", err)
 	}

@@ -19,7 +19,7 @@ const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 func applyCommand() *command {
 	var f fileOptions
-	var output, dryRun string
+	var output, dryRun, validate string
 	return &command{
 		name: "apply", short: "Apply a configuration to a resource by file name or stdin",
 		usage: "apply -f FILENAME [flags]",
@@ -27,6 +27,7 @@ func applyCommand() *command {
 			f.addFlags(fs, "that contains the configuration to apply")
 			fs.StringVarP(&output, "output", "o", "", "Output format: name|json|yaml")
 			fs.StringVar(&dryRun, "dry-run", "none", "Must be \"none\", \"server\", or \"client\"")
+			fs.StringVar(&validate, "validate", "strict", "Field validation by the server: strict (true), warn or ignore (false)")
 		},
 		run: func(ctx context.Context, env *Env, args []string) error {
 			if err := f.required(); err != nil {
@@ -36,13 +37,17 @@ func applyCommand() *command {
 			if err != nil {
 				return err
 			}
+			fv, err := fieldValidation(validate)
+			if err != nil {
+				return err
+			}
 			infos, err := env.readManifests(f.files, f.recursive)
 			if err != nil {
 				return err
 			}
 			failed := false
 			for _, in := range infos {
-				out, verb, err := applyOne(ctx, env, in, dr, dryRun == "client")
+				out, verb, err := applyOne(ctx, env, in, writeOpts{dryRun: dr, validation: fv}, dryRun == "client")
 				if err != nil {
 					fmt.Fprintln(env.Streams.ErrOut, FormatError(err))
 					failed = true
@@ -60,7 +65,13 @@ func applyCommand() *command {
 
 // applyOne creates the object or patches it toward the manifest, keeping
 // the manifest in the last-applied annotation.
-func applyOne(ctx context.Context, env *Env, in Info, dryRun []string, clientDry bool) (*clientset.Unstructured, string, error) {
+// writeOpts are the query options of apply's writes.
+type writeOpts struct {
+	dryRun     []string
+	validation string
+}
+
+func applyOne(ctx context.Context, env *Env, in Info, wo writeOpts, clientDry bool) (*clientset.Unstructured, string, error) {
 	if in.Name == "" {
 		return nil, "", fmt.Errorf("error when retrieving current configuration of %q: resource name may not be empty", in.Source)
 	}
@@ -77,7 +88,7 @@ func applyOne(ctx context.Context, env *Env, in Info, dryRun []string, clientDry
 		if clientDry {
 			return modified, "created", nil
 		}
-		out, err := d.Create(ctx, modified, meta.CreateOptions{DryRun: dryRun, FieldManager: "ctl-client-side-apply"})
+		out, err := d.Create(ctx, modified, meta.CreateOptions{DryRun: wo.dryRun, FieldManager: "ctl-client-side-apply", FieldValidation: wo.validation})
 		if err != nil {
 			return nil, "", fmt.Errorf("error when creating %q: %w", in.Source, err)
 		}
@@ -103,7 +114,7 @@ func applyOne(ctx context.Context, env *Env, in Info, dryRun []string, clientDry
 	if err != nil {
 		return nil, "", fmt.Errorf("encode patch: %w", err)
 	}
-	out, err := d.Patch(ctx, in.Name, rest.MergePatchType, body, meta.PatchOptions{DryRun: dryRun, FieldManager: "ctl-client-side-apply"})
+	out, err := d.Patch(ctx, in.Name, rest.MergePatchType, body, meta.PatchOptions{DryRun: wo.dryRun, FieldManager: "ctl-client-side-apply", FieldValidation: wo.validation})
 	if err != nil {
 		return nil, "", fmt.Errorf("error when applying patch:\n%s\nto:\nResource: %q, Name: %q, Namespace: %q\nfor: %q: %w",
 			body, in.Resource.GroupResource(), in.Name, in.Namespace, in.Source, err)

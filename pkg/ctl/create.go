@@ -3,6 +3,7 @@ package ctl
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -26,6 +27,21 @@ func (f *fileOptions) required() error {
 	return nil
 }
 
+// fieldValidation turns --validate into the fieldValidation query value:
+// kubectl's default (true, strict) has the server reject unknown and
+// duplicate fields.
+func fieldValidation(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "true", "strict", "":
+		return "Strict", nil
+	case "warn":
+		return "Warn", nil
+	case "false", "ignore":
+		return "Ignore", nil
+	}
+	return "", fmt.Errorf("invalid --validate value %q: must be true, strict, warn, false or ignore", v)
+}
+
 // dryRunParam turns --dry-run into the dryRun query value.
 func dryRunParam(mode string) ([]string, string, error) {
 	switch mode {
@@ -41,7 +57,7 @@ func dryRunParam(mode string) ([]string, string, error) {
 
 func createCommand() *command {
 	var f fileOptions
-	var output, dryRun string
+	var output, dryRun, validate string
 	return &command{
 		name: "create", short: "Create a resource from a file or from stdin",
 		usage: "create -f FILENAME [flags]",
@@ -49,12 +65,17 @@ func createCommand() *command {
 			f.addFlags(fs, "to use to create the resource")
 			fs.StringVarP(&output, "output", "o", "", "Output format: name|json|yaml")
 			fs.StringVar(&dryRun, "dry-run", "none", "Must be \"none\", \"server\", or \"client\"")
+			fs.StringVar(&validate, "validate", "strict", "Field validation by the server: strict (true), warn or ignore (false)")
 		},
 		run: func(ctx context.Context, env *Env, args []string) error {
 			if err := f.required(); err != nil {
 				return err
 			}
 			dr, suffix, err := dryRunParam(dryRun)
+			if err != nil {
+				return err
+			}
+			fv, err := fieldValidation(validate)
 			if err != nil {
 				return err
 			}
@@ -72,7 +93,7 @@ func createCommand() *command {
 				if err != nil {
 					return err
 				}
-				out, err := d.Create(ctx, in.Object, meta.CreateOptions{DryRun: dr, FieldManager: "ctl-create"})
+				out, err := d.Create(ctx, in.Object, meta.CreateOptions{DryRun: dr, FieldManager: "ctl-create", FieldValidation: fv})
 				if err != nil {
 					fmt.Fprintln(env.Streams.ErrOut, FormatError(fmt.Errorf("error when creating %q: %w", in.Source, err)))
 					failed = true

@@ -99,6 +99,13 @@ func TestErrorsAndExitCodes(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.err, `Error from server (AlreadyExists): error when creating "-": configmaps "cm1" already exists`) {
 		t.Errorf("second create: %+v", r)
 	}
+	typo := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm2}\ndatta: {a: b}\n"
+	if r := c.ctlIn(t, typo, "apply", "-f", "-"); r.code != 1 || !strings.Contains(r.err, `unknown field "datta"`) {
+		t.Errorf("apply with an unknown field (strict validation): %+v", r)
+	}
+	if r := c.ctlIn(t, typo, "apply", "-f", "-", "--validate=false"); r.code != 0 {
+		t.Errorf("apply --validate=false with an unknown field: %+v", r)
+	}
 	if r := c.ctl(t, "get", "pods"); r.code != 0 || r.err != "No resources found in default namespace.\n" {
 		t.Errorf("empty list: %+v", r)
 	}

@@ -281,73 +281,77 @@ func (d *describer) resources(title string, rl core.ResourceList) {
 // workload describes deployments, replica sets, daemon sets and jobs;
 // false for other kinds.
 func (d *describer) workload(obj meta.Object) bool {
-	var tmpl *core.PodTemplateSpec
-	var sel *meta.LabelSelector
-	m := obj.GetObjectMeta()
 	switch o := obj.(type) {
 	case *apps.Deployment:
-		d.metadata(m, true)
-		d.line(0, "CreationTimestamp", timeString(m.CreationTimestamp))
-		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
-		st := o.Status
-		d.line(0, "Replicas", fmt.Sprintf("%d desired | %d updated | %d total | %d available | %d unavailable",
-			replicasOf(o.Spec.Replicas), st.UpdatedReplicas, st.Replicas, st.AvailableReplicas, st.UnavailableReplicas))
-		strategy := string(o.Spec.Strategy.Type)
-		d.line(0, "StrategyType", orNone(strategy))
-		d.line(0, "MinReadySeconds", o.Spec.MinReadySeconds)
-		if ru := o.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxUnavailable != nil && ru.MaxSurge != nil {
-			d.line(0, "RollingUpdateStrategy", fmt.Sprintf("%s max unavailable, %s max surge", ru.MaxUnavailable.String(), ru.MaxSurge.String()))
-		}
-		tmpl, sel = &o.Spec.Template, o.Spec.Selector
-		defer func() {
-			if len(st.Conditions) > 0 {
-				d.text(0, "Conditions:")
-				d.text(1, "Type\tStatus\tReason")
-				d.text(1, "----\t------\t------")
-				for _, c := range st.Conditions {
-					d.text(1, fmt.Sprintf("%s \t%s\t%s", c.Type, c.Status, c.Reason))
-				}
-			}
-		}()
+		d.deployment(o)
 	case *apps.ReplicaSet:
-		d.metadata(m, true)
+		d.metadata(&o.ObjectMeta, true)
 		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
-		if ref := m.ControllerRef(); ref != nil {
+		if ref := o.ControllerRef(); ref != nil {
 			d.line(0, "Controlled By", ref.Kind+"/"+ref.Name)
 		}
 		d.line(0, "Replicas", fmt.Sprintf("%d current / %d desired", o.Status.Replicas, replicasOf(o.Spec.Replicas)))
-		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+		d.podTemplate(&o.Spec.Template)
 	case *apps.DaemonSet:
-		d.metadata(m, true)
-		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
-		d.line(0, "Node-Selector", orNone(labels.Set(o.Spec.Template.Spec.NodeSelector).String()))
-		st := o.Status
-		d.line(0, "Desired Number of Nodes Scheduled", st.DesiredNumberScheduled)
-		d.line(0, "Current Number of Nodes Scheduled", st.CurrentNumberScheduled)
-		d.line(0, "Number of Nodes Scheduled with Up-to-date Pods", st.UpdatedNumberScheduled)
-		d.line(0, "Number of Nodes Scheduled with Available Pods", st.NumberAvailable)
-		d.line(0, "Number of Nodes Misscheduled", st.NumberMisscheduled)
-		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+		d.daemonSet(o)
 	case *batch.Job:
-		d.metadata(m, true)
-		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
-		if o.Spec.Parallelism != nil {
-			d.line(0, "Parallelism", *o.Spec.Parallelism)
-		}
-		if o.Spec.Completions != nil {
-			d.line(0, "Completions", *o.Spec.Completions)
-		}
-		if o.Status.StartTime != nil {
-			d.line(0, "Start Time", timeString(*o.Status.StartTime))
-		}
-		d.line(0, "Pods Statuses", fmt.Sprintf("%d Active / %d Succeeded / %d Failed", o.Status.Active, o.Status.Succeeded, o.Status.Failed))
-		tmpl, sel = &o.Spec.Template, o.Spec.Selector
+		d.job(o)
 	default:
 		return false
 	}
-	_ = sel
-	d.podTemplate(tmpl)
 	return true
+}
+
+func (d *describer) deployment(o *apps.Deployment) {
+	d.metadata(&o.ObjectMeta, true)
+	d.line(0, "CreationTimestamp", timeString(o.CreationTimestamp))
+	d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+	st := o.Status
+	d.line(0, "Replicas", fmt.Sprintf("%d desired | %d updated | %d total | %d available | %d unavailable",
+		replicasOf(o.Spec.Replicas), st.UpdatedReplicas, st.Replicas, st.AvailableReplicas, st.UnavailableReplicas))
+	d.line(0, "StrategyType", orNone(string(o.Spec.Strategy.Type)))
+	d.line(0, "MinReadySeconds", o.Spec.MinReadySeconds)
+	if ru := o.Spec.Strategy.RollingUpdate; ru != nil && ru.MaxUnavailable != nil && ru.MaxSurge != nil {
+		d.line(0, "RollingUpdateStrategy", fmt.Sprintf("%s max unavailable, %s max surge", ru.MaxUnavailable.String(), ru.MaxSurge.String()))
+	}
+	d.podTemplate(&o.Spec.Template)
+	if len(st.Conditions) > 0 {
+		d.text(0, "Conditions:")
+		d.text(1, "Type\tStatus\tReason")
+		d.text(1, "----\t------\t------")
+		for _, c := range st.Conditions {
+			d.text(1, fmt.Sprintf("%s \t%s\t%s", c.Type, c.Status, c.Reason))
+		}
+	}
+}
+
+func (d *describer) daemonSet(o *apps.DaemonSet) {
+	d.metadata(&o.ObjectMeta, true)
+	d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+	d.line(0, "Node-Selector", orNone(labels.Set(o.Spec.Template.Spec.NodeSelector).String()))
+	st := o.Status
+	d.line(0, "Desired Number of Nodes Scheduled", st.DesiredNumberScheduled)
+	d.line(0, "Current Number of Nodes Scheduled", st.CurrentNumberScheduled)
+	d.line(0, "Number of Nodes Scheduled with Up-to-date Pods", st.UpdatedNumberScheduled)
+	d.line(0, "Number of Nodes Scheduled with Available Pods", st.NumberAvailable)
+	d.line(0, "Number of Nodes Misscheduled", st.NumberMisscheduled)
+	d.podTemplate(&o.Spec.Template)
+}
+
+func (d *describer) job(o *batch.Job) {
+	d.metadata(&o.ObjectMeta, true)
+	d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+	if o.Spec.Parallelism != nil {
+		d.line(0, "Parallelism", *o.Spec.Parallelism)
+	}
+	if o.Spec.Completions != nil {
+		d.line(0, "Completions", *o.Spec.Completions)
+	}
+	if o.Status.StartTime != nil {
+		d.line(0, "Start Time", timeString(*o.Status.StartTime))
+	}
+	d.line(0, "Pods Statuses", fmt.Sprintf("%d Active / %d Succeeded / %d Failed", o.Status.Active, o.Status.Succeeded, o.Status.Failed))
+	d.podTemplate(&o.Spec.Template)
 }
 
 func (d *describer) podTemplate(t *core.PodTemplateSpec) {

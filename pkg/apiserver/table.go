@@ -23,11 +23,10 @@ func wantsTable(req *http.Request) bool {
 		if err != nil || mt != "application/json" {
 			continue
 		}
-		as, ok := params["as"]
-		if !ok {
+		if _, ok := params["as"]; !ok {
 			return false // plain JSON preferred
 		}
-		if as == "Table" && params["g"] == tableconvert.Group && params["v"] == tableconvert.Version {
+		if isTableMediaType(params) {
 			return true
 		}
 	}
@@ -113,4 +112,10 @@ func (s *Server) encodeEventAs(req *http.Request, res *registry.Resource, ev sto
 		return nil, fmt.Errorf("encode watch event: %w", err)
 	}
 	return append(line, '\n'), nil
+}
+
+// isTableMediaType reports whether the parameters of an application/json
+// media type ask for a meta.k8s.io/v1 Table.
+func isTableMediaType(params map[string]string) bool {
+	return params["as"] == "Table" && params["g"] == tableconvert.Group && params["v"] == tableconvert.Version
 }

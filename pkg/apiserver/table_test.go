@@ -102,3 +102,16 @@ func TestApplyPatchForStrategic(t *testing.T) {
 		t.Error("a list as a strategic merge patch was accepted")
 	}
 }
+
+func TestIsTableMediaType(t *testing.T) {
+	for params, want := range map[[3]string]bool{
+		{"Table", "meta.k8s.io", "v1"}:                 true,
+		{"Table", "meta.k8s.io", "v1beta1"}:            false,
+		{"PartialObjectMetadata", "meta.k8s.io", "v1"}: false,
+		{"Table", "", "v1"}:                            false,
+	} {
+		if got := isTableMediaType(map[string]string{"as": params[0], "g": params[1], "v": params[2]}); got != want {
+			t.Errorf("isTableMediaType(%v) = %v", params, got)
+		}
+	}
+}

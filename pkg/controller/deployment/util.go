@@ -136,6 +136,11 @@ func NewRSNewReplicas(d *apps.Deployment, allRSs []*apps.ReplicaSet, newRS *apps
 // replicas (spec - available) of old ReplicaSets go, oldest first, as far
 // as the budget allows; then available ones, oldest first, while at least
 // replicas - maxUnavailable stay available.
+//
+// A ReplicaSet's available replicas count as at most its spec.replicas:
+// right after a scale-down its status still reports the pods being deleted,
+// and trusting it would scale down further than maxUnavailable allows.
+// (Kubernetes reads the status as it is; this is stricter.)
 func OldRSTargets(d *apps.Deployment, oldRSs []*apps.ReplicaSet, newRS *apps.ReplicaSet) map[string]int32 {
 	out := map[string]int32{}
 	if ReplicaCount(oldRSs) == 0 {
@@ -160,7 +165,7 @@ func OldRSTargets(d *apps.Deployment, oldRSs []*apps.ReplicaSet, newRS *apps.Rep
 		if cleaned >= budget {
 			break
 		}
-		unhealthy := size[rs.Name] - rs.Status.AvailableReplicas
+		unhealthy := size[rs.Name] - availableOf(rs)
 		if unhealthy <= 0 {
 			continue
 		}
@@ -170,7 +175,10 @@ func OldRSTargets(d *apps.Deployment, oldRSs []*apps.ReplicaSet, newRS *apps.Rep
 		cleaned += n
 	}
 	// Scale down available replicas while minAvailable holds.
-	available := AvailableCount(oldRSs) + availableOf(newRS)
+	available := availableOf(newRS)
+	for _, rs := range oldRSs {
+		available += availableOf(rs)
+	}
 	if available <= minAvailable {
 		return out
 	}
@@ -191,11 +199,13 @@ func OldRSTargets(d *apps.Deployment, oldRSs []*apps.ReplicaSet, newRS *apps.Rep
 	return out
 }
 
+// availableOf is the available replicas of rs that will stay: at most its
+// spec.replicas, whatever a lagging status says.
 func availableOf(rs *apps.ReplicaSet) int32 {
 	if rs == nil {
 		return 0
 	}
-	return rs.Status.AvailableReplicas
+	return min(rs.Status.AvailableReplicas, rsReplicas(rs))
 }
 
 func sortByCreation(rss []*apps.ReplicaSet) {

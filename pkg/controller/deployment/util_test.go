@@ -93,6 +93,8 @@ func TestOldRSTargets(t *testing.T) {
 			[]*apps.ReplicaSet{rs("o", 1, 4, 4)}, rs("n", 2, 1, 0), map[string]int32{"o": 3}},
 		{"unhealthy old replicas go first", dep(4, intstr.FromInt(0), intstr.FromInt(1)),
 			[]*apps.ReplicaSet{rs("o1", 1, 2, 2), rs("o2", 2, 2, 0)}, rs("n", 3, 0, 0), map[string]int32{"o2": 1}},
+		{"stale old status after a scale-down is not trusted", dep(4, intstr.FromInt(1), intstr.FromInt(1)),
+			[]*apps.ReplicaSet{rs("o", 1, 2, 4)}, rs("n", 2, 3, 2), map[string]int32{"o": 1}},
 		{"oldest scaled down first", dep(4, intstr.FromInt(2), intstr.FromInt(0)),
 			[]*apps.ReplicaSet{rs("o2", 2, 2, 2), rs("o1", 1, 2, 2)}, rs("n", 3, 2, 2), map[string]int32{"o1": 0}},
 	}

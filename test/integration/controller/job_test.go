@@ -112,7 +112,9 @@ func TestJobCompletesAndTTL(t *testing.T) {
 	e.startManager(nil, "job")
 	bg := context.Background()
 	j := newJob("ok", 3, 2, 6)
-	j.Spec.TTLSecondsAfterFinished = meta.Ptr[int32](1)
+	// 3s: the finish time has second precision, so the TTL may run out
+	// up to a second early; the test must see Complete before that.
+	j.Spec.TTLSecondsAfterFinished = meta.Ptr[int32](3)
 	if _, err := e.cs.BatchV1().Jobs(testNS).Create(bg, j, meta.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,18 +9,19 @@ import (
 
 // Machine describes where a run happened.
 type Machine struct {
-	CPUs     int     `json:"cpus"`
-	CPUModel string  `json:"cpu_model"`
-	MemoryGB float64 `json:"memory_gb"`
-	Load1    float64 `json:"load1_at_start"`
-	Kernel   string  `json:"kernel"`
-	GoOS     string  `json:"goos"`
-	GoArch   string  `json:"goarch"`
+	CPUs      int     `json:"cpus"`
+	CPUModel  string  `json:"cpu_model"`
+	MemoryGB  float64 `json:"memory_gb"`
+	Load1     float64 `json:"load1_at_start"`
+	Kernel    string  `json:"kernel"`
+	GoVersion string  `json:"go_version"`
+	GoOS      string  `json:"goos"`
+	GoArch    string  `json:"goarch"`
 }
 
 // ReadMachine reads /proc for the CPU model, memory and load.
 func ReadMachine() Machine {
-	m := Machine{CPUs: runtime.NumCPU(), GoOS: runtime.GOOS, GoArch: runtime.GOARCH}
+	m := Machine{CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), GoOS: runtime.GOOS, GoArch: runtime.GOARCH}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		m.CPUModel = cpuModel(string(b))
 	}

@@ -13,7 +13,10 @@ import (
 
 // Result is one run of the harness, as written to JSON.
 type Result struct {
-	Started string  `json:"started"`
+	Started string `json:"started"`
+	// Commit is the repository's HEAD when the run started ("+dirty" when
+	// the work tree had changes), set by the command.
+	Commit  string  `json:"commit,omitempty"`
 	Quick   bool    `json:"quick"`
 	Machine Machine `json:"machine"`
 	Sizes   Sizes   `json:"sizes"`
@@ -66,6 +69,9 @@ func (r *Result) WriteJSON(path string) error {
 // be pasted into the README).
 func (r *Result) PrintTable(w io.Writer) {
 	m := r.Machine
+	if r.Commit != "" {
+		fmt.Fprintf(w, "commit: %s\n", r.Commit)
+	}
 	fmt.Fprintf(w, "machine: %d CPUs (%s), %.1f GB RAM, load %.2f at start, kernel %s\n", m.CPUs, m.CPUModel, m.MemoryGB, m.Load1, m.Kernel)
 	s := r.Sizes
 	pace := "as fast as they go"

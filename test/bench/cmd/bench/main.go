@@ -7,7 +7,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -66,11 +68,13 @@ func run() error {
 	}
 	ctx, stop := daemon.SignalContext(context.Background())
 	defer stop()
+	commit := gitCommit(ctx)
 	res, runErr := bench.Run(ctx, &cfg, log)
 	if res == nil {
 		return runErr
 	}
 	res.Quick = *quick
+	res.Commit = commit
 	res.PrintTable(os.Stdout)
 	path := *out
 	if path == "" {
@@ -84,6 +88,20 @@ func run() error {
 		log.Error("run incomplete", zap.Error(runErr), zap.String("work_dir", cfg.WorkDir))
 	}
 	return runErr
+}
+
+// gitCommit names HEAD, with "+dirty" when tracked files changed; "" when
+// git is not there.
+func gitCommit(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	commit := strings.TrimSpace(string(out))
+	if exec.CommandContext(ctx, "git", "diff", "--quiet", "HEAD").Run() != nil {
+		commit += "+dirty"
+	}
+	return commit
 }
 
 func addFlags(fs *pflag.FlagSet, cfg *bench.Config) {

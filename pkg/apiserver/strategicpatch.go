@@ -19,15 +19,6 @@ func applyStrategicPatch(res *registry.Resource, original, patch []byte) ([]byte
 	return out, nil
 }
 
-// patchTypeSupported reports the media types PATCH accepts.
-func patchTypeSupported(mt string) bool {
-	switch mt {
-	case meta.MergePatchType, meta.JSONPatchType, meta.StrategicMergePatchType:
-		return true
-	}
-	return false
-}
-
 // applyPatchFor applies a patch of any served media type to the JSON of an
 // object of res: strategic merge patches need the kind's Go type.
 func applyPatchFor(res *registry.Resource, mt string, original, patch []byte) ([]byte, error) {

@@ -16,6 +16,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -30,10 +31,12 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
-// Run performs one benchmark run. A phase that fails is recorded in
-// Result.Errors and the phases that need it are skipped; the error returned
-// is the first failure (nil when every phase ran). The daemons are stopped
-// before Run returns.
+// Run performs one benchmark run. Phases that fail are recorded in
+// Result.Errors and the phases that need them are skipped, the others still
+// run: the raw etcd numbers and the watch fan-out need only etcd and the
+// apiserver, the pod load also the scheduler and the kubelet. The error
+// returned joins every failure (nil when all phases ran). The daemons are
+// stopped before Run returns.
 func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -49,23 +52,33 @@ func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 	}
 	cl := &Cluster{MetricsURL: map[string]string{}, ProfileURL: map[string]string{}, log: log}
 	defer cl.Stop()
-	err := run(ctx, cfg, cl, res, log)
-	if err != nil {
-		res.Errors = append(res.Errors, err.Error())
+	var errs []error
+	fail := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+			res.Errors = append(res.Errors, err.Error())
+			log.Error("phase failed", zap.Error(err))
+		}
 	}
+	if err := cl.StartEtcd(ctx, cfg, cfg.WorkDir); err != nil {
+		fail(fmt.Errorf("start etcd: %w", err))
+	} else {
+		fail(measureEtcd(ctx, cfg, cl, res, "before", log))
+		fail(runCluster(ctx, cfg, cl, res, fail, log))
+		cl.StopDaemons()
+		fail(measureEtcd(ctx, cfg, cl, res, "after", log))
+	}
+	res.Ratio = ratioOf(cfg, res)
 	res.Targets = EvaluateTargets(res)
-	return res, err
+	return res, errors.Join(errs...)
 }
 
-func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Logger) error {
-	if err := cl.StartEtcd(ctx, cfg, cfg.WorkDir); err != nil {
-		return fmt.Errorf("start etcd: %w", err)
-	}
-	if err := measureEtcd(ctx, cfg, cl, res, "before", log); err != nil {
-		return err
-	}
-	if err := startDaemons(ctx, cfg, cl, log); err != nil {
-		return err
+// runCluster starts the daemons and runs the pod load and the watch
+// fan-out; a phase's failure goes to fail and the next phase still runs
+// when it can.
+func runCluster(ctx context.Context, cfg *Config, cl *Cluster, res *Result, fail func(error), log *zap.Logger) error {
+	if err := cl.StartAPIServer(ctx, cfg, cfg.WorkDir); err != nil {
+		return fmt.Errorf("start apiserver: %w", err)
 	}
 	client, err := rest.New(&rest.Config{Host: cl.APIServerURL, QPS: -1, Timeout: time.Minute, UserAgent: "tinykube-bench"})
 	if err != nil {
@@ -79,19 +92,14 @@ func run(ctx context.Context, cfg *Config, cl *Cluster, res *Result, log *zap.Lo
 	if err != nil {
 		return err
 	}
-	if err := loadPhase(ctx, cfg, cl, client, res, prof, log); err != nil {
-		return err
+	if err := startNodeDaemons(ctx, cfg, cl, log); err != nil {
+		fail(fmt.Errorf("pod load skipped: %w", err))
+	} else {
+		fail(loadPhase(ctx, cfg, cl, client, res, prof, log))
 	}
 	if cfg.Watchers > 0 {
-		if err := watchPhase(ctx, cfg, cl, client, res, prof, log); err != nil {
-			return err
-		}
+		return watchPhase(ctx, cfg, cl, client, res, prof, log)
 	}
-	cl.StopDaemons()
-	if err := measureEtcd(ctx, cfg, cl, res, "after", log); err != nil {
-		return err
-	}
-	res.Ratio = ratioOf(cfg, res)
 	return nil
 }
 
@@ -119,25 +127,17 @@ func ratioOf(cfg *Config, res *Result) float64 {
 	return Ratio(res.Load.RunningPerSec, BestPutsPerSec(res.Etcd, c))
 }
 
-// startDaemons starts the apiserver, the scheduler and the kubelet, and
-// waits for the N nodes to be Ready.
-func startDaemons(ctx context.Context, cfg *Config, cl *Cluster, log *zap.Logger) error {
-	steps := []struct {
-		name  string
-		start func(context.Context, *Config, string) error
-	}{
-		{"apiserver", cl.StartAPIServer}, {"scheduler", cl.StartScheduler}, {"kubelet", cl.StartKubelet},
+// startNodeDaemons starts the scheduler and the kubelet and waits for the
+// N nodes to be Ready.
+func startNodeDaemons(ctx context.Context, cfg *Config, cl *Cluster, log *zap.Logger) error {
+	if err := cl.StartScheduler(ctx, cfg, cfg.WorkDir); err != nil {
+		return fmt.Errorf("start scheduler: %w", err)
 	}
-	for _, s := range steps {
-		if err := s.start(ctx, cfg, cfg.WorkDir); err != nil {
-			return fmt.Errorf("start %s: %w", s.name, err)
-		}
+	if err := cl.StartKubelet(ctx, cfg, cfg.WorkDir); err != nil {
+		return fmt.Errorf("start kubelet: %w", err)
 	}
 	log.Info("waiting for nodes", zap.Int("nodes", cfg.Nodes))
-	if err := cl.WaitNodesReady(ctx, cfg.Nodes, cfg.StartTimeout); err != nil {
-		return err
-	}
-	return nil
+	return cl.WaitNodesReady(ctx, cfg.Nodes, cfg.StartTimeout)
 }
 
 // loadPhase runs the pod load (with CPU profiles when asked) and records

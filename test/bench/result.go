@@ -125,8 +125,20 @@ func (r *Result) rows() [][2]string {
 		add("watch delivery p50 / p99", "%.1f / %.1f ms", wf.Latency.P50Ms, wf.Latency.P99Ms)
 		add("apiserver etcd watches", "%s (registered pod watchers %.0f)", formatWatches(wf.EtcdWatches), wf.RegisteredWatchers)
 	}
-	for _, name := range sortedKeys(r.AfterLoad) {
+	names := map[string]bool{}
+	for n := range r.AfterLoad {
+		names[n] = true
+	}
+	for n := range r.AtEnd {
+		names[n] = true
+	}
+	for _, name := range sortedKeys(names) {
 		before, after, end := r.BeforeLoad[name], r.AfterLoad[name], r.AtEnd[name]
+		_, loaded := r.AfterLoad[name]
+		if !loaded { // no pod load: the watch phase only
+			add(name+" RSS / CPU seconds at the end", "%.0f MB / %.2f", end.RSSMB, end.CPUSec)
+			continue
+		}
 		add(name+" RSS after load / peak", "%.0f / %.0f MB", after.RSSMB, max(after.PeakRSSMB, end.PeakRSSMB))
 		cpu := fmt.Sprintf("%.2f in the load", after.CPUSec-before.CPUSec)
 		if r.Load != nil && r.Load.Running > 0 {

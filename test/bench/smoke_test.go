@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,5 +103,36 @@ func TestQuickRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "r.json")
 	if err := res.WriteJSON(out); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunWithoutKubelet checks that a daemon that cannot start costs only
+// the pod load: raw etcd and the watch fan-out still report.
+func TestRunWithoutKubelet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real daemons")
+	}
+	cfg := Defaults()
+	cfg.Quick()
+	cfg.Bins, cfg.WorkDir = BinsIn(daemons(t)), t.TempDir()
+	cfg.Bins.Kubelet = filepath.Join(t.TempDir(), "no-kubelet")
+	cfg.EtcdConcurrency = []int{4}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	res, err := Run(ctx, &cfg, zaptest.NewLogger(t))
+	defer http.DefaultClient.CloseIdleConnections()
+	if err == nil || !strings.Contains(err.Error(), "start kubelet") || len(res.Errors) != 1 {
+		t.Fatalf("Run without a kubelet: err %v, errors %q; want one kubelet start failure", err, res.Errors)
+	}
+	if res.Load != nil {
+		t.Errorf("pod load reported without a kubelet: %+v", res.Load)
+	}
+	if len(res.Etcd) != 2 || res.Watch == nil || res.Watch.Delivered != cfg.Watchers*cfg.Markers {
+		t.Errorf("raw etcd or watch phase missing: etcd %+v, watch %+v", res.Etcd, res.Watch)
+	}
+	var buf bytes.Buffer
+	res.PrintTable(&buf)
+	if !strings.Contains(buf.String(), "start kubelet") || !strings.Contains(buf.String(), "apiserver RSS / CPU seconds at the end") {
+		t.Errorf("table lacks the failure or the apiserver's stats:\n%s", buf.String())
 	}
 }

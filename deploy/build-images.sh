@@ -65,7 +65,7 @@ fetch_debs() {
       as_root apt-get update -qq
     fi
     log "apt-get download ${missing[*]}"
-    (cd "$DEB_DIR" && apt-get download "${missing[@]}" 2>&1 | grep -v '^W: Download is performed unsandboxed' >&2) ||
+    (cd "$DEB_DIR" && apt-get download "${missing[@]}" 2>&1 | { grep -v '^W: Download is performed unsandboxed' || true; } >&2) ||
       die "apt-get download ${missing[*]} failed"
   fi
   for p in "$@"; do

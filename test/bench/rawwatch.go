@@ -66,8 +66,8 @@ func openRawWatch(ctx context.Context, c *rest.Client, ns, rv string) (io.ReadCl
 
 // readMarkers reads event lines from body until want markers were ADDED,
 // the stream ends or ctx ends (the caller closes body to stop it). Each
-// delivery's latency goes to record.
-func readMarkers(body io.Reader, want int, record func(time.Duration)) (int, error) {
+// delivery goes to record with the marker's send time and the arrival time.
+func readMarkers(body io.Reader, want int, record func(sent, at time.Time)) (int, error) {
 	r := bufio.NewReaderSize(body, 64<<10)
 	seen := 0
 	for seen < want {
@@ -84,7 +84,7 @@ func readMarkers(body io.Reader, want int, record func(time.Duration)) (int, err
 			return seen, fmt.Errorf("watch error event: %s", bytes.TrimSpace(line))
 		}
 		if ok && typ == "ADDED" {
-			record(now.Sub(sent))
+			record(sent, now)
 			seen++
 		}
 	}

@@ -18,7 +18,7 @@ func TestReadMarkers(t *testing.T) {
 		`{"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"not-a-marker"}}}` + "\n" +
 		marker("MODIFIED") + marker("ADDED") + marker("ADDED")
 	var got []time.Duration
-	n, err := readMarkers(strings.NewReader(stream), 2, func(d time.Duration) { got = append(got, d) })
+	n, err := readMarkers(strings.NewReader(stream), 2, func(s, at time.Time) { got = append(got, at.Sub(s)) })
 	if err != nil || n != 2 || len(got) != 2 {
 		t.Fatalf("readMarkers = %d, %v (latencies %v); want 2 markers", n, err, got)
 	}
@@ -26,11 +26,11 @@ func TestReadMarkers(t *testing.T) {
 		t.Fatalf("latency %v, want at least the second since the send time", got[0])
 	}
 
-	n, err = readMarkers(strings.NewReader(marker("ADDED")), 5, func(time.Duration) {})
+	n, err = readMarkers(strings.NewReader(marker("ADDED")), 5, func(time.Time, time.Time) {})
 	if err != nil || n != 1 {
 		t.Fatalf("short stream: %d, %v; want 1 and no error", n, err)
 	}
-	_, err = readMarkers(strings.NewReader(`{"type":"ERROR","object":{"kind":"Status","code":410}}`+"\n"), 1, func(time.Duration) {})
+	_, err = readMarkers(strings.NewReader(`{"type":"ERROR","object":{"kind":"Status","code":410}}`+"\n"), 1, func(time.Time, time.Time) {})
 	if err == nil {
 		t.Fatal("ERROR event not reported")
 	}

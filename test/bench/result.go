@@ -122,7 +122,8 @@ func (r *Result) rows() [][2]string {
 	}
 	if wf := r.Watch; wf != nil {
 		add("watch events delivered", "%d of %d", wf.Delivered, wf.Expected)
-		add("watch delivery p50 / p99", "%.1f / %.1f ms", wf.Latency.P50Ms, wf.Latency.P99Ms)
+		add("watch delivery p50 / p99 (from the create request)", "%.1f / %.1f ms", wf.Latency.P50Ms, wf.Latency.P99Ms)
+		add("watch delivery p50 / p99 (from the create response)", "%.1f / %.1f ms", wf.AfterAck.P50Ms, wf.AfterAck.P99Ms)
 		add("apiserver etcd watches", "%s (registered pod watchers %.0f)", formatWatches(wf.EtcdWatches), wf.RegisteredWatchers)
 	}
 	names := map[string]bool{}

@@ -33,8 +33,11 @@ type WatchFanout struct {
 	Delivered int `json:"delivered"`
 	Expected  int `json:"expected"`
 	// Latency is from just before the marker's create request to the event's
-	// arrival at a watcher (so it includes the create's own latency).
-	Latency Latency `json:"delivery_latency"`
+	// arrival at a watcher (so it includes the create's own latency);
+	// AfterAck from the create's response instead (the event may arrive
+	// before the response: those count as 0).
+	Latency  Latency `json:"delivery_latency"`
+	AfterAck Latency `json:"delivery_after_create_response"`
 	// EtcdWatches is apiserver_storage_etcd_watches by resource, read while
 	// the watchers were open; RegisteredWatchers apiserver_registered_watchers
 	// for pods.
@@ -43,18 +46,41 @@ type WatchFanout struct {
 	Seconds            float64            `json:"seconds"`
 }
 
-// watcherSet collects delivery latencies from many watchers.
+// watcherSet collects deliveries from many watchers and the markers'
+// create responses.
 type watcherSet struct {
-	mu        sync.Mutex
-	latencies []time.Duration
-	delivered atomic.Int64
+	mu         sync.Mutex
+	deliveries []delivery
+	acked      map[int64]time.Time // by the marker's send time (UnixNano)
+	delivered  atomic.Int64
 }
 
-func (s *watcherSet) record(d time.Duration) {
+type delivery struct{ sent, at time.Time }
+
+func (s *watcherSet) record(sent, at time.Time) {
 	s.mu.Lock()
-	s.latencies = append(s.latencies, d)
+	s.deliveries = append(s.deliveries, delivery{sent, at})
 	s.mu.Unlock()
 	s.delivered.Add(1)
+}
+
+func (s *watcherSet) ack(sent, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acked[sent.UnixNano()] = at
+}
+
+// latencies returns the delivery latencies from the send and from the ack.
+func (s *watcherSet) latencies() (fromSend, fromAck []time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.deliveries {
+		fromSend = append(fromSend, d.at.Sub(d.sent))
+		if ack, ok := s.acked[d.sent.UnixNano()]; ok {
+			fromAck = append(fromAck, max(0, d.at.Sub(ack)))
+		}
+	}
+	return fromSend, fromAck
 }
 
 // RunWatchFanout opens cfg.Watchers watches on the pods of WatchNamespace,
@@ -69,7 +95,7 @@ func RunWatchFanout(ctx context.Context, c *rest.Client, cfg *Config, scrape fun
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.WatchTimeout)
 	defer cancel()
-	set := &watcherSet{}
+	set := &watcherSet{acked: map[int64]time.Time{}}
 	var opened atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, cfg.Watchers)
@@ -98,7 +124,8 @@ func RunWatchFanout(ctx context.Context, c *rest.Client, cfg *Config, scrape fun
 	close(errs)
 	res.Seconds = round1(time.Since(start).Seconds())
 	res.Delivered = int(set.delivered.Load())
-	res.Latency = Summarize(set.latencies)
+	fromSend, fromAck := set.latencies()
+	res.Latency, res.AfterAck = Summarize(fromSend), Summarize(fromAck)
 	if err == nil {
 		err = <-errs // the first watcher failure, if any
 	}
@@ -117,7 +144,7 @@ func fanout(ctx context.Context, c *rest.Client, cfg *Config, opened *atomic.Int
 	if err := readWatchMetrics(ctx, scrape, res); err != nil {
 		return err
 	}
-	if err := createMarkers(ctx, clientset.New(c), cfg); err != nil {
+	if err := createMarkers(ctx, clientset.New(c), cfg, set.ack); err != nil {
 		return err
 	}
 	want := int64(cfg.Watchers * cfg.Markers)
@@ -146,21 +173,23 @@ func readWatchMetrics(ctx context.Context, scrape func(context.Context) ([]Sampl
 }
 
 // createMarkers creates the marker pods one by one, paced by a ticker.
-func createMarkers(ctx context.Context, cs *clientset.Clientset, cfg *Config) error {
+func createMarkers(ctx context.Context, cs *clientset.Clientset, cfg *Config, ack func(sent, at time.Time)) error {
 	pods := cs.CoreV1().Pods(WatchNamespace)
 	tick := time.NewTicker(cfg.MarkerInterval)
 	defer tick.Stop()
 	for i := 0; i < cfg.Markers; i++ {
+		sent := time.Now()
 		p := &core.Pod{
 			ObjectMeta: meta.ObjectMeta{
 				Name:        fmt.Sprintf("marker-%05d", i),
-				Annotations: map[string]string{sentAnnotation: strconv.FormatInt(time.Now().UnixNano(), 10)},
+				Annotations: map[string]string{sentAnnotation: strconv.FormatInt(sent.UnixNano(), 10)},
 			},
 			Spec: core.PodSpec{SchedulerName: unscheduled, Containers: []core.Container{{Name: "main", Image: "bench/pause"}}},
 		}
 		if _, err := pods.Create(ctx, p, meta.CreateOptions{}); err != nil {
 			return fmt.Errorf("create marker %d: %w", i, err)
 		}
+		ack(sent, time.Now())
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("markers: %w", ctx.Err())

@@ -223,35 +223,64 @@ func (gc *GarbageCollector) sync(ctx context.Context, it item) error {
 	return gc.attemptToDelete(ctx, k, obj)
 }
 
-func (gc *GarbageCollector) attemptToDelete(ctx context.Context, k kindOps, obj meta.Object) error {
-	m := obj.GetObjectMeta()
-	states := make([]OwnerState, len(m.OwnerReferences))
-	for i, ref := range m.OwnerReferences {
-		st, err := gc.ownerState(ctx, ref, m.Namespace)
-		if err != nil {
-			return err
-		}
-		states[i] = st
+// attemptToDelete acts on a dependent whose owners may be gone. A decision
+// made on the cached object is checked against the object read live (its
+// owner references may have changed, e.g. orphaned, since the cache saw
+// it) before anything is deleted or rewritten.
+func (gc *GarbageCollector) attemptToDelete(ctx context.Context, k kindOps, cached meta.Object) error {
+	act, err := gc.decide(ctx, cached)
+	if err != nil || (!act.Delete && len(act.RemoveRefs) == 0) {
+		return err
 	}
-	act := DecideDependent(m.OwnerReferences, states, m.Finalizers, len(gc.dependents(m.UID)) > 0)
+	cm := cached.GetObjectMeta()
+	obj, err := k.get(ctx, cm.Namespace, cm.Name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("get %s %s: %w", k.apiVersionKind(), cm.Key(), err)
+	}
+	m := obj.GetObjectMeta()
+	if m.UID != cm.UID || m.DeletionTimestamp != nil {
+		return nil
+	}
+	if act, err = gc.decide(ctx, obj); err != nil {
+		return err
+	}
 	switch {
 	case act.Delete:
 		policy := act.Policy
-		err := k.delete(ctx, m.Namespace, m.Name, meta.DeleteOptions{
-			PropagationPolicy: &policy, Preconditions: &meta.Preconditions{UID: &m.UID}})
-		if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		err := k.delete(ctx, m.Namespace, m.Name, meta.DeleteOptions{PropagationPolicy: &policy,
+			Preconditions: &meta.Preconditions{UID: &m.UID, ResourceVersion: &m.ResourceVersion}})
+		if apierrors.IsConflict(err) {
+			return fmt.Errorf("delete %s %s: changed meanwhile: %w", k.apiVersionKind(), m.Key(), err)
+		}
+		if err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("delete %s %s: %w", k.apiVersionKind(), m.Key(), err)
 		}
 		gc.logger.Info("deleted object whose owners are gone", zap.String("kind", k.apiVersionKind()),
 			zap.String("object", m.Key()), zap.String("propagation", string(policy)))
 	case len(act.RemoveRefs) > 0:
-		cp := k.deepCopy(obj)
-		dropOwnerRefs(cp.GetObjectMeta(), act.RemoveRefs...)
-		if err := k.update(ctx, cp); err != nil && !apierrors.IsNotFound(err) {
+		dropOwnerRefs(m, act.RemoveRefs...)
+		if err := k.update(ctx, obj); err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("drop owner references of %s: %w", m.Key(), err)
 		}
 	}
 	return nil
+}
+
+// decide resolves obj's owners and applies DecideDependent.
+func (gc *GarbageCollector) decide(ctx context.Context, obj meta.Object) (Action, error) {
+	m := obj.GetObjectMeta()
+	states := make([]OwnerState, len(m.OwnerReferences))
+	for i, ref := range m.OwnerReferences {
+		st, err := gc.ownerState(ctx, ref, m.Namespace)
+		if err != nil {
+			return Action{}, err
+		}
+		states[i] = st
+	}
+	return DecideDependent(m.OwnerReferences, states, m.Finalizers, len(gc.dependents(m.UID)) > 0), nil
 }
 
 // ownerState looks the owner of ref up in its cache, then in the apiserver

@@ -45,7 +45,7 @@ func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 		Started: time.Now().UTC().Format(time.RFC3339),
 		Machine: ReadMachine(),
 		Sizes: Sizes{Nodes: cfg.Nodes, Pods: cfg.Pods, Clients: cfg.Clients, Watchers: cfg.Watchers,
-			Markers: cfg.Markers, CreateQPS: cfg.CreateQPS, DaemonQPS: cfg.DaemonQPS, Fsync: !cfg.EtcdUnsafeNoFsync},
+			Markers: cfg.Markers, MarkerIntervalMs: float64(cfg.MarkerInterval) / float64(time.Millisecond), CreateQPS: cfg.CreateQPS, DaemonQPS: cfg.DaemonQPS, Fsync: !cfg.EtcdUnsafeNoFsync},
 	}
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("work dir: %w", err)

@@ -71,7 +71,7 @@ type Config struct {
 func Defaults() Config {
 	return Config{
 		Nodes: 500, Pods: 5000, Clients: 64, Watchers: 1000, Markers: 100,
-		MarkerInterval:  20 * time.Millisecond,
+		MarkerInterval:  50 * time.Millisecond,
 		EtcdSeconds:     3 * time.Second,
 		EtcdConcurrency: []int{1, 64},
 		EtcdValueBytes:  1536,

@@ -46,8 +46,10 @@ type Sizes struct {
 	Watchers  int     `json:"watchers"`
 	Markers   int     `json:"markers"`
 	CreateQPS float64 `json:"create_qps,omitempty"`
-	DaemonQPS float32 `json:"daemon_qps"`
-	Fsync     bool    `json:"etcd_fsync"`
+	// MarkerIntervalMs is the pause between marker pods of the watch phase.
+	MarkerIntervalMs float64 `json:"marker_interval_ms"`
+	DaemonQPS        float32 `json:"daemon_qps"`
+	Fsync            bool    `json:"etcd_fsync"`
 }
 
 // WriteJSON writes r to path, creating its directory.
@@ -78,8 +80,8 @@ func (r *Result) PrintTable(w io.Writer) {
 	if s.CreateQPS > 0 {
 		pace = fmt.Sprintf("at most %g/s", s.CreateQPS)
 	}
-	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods created %s, C=%d clients, W=%d watchers x %d markers, daemon QPS %g, etcd fsync %v\n\n",
-		s.Nodes, s.Pods, pace, s.Clients, s.Watchers, s.Markers, s.DaemonQPS, s.Fsync)
+	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods created %s, C=%d clients, W=%d watchers x %d markers %g ms apart, daemon QPS %g, etcd fsync %v\n\n",
+		s.Nodes, s.Pods, pace, s.Clients, s.Watchers, s.Markers, s.MarkerIntervalMs, s.DaemonQPS, s.Fsync)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintln(tw, "| measure\t| value\t|")
 	fmt.Fprintln(tw, "| ---\t| ---\t|")

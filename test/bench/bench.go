@@ -162,6 +162,11 @@ func loadPhase(ctx context.Context, cfg *Config, cl *Cluster, client *rest.Clien
 	} else {
 		log.Warn("apiserver metrics after the load", zap.Error(err))
 	}
+	if samples, err := scrapeMetrics(ctx, cl.MetricsURL["scheduler"], "scheduler_schedule_attempts_total"); err == nil {
+		load.SchedulerAttempts = SumBy(samples, "result")
+	} else {
+		log.Warn("scheduler metrics after the load", zap.Error(err))
+	}
 	if prof != nil {
 		prof.wait()
 		prof.heap(ctx, "load")

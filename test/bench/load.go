@@ -40,6 +40,9 @@ type PodLoad struct {
 	// etcd transactions), with EtcdWritesPerPod their etcd total per pod.
 	Writes           []WriteCount `json:"writes,omitempty"`
 	EtcdWritesPerPod float64      `json:"etcd_writes_per_pod"`
+	// SchedulerAttempts is scheduler_schedule_attempts_total by result
+	// (scheduled, unschedulable, error) at the end of the load.
+	SchedulerAttempts map[string]float64 `json:"scheduler_attempts,omitempty"`
 }
 
 // podTimes are the moments the harness saw for one pod.

@@ -118,6 +118,9 @@ func (r *Result) rows() [][2]string {
 		add("create -> bound p50 / p99", "%.0f / %.0f ms", l.ScheduleLatency.P50Ms, l.ScheduleLatency.P99Ms)
 		add("pod startup (create -> Running) p50 / p99", "%.0f / %.0f ms", l.StartupLatency.P50Ms, l.StartupLatency.P99Ms)
 		add("etcd writes per Running pod", "%.2f (%s)", l.EtcdWritesPerPod, formatWrites(l.Writes))
+		if len(l.SchedulerAttempts) > 0 {
+			add("scheduling attempts by result", "%s", formatCounts(l.SchedulerAttempts))
+		}
 		if rejected := formatRejected(l.Writes); rejected != "" {
 			add("rejected API writes in the load", "%s", rejected)
 		}
@@ -182,6 +185,15 @@ func formatWrites(ws []WriteCount) string {
 		if kind, ok := strings.CutPrefix(w.Kind, "etcd "); ok && w.PerPod >= 0.01 {
 			parts = append(parts, fmt.Sprintf("%s %.2f", kind, w.PerPod))
 		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formatCounts renders counts as "a 1, b 2" in key order.
+func formatCounts(m map[string]float64) string {
+	parts := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%s %.0f", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -2,9 +2,6 @@ package informers
 
 import (
 	"context"
-	"net/url"
-	"strconv"
-
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/cache"
 	"github.com/tinykube/tinykube/pkg/client/rest"
@@ -32,7 +29,7 @@ func NewListWatch[E any](c *rest.Client, res Resource, namespace string) cache.L
 		ListFunc: func(ctx context.Context, opts meta.ListOptions) ([]*E, meta.ListMeta, error) {
 			var list meta.List[E]
 			err := c.Get().GroupVersion(res.Group, res.Version).Namespace(namespace).
-				Resource(res.Resource).Params(listParams(opts)).Do(ctx).Into(&list)
+				Resource(res.Resource).Params(rest.ListParams(opts)).Do(ctx).Into(&list)
 			if err != nil {
 				return nil, meta.ListMeta{}, err
 			}
@@ -45,39 +42,8 @@ func NewListWatch[E any](c *rest.Client, res Resource, namespace string) cache.L
 		WatchFunc: func(ctx context.Context, opts meta.ListOptions) (watch.Interface[*E], error) {
 			opts.Watch = true
 			r := c.Get().GroupVersion(res.Group, res.Version).Namespace(namespace).
-				Resource(res.Resource).Params(listParams(opts))
+				Resource(res.Resource).Params(rest.ListParams(opts))
 			return rest.Watch(ctx, r, rest.DecodeJSON[E]())
 		},
 	}
-}
-
-// listParams renders ListOptions as the query Kubernetes reads.
-func listParams(o meta.ListOptions) url.Values {
-	v := url.Values{}
-	set := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	set("labelSelector", o.LabelSelector)
-	set("fieldSelector", o.FieldSelector)
-	set("resourceVersion", o.ResourceVersion)
-	set("resourceVersionMatch", o.ResourceVersionMatch)
-	set("continue", o.Continue)
-	if o.Watch {
-		v.Set("watch", "true")
-	}
-	if o.AllowWatchBookmarks {
-		v.Set("allowWatchBookmarks", "true")
-	}
-	if o.TimeoutSeconds != nil {
-		v.Set("timeoutSeconds", strconv.FormatInt(*o.TimeoutSeconds, 10))
-	}
-	if o.Limit > 0 {
-		v.Set("limit", strconv.FormatInt(o.Limit, 10))
-	}
-	if o.SendInitialEvents != nil {
-		v.Set("sendInitialEvents", strconv.FormatBool(*o.SendInitialEvents))
-	}
-	return v
 }

@@ -129,3 +129,29 @@ func unhealthyTargets(body []byte) (bad []string, total int, err error) {
 	sort.Strings(bad)
 	return bad, len(t.Data.ActiveTargets), nil
 }
+
+// vectorInstances parses a Prometheus instant-query answer and returns the
+// instance label of each sample, sorted.
+func vectorInstances(body []byte) ([]string, error) {
+	var v struct {
+		Status string `json:"status"`
+		Data   struct {
+			ResultType string `json:"resultType"`
+			Result     []struct {
+				Metric map[string]string `json:"metric"`
+			} `json:"result"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, fmt.Errorf("decode query answer: %w", err)
+	}
+	if v.Status != "success" || v.Data.ResultType != "vector" {
+		return nil, fmt.Errorf("query answer: status %q, result type %q", v.Status, v.Data.ResultType)
+	}
+	var out []string
+	for _, r := range v.Data.Result {
+		out = append(out, r.Metric["instance"])
+	}
+	sort.Strings(out)
+	return out, nil
+}

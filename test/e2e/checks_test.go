@@ -106,3 +106,21 @@ func TestUnhealthyTargets(t *testing.T) {
 		t.Fatal("garbage was accepted")
 	}
 }
+
+func TestVectorInstances(t *testing.T) {
+	body := []byte(`{"status":"success","data":{"resultType":"vector","result":[
+		{"metric":{"__name__":"etcd_server_is_leader","instance":"etcd-3:2379","job":"etcd"},"value":[1,"1"]}]}}`)
+	got, err := vectorInstances(body)
+	if err != nil || !reflect.DeepEqual(got, []string{"etcd-3:2379"}) {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	empty := []byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`)
+	if got, err := vectorInstances(empty); err != nil || len(got) != 0 {
+		t.Fatalf("empty answer: %q, %v", got, err)
+	}
+	for _, bad := range []string{`{"status":"error"}`, `{"status":"success","data":{"resultType":"matrix"}}`, `[`} {
+		if _, err := vectorInstances([]byte(bad)); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -282,8 +283,34 @@ func stepControllerManagerFailover(t *testing.T, ctx context.Context, c *cluster
 	waitConverged(t, ctx, c, 2*time.Minute, 6, 2)
 }
 
+// etcdLeader is the etcd member that leads, as Prometheus last saw it.
+func etcdLeader(ctx context.Context, c *cluster) (string, error) {
+	body, err := get(ctx, c.prometheus+"/api/v1/query?query="+url.QueryEscape(`etcd_server_is_leader{job="etcd"} == 1`))
+	if err != nil {
+		return "", err
+	}
+	leaders, err := vectorInstances(body)
+	if err != nil {
+		return "", err
+	}
+	if len(leaders) != 1 {
+		return "", fmt.Errorf("etcd leaders: %v", leaders)
+	}
+	host, _, _ := strings.Cut(leaders[0], ":")
+	return host, nil
+}
+
 func stepEtcdMemberDown(t *testing.T, ctx context.Context, c *cluster) {
-	const member = "etcd-2"
+	// Killing the leader is the harder case: the other two elect a new one.
+	var member string
+	eventually(t, ctx, "etcd leader", time.Minute, func(ctx context.Context) (bool, string, error) {
+		m, err := etcdLeader(ctx, c)
+		member = m
+		return err == nil, "leader " + m, err
+	})
+	if member == "" {
+		t.Fatal("no etcd leader seen")
+	}
 	c.kill(t, ctx, member)
 	defer func() {
 		c.start(t, ctx, member)

@@ -8,7 +8,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -18,17 +20,27 @@ import (
 )
 
 func main() {
-	fs := pflag.NewFlagSet("healthcheck", pflag.ExitOnError)
+	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "healthcheck:", err)
+		os.Exit(1)
+	}
+}
+
+// run probes every URL in args in turn and returns the first failure.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("healthcheck", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
 	timeout := fs.Duration("timeout", 3*time.Second, "timeout of each probe")
-	_ = fs.Parse(os.Args[1:])
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: healthcheck [--timeout 3s] URL...")
-		os.Exit(2)
+		return errors.New("usage: healthcheck [--timeout 3s] URL...")
 	}
 	for _, url := range fs.Args() {
-		if err := daemon.Probe(context.Background(), url, *timeout); err != nil {
-			fmt.Fprintln(os.Stderr, "healthcheck:", err)
-			os.Exit(1)
+		if err := daemon.Probe(ctx, url, *timeout); err != nil {
+			return err
 		}
 	}
+	return nil
 }

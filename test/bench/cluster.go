@@ -179,6 +179,8 @@ func (c *Cluster) WaitNodesReady(ctx context.Context, n int, timeout time.Durati
 }
 
 func (c *Cluster) readyNodes(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.APIServerURL+"/api/v1/nodes", nil)
 	if err != nil {
 		return 0, fmt.Errorf("node list request: %w", err)

@@ -91,14 +91,18 @@ func (p *Process) WaitHTTP(ctx context.Context, url string, timeout time.Duratio
 		if p.Exited() {
 			return false, fmt.Errorf("%s exited (%v); see %s", p.Name, p.waitErr, p.LogPath)
 		}
-		resp, err := http.Get(url)
+		resp, err := probeClient.Get(url)
 		if err != nil {
-			return false, nil
+			return false, nil //nolint:nilerr // not serving yet; poll again
 		}
 		_ = resp.Body.Close()
 		return resp.StatusCode == http.StatusOK, nil
 	})
 }
+
+// probeClient bounds each readiness probe, so a daemon that accepts but
+// does not answer cannot stall a poll past its deadline.
+var probeClient = &http.Client{Timeout: 2 * time.Second}
 
 // errTimeout marks a poll that ran out of time.
 var errTimeout = errors.New("timed out")

@@ -50,7 +50,7 @@ func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("work dir: %w", err)
 	}
-	cl := &Cluster{MetricsURL: map[string]string{}, ProfileURL: map[string]string{}, log: log}
+	cl := NewCluster(log)
 	defer cl.Stop()
 	var errs []error
 	fail := func(err error) {

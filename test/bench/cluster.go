@@ -27,6 +27,11 @@ type Cluster struct {
 	log   *zap.Logger
 }
 
+// NewCluster returns an empty cluster; Start* add the daemons, Stop ends them.
+func NewCluster(log *zap.Logger) *Cluster {
+	return &Cluster{MetricsURL: map[string]string{}, ProfileURL: map[string]string{}, log: log}
+}
+
 // Procs are the running daemons, in start order.
 func (c *Cluster) Procs() []*Process { return c.procs }
 

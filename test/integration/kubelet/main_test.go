@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"go.uber.org/goleak"
 	"go.uber.org/zap/zaptest"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
@@ -32,24 +31,14 @@ import (
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	http.DefaultClient.CloseIdleConnections()
-	if code == 0 {
-		if err := goleak.Find(
-			goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"),
-			goleak.IgnoreAnyFunction("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run"),
-			goleak.IgnoreTopFunction("github.com/golang/glog.(*fileSink).flushDaemon"),
-		); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-		if kids := childProcesses(); len(kids) > 0 {
-			fmt.Fprintln(os.Stderr, "leaked child processes:", kids)
-			code = 1
-		}
+func TestMain(m *testing.M) { framework.RunWithLeakCheck(m, noChildProcesses) }
+
+// noChildProcesses fails when a process this one started is still alive.
+func noChildProcesses() error {
+	if kids := childProcesses(); len(kids) > 0 {
+		return fmt.Errorf("leaked child processes: %v", kids)
 	}
-	os.Exit(code)
+	return nil
 }
 
 // childProcesses lists live (non-zombie) processes whose parent is this one.

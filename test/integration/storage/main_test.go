@@ -13,7 +13,6 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/goleak"
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -21,30 +20,13 @@ import (
 	"github.com/tinykube/tinykube/pkg/storage/cacher"
 	"github.com/tinykube/tinykube/pkg/storage/embedded"
 	"github.com/tinykube/tinykube/pkg/storage/etcd3"
+	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
 // client is the etcd client of the member TestMain starts.
 var client *clientv3.Client
 
-func TestMain(m *testing.M) {
-	code := run(m)
-	if code == 0 {
-		if err := goleak.Find(leakOptions()...); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func leakOptions() []goleak.Option {
-	return []goleak.Option{
-		// Process-wide goroutines of libraries etcd links, not ours.
-		goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"),
-		goleak.IgnoreAnyFunction("google.golang.org/grpc/internal/grpcsync.(*CallbackSerializer).run"),
-		goleak.IgnoreTopFunction("github.com/golang/glog.(*fileSink).flushDaemon"),
-	}
-}
+func TestMain(m *testing.M) { os.Exit(framework.LeakCheck(run(m))) }
 
 func run(m *testing.M) int {
 	dir, err := os.MkdirTemp("", "storage-it-")

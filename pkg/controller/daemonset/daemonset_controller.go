@@ -60,42 +60,11 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 	if _, err := dsInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*apps.DaemonSet]{
 		AddFunc:    c.enqueue,
 		UpdateFunc: func(_, ds *apps.DaemonSet) { c.enqueue(ds) },
-		DeleteFunc: func(obj any) {
-			if ds, ok := cache.DeletedObject[*apps.DaemonSet](obj); ok {
-				c.expectations.Delete(ds.GetObjectMeta().Key())
-			}
-		},
+		DeleteFunc: controller.OnDelete(func(ds *apps.DaemonSet) { c.expectations.Delete(ds.GetObjectMeta().Key()) }),
 	}); err != nil {
 		return nil, fmt.Errorf("daemonset handler: %w", err)
 	}
-	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
-		AddFunc: func(p *core.Pod) {
-			if key, ok := c.ownerKey(p); ok {
-				if p.DeletionTimestamp != nil {
-					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
-				} else {
-					c.expectations.CreationObserved(key)
-				}
-				c.queue.Add(key)
-			}
-		},
-		UpdateFunc: func(_, p *core.Pod) {
-			if key, ok := c.ownerKey(p); ok {
-				if p.DeletionTimestamp != nil {
-					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
-				}
-				c.queue.Add(key)
-			}
-		},
-		DeleteFunc: func(obj any) {
-			if p, ok := cache.DeletedObject[*core.Pod](obj); ok {
-				if key, ok := c.ownerKey(p); ok {
-					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
-					c.queue.Add(key)
-				}
-			}
-		},
-	}); err != nil {
+	if _, err := podInf.Informer().AddEventHandler(controller.ControlledPodHandlers(c.queue, c.expectations, c.ownerKey)); err != nil {
 		return nil, fmt.Errorf("daemonset pod handler: %w", err)
 	}
 	if _, err := nodeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Node]{
@@ -125,26 +94,12 @@ func (c *Controller) nodeUpdated(old, cur *core.Node) {
 }
 
 func (c *Controller) ownerKey(p *core.Pod) (string, bool) {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "DaemonSet" {
-		return "", false
-	}
-	ds, err := c.dsLister.ByNamespace(p.Namespace).Get(ref.Name)
-	if err != nil || ds.UID != ref.UID {
-		return "", false
-	}
-	return ds.GetObjectMeta().Key(), true
+	return controller.ControllerKey(c.dsLister, "DaemonSet", p)
 }
 
 // Run waits for the caches and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	c.logger.Info("starting", zap.Int("workers", workers))
-	defer c.logger.Info("stopped")
-	if !cache.WaitForCacheSync(ctx, c.synced...) {
-		c.queue.ShutDown()
-		return
-	}
-	controller.RunWorkers(ctx, c.queue, workers, c.syncDaemonSet, c.logger)
+	controller.RunWhenSynced(ctx, c.queue, workers, c.syncDaemonSet, c.logger, c.synced...)
 }
 
 func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {

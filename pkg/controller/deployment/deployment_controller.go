@@ -55,15 +55,7 @@ func New(client *clientset.Clientset, f informers.SharedInformerFactory, recorde
 		now:      time.Now,
 	}
 	c.syncHandler = c.syncDeployment
-	if _, err := dInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*apps.Deployment]{
-		AddFunc:    c.enqueue,
-		UpdateFunc: func(_, d *apps.Deployment) { c.enqueue(d) },
-		DeleteFunc: func(obj any) {
-			if d, ok := cache.DeletedObject[*apps.Deployment](obj); ok {
-				c.enqueue(d)
-			}
-		},
-	}); err != nil {
+	if _, err := dInf.Informer().AddEventHandler(controller.EnqueueHandlers[*apps.Deployment](c.queue)); err != nil {
 		return nil, fmt.Errorf("deployment handler: %w", err)
 	}
 	if _, err := rsInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*apps.ReplicaSet]{
@@ -74,16 +66,12 @@ func New(client *clientset.Clientset, f informers.SharedInformerFactory, recorde
 			}
 			c.rsChanged(cur)
 		},
-		DeleteFunc: func(obj any) {
-			if rs, ok := cache.DeletedObject[*apps.ReplicaSet](obj); ok {
-				c.rsChanged(rs)
-			}
-		},
+		DeleteFunc: controller.OnDelete(c.rsChanged),
 	}); err != nil {
 		return nil, fmt.Errorf("deployment rs handler: %w", err)
 	}
 	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
-		DeleteFunc: c.podDeleted,
+		DeleteFunc: controller.OnDelete(c.podDeleted),
 	}); err != nil {
 		return nil, fmt.Errorf("deployment pod handler: %w", err)
 	}
@@ -92,25 +80,13 @@ func New(client *clientset.Clientset, f informers.SharedInformerFactory, recorde
 
 // Run waits for the caches and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	c.logger.Info("starting", zap.Int("workers", workers))
-	defer c.logger.Info("stopped")
-	if !cache.WaitForCacheSync(ctx, c.synced...) {
-		c.queue.ShutDown()
-		return
-	}
-	controller.RunWorkers(ctx, c.queue, workers, c.syncHandler, c.logger)
+	controller.RunWhenSynced(ctx, c.queue, workers, c.syncHandler, c.logger, c.synced...)
 }
 
 func (c *Controller) enqueue(d *apps.Deployment) { c.queue.Add(d.GetObjectMeta().Key()) }
 
 func (c *Controller) ownerOf(ns string, ref *meta.OwnerReference) *apps.Deployment {
-	if ref == nil || ref.Kind != "Deployment" {
-		return nil
-	}
-	d, err := c.dLister.ByNamespace(ns).Get(ref.Name)
-	if err != nil || d.UID != ref.UID {
-		return nil
-	}
+	d, _ := controller.ResolveControllerRef(c.dLister, "Deployment", ns, ref)
 	return d
 }
 
@@ -133,17 +109,9 @@ func (c *Controller) rsChanged(rs *apps.ReplicaSet) {
 }
 
 // podDeleted wakes a Recreate deployment waiting for its old pods to go.
-func (c *Controller) podDeleted(obj any) {
-	pod, ok := cache.DeletedObject[*core.Pod](obj)
+func (c *Controller) podDeleted(pod *core.Pod) {
+	rs, ok := controller.ResolveControllerRef(c.rsLister, "ReplicaSet", pod.Namespace, pod.ControllerRef())
 	if !ok {
-		return
-	}
-	ref := pod.ControllerRef()
-	if ref == nil || ref.Kind != "ReplicaSet" {
-		return
-	}
-	rs, err := c.rsLister.ByNamespace(pod.Namespace).Get(ref.Name)
-	if err != nil || rs.UID != ref.UID {
 		return
 	}
 	if d := c.ownerOf(rs.Namespace, rs.ControllerRef()); d != nil && d.Spec.Strategy.Type == apps.RecreateDeploymentStrategyType {

@@ -46,25 +46,14 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, logger *zap
 		queue:  workqueue.NewRateLimiting[string](Name, workqueue.DefaultControllerRateLimiter[string]()),
 		logger: logger.With(zap.String("controller", Name)),
 	}
-	if _, err := svcInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Service]{
-		AddFunc:    func(s *core.Service) { c.queue.Add(s.GetObjectMeta().Key()) },
-		UpdateFunc: func(_, s *core.Service) { c.queue.Add(s.GetObjectMeta().Key()) },
-		DeleteFunc: func(obj any) {
-			if s, ok := cache.DeletedObject[*core.Service](obj); ok {
-				c.queue.Add(s.GetObjectMeta().Key())
-			}
-		},
-	}); err != nil {
+	if _, err := svcInf.Informer().AddEventHandler(controller.EnqueueHandlers[*core.Service](c.queue)); err != nil {
 		return nil, fmt.Errorf("endpoints service handler: %w", err)
 	}
 	// An Endpoints object changed or deleted by someone else is put back.
+	enqueueEndpoints := controller.Enqueue[*core.Endpoints](c.queue)
 	if _, err := epInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Endpoints]{
-		UpdateFunc: func(_, ep *core.Endpoints) { c.queue.Add(ep.GetObjectMeta().Key()) },
-		DeleteFunc: func(obj any) {
-			if ep, ok := cache.DeletedObject[*core.Endpoints](obj); ok {
-				c.queue.Add(ep.GetObjectMeta().Key())
-			}
-		},
+		UpdateFunc: func(_, ep *core.Endpoints) { enqueueEndpoints(ep) },
+		DeleteFunc: controller.OnDelete(enqueueEndpoints),
 	}); err != nil {
 		return nil, fmt.Errorf("endpoints handler: %w", err)
 	}
@@ -76,11 +65,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, logger *zap
 			}
 			c.podChanged(cur)
 		},
-		DeleteFunc: func(obj any) {
-			if p, ok := cache.DeletedObject[*core.Pod](obj); ok {
-				c.podChanged(p)
-			}
-		},
+		DeleteFunc: controller.OnDelete(c.podChanged),
 	}); err != nil {
 		return nil, fmt.Errorf("endpoints pod handler: %w", err)
 	}
@@ -99,13 +84,7 @@ func (c *Controller) podChanged(p *core.Pod) {
 
 // Run waits for the caches and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	c.logger.Info("starting", zap.Int("workers", workers))
-	defer c.logger.Info("stopped")
-	if !cache.WaitForCacheSync(ctx, c.synced...) {
-		c.queue.ShutDown()
-		return
-	}
-	controller.RunWorkers(ctx, c.queue, workers, c.syncService, c.logger)
+	controller.RunWhenSynced(ctx, c.queue, workers, c.syncService, c.logger, c.synced...)
 }
 
 func (c *Controller) syncService(ctx context.Context, key string) error {

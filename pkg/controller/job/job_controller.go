@@ -102,43 +102,14 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 	if _, err := jobInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*batch.Job]{
 		AddFunc:    c.enqueue,
 		UpdateFunc: func(_, j *batch.Job) { c.enqueue(j) },
-		DeleteFunc: func(obj any) {
-			if j, ok := cache.DeletedObject[*batch.Job](obj); ok {
-				c.expectations.Delete(j.GetObjectMeta().Key())
-				c.forget(j.GetObjectMeta().Key())
-			}
-		},
+		DeleteFunc: controller.OnDelete(func(j *batch.Job) {
+			c.expectations.Delete(j.GetObjectMeta().Key())
+			c.forget(j.GetObjectMeta().Key())
+		}),
 	}); err != nil {
 		return nil, fmt.Errorf("job handler: %w", err)
 	}
-	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
-		AddFunc: func(p *core.Pod) {
-			if key, ok := c.ownerKey(p); ok {
-				if p.DeletionTimestamp != nil {
-					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
-				} else {
-					c.expectations.CreationObserved(key)
-				}
-				c.queue.Add(key)
-			}
-		},
-		UpdateFunc: func(_, p *core.Pod) {
-			if key, ok := c.ownerKey(p); ok {
-				if p.DeletionTimestamp != nil {
-					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
-				}
-				c.queue.Add(key)
-			}
-		},
-		DeleteFunc: func(obj any) {
-			if p, ok := cache.DeletedObject[*core.Pod](obj); ok {
-				if key, ok := c.ownerKey(p); ok {
-					c.expectations.DeletionObserved(key, p.GetObjectMeta().Key())
-					c.queue.Add(key)
-				}
-			}
-		},
-	}); err != nil {
+	if _, err := podInf.Informer().AddEventHandler(controller.ControlledPodHandlers(c.queue, c.expectations, c.ownerKey)); err != nil {
 		return nil, fmt.Errorf("job pod handler: %w", err)
 	}
 	return c, nil
@@ -148,26 +119,12 @@ func (c *Controller) enqueue(j *batch.Job) { c.queue.Add(j.GetObjectMeta().Key()
 
 // ownerKey is the key of the job controlling p.
 func (c *Controller) ownerKey(p *core.Pod) (string, bool) {
-	ref := p.ControllerRef()
-	if ref == nil || ref.Kind != "Job" {
-		return "", false
-	}
-	j, err := c.jobLister.ByNamespace(p.Namespace).Get(ref.Name)
-	if err != nil || j.UID != ref.UID {
-		return "", false
-	}
-	return j.GetObjectMeta().Key(), true
+	return controller.ControllerKey(c.jobLister, "Job", p)
 }
 
 // Run waits for the caches and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	c.logger.Info("starting", zap.Int("workers", workers))
-	defer c.logger.Info("stopped")
-	if !cache.WaitForCacheSync(ctx, c.synced...) {
-		c.queue.ShutDown()
-		return
-	}
-	controller.RunWorkers(ctx, c.queue, workers, c.syncHandler, c.logger)
+	controller.RunWhenSynced(ctx, c.queue, workers, c.syncHandler, c.logger, c.synced...)
 }
 
 // selectorOf is the job's selector, or its controller-uid label when the

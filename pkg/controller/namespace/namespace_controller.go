@@ -69,13 +69,7 @@ func (c *Controller) enqueue(ns *core.Namespace) {
 
 // Run waits for the cache and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	c.logger.Info("starting", zap.Int("workers", workers))
-	defer c.logger.Info("stopped")
-	if !cache.WaitForCacheSync(ctx, c.synced) {
-		c.queue.ShutDown()
-		return
-	}
-	controller.RunWorkers(ctx, c.queue, workers, c.syncNamespace, c.logger)
+	controller.RunWhenSynced(ctx, c.queue, workers, c.syncNamespace, c.logger, c.synced)
 }
 
 func (c *Controller) syncNamespace(ctx context.Context, name string) error {

@@ -77,13 +77,11 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 	if _, err := nodeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Node]{
 		AddFunc:    c.nodeChanged,
 		UpdateFunc: func(_, n *core.Node) { c.nodeChanged(n) },
-		DeleteFunc: func(obj any) {
-			if n, ok := cache.DeletedObject[*core.Node](obj); ok {
-				c.mu.Lock()
-				delete(c.heartbeats, n.Name)
-				c.mu.Unlock()
-			}
-		},
+		DeleteFunc: controller.OnDelete(func(n *core.Node) {
+			c.mu.Lock()
+			delete(c.heartbeats, n.Name)
+			c.mu.Unlock()
+		}),
 	}); err != nil {
 		return nil, fmt.Errorf("nodelifecycle node handler: %w", err)
 	}

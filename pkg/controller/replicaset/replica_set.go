@@ -66,12 +66,12 @@ func New(client *clientset.Clientset, f informers.SharedInformerFactory, recorde
 	if _, err := rsInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*apps.ReplicaSet]{
 		AddFunc:    c.enqueue,
 		UpdateFunc: func(_, rs *apps.ReplicaSet) { c.enqueue(rs) },
-		DeleteFunc: c.deleteRS,
+		DeleteFunc: controller.OnDelete(c.deleteRS),
 	}); err != nil {
 		return nil, fmt.Errorf("replicaset handler: %w", err)
 	}
 	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
-		AddFunc: c.addPod, UpdateFunc: c.updatePod, DeleteFunc: c.deletePod,
+		AddFunc: c.addPod, UpdateFunc: c.updatePod, DeleteFunc: controller.OnDelete(c.deletePod),
 	}); err != nil {
 		return nil, fmt.Errorf("replicaset pod handler: %w", err)
 	}
@@ -80,22 +80,12 @@ func New(client *clientset.Clientset, f informers.SharedInformerFactory, recorde
 
 // Run waits for the caches and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
-	c.logger.Info("starting", zap.Int("workers", workers))
-	defer c.logger.Info("stopped")
-	if !cache.WaitForCacheSync(ctx, c.synced...) {
-		c.queue.ShutDown()
-		return
-	}
-	controller.RunWorkers(ctx, c.queue, workers, c.syncHandler, c.logger)
+	controller.RunWhenSynced(ctx, c.queue, workers, c.syncHandler, c.logger, c.synced...)
 }
 
 func (c *Controller) enqueue(rs *apps.ReplicaSet) { c.queue.Add(rs.GetObjectMeta().Key()) }
 
-func (c *Controller) deleteRS(obj any) {
-	rs, ok := cache.DeletedObject[*apps.ReplicaSet](obj)
-	if !ok {
-		return
-	}
+func (c *Controller) deleteRS(rs *apps.ReplicaSet) {
 	key := rs.GetObjectMeta().Key()
 	c.expectations.Delete(key)
 	c.queue.Add(key)
@@ -104,13 +94,7 @@ func (c *Controller) deleteRS(obj any) {
 // resolveControllerRef returns the ReplicaSet ref points at, if it exists
 // with that uid.
 func (c *Controller) resolveControllerRef(ns string, ref *meta.OwnerReference) *apps.ReplicaSet {
-	if ref == nil || ref.Kind != "ReplicaSet" {
-		return nil
-	}
-	rs, err := c.rsLister.ByNamespace(ns).Get(ref.Name)
-	if err != nil || rs.UID != ref.UID {
-		return nil
-	}
+	rs, _ := controller.ResolveControllerRef(c.rsLister, "ReplicaSet", ns, ref)
 	return rs
 }
 
@@ -182,11 +166,7 @@ func (c *Controller) updatePod(old, cur *core.Pod) {
 	}
 }
 
-func (c *Controller) deletePod(obj any) {
-	pod, ok := cache.DeletedObject[*core.Pod](obj)
-	if !ok {
-		return
-	}
+func (c *Controller) deletePod(pod *core.Pod) {
 	rs := c.resolveControllerRef(pod.Namespace, pod.ControllerRef())
 	if rs == nil {
 		return

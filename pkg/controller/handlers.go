@@ -1,0 +1,111 @@
+package controller
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/cache"
+	"github.com/tinykube/tinykube/pkg/client/workqueue"
+)
+
+// RunWhenSynced is the Run of a controller with one work queue: it logs the
+// start and the stop, waits for the informers' caches, then runs workers
+// draining queue into sync until ctx ends. If ctx ends before the caches
+// sync, it shuts the queue down and returns.
+func RunWhenSynced[T comparable](ctx context.Context, queue workqueue.RateLimitingInterface[T], workers int, sync func(context.Context, T) error, logger *zap.Logger, synced ...cache.InformerSynced) {
+	logger.Info("starting", zap.Int("workers", workers))
+	defer logger.Info("stopped")
+	if !cache.WaitForCacheSync(ctx, synced...) {
+		queue.ShutDown()
+		return
+	}
+	RunWorkers(ctx, queue, workers, sync, logger)
+}
+
+// OnDelete adapts f to an informer's DeleteFunc: it unwraps a T or a
+// tombstone of one and calls f; anything else is ignored.
+func OnDelete[T any](f func(T)) func(any) {
+	return func(obj any) {
+		if o, ok := cache.DeletedObject[T](obj); ok {
+			f(o)
+		}
+	}
+}
+
+// Enqueue returns a func that queues obj's key ("namespace/name").
+func Enqueue[T meta.Object](queue workqueue.Interface[string]) func(T) {
+	return func(obj T) { queue.Add(obj.GetObjectMeta().Key()) }
+}
+
+// EnqueueHandlers returns handlers that queue the key of every object
+// added, updated or deleted (a tombstone included).
+func EnqueueHandlers[T meta.Object](queue workqueue.Interface[string]) cache.ResourceEventHandlerFuncs[T] {
+	enqueue := Enqueue[T](queue)
+	return cache.ResourceEventHandlerFuncs[T]{
+		AddFunc:    enqueue,
+		UpdateFunc: func(_, cur T) { enqueue(cur) },
+		DeleteFunc: OnDelete(enqueue),
+	}
+}
+
+// ResolveControllerRef returns the object ref names in namespace ns when
+// ref is of kind and lister holds an object of that name with ref's uid.
+func ResolveControllerRef[T meta.Object](lister cache.Lister[T], kind, ns string, ref *meta.OwnerReference) (T, bool) {
+	var zero T
+	if ref == nil || ref.Kind != kind {
+		return zero, false
+	}
+	owner, err := lister.ByNamespace(ns).Get(ref.Name)
+	if err != nil || owner.GetObjectMeta().UID != ref.UID {
+		return zero, false
+	}
+	return owner, true
+}
+
+// ControllerKey is the key of obj's controller, when it is of kind and
+// lister holds it (see ResolveControllerRef).
+func ControllerKey[T meta.Object](lister cache.Lister[T], kind string, obj meta.Object) (string, bool) {
+	m := obj.GetObjectMeta()
+	owner, ok := ResolveControllerRef(lister, kind, m.Namespace, m.ControllerRef())
+	if !ok {
+		return "", false
+	}
+	return owner.GetObjectMeta().Key(), true
+}
+
+// ControlledPodHandlers are the pod handlers of a controller that creates
+// and deletes its pods under expectations. For a pod whose owner ownerKey
+// finds, an add observes a creation (or, for a pod already being deleted, a
+// deletion), an update of a pod being deleted and a delete observe the
+// deletion, and every event queues the owner's key.
+func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations, ownerKey func(*core.Pod) (string, bool)) cache.ResourceEventHandlerFuncs[*core.Pod] {
+	return cache.ResourceEventHandlerFuncs[*core.Pod]{
+		AddFunc: func(p *core.Pod) {
+			if key, ok := ownerKey(p); ok {
+				if p.DeletionTimestamp != nil {
+					exp.DeletionObserved(key, p.GetObjectMeta().Key())
+				} else {
+					exp.CreationObserved(key)
+				}
+				queue.Add(key)
+			}
+		},
+		UpdateFunc: func(_, p *core.Pod) {
+			if key, ok := ownerKey(p); ok {
+				if p.DeletionTimestamp != nil {
+					exp.DeletionObserved(key, p.GetObjectMeta().Key())
+				}
+				queue.Add(key)
+			}
+		},
+		DeleteFunc: OnDelete(func(p *core.Pod) {
+			if key, ok := ownerKey(p); ok {
+				exp.DeletionObserved(key, p.GetObjectMeta().Key())
+				queue.Add(key)
+			}
+		}),
+	}
+}

@@ -4,37 +4,20 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
+	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/apiserver/app"
 	"github.com/tinykube/tinykube/pkg/daemon"
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "apiserver:", err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
-	fs := pflag.NewFlagSet("apiserver", pflag.ExitOnError)
-	opts := app.NewOptions()
-	opts.AddFlags(fs)
-	logOpts := daemon.NewLogOptions()
-	logOpts.AddFlags(fs)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return err
-	}
-	log, err := logOpts.Build()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
-	ctx, stop := daemon.SignalContext(context.Background())
-	defer stop()
-	return app.Run(ctx, opts, log)
+	daemon.Main("apiserver", func(fs *pflag.FlagSet) daemon.Command {
+		opts := app.NewOptions()
+		opts.AddFlags(fs)
+		return daemon.Command{Run: func(ctx context.Context, log *zap.Logger) error {
+			return app.Run(ctx, opts, log)
+		}}
+	})
 }

@@ -8,9 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
+	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/client/clientcmd"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
@@ -23,36 +23,27 @@ import (
 const DefaultPort = 10257
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "controller-manager:", err)
-		if errors.Is(err, leaderelection.ErrLeaseLost) {
-			os.Exit(2)
+	daemon.Main("controller-manager", func(fs *pflag.FlagSet) daemon.Command {
+		clientOpts := clientcmd.NewClientOptions()
+		clientOpts.AddFlags(fs)
+		opts := manager.NewOptions()
+		opts.AddFlags(fs)
+		serving := daemon.NewServingOptions(DefaultPort)
+		serving.AddFlags(fs)
+		return daemon.Command{
+			Validate: opts.Validate,
+			Run: func(ctx context.Context, logger *zap.Logger) error {
+				err := run(ctx, clientOpts, opts, serving, logger)
+				if errors.Is(err, leaderelection.ErrLeaseLost) {
+					return daemon.WithExitCode(err, 2)
+				}
+				return err
+			},
 		}
-		os.Exit(1)
-	}
+	})
 }
 
-func run() error {
-	fs := pflag.NewFlagSet("controller-manager", pflag.ExitOnError)
-	clientOpts := clientcmd.NewClientOptions()
-	clientOpts.AddFlags(fs)
-	opts := manager.NewOptions()
-	opts.AddFlags(fs)
-	serving := daemon.NewServingOptions(DefaultPort)
-	serving.AddFlags(fs)
-	logOpts := daemon.NewLogOptions()
-	logOpts.AddFlags(fs)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return err
-	}
-	if err := opts.Validate(); err != nil {
-		return err
-	}
-	logger, err := logOpts.Build()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = logger.Sync() }()
+func run(ctx context.Context, clientOpts *clientcmd.ClientOptions, opts *manager.Options, serving *daemon.ServingOptions, logger *zap.Logger) error {
 	cfg, err := clientOpts.RESTConfig()
 	if err != nil {
 		return fmt.Errorf("client config: %w", err)
@@ -62,8 +53,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := daemon.SignalContext(context.Background())
-	defer stop()
 	srv := daemon.NewServer(serving, logger, nil)
 	return daemon.RunAll(ctx, srv.Run, func(ctx context.Context) error {
 		return manager.Run(ctx, opts, client, logger)

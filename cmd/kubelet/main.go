@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -27,28 +26,18 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "kubelet:", err)
-		os.Exit(1)
-	}
+	daemon.Main("kubelet", func(fs *pflag.FlagSet) daemon.Command {
+		clientOpts := clientcmd.NewClientOptions()
+		clientOpts.AddFlags(fs)
+		opts := kubelet.NewOptions()
+		opts.AddFlags(fs)
+		return daemon.Command{Run: func(ctx context.Context, log *zap.Logger) error {
+			return run(ctx, opts, clientOpts, log)
+		}}
+	})
 }
 
-func run() error {
-	fs := pflag.NewFlagSet("kubelet", pflag.ExitOnError)
-	clientOpts := clientcmd.NewClientOptions()
-	clientOpts.AddFlags(fs)
-	opts := kubelet.NewOptions()
-	opts.AddFlags(fs)
-	logOpts := daemon.NewLogOptions()
-	logOpts.AddFlags(fs)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return err
-	}
-	log, err := logOpts.Build()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
+func run(ctx context.Context, opts *kubelet.Options, clientOpts *clientcmd.ClientOptions, log *zap.Logger) error {
 	var owner atomic.Pointer[kubelet.Kubelet] // the runtime tells the kubelet about exits
 	notify := func(uid string) {
 		if k := owner.Load(); k != nil {
@@ -59,8 +48,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := daemon.SignalContext(context.Background())
-	defer stop()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.Registerer = reg

@@ -4,39 +4,25 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/spf13/pflag"
+	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/daemon"
 	"github.com/tinykube/tinykube/pkg/scheduler/app"
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "scheduler:", err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
-	fs := pflag.NewFlagSet("scheduler", pflag.ExitOnError)
-	opts := app.NewOptions()
-	opts.AddFlags(fs)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return err
-	}
-	opts.Complete(fs)
-	if err := opts.Validate(); err != nil {
-		return err
-	}
-	log, err := opts.Log.Build()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
-	ctx, stop := daemon.SignalContext(context.Background())
-	defer stop()
-	return app.Run(ctx, opts, log)
+	daemon.Main("scheduler", func(fs *pflag.FlagSet) daemon.Command {
+		opts := app.NewOptions()
+		opts.AddFlags(fs)
+		return daemon.Command{
+			Log: opts.Log,
+			Validate: func() error {
+				opts.Complete(fs)
+				return opts.Validate()
+			},
+			Run: func(ctx context.Context, log *zap.Logger) error { return app.Run(ctx, opts, log) },
+		}
+	})
 }

@@ -6,10 +6,8 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof on http.DefaultServeMux
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -20,30 +18,19 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "apiserver-profiling:", err)
-		os.Exit(1)
-	}
+	daemon.Main("apiserver-profiling", func(fs *pflag.FlagSet) daemon.Command {
+		opts := app.NewOptions()
+		opts.AddFlags(fs)
+		pprofAddr := fs.String("pprof-address", "127.0.0.1:6060", "serve /debug/pprof on this loopback address")
+		return daemon.Command{Run: func(ctx context.Context, log *zap.Logger) error {
+			return run(ctx, opts, *pprofAddr, log)
+		}}
+	})
 }
 
-func run() error {
-	fs := pflag.NewFlagSet("apiserver", pflag.ExitOnError)
-	opts := app.NewOptions()
-	opts.AddFlags(fs)
-	logOpts := daemon.NewLogOptions()
-	logOpts.AddFlags(fs)
-	pprofAddr := fs.String("pprof-address", "127.0.0.1:6060", "serve /debug/pprof on this loopback address")
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return err
-	}
-	log, err := logOpts.Build()
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
-	ctx, stop := daemon.SignalContext(context.Background())
-	defer stop()
-	srv := &http.Server{Addr: *pprofAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+// run is app.Run with a pprof server on pprofAddr beside it.
+func run(ctx context.Context, opts *app.Options, pprofAddr string, log *zap.Logger) error {
+	srv := &http.Server{Addr: pprofAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -51,7 +38,7 @@ func run() error {
 			log.Error("pprof server", zap.Error(err))
 		}
 	}()
-	err = app.Run(ctx, opts, log)
+	err := app.Run(ctx, opts, log)
 	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(shutCtx)

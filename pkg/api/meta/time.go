@@ -18,34 +18,10 @@ func Now() Time { return Time{time.Now().UTC().Truncate(time.Second)} }
 func NewTime(t time.Time) Time { return Time{t} }
 
 // MarshalJSON writes RFC 3339 in UTC, or null.
-func (t Time) MarshalJSON() ([]byte, error) {
-	if t.IsZero() {
-		return []byte("null"), nil
-	}
-	return json.Marshal(t.UTC().Format(time.RFC3339))
-}
+func (t Time) MarshalJSON() ([]byte, error) { return marshalTime(t.Time, time.RFC3339) }
 
 // UnmarshalJSON reads RFC 3339 (with or without fractional seconds) or null.
-func (t *Time) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		t.Time = time.Time{}
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	if s == "" {
-		t.Time = time.Time{}
-		return nil
-	}
-	pt, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return err
-	}
-	t.Time = pt.Truncate(time.Second).Local()
-	return nil
-}
+func (t *Time) UnmarshalJSON(b []byte) error { return unmarshalTime(b, time.Second, &t.Time) }
 
 // MicroTime is a timestamp with microsecond precision (Lease renewTime), as metav1.MicroTime.
 type MicroTime struct {
@@ -59,17 +35,28 @@ const RFC3339Micro = "2006-01-02T15:04:05.000000Z07:00"
 func NowMicro() MicroTime { return MicroTime{time.Now().UTC().Truncate(time.Microsecond)} }
 
 // MarshalJSON writes RFC 3339 with microseconds in UTC, or null.
-func (t MicroTime) MarshalJSON() ([]byte, error) {
-	if t.IsZero() {
-		return []byte("null"), nil
-	}
-	return json.Marshal(t.UTC().Format(RFC3339Micro))
-}
+func (t MicroTime) MarshalJSON() ([]byte, error) { return marshalTime(t.Time, RFC3339Micro) }
 
 // UnmarshalJSON reads RFC 3339 with any fractional precision, or null.
 func (t *MicroTime) UnmarshalJSON(b []byte) error {
+	return unmarshalTime(b, time.Microsecond, &t.Time)
+}
+
+// marshalTime writes t in UTC with layout as a JSON string, or null when t
+// is zero.
+func marshalTime(t time.Time, layout string) ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.UTC().Format(layout))
+}
+
+// unmarshalTime reads null, "" (both the zero time) or an RFC 3339 string
+// with any fractional precision into *out, truncated to precision, in
+// local time.
+func unmarshalTime(b []byte, precision time.Duration, out *time.Time) error {
 	if string(b) == "null" {
-		t.Time = time.Time{}
+		*out = time.Time{}
 		return nil
 	}
 	var s string
@@ -77,13 +64,13 @@ func (t *MicroTime) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	if s == "" {
-		t.Time = time.Time{}
+		*out = time.Time{}
 		return nil
 	}
 	pt, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return err
 	}
-	t.Time = pt.Truncate(time.Microsecond).Local()
+	*out = pt.Truncate(precision).Local()
 	return nil
 }

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -28,15 +27,3 @@ func (b *backoff) next() time.Duration {
 }
 
 func (b *backoff) reset() { b.current = 0 }
-
-// sleepCtx waits d or until ctx ends; it reports whether d passed.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}

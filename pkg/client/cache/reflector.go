@@ -14,6 +14,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/watch"
+	"github.com/tinykube/tinykube/pkg/wait"
 )
 
 // ReflectorStore is what a Reflector writes into: a Store, or an informer's
@@ -114,7 +115,7 @@ func (r *Reflector[T]) Run(ctx context.Context) {
 		if time.Since(start) > 2*r.opts.MaxBackoff {
 			b.reset() // it ran well for a while: start the back-off over
 		}
-		if !sleepCtx(ctx, b.next()) {
+		if !wait.Sleep(ctx, b.next()) {
 			return
 		}
 	}
@@ -189,7 +190,7 @@ func (r *Reflector[T]) watchLoop(ctx context.Context) error {
 			return fmt.Errorf("%d watches failed in a row, last: %w", failures, err)
 		}
 		r.log.Info("watch failed; retrying", zap.Error(err), zap.Int("failures", failures))
-		if !sleepCtx(ctx, b.next()) {
+		if !wait.Sleep(ctx, b.next()) {
 			return nil
 		}
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/wait"
 )
 
 // JitterFactor spreads the candidates' acquire attempts, as client-go's 1.2.
@@ -186,8 +187,8 @@ func (le *LeaderElector) acquire(ctx context.Context) bool {
 			masterStatus.WithLabelValues(le.cfg.Name).Set(1)
 			return true
 		}
-		wait := le.cfg.RetryPeriod + time.Duration(rand.Float64()*(JitterFactor-1)*float64(le.cfg.RetryPeriod))
-		if !sleep(ctx, wait) {
+		delay := le.cfg.RetryPeriod + time.Duration(rand.Float64()*(JitterFactor-1)*float64(le.cfg.RetryPeriod))
+		if !wait.Sleep(ctx, delay) {
 			return false
 		}
 	}
@@ -200,7 +201,7 @@ func (le *LeaderElector) renew(ctx context.Context) {
 		if !le.renewOnce(ctx) {
 			return
 		}
-		if !sleep(ctx, le.cfg.RetryPeriod) {
+		if !wait.Sleep(ctx, le.cfg.RetryPeriod) {
 			return
 		}
 	}
@@ -215,19 +216,8 @@ func (le *LeaderElector) renewOnce(ctx context.Context) bool {
 		if le.tryAcquireOrRenew(dctx) {
 			return true
 		}
-		if !sleep(dctx, le.cfg.RetryPeriod) {
+		if !wait.Sleep(dctx, le.cfg.RetryPeriod) {
 			return false
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/tinykube/tinykube/pkg/wait"
 )
 
 // maxErrorBody bounds how much of an error response is read.
@@ -112,7 +114,7 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 		if resp != nil {
 			out.status, out.retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
 		}
-		retry, wait := policy.decide(attempt, out)
+		retry, delay := policy.decide(attempt, out)
 		if !retry {
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", r.verb, r.URLPath(), err)
@@ -123,8 +125,8 @@ func (r *Request) send(ctx context.Context) (*http.Response, error) {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 			resp.Body.Close()
 		}
-		if err := sleep(ctx, jitter(wait)); err != nil {
-			return nil, fmt.Errorf("%s %s: waiting to retry: %w", r.verb, r.URLPath(), err)
+		if !wait.Sleep(ctx, jitter(delay)) {
+			return nil, fmt.Errorf("%s %s: waiting to retry: %w", r.verb, r.URLPath(), ctx.Err())
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/wait"
 )
 
 // Counter turns single probe outcomes into a result with the thresholds:
@@ -156,7 +157,7 @@ func (m *Manager) Wait() { m.wg.Wait() }
 
 // run probes until ctx ends; a startup probe ends once it succeeded.
 func (m *Manager) run(ctx context.Context, k key, w *worker, t Target) {
-	if !sleep(ctx, time.Duration(w.probe.InitialDelaySeconds)*time.Second) {
+	if !wait.Sleep(ctx, time.Duration(w.probe.InitialDelaySeconds)*time.Second) {
 		return
 	}
 	succ, fail := thresholds(w.probe)
@@ -180,7 +181,7 @@ func (m *Manager) run(ctx context.Context, k key, w *worker, t Target) {
 				return
 			}
 		}
-		if !sleep(ctx, periodOf(w.probe)) {
+		if !wait.Sleep(ctx, periodOf(w.probe)) {
 			return
 		}
 	}
@@ -194,18 +195,4 @@ func (m *Manager) started(k key, id string, t Target) bool {
 	}
 	r, _ := m.Result(k.podUID, k.container, Startup, id)
 	return r == Success
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/storage"
 	"github.com/tinykube/tinykube/pkg/storage/metrics"
+	"github.com/tinykube/tinykube/pkg/wait"
 )
 
 var (
@@ -45,7 +46,7 @@ func (c *Cacher) Run(ctx context.Context) {
 		if needList {
 			if err := c.load(ctx); err != nil {
 				c.log.Warn("watch cache list failed", zap.Error(err))
-				if !sleep(ctx, backoff) {
+				if !wait.Sleep(ctx, backoff) {
 					return
 				}
 				backoff = min(2*backoff, 5*time.Second)
@@ -68,22 +69,11 @@ func (c *Cacher) Run(ctx context.Context) {
 			// The window starts at the compaction: watch again from there.
 		default:
 			c.log.Warn("etcd watch ended; resuming", zap.Error(err))
-			if !sleep(ctx, backoff) {
+			if !wait.Sleep(ctx, backoff) {
 				return
 			}
 			backoff = min(2*backoff, 5*time.Second)
 		}
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 

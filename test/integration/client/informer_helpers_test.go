@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.uber.org/zap"
-
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -309,25 +306,6 @@ func writeMix(t *testing.T, w cmWriter, prefix string, writers, n int) {
 		}()
 	}
 	wg.Wait()
-}
-
-// compactEtcd compacts the test server's etcd up to its current revision.
-func compactEtcd(t *testing.T, srv *framework.TestServer) {
-	t.Helper()
-	ec, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.EtcdEndpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatalf("etcd client: %v", err)
-	}
-	defer ec.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := ec.Get(ctx, "compact-probe")
-	if err != nil {
-		t.Fatalf("etcd get: %v", err)
-	}
-	if _, err := ec.Compact(ctx, resp.Header.Revision, clientv3.WithCompactPhysical()); err != nil {
-		t.Fatalf("etcd compact to %d: %v", resp.Header.Revision, err)
-	}
 }
 
 // registeredWatchers sums apiserver_registered_watchers{kind=resource} from

@@ -104,7 +104,7 @@ func TestInformerRelistsOnGoneAndDeliversTombstones(t *testing.T) {
 	}
 	// Forget the history the informer would resume from: compact etcd and
 	// restart the apiserver, whose watch cache then starts at the compaction.
-	compactEtcd(t, srv)
+	itCompactAll(t, srv)
 	srv.Restart()
 	lw.resume()
 

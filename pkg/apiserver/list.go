@@ -58,6 +58,9 @@ func (s *Server) list(w http.ResponseWriter, req *http.Request, r *request) erro
 	if err != nil {
 		return fmt.Errorf("list %s: %w", r.res.GroupResource(), err)
 	}
+	if wantsTable(req) { // kubectl compatibility: table.go
+		return s.writeListTable(w, req, r.res, res)
+	}
 	writeJSON(w, req, http.StatusOK, s.listOf(r.res, res))
 	return nil
 }

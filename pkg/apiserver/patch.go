@@ -44,7 +44,7 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 	}
 	mt := mediaType(req)
 	switch mt {
-	case meta.MergePatchType, meta.JSONPatchType:
+	case meta.MergePatchType, meta.JSONPatchType, meta.StrategicMergePatchType:
 	default:
 		return apierrors.NewUnsupportedMediaType(mt)
 	}
@@ -70,7 +70,7 @@ func patchObject(r *request, mt string, body []byte, current meta.Object, strict
 	if err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("encode current object: %w", err))
 	}
-	patched, err := applyPatch(mt, orig, body)
+	patched, err := applyPatchFor(r.res, mt, orig, body) // strategicpatch.go
 	if err != nil {
 		return nil, err
 	}

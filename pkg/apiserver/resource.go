@@ -138,6 +138,9 @@ func (s *Server) get(w http.ResponseWriter, req *http.Request, r *request) error
 		return fmt.Errorf("get %s: %w", r.res.GroupResource(), err)
 	}
 	setTypeMeta(r.res, obj)
+	if wantsTable(req) { // kubectl compatibility: table.go
+		return s.writeObjectTable(w, req, r.res, obj)
+	}
 	writeJSON(w, req, http.StatusOK, obj)
 	return nil
 }

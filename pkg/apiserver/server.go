@@ -150,6 +150,7 @@ func (s *Server) buildHandler() http.Handler {
 	r.UseEncodedPath()
 	s.installHealth(r)
 	s.installDiscovery(r)
+	s.installOpenAPI(r) // kubectl compatibility: openapi.go
 	r.PathPrefix("/api/").HandlerFunc(s.serveResource)
 	r.PathPrefix("/apis/").HandlerFunc(s.serveResource)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -61,6 +61,7 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 	if flusher != nil {
 		flusher.Flush()
 	}
+	sentColumns := false // a Table watch sends its columns once
 	for {
 		select {
 		case <-ctx.Done():
@@ -69,7 +70,7 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 			if !ok {
 				return nil
 			}
-			line, err := encodeEvent(r.res, ev)
+			line, err := s.encodeEventAs(req, r.res, ev, &sentColumns) // table.go
 			if err != nil {
 				s.log.Error("encode watch event", errField(err))
 				return nil

@@ -242,3 +242,51 @@ func TestDiscoveryAndVersion(t *testing.T) {
 	out = c.mustCtl(t, "version")
 	contains(t, "version", out, "Client Version: v1.31.0-tinykube", "Server Version: v1.31.0-tinykube")
 }
+
+// TestRolloutHistoryAndUndo plays the deployment controller's part (two
+// revisions of ReplicaSets) and rolls back and forth between them.
+func TestRolloutHistoryAndUndo(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	c.mustCtl(t, "apply", "-f", examplesDir(t)+"/00-namespace.yaml")
+	c.mustCtl(t, "apply", "-f", examplesDir(t)+"/web.yaml")
+	dep, err := c.cs.AppsV1().Deployments("demo").Get(ctx, "web", meta.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rev, image := range map[string]string{"1": "busybox:1", "2": "busybox:2"} {
+		tmpl := meta.DeepCopy(dep.Spec.Template)
+		tmpl.Labels = map[string]string{"app": "web", apps.DefaultDeploymentUniqueLabelKey: "h" + rev}
+		tmpl.Spec.Containers[0].Image = image
+		rs := &apps.ReplicaSet{
+			ObjectMeta: meta.ObjectMeta{Name: "web-h" + rev, Namespace: "demo",
+				Labels:          tmpl.Labels,
+				Annotations:     map[string]string{apps.RevisionAnnotation: rev},
+				OwnerReferences: []meta.OwnerReference{meta.NewControllerRef(dep, "apps/v1", "Deployment")}},
+			Spec: apps.ReplicaSetSpec{Replicas: meta.Ptr(int32(0)),
+				Selector: &meta.LabelSelector{MatchLabels: tmpl.Labels}, Template: tmpl},
+		}
+		if _, err := c.cs.AppsV1().ReplicaSets("demo").Create(ctx, rs, meta.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	image := func() string {
+		return c.mustCtl(t, "-n", "demo", "get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}")
+	}
+	out := c.mustCtl(t, "-n", "demo", "rollout", "history", "deployment/web")
+	contains(t, "history", squeeze(out), "deployment.apps/web", "REVISION CHANGE-CAUSE", "1 <none>", "2 <none>")
+	contains(t, "undo", c.mustCtl(t, "-n", "demo", "rollout", "undo", "deployment/web"), "deployment.apps/web rolled back")
+	if got := image(); got != "busybox:1" {
+		t.Errorf("image after undo = %q, want the revision 1 template's", got)
+	}
+	c.mustCtl(t, "-n", "demo", "rollout", "undo", "deployment/web", "--to-revision=2")
+	if got := image(); got != "busybox:2" {
+		t.Errorf("image after undo --to-revision=2 = %q", got)
+	}
+	contains(t, "undo to the current template", c.mustCtl(t, "-n", "demo", "rollout", "undo", "deployment/web", "--to-revision=2"),
+		"skipped rollback")
+	if r := c.ctl(t, "-n", "demo", "rollout", "undo", "deployment/web", "--to-revision=9"); r.code != 1 ||
+		!strings.Contains(r.err, "unable to find specified revision 9 in history") {
+		t.Errorf("undo to a missing revision: %+v", r)
+	}
+}

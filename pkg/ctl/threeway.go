@@ -30,6 +30,9 @@ func ThreeWayMergePatch(original, modified, current map[string]any) map[string]a
 			}
 			continue
 		}
+		if !present && isEmptyValue(mv) {
+			continue // {} or [] the server stores as absent
+		}
 		if !present || !subsetEqual(mv, cv) {
 			patch[k] = mv
 		}
@@ -73,4 +76,15 @@ func subsetEqual(want, got any) bool {
 		return true
 	}
 	return reflect.DeepEqual(want, got)
+}
+
+// isEmptyValue reports an empty object or list.
+func isEmptyValue(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
 }

@@ -53,7 +53,7 @@ func subsetEqual(want, got any) bool {
 		for k, v := range w {
 			gv, ok := g[k]
 			if !ok {
-				if v == nil {
+				if v == nil || isEmptyValue(v) {
 					continue
 				}
 				return false

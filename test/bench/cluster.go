@@ -80,7 +80,7 @@ func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error 
 	if cfg.EtcdUnsafeNoFsync {
 		args = append(args, "--unsafe-no-fsync")
 	}
-	p, err := StartProcess("etcd", cfg.Bins.Etcd, args, dir, c.log)
+	p, err := StartProcess("etcd", cfg.Bins.Etcd, args, nil, dir, c.log)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (c *Cluster) StartAPIServer(ctx context.Context, cfg *Config, dir string) e
 		args = append(args, "--pprof-address", addr)
 		c.ProfileURL["apiserver"] = "http://" + addr + "/debug/pprof"
 	}
-	p, err := StartProcess("apiserver", cfg.Bins.APIServer, append(args, cfg.APIServerArgs...), dir, c.log)
+	p, err := StartProcess("apiserver", cfg.Bins.APIServer, append(args, cfg.APIServerArgs...), cfg.APIServerEnv, dir, c.log)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (c *Cluster) StartScheduler(ctx context.Context, cfg *Config, dir string) e
 	base := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	args := append(c.clientArgs(cfg), "--leader-elect=false", "--bind-address", "127.0.0.1",
 		"--port", strconv.Itoa(ports[0]), "--profiling")
-	p, err := StartProcess("scheduler", cfg.Bins.Scheduler, append(args, cfg.SchedulerArgs...), dir, c.log)
+	p, err := StartProcess("scheduler", cfg.Bins.Scheduler, append(args, cfg.SchedulerArgs...), cfg.SchedulerEnv, dir, c.log)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (c *Cluster) StartKubelet(ctx context.Context, cfg *Config, dir string) err
 	args := append(c.clientArgs(cfg), "--runtime=simulated", "--nodes", strconv.Itoa(cfg.Nodes),
 		"--node-name", "bench-node", "--root-dir", root, "--address", "127.0.0.1",
 		"--port", strconv.Itoa(ports[0]), "--max-pods", strconv.Itoa(cfg.MaxPodsPerNode))
-	p, err := StartProcess("kubelet", cfg.Bins.Kubelet, append(args, cfg.KubeletArgs...), dir, c.log)
+	p, err := StartProcess("kubelet", cfg.Bins.Kubelet, append(args, cfg.KubeletArgs...), cfg.KubeletEnv, dir, c.log)
 	if err != nil {
 		return err
 	}

@@ -51,8 +51,10 @@ type Config struct {
 	DaemonBurst    int
 	MaxPodsPerNode int
 	LogLevel       string
-	// Extra flags for each daemon.
+	// Extra flags and environment ("KEY=value": GOMEMLIMIT, GOGC, GODEBUG)
+	// for each daemon.
 	APIServerArgs, SchedulerArgs, KubeletArgs []string
+	APIServerEnv, SchedulerEnv, KubeletEnv    []string
 
 	// ProfileDir, when set, receives CPU profiles of the daemons that serve
 	// pprof, taken during the pod load, and heap profiles at the end.

@@ -27,8 +27,9 @@ type Process struct {
 	waitErr error
 }
 
-// StartProcess runs bin with args, its stdout and stderr in dir/<name>.log.
-func StartProcess(name, bin string, args []string, dir string, log *zap.Logger) (*Process, error) {
+// StartProcess runs bin with args and this process's environment plus env
+// ("KEY=value", e.g. GOMEMLIMIT), its stdout and stderr in dir/<name>.log.
+func StartProcess(name, bin string, args, env []string, dir string, log *zap.Logger) (*Process, error) {
 	logPath := filepath.Join(dir, name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
@@ -36,6 +37,7 @@ func StartProcess(name, bin string, args []string, dir string, log *zap.Logger) 
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = f, f
+	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		_ = f.Close()
@@ -47,7 +49,7 @@ func StartProcess(name, bin string, args []string, dir string, log *zap.Logger) 
 		_ = f.Close()
 		close(p.exited)
 	}()
-	log.Info("started", zap.String("daemon", name), zap.Int("pid", cmd.Process.Pid), zap.Strings("args", args))
+	log.Info("started", zap.String("daemon", name), zap.Int("pid", cmd.Process.Pid), zap.Strings("args", args), zap.Strings("env", env))
 	return p, nil
 }
 

@@ -126,6 +126,9 @@ func addFlags(fs *pflag.FlagSet, cfg *bench.Config) {
 	fs.StringSliceVar(&cfg.APIServerArgs, "apiserver-arg", nil, "extra apiserver flag (repeatable)")
 	fs.StringSliceVar(&cfg.SchedulerArgs, "scheduler-arg", nil, "extra scheduler flag (repeatable)")
 	fs.StringSliceVar(&cfg.KubeletArgs, "kubelet-arg", nil, "extra kubelet flag (repeatable)")
+	fs.StringArrayVar(&cfg.APIServerEnv, "apiserver-env", nil, "extra apiserver environment KEY=value, e.g. GOMEMLIMIT=200MiB (repeatable)")
+	fs.StringArrayVar(&cfg.SchedulerEnv, "scheduler-env", nil, "extra scheduler environment KEY=value (repeatable)")
+	fs.StringArrayVar(&cfg.KubeletEnv, "kubelet-env", nil, "extra kubelet environment KEY=value (repeatable)")
 	fs.DurationVar(&cfg.LoadTimeout, "load-timeout", cfg.LoadTimeout, "bound of the pod load")
 	fs.DurationVar(&cfg.WatchTimeout, "watch-timeout", cfg.WatchTimeout, "bound of the watch phase")
 }

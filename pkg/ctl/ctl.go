@@ -12,6 +12,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -52,6 +53,8 @@ func (e *Env) REST() (*rest.Client, error) {
 		return nil, err
 	}
 	cfg.UserAgent = "ctl"
+	// A CLI fails fast on a server that is down, yet rides out a 429.
+	cfg.MaxRetries = 2
 	c, err := rest.New(cfg)
 	if err != nil {
 		return nil, err
@@ -113,7 +116,12 @@ func Run(ctx context.Context, args []string, streams IOStreams) int {
 		env.rest.CloseIdleConnections()
 	}
 	if err != nil {
-		if !errors.Is(err, errSilent) {
+		switch {
+		case errors.Is(err, errSilent):
+		case errors.Is(err, syscall.ECONNREFUSED) && env.rest != nil:
+			fmt.Fprintf(streams.ErrOut, "The connection to the server %s was refused - did you specify the right host or port?\n",
+				env.rest.Base().Host)
+		default:
 			fmt.Fprintln(streams.ErrOut, FormatError(err))
 		}
 		return 1

@@ -68,3 +68,17 @@ func TestLogsRequest(t *testing.T) {
 		t.Errorf("logs of a config map: exit %d, %q", code, errOut.String())
 	}
 }
+
+func TestConnectionRefused(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	var errOut bytes.Buffer
+	code := Run(context.Background(), []string{"--server", url, "--kubeconfig", "testdata/empty-kubeconfig.yaml",
+		"--request-timeout=5s", "get", "pods"}, IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &errOut})
+	want := "The connection to the server " + strings.TrimPrefix(url, "http://") + " was refused - did you specify the right host or port?\n"
+	if code != 1 || errOut.String() != want {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", code, errOut.String(), want)
+	}
+}

@@ -43,6 +43,9 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 		return err
 	}
 	mt := mediaType(req)
+	if mt == meta.ApplyPatchType { // server-side apply: strategicpatch_apply.go
+		return s.serverSideApply(w, req, r, mode)
+	}
 	switch mt {
 	case meta.MergePatchType, meta.JSONPatchType, meta.StrategicMergePatchType:
 	default:

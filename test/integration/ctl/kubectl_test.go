@@ -216,3 +216,25 @@ func kubectlDrain(t *testing.T, c *cluster, k kubectlRunner) {
 		t.Errorf("pods left on node-1 = %q", got)
 	}
 }
+
+// TestKubectlServerSideApply: kubectl apply --server-side creates, then
+// changes and removes what the manager stopped setting, keeping what
+// others set.
+func TestKubectlServerSideApply(t *testing.T) {
+	bin := findKubectl(t)
+	c := startCluster(t)
+	k := kubectlRunner{bin: bin, kubeconfig: c.kubeconfig, cacheDir: t.TempDir()}
+	k.must(t, "apply", "--server-side", "-f", examplesDir(t)+"/00-namespace.yaml")
+	contains(t, "create", k.must(t, "apply", "--server-side", "-f", examplesDir(t)+"/web.yaml"),
+		"deployment.apps/web serverside-applied", "service/web serverside-applied")
+	k.must(t, "-n", "demo", "label", "deploy", "web", "extra=kept")
+	web := readExample(t, "web.yaml")
+	web = strings.Replace(web, "replicas: 2", "replicas: 3", 1)
+	web = strings.Replace(web, "        - name: GREETING\n          value: hello\n", "        - name: LANG\n          value: fr\n", 1)
+	k.must(t, "apply", "--server-side", "-f", writeFile(t, "web.yaml", web))
+	got := k.must(t, "-n", "demo", "get", "deploy", "web", "-o",
+		"jsonpath={.spec.replicas} {.spec.template.spec.containers[0].env} {.metadata.labels.extra}")
+	if want := `3 [{"name":"LANG","value":"fr"}] kept`; got != want {
+		t.Errorf("after the second server-side apply: %q, want %q", got, want)
+	}
+}

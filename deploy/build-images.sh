@@ -16,7 +16,7 @@ TAG=${TAG:-dev}
 STAGE=$ROOT/.local/images
 DEB_DIR=${DEB_DIR:-$ROOT/.local/debs}
 BIN=$ROOT/bin
-ALL_IMAGES=(etcd apiserver scheduler controller-manager kubelet prometheus)
+ALL_IMAGES=(etcd apiserver scheduler controller-manager kubelet prometheus haproxy)
 IMAGES=("$@")
 [ ${#IMAGES[@]} -gt 0 ] || IMAGES=("${ALL_IMAGES[@]}")
 
@@ -26,6 +26,9 @@ DEBS_BUSYBOX=(busybox-static)
 DEBS_PROMETHEUS=(prometheus libc6 libjs-jquery libjs-bootstrap4 libjs-d3 libjs-rickshaw libjs-moment
   libjs-moment-timezone libjs-mustache libjs-popper.js libjs-jquery-hotkeys
   libjs-eonasdan-bootstrap-datetimepicker fonts-glyphicons-halflings)
+# haproxy (the apiservers' load balancer) and every library it links.
+DEBS_HAPROXY=(haproxy libc6 libcrypt1 libssl3 liblua5.3-0 libsystemd0 libpcre2-8-0 libopentracing-c-wrapper0
+  libopentracing1 libstdc++6 libgcc-s1 libcap2 libgcrypt20 liblzma5 libzstd1 liblz4-1 libgpg-error0)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'build-images: %s\n' "$*" >&2; exit 1; }
@@ -121,6 +124,19 @@ stage_prometheus() {
   cp -a deploy/prometheus "$dir/rootfs/etc/prometheus"
 }
 
+stage_haproxy() {
+  fetch_debs "${DEBS_HAPROXY[@]}"
+  local dir r=$DEB_DIR/root
+  dir=$(stage haproxy)
+  mkdir -p "$dir/rootfs/usr/sbin" "$dir/rootfs/usr/lib" "$dir/rootfs/etc/haproxy" "$dir/rootfs/tmp"
+  chmod 1777 "$dir/rootfs/tmp"
+  cp "$r/usr/sbin/haproxy" "$dir/rootfs/usr/sbin/"
+  cp -a "$r/lib" "$r/lib64" "$dir/rootfs/"
+  rm -rf "$dir/rootfs/lib/systemd"
+  cp -a "$r/usr/lib/x86_64-linux-gnu" "$dir/rootfs/usr/lib/"
+  cp deploy/haproxy/haproxy.cfg "$dir/rootfs/etc/haproxy/haproxy.cfg"
+}
+
 docker_build() {
   log "docker build tinykube/$1:$TAG"
   local out
@@ -141,6 +157,7 @@ main() {
       scheduler | controller-manager) stage_go "$img" "$img" ;;
       kubelet) stage_kubelet ;;
       prometheus) stage_prometheus ;;
+      haproxy) stage_haproxy ;;
       *) die "unknown image $img (want one of ${ALL_IMAGES[*]})" ;;
     esac
     docker_build "$img"

@@ -20,6 +20,8 @@ free_port() {
 APISERVER_PORT=${E2E_APISERVER_PORT:-$(free_port 18080)}
 PROMETHEUS_PORT=${E2E_PROMETHEUS_PORT:-$(free_port 19090)}
 export APISERVER_PORT PROMETHEUS_PORT
+# Instances behind the balancer; the scenario kills one of them.
+export APISERVERS=${APISERVERS:-2}
 export TAG=${TAG:-dev}
 LOGS=.local/e2e/logs
 STARTED=$(date +%s)

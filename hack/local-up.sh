@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # `make run`: the compose cluster's shape as local processes, for a machine
-# without Docker: the apiserver on its embedded etcd, a scheduler, a
+# without Docker: the apiserver on its embedded etcd (and, with
+# --apiservers=2 or APISERVERS=2, a second apiserver on that etcd, one port
+# up; the components stay on the first, there is no balancer), a scheduler, a
 # controller-manager and three `process` kubelets (node-1..3) on loopback
 # ports. Logs go to .local/run/logs/<daemon>.log; Ctrl-C stops everything,
 # including the pods' processes (KEEP_PODS=1 leaves them for the kubelets to
 # adopt on the next run).
 #
+# Flags: --apiservers=N (1 or 2; default $APISERVERS, else 1).
 # Environment: APISERVER_PORT (8080), BIND (127.0.0.1), RUN_DIR (.local/run),
 # BIN (bin), CLEAN=1 starts from an empty etcd, WAIT seconds (120).
 set -euo pipefail
@@ -18,6 +21,15 @@ API=http://$BIND:$PORT
 LOGS=$RUN_DIR/logs
 WAIT=${WAIT:-120}
 NODES=(node-1 node-2 node-3)
+APISERVERS=${APISERVERS:-1}
+for arg in "$@"; do
+  case "$arg" in
+    --apiservers=*) APISERVERS=${arg#--apiservers=} ;;
+    *) echo "local-up: unknown argument $arg (want --apiservers=1|2)" >&2; exit 2 ;;
+  esac
+done
+case "$APISERVERS" in 1 | 2) ;; *) echo "local-up: --apiservers=$APISERVERS: want 1 or 2" >&2; exit 2 ;; esac
+API2=http://$BIND:$((PORT + 1))
 
 declare -A PIDS=()    # daemon name -> pid
 declare -A REPORTED=() # daemons whose exit was already reported
@@ -61,7 +73,8 @@ stop_all() {
   trap - INT TERM EXIT
   echo
   log "stopping"
-  local order=(node-3 node-2 node-1 controller-manager scheduler apiserver) name pid
+  # The second apiserver first: the first one runs the etcd it uses.
+  local order=(node-3 node-2 node-1 controller-manager scheduler apiserver-2 apiserver) name pid
   for name in "${order[@]}"; do
     pid=${PIDS[$name]:-}
     if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
@@ -86,7 +99,7 @@ wait_for() { # what command...
   done
 }
 
-api_ready() { curl -fsS --max-time 2 "$API/readyz" >/dev/null 2>&1; }
+api_ready() { curl -fsS --max-time 2 "${1:-$API}/readyz" >/dev/null 2>&1; }
 nodes_ready() {
   [ "$(curl -fsS --max-time 3 "$API/api/v1/nodes" 2>/dev/null | grep -o '"type":"Ready","status":"True"' | wc -l)" -ge ${#NODES[@]} ]
 }
@@ -111,6 +124,12 @@ main() {
   start apiserver "$BIN/apiserver" --bind-address "$BIND" --port "$PORT" --data-dir "$RUN_DIR/apiserver-data" \
     --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30
   wait_for "the apiserver" api_ready || exit 1
+  if [ "$APISERVERS" = 2 ]; then
+    start apiserver-2 "$BIN/apiserver" --bind-address "$BIND" --port $((PORT + 1)) \
+      --etcd-servers "http://127.0.0.1:2379" \
+      --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30
+    wait_for "the second apiserver" api_ready "$API2" || exit 1
+  fi
   local client=(--server "$API")
   start scheduler "$BIN/scheduler" "${client[@]}" --bind-address "$BIND" --port 10259 --leader-elect=true
   start controller-manager "$BIN/controller-manager" "${client[@]}" --bind-address "$BIND" --port 10257 \
@@ -126,6 +145,7 @@ main() {
 
 tinykube runs as local processes (Ctrl-C stops them all).
   apiserver           $API          (curl $API/api/v1/nodes)
+$([ "$APISERVERS" = 2 ] && echo "  second apiserver    $API2          (same etcd; the components use the first)")
   scheduler           http://$BIND:10259/metrics
   controller-manager  http://$BIND:10257/metrics
   kubelets            http://$BIND:10250 10251 10252 (node-1..3), /pods /metrics

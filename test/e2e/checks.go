@@ -155,3 +155,45 @@ func vectorInstances(body []byte) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// createdTwice compares the pods a watch saw added under each controlling
+// owner (pod name -> owner name) with the number each owner had to create,
+// and describes every owner that created more: a create that reached etcd
+// while its answer was lost, then retried under a new name.
+func createdTwice(added map[string]string, want map[string]int) []string {
+	got := map[string][]string{}
+	for pod, owner := range added {
+		got[owner] = append(got[owner], pod)
+	}
+	var out []string
+	for owner, pods := range got {
+		if len(pods) > want[owner] {
+			sort.Strings(pods)
+			out = append(out, fmt.Sprintf("%s created %d pods, want %d: %v", owner, len(pods), want[owner], pods))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sameNames reports whether two name sets hold the same names, and describes
+// the difference.
+func sameNames(a, b map[string]bool) (bool, string) {
+	var onlyA, onlyB []string
+	for n := range a {
+		if !b[n] {
+			onlyA = append(onlyA, n)
+		}
+	}
+	for n := range b {
+		if !a[n] {
+			onlyB = append(onlyB, n)
+		}
+	}
+	sort.Strings(onlyA)
+	sort.Strings(onlyB)
+	if len(onlyA)+len(onlyB) == 0 {
+		return true, fmt.Sprintf("same %d names", len(a))
+	}
+	return false, fmt.Sprintf("only in the first: %v, only in the second: %v", onlyA, onlyB)
+}

@@ -124,3 +124,55 @@ func TestVectorInstances(t *testing.T) {
 		}
 	}
 }
+
+func TestCreatedTwice(t *testing.T) {
+	tests := []struct {
+		name  string
+		added map[string]string
+		want  map[string]int
+		bad   []string
+	}{
+		{"exactly as many", map[string]string{"a": "rs1", "b": "rs1"}, map[string]int{"rs1": 2}, nil},
+		{"fewer is no duplicate", map[string]string{"a": "rs1"}, map[string]int{"rs1": 2}, nil},
+		{"one more", map[string]string{"a": "rs1", "b": "rs1", "c": "rs1"}, map[string]int{"rs1": 2},
+			[]string{"rs1 created 3 pods, want 2: [a b c]"}},
+		{"an owner that had to create none", map[string]string{"a": "rs1", "x": "old"}, map[string]int{"rs1": 1},
+			[]string{"old created 1 pods, want 0: [x]"}},
+		{"nothing seen", nil, map[string]int{"rs1": 2}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := createdTwice(tt.added, tt.want); !reflect.DeepEqual(got, tt.bad) {
+				t.Errorf("createdTwice = %q, want %q", got, tt.bad)
+			}
+		})
+	}
+}
+
+func TestSameNames(t *testing.T) {
+	set := func(names ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, n := range names {
+			m[n] = true
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		a, b map[string]bool
+		ok   bool
+		why  string
+	}{
+		{"equal", set("a", "b"), set("b", "a"), true, "same 2 names"},
+		{"both empty", nil, set(), true, "same 0 names"},
+		{"differ", set("a", "b"), set("b", "c"), false, "only in the first: [a], only in the second: [c]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ok, why := sameNames(tt.a, tt.b)
+			if ok != tt.ok || why != tt.why {
+				t.Errorf("sameNames = %v %q, want %v %q", ok, why, tt.ok, tt.why)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type cluster struct {
 	server     string   // apiserver URL
 	prometheus string   // Prometheus URL
 	compose    []string // the compose command with -p and -f
+	apiservers int      // instances behind the balancer (APISERVERS)
 }
 
 func envOr(key, def string) string {
@@ -41,6 +43,11 @@ func newCluster(t *testing.T) *cluster {
 		prometheus: envOr("TINYKUBE_PROMETHEUS", "http://localhost:9090"),
 		compose:    strings.Fields(os.Getenv("COMPOSE_CMD")),
 	}
+	n, err := strconv.Atoi(envOr("APISERVERS", "2"))
+	if err != nil || n < 1 {
+		t.Fatalf("APISERVERS=%q: want a positive number", os.Getenv("APISERVERS"))
+	}
+	c.apiservers = n
 	if len(c.compose) == 0 {
 		t.Fatal("COMPOSE_CMD is not set: run through hack/e2e.sh (make e2e)")
 	}

@@ -17,6 +17,7 @@ type composeFile struct {
 		Restart     string   `json:"restart"`
 		Command     []string `json:"command"`
 		Profiles    []string `json:"profiles"`
+		Scale       string   `json:"scale"`
 		Healthcheck *struct {
 			Test []string `json:"test"`
 		} `json:"healthcheck"`
@@ -29,6 +30,9 @@ type promConfig struct {
 		StaticConfigs []struct {
 			Targets []string `json:"targets"`
 		} `json:"static_configs"`
+		DNSSDConfigs []struct {
+			Names []string `json:"names"`
+		} `json:"dns_sd_configs"`
 	} `json:"scrape_configs"`
 }
 
@@ -46,7 +50,9 @@ func readYAML(t *testing.T, path string, into any) {
 // TestComposeServices checks the compose file's promises: every default
 // service runs a locally built image (nothing to pull), restarts, has a
 // health check run by a binary inside the image and a hostname equal to its
-// name (leader identities and node names rely on it).
+// name (leader identities and node names rely on it), except a scaled
+// service, whose containers cannot share one. The apiservers are scaled and
+// the balancer in front of them answers to the name apiserver.
 func TestComposeServices(t *testing.T) {
 	var c composeFile
 	readYAML(t, "../../deploy/docker-compose.yaml", &c)
@@ -67,11 +73,20 @@ func TestComposeServices(t *testing.T) {
 			s.Healthcheck.Test[1] != "/usr/local/bin/healthcheck" {
 			t.Errorf("%s: health check %+v does not run the image's probe binary", name, s.Healthcheck)
 		}
-		if s.Hostname != name {
+		if s.Scale == "" && s.Hostname != name {
 			t.Errorf("%s: hostname %q", name, s.Hostname)
 		}
+		if s.Scale != "" && s.Hostname != "" {
+			t.Errorf("%s: scaled, yet every container would be named %q", name, s.Hostname)
+		}
 	}
-	api := c.Services["apiserver"]
+	if lb := c.Services["apiserver"]; lb.Image != "tinykube/haproxy:${TAG:-dev}" {
+		t.Errorf("the service apiserver runs %q, not the balancer", lb.Image)
+	}
+	if c.Services["apiservers"].Scale != "${APISERVERS:-2}" {
+		t.Errorf("apiservers: scale %q, want ${APISERVERS:-2}", c.Services["apiservers"].Scale)
+	}
+	api := c.Services["apiservers"]
 	for _, m := range []string{"etcd-1", "etcd-2", "etcd-3"} {
 		if !strings.Contains(strings.Join(api.Command, " "), "http://"+m+":2379") {
 			t.Errorf("the apiserver's command %q does not name %s", api.Command, m)
@@ -80,7 +95,8 @@ func TestComposeServices(t *testing.T) {
 }
 
 // TestPrometheusScrapesEveryDaemon checks that each default service is a
-// static scrape target, and each target a service.
+// scrape target (static, or found by DNS under its service name), and each
+// target a service. The balancer (image tinykube/haproxy) has no metrics.
 func TestPrometheusScrapesEveryDaemon(t *testing.T) {
 	var c composeFile
 	readYAML(t, "../../deploy/docker-compose.yaml", &c)
@@ -100,9 +116,21 @@ func TestPrometheusScrapesEveryDaemon(t *testing.T) {
 				scraped[host] = true
 			}
 		}
+		for _, sd := range sc.DNSSDConfigs {
+			for _, host := range sd.Names {
+				if _, ok := c.Services[host]; !ok {
+					t.Errorf("job %s looks up %s, which is no compose service", sc.JobName, host)
+				}
+				scraped[host] = true
+			}
+		}
 	}
 	for name, s := range c.Services {
-		if len(s.Profiles) == 0 && !scraped[name] {
+		balancer := strings.HasPrefix(s.Image, "tinykube/haproxy:")
+		if balancer && scraped[name] {
+			t.Errorf("job scrapes the balancer %s instead of the apiservers", name)
+		}
+		if len(s.Profiles) == 0 && !balancer && !scraped[name] {
 			t.Errorf("service %s is not scraped", name)
 		}
 	}

@@ -48,6 +48,7 @@ func TestScenario(t *testing.T) {
 		{"the standby controller-manager takes over", stepControllerManagerFailover},
 		{"reads and writes go on with one etcd member down", stepEtcdMemberDown},
 		{"after an apiserver restart the components reconnect and the Deployment converges", stepAPIServerRestart},
+		{"an apiserver killed mid-rollout: the rollout completes, watches recover, no pod is created twice", stepAPIServerKilledMidRollout},
 		{"a Job runs to completion", stepJob},
 		{"every Prometheus target is up", stepPrometheusTargets},
 	}
@@ -341,11 +342,12 @@ func stepEtcdMemberDown(t *testing.T, ctx context.Context, c *cluster) {
 }
 
 func stepAPIServerRestart(t *testing.T, ctx context.Context, c *cluster) {
-	if _, err := c.composeRun(ctx, "restart", "apiserver"); err != nil {
-		t.Fatalf("restart apiserver: %v", err)
+	// Every instance behind the balancer at once, so that no watch survives.
+	if _, err := c.composeRun(ctx, "restart", "apiservers"); err != nil {
+		t.Fatalf("restart apiservers: %v", err)
 	}
 	restarted := time.Now()
-	logf(t, "restarted the apiserver")
+	logf(t, "restarted the apiservers")
 	eventually(t, ctx, "apiserver /readyz", 2*time.Minute, func(ctx context.Context) (bool, string, error) {
 		_, err := get(ctx, c.server+"/readyz")
 		return err == nil, "ready", err
@@ -414,8 +416,8 @@ func stepPrometheusTargets(t *testing.T, ctx context.Context, c *cluster) {
 		if err != nil {
 			return false, "", err
 		}
-		// prometheus, apiserver, 2 schedulers, 2 controller-managers, 3 kubelets, 3 etcd.
-		const want = 12
+		// prometheus, each apiserver, 2 schedulers, 2 controller-managers, 3 kubelets, 3 etcd.
+		want := 11 + c.apiservers
 		return len(bad) == 0 && total >= want, fmt.Sprintf("%d targets, not up: %v", total, bad), nil
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/wait"
 )
 
 // tryAcquireOrRenew reads the lease, decides, and writes it when it may
@@ -105,21 +106,34 @@ func (le *LeaderElector) reportLeader(holder string) {
 }
 
 // release empties the lease if we still hold it, so another candidate can
-// take it at once. It uses a fresh context: Run's has ended.
+// take it at once. It uses a fresh context: Run's has ended. A failed write
+// (a busy apiserver, a stale copy) is retried every RetryPeriod until
+// RenewDeadline, re-reading the lease after a conflict.
 func (le *LeaderElector) release() {
 	le.mu.Lock()
 	lease := le.lease
 	le.mu.Unlock()
-	if lease == nil || recordOf(lease).Holder != le.cfg.Identity {
-		return
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), le.cfg.RenewDeadline)
 	defer cancel()
-	upd := meta.DeepCopy(lease)
-	applyRecord(upd, released(recordOf(lease), le.now()))
-	if _, err := le.cfg.Leases.Update(ctx, upd, meta.UpdateOptions{}); err != nil {
+	for {
+		if lease == nil || recordOf(lease).Holder != le.cfg.Identity {
+			return
+		}
+		upd := meta.DeepCopy(lease)
+		applyRecord(upd, released(recordOf(lease), le.now()))
+		_, err := le.cfg.Leases.Update(ctx, upd, meta.UpdateOptions{})
+		if err == nil {
+			break
+		}
 		le.logger.Warn("releasing the lease failed", zap.Error(err))
-		return
+		if !wait.Sleep(ctx, le.cfg.RetryPeriod) {
+			return
+		}
+		if apierrors.IsConflict(err) {
+			if lease, err = le.cfg.Leases.Get(ctx, le.cfg.Name, meta.GetOptions{}); err != nil {
+				lease = nil
+			}
+		}
 	}
 	le.setLeader(false)
 	le.logger.Info("released the lease")

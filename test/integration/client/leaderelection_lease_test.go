@@ -111,7 +111,7 @@ func TestLeaderElectionOptionsRunReleases(t *testing.T) {
 	cs := itClientset(t, srv, nil)
 	itNamespace(t, cs, "kube-system")
 	o := leaderelection.NewOptions("it-release")
-	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = 10*time.Second, 5*time.Second, itRetryPeriod
+	o.LeaseDuration, o.RenewDeadline, o.RetryPeriod = time.Minute, 10*time.Second, itRetryPeriod
 	leases := cs.CoordinationV1().Leases("kube-system")
 
 	var working atomic.Bool
@@ -142,7 +142,9 @@ func TestLeaderElectionOptionsRunReleases(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("second run: %v", err)
 	}
-	if took := time.Since(start); took > 3*time.Second {
+	// Had the lease not been released, the successor would wait for it to
+	// expire (a minute); it must take it at once instead.
+	if took := time.Since(start); took >= o.LeaseDuration {
 		t.Fatalf("successor waited %v for a released lease (duration %v)", took, o.LeaseDuration)
 	}
 }

@@ -92,7 +92,7 @@ func TestLeaderElectionTwoCandidatesOneLease(t *testing.T) {
 	first.stop()
 	itWaitFor(t, "takeover", 10*time.Second, func() bool { return second.leading.Load() })
 	took := time.Since(stopped)
-	if took > itLeaseDuration+4*itRetryPeriod {
+	if took > 2*itLeaseDuration+4*itRetryPeriod { // loose: the property is takeover after expiry, not speed
 		t.Fatalf("takeover took %v, lease duration is %v", took, itLeaseDuration)
 	}
 	if maxLeaders.Load() != 1 {

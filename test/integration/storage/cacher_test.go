@@ -242,8 +242,8 @@ func TestBookmarksAdvanceOnQuietResource(t *testing.T) {
 			t.Fatalf("bookmark still at %s, want >= %s", ev.Object.GetObjectMeta().ResourceVersion, o.ResourceVersion)
 		}
 	}
-	// A list and a watch at another resource's revision do not hang.
-	start := time.Now()
+	// A list and a watch at another resource's revision do not hang: a
+	// cache that never caught up would answer 504 after its freshness wait.
 	list, err := c.List(ctx, prefix(st), storage.ListOptions{ResourceVersion: o.ResourceVersion})
 	if err != nil || rvOf(&widget{ObjectMeta: meta.ObjectMeta{ResourceVersion: list.ResourceVersion}}) < rvOf(o) {
 		t.Fatalf("list at %s = %+v, %v", o.ResourceVersion, list, err)
@@ -254,9 +254,6 @@ func TestBookmarksAdvanceOnQuietResource(t *testing.T) {
 		t.Fatal(err)
 	}
 	w2.Stop()
-	if time.Since(start) > 2*time.Second {
-		t.Fatalf("list and watch at a foreign revision took %s", time.Since(start))
-	}
 	_, err = c.List(ctx, prefix(st), storage.ListOptions{ResourceVersion: fmt.Sprint(rvOf(o2) + 1000)})
 	if err == nil || !strings.Contains(err.Error(), "Too large resource version") {
 		t.Fatalf("list at a future revision: %v", err)

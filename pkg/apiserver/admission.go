@@ -3,6 +3,8 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
@@ -46,8 +48,15 @@ func (s *Server) admitNamespaceLifecycle(ctx context.Context, res *registry.Reso
 	}
 	m := obj.GetObjectMeta()
 	key := nsRes.Key("", m.Namespace)
-	got, err := nsStore.Get(ctx, key, storage.GetOptions{ResourceVersion: "0"})
-	if apierrors.IsNotFound(err) { // the cache may lag a fresh namespace: ask etcd
+	// The watch cache answers most checks; it may lag a namespace created a
+	// moment ago (not found) or one this server just began deleting, so
+	// those ask etcd, as Kubernetes' namespace lifecycle plugin does.
+	opts := storage.GetOptions{ResourceVersion: "0"}
+	if s.recentlyDeleted.has(m.Namespace, s.now()) {
+		opts = storage.GetOptions{}
+	}
+	got, err := nsStore.Get(ctx, key, opts)
+	if apierrors.IsNotFound(err) && opts.ResourceVersion != "" {
 		got, err = nsStore.Get(ctx, key, storage.GetOptions{})
 	}
 	if err != nil {
@@ -69,6 +78,7 @@ func (s *Server) admitDelete(r *request) error {
 	if r.res.Group != "" || r.res.Resource != "namespaces" {
 		return nil
 	}
+	s.recentlyDeleted.add(r.ri.Name, s.now())
 	for _, n := range SystemNamespaces {
 		if n == r.ri.Name && n != "kube-node-lease" {
 			return apierrors.NewForbidden("", "namespaces", n, fmt.Errorf("this namespace may not be deleted"))
@@ -92,4 +102,37 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// recentlyDeletedWindow is how long namespace admission reads a namespace
+// from etcd after this server was asked to delete it: longer than the watch
+// cache can plausibly lag.
+const recentlyDeletedWindow = 30 * time.Second
+
+// namespaceSet remembers namespaces this server was asked to delete, with
+// the time until which their admission checks must not trust the cache.
+type namespaceSet struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func (n *namespaceSet) add(name string, now time.Time) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.until == nil {
+		n.until = map[string]time.Time{}
+	}
+	for k, t := range n.until { // drop expired entries: the set stays small
+		if now.After(t) {
+			delete(n.until, k)
+		}
+	}
+	n.until[name] = now.Add(recentlyDeletedWindow)
+}
+
+func (n *namespaceSet) has(name string, now time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	t, ok := n.until[name]
+	return ok && !now.After(t)
 }

@@ -93,6 +93,8 @@ type Server struct {
 	handler http.Handler
 	// kubeletClient proxies pods/log to the kubelets.
 	kubeletClient *http.Client
+	// recentlyDeleted are namespaces whose admission reads etcd, not the cache.
+	recentlyDeleted namespaceSet
 
 	// stopCtx ends when Close is called: open watches end with it.
 	stopCtx context.Context

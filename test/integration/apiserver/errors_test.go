@@ -48,7 +48,7 @@ func TestErrorStatuses(t *testing.T) {
 		{"already exists", "POST", cmPath, `{"metadata":{"name":"x"}}`, "", 409, meta.StatusReasonAlreadyExists},
 		{"too large", "POST", cmPath, big, "", 413, meta.StatusReasonRequestEntityTooLarge},
 		{"unknown content type", "POST", cmPath, `x`, "text/plain", 415, meta.StatusReasonUnsupportedMediaType},
-		{"strategic merge (issue 7)", "PATCH", cmPath + "/x", `{}`, "application/strategic-merge-patch+json", 415, meta.StatusReasonUnsupportedMediaType},
+		{"malformed strategic merge patch", "PATCH", cmPath + "/x", `{"data":`, "application/strategic-merge-patch+json", 400, meta.StatusReasonBadRequest},
 		{"invalid name", "POST", cmPath, `{"metadata":{"name":"Bad_Name"}}`, "", 422, meta.StatusReasonInvalid},
 		{"missing name", "POST", cmPath, `{"metadata":{}}`, "", 422, meta.StatusReasonInvalid},
 		{"bad json patch", "PATCH", cmPath + "/x", `[{"op":"replace","path":"/nope/x","value":1}]`, "application/json-patch+json", 422, meta.StatusReasonInvalid},

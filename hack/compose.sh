@@ -20,6 +20,15 @@ else
 fi
 COMPOSE+=(-p "${COMPOSE_PROJECT_NAME:-tinykube}" -f deploy/docker-compose.yaml)
 export COMPOSE_CMD="${COMPOSE[*]}"
+# Where `make up` puts the cluster's certificates and tokens (the compose file
+# mounts them from there), and the host's admin kubeconfig.
+project=${COMPOSE_PROJECT_NAME:-tinykube}
+export TINYKUBE_SECRETS=${TINYKUBE_SECRETS:-$PWD/.local/secrets/$project}
+if [ "$project" = tinykube ]; then
+  export ADMIN_KUBECONFIG=${ADMIN_KUBECONFIG:-$PWD/.local/admin.kubeconfig}
+else
+  export ADMIN_KUBECONFIG=${ADMIN_KUBECONFIG:-$TINYKUBE_SECRETS/admin.kubeconfig}
+fi
 
 case "${1:-}" in
   up) exec hack/up.sh ;;

@@ -22,6 +22,10 @@ PROMETHEUS_PORT=${E2E_PROMETHEUS_PORT:-$(free_port 19090)}
 export APISERVER_PORT PROMETHEUS_PORT
 # Instances behind the balancer; the scenario kills one of them.
 export APISERVERS=${APISERVERS:-2}
+# This run's certificates and tokens (made by up.sh, removed at teardown) and
+# the admin kubeconfig the scenario uses.
+export TINYKUBE_SECRETS=$PWD/.local/e2e/secrets
+export ADMIN_KUBECONFIG=$TINYKUBE_SECRETS/admin.kubeconfig
 export TAG=${TAG:-dev}
 LOGS=.local/e2e/logs
 STARTED=$(date +%s)
@@ -49,6 +53,7 @@ teardown() {
     leftovers >&2
     return 1
   fi
+  rm -rf "$TINYKUBE_SECRETS"
   echo "nothing left behind"
 }
 
@@ -65,7 +70,10 @@ check_prometheus_config() {
   step "promtool check config, check rules, test rules (inside the Prometheus image)"
   local img=tinykube/prometheus:$TAG rules=() f
   for f in deploy/prometheus/rules/*.yml; do rules+=("/etc/prometheus/rules/$(basename "$f")"); done
-  docker run --rm --entrypoint /usr/bin/promtool "$img" check config /etc/prometheus/prometheus.yml
+  # check config wants the files the apiserver job names.
+  deploy/gen-secrets.sh "$TINYKUBE_SECRETS" https://apiserver:8080 /pki/ca.crt
+  docker run --rm --entrypoint /usr/bin/promtool -v "$TINYKUBE_SECRETS/pki/ca.crt:/pki/ca.crt:ro" \
+    -v "$TINYKUBE_SECRETS/auth/prometheus.token:/auth/prometheus.token:ro" "$img" check config /etc/prometheus/prometheus.yml
   docker run --rm --entrypoint /usr/bin/promtool "$img" check rules "${rules[@]}"
   docker run --rm --entrypoint /usr/bin/promtool "$img" test rules /etc/prometheus/tests/alerts_test.yml
 }
@@ -95,7 +103,7 @@ main() {
   SKIP_BUILD=1 compose up
   step "scenario (go test -tags e2e ./test/e2e)"
   COMPOSE_CMD=$(hack/compose.sh --print-cmd) \
-    TINYKUBE_SERVER=http://localhost:$APISERVER_PORT TINYKUBE_PROMETHEUS=http://localhost:$PROMETHEUS_PORT \
+    TINYKUBE_KUBECONFIG=$ADMIN_KUBECONFIG TINYKUBE_PROMETHEUS=http://localhost:$PROMETHEUS_PORT \
     E2E_STEPS=${E2E_STEPS:-} go test -tags e2e -count=1 -v -timeout 30m -run '^TestScenario$' ./test/e2e/
   step "PASS in $(($(date +%s) - STARTED))s"
 }

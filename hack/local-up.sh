@@ -8,6 +8,12 @@
 # including the pods' processes (KEEP_PODS=1 leaves them for the kubelets to
 # adopt on the next run).
 #
+# Security as in the compose cluster: certificates and tokens are made at
+# start (deploy/gen-secrets.sh, into $RUN_DIR/secrets, kept across runs,
+# never committed); the apiservers serve HTTPS with --token-auth-file and
+# RBAC; each daemon has its own kubeconfig; the admin kubeconfig is written
+# to .local/admin.kubeconfig.
+#
 # Flags: --apiservers=N (1 or 2; default $APISERVERS, else 1).
 # Environment: APISERVER_PORT (8080), BIND (127.0.0.1), RUN_DIR (.local/run),
 # BIN (bin), CLEAN=1 starts from an empty etcd, WAIT seconds (120).
@@ -17,7 +23,7 @@ BIN=${BIN:-bin}
 RUN_DIR=${RUN_DIR:-.local/run}
 BIND=${BIND:-127.0.0.1}
 PORT=${APISERVER_PORT:-8080}
-API=http://$BIND:$PORT
+API=https://$BIND:$PORT
 LOGS=$RUN_DIR/logs
 WAIT=${WAIT:-120}
 NODES=(node-1 node-2 node-3)
@@ -29,7 +35,12 @@ for arg in "$@"; do
   esac
 done
 case "$APISERVERS" in 1 | 2) ;; *) echo "local-up: --apiservers=$APISERVERS: want 1 or 2" >&2; exit 2 ;; esac
-API2=http://$BIND:$((PORT + 1))
+API2=https://$BIND:$((PORT + 1))
+mkdir -p "$RUN_DIR"
+SECRETS=$(cd "$RUN_DIR" && pwd)/secrets
+CA=$SECRETS/pki/ca.crt
+ADMIN=${ADMIN_KUBECONFIG:-$PWD/.local/admin.kubeconfig}
+KUBECONFIGS=$SECRETS/auth
 
 declare -A PIDS=()    # daemon name -> pid
 declare -A REPORTED=() # daemons whose exit was already reported
@@ -99,9 +110,10 @@ wait_for() { # what command...
   done
 }
 
-api_ready() { curl -fsS --max-time 2 "${1:-$API}/readyz" >/dev/null 2>&1; }
+api_ready() { curl -fsS --max-time 2 --cacert "$CA" "${1:-$API}/readyz" >/dev/null 2>&1; }
 nodes_ready() {
-  [ "$(curl -fsS --max-time 3 "$API/api/v1/nodes" 2>/dev/null | grep -o '"type":"Ready","status":"True"' | wc -l)" -ge ${#NODES[@]} ]
+  [ "$(curl -fsS --max-time 3 --cacert "$CA" -H "Authorization: Bearer $(cat "$KUBECONFIGS/admin.token")" "$API/api/v1/nodes" 2>/dev/null |
+    grep -o '"type":"Ready","status":"True"' | wc -l)" -ge ${#NODES[@]} ]
 }
 
 # watch_daemons reports, once each, a daemon that exits, until Ctrl-C.
@@ -121,35 +133,40 @@ watch_daemons() {
 main() {
   trap stop_all EXIT
   trap 'exit 130' INT TERM
+  log "certificates and tokens in $SECRETS (kept if there), admin kubeconfig $ADMIN"
+  NODES="${NODES[*]}" deploy/gen-secrets.sh "$SECRETS" "$API" "$CA" "$API" "$ADMIN"
+  local secure=(--tls-cert-file "$SECRETS/pki/apiserver.crt" --tls-private-key-file "$SECRETS/pki/apiserver.key"
+    --client-ca-file "$CA" --token-auth-file "$KUBECONFIGS/tokens.csv" --authorization-mode RBAC)
   start apiserver "$BIN/apiserver" --bind-address "$BIND" --port "$PORT" --data-dir "$RUN_DIR/apiserver-data" \
-    --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30
+    --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30 "${secure[@]}"
   wait_for "the apiserver" api_ready || exit 1
   if [ "$APISERVERS" = 2 ]; then
     start apiserver-2 "$BIN/apiserver" --bind-address "$BIND" --port $((PORT + 1)) \
       --etcd-servers "http://127.0.0.1:2379" \
-      --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30
+      --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30 "${secure[@]}"
     wait_for "the second apiserver" api_ready "$API2" || exit 1
   fi
-  local client=(--server "$API")
-  start scheduler "$BIN/scheduler" "${client[@]}" --bind-address "$BIND" --port 10259 --leader-elect=true
-  start controller-manager "$BIN/controller-manager" "${client[@]}" --bind-address "$BIND" --port 10257 \
+  start scheduler "$BIN/scheduler" --kubeconfig "$KUBECONFIGS/scheduler.kubeconfig" --bind-address "$BIND" --port 10259 --leader-elect=true
+  start controller-manager "$BIN/controller-manager" --kubeconfig "$KUBECONFIGS/controller-manager.kubeconfig" --bind-address "$BIND" --port 10257 \
     --leader-elect=true --node-monitor-grace-period 20s
   local i
   for i in "${!NODES[@]}"; do
-    start "${NODES[$i]}" "$BIN/kubelet" "${client[@]}" --node-name "${NODES[$i]}" --runtime process \
+    start "${NODES[$i]}" "$BIN/kubelet" --kubeconfig "$KUBECONFIGS/${NODES[$i]}.kubeconfig" --node-name "${NODES[$i]}" --runtime process \
       --root-dir "$RUN_DIR/kubelet/${NODES[$i]}" --address "$BIND" --port $((10250 + i)) \
       --node-lease-duration-seconds 20
   done
   wait_for "${#NODES[@]} Ready nodes" nodes_ready || log "continuing; see $LOGS/"
   cat <<EOF
 
-tinykube runs as local processes (Ctrl-C stops them all).
-  apiserver           $API          (curl $API/api/v1/nodes)
+tinykube runs as local processes (Ctrl-C stops them all): TLS, bearer tokens, RBAC.
+  apiserver           $API
 $([ "$APISERVERS" = 2 ] && echo "  second apiserver    $API2          (same etcd; the components use the first)")
   scheduler           http://$BIND:10259/metrics
   controller-manager  http://$BIND:10257/metrics
   kubelets            http://$BIND:10250 10251 10252 (node-1..3), /pods /metrics
-  ctl                 $BIN/ctl --server $API get nodes
+  admin               export KUBECONFIG=$ADMIN
+  ctl                 $BIN/ctl get nodes       (kubectl get nodes likewise, with KUBECONFIG set)
+  curl                curl --cacert $CA -H "Authorization: Bearer \$(cat $KUBECONFIGS/admin.token)" $API/api/v1/nodes
   logs                $LOGS/
 EOF
   watch_daemons

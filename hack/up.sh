@@ -2,6 +2,11 @@
 # `make up`: build the images (nothing is pulled), start the compose cluster
 # and wait until it is healthy, then print where everything is.
 #
+# Certificates and tokens are made here, never committed (deploy/gen-secrets.sh,
+# into $TINYKUBE_SECRETS, which hack/compose.sh sets to .local/secrets/<project>),
+# and the admin kubeconfig for the host is written to $ADMIN_KUBECONFIG
+# (.local/admin.kubeconfig for the default project).
+#
 # Environment: SKIP_BUILD=1 reuses the images; WAIT=seconds (default 240);
 # NODES=number of nodes that must be Ready (default 3, 0 skips the check);
 # COMPOSE_PROFILES=sim,grafana adds optional services; APISERVER_PORT,
@@ -12,7 +17,10 @@ cd "$(dirname "$0")/.."
 read -r -a COMPOSE <<<"$COMPOSE_CMD"
 WAIT=${WAIT:-240}
 NODES=${NODES:-3}
-API=http://localhost:${APISERVER_PORT:-8080}
+API=https://localhost:${APISERVER_PORT:-8080}
+SECRETS=${TINYKUBE_SECRETS:?run through hack/compose.sh up (make up)}
+ADMIN=${ADMIN_KUBECONFIG:?run through hack/compose.sh up (make up)}
+CA=$SECRETS/pki/ca.crt
 PROM=http://localhost:${PROMETHEUS_PORT:-9090}
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -27,9 +35,10 @@ health() {
   docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' $ids | sort
 }
 
-# ready_nodes counts nodes whose Ready condition is True.
+# ready_nodes counts nodes whose Ready condition is True (as admin).
 ready_nodes() {
-  curl -fsS --max-time 5 "$API/api/v1/nodes" 2>/dev/null | grep -o '"type":"Ready","status":"True"' | wc -l
+  curl -fsS --max-time 5 --cacert "$CA" -H "Authorization: Bearer $(cat "$SECRETS/auth/admin.token")" \
+    "$API/api/v1/nodes" 2>/dev/null | grep -o '"type":"Ready","status":"True"' | wc -l
 }
 
 wait_for() { # description seconds command...
@@ -47,7 +56,7 @@ wait_for() { # description seconds command...
 
 # A container without a health check (Grafana) counts once it runs.
 all_healthy() { ! health | grep -qvE ' (healthy|running)$'; }
-apiserver_ready() { curl -fsS --max-time 3 "$API/readyz" >/dev/null 2>&1; }
+apiserver_ready() { curl -fsS --max-time 3 --cacert "$CA" "$API/readyz" >/dev/null 2>&1; }
 nodes_ready() { [ "$(ready_nodes)" -ge "$NODES" ]; }
 
 report_unhealthy() {
@@ -61,6 +70,8 @@ main() {
     step "building static binaries and images (FROM scratch, no registry pull)"
     deploy/build-images.sh
   fi
+  step "certificates and tokens in $SECRETS (kept if there), admin kubeconfig $ADMIN"
+  deploy/gen-secrets.sh "$SECRETS" https://apiserver:8080 /pki/ca.crt "$API" "$ADMIN"
   step "starting the cluster: ${COMPOSE[*]} up -d"
   "${COMPOSE[@]}" up -d --remove-orphans
   step "waiting for the apiserver at $API/readyz"
@@ -74,14 +85,18 @@ main() {
   health | sed 's/^/    /'
   cat <<EOF
 
-tinykube is up.
-  apiserver      $API            (curl $API/api/v1/nodes)
+tinykube is up: ${APISERVERS:-2} apiservers behind HAProxy, TLS, bearer tokens, RBAC.
+  apiserver      $API (the load balancer)
   Prometheus     $PROM            (targets: $PROM/targets, alerts: $PROM/alerts)
   dashboard      $PROM/consoles/tinykube.html
   Grafana        http://localhost:${GRAFANA_PORT:-3000}  (only with COMPOSE_PROFILES=grafana)
-  ctl            bin/ctl --server $API get nodes
-  kubectl        kubectl --server $API get nodes
+  admin          export KUBECONFIG=$ADMIN
+  ctl            bin/ctl get nodes                (with KUBECONFIG set as above)
+  kubectl        kubectl get nodes                (likewise)
+  curl           curl --cacert $CA -H "Authorization: Bearer \$(cat $SECRETS/auth/admin.token)" $API/api/v1/nodes
   logs / state   make logs, make ps      stop: make down (VOLUMES=1 also drops etcd data)
+
+export KUBECONFIG=$ADMIN
 EOF
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinykube/tinykube/pkg/client/clientcmd"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
@@ -25,6 +26,7 @@ type cluster struct {
 	prometheus string   // Prometheus URL
 	compose    []string // the compose command with -p and -f
 	apiservers int      // instances behind the balancer (APISERVERS)
+	caFile     string   // the CA the admin kubeconfig trusts ("" without TLS)
 }
 
 func envOr(key, def string) string {
@@ -34,7 +36,8 @@ func envOr(key, def string) string {
 	return def
 }
 
-// newCluster reads TINYKUBE_SERVER, TINYKUBE_PROMETHEUS and COMPOSE_CMD (set
+// newCluster reads TINYKUBE_KUBECONFIG (the admin kubeconfig; without it
+// TINYKUBE_SERVER, unauthenticated), TINYKUBE_PROMETHEUS and COMPOSE_CMD (set
 // by hack/e2e.sh through hack/compose.sh).
 func newCluster(t *testing.T) *cluster {
 	t.Helper()
@@ -51,7 +54,17 @@ func newCluster(t *testing.T) *cluster {
 	if len(c.compose) == 0 {
 		t.Fatal("COMPOSE_CMD is not set: run through hack/e2e.sh (make e2e)")
 	}
-	cs, err := clientset.NewForConfig(&rest.Config{Host: c.server, UserAgent: "e2e", Timeout: 15 * time.Second})
+	cfg := &rest.Config{Host: c.server}
+	if path := os.Getenv("TINYKUBE_KUBECONFIG"); path != "" {
+		opts := clientcmd.NewClientOptions()
+		opts.Kubeconfig = path
+		if cfg, err = opts.RESTConfig(); err != nil {
+			t.Fatalf("admin kubeconfig %s: %v", path, err)
+		}
+		c.server, c.caFile = cfg.Host, cfg.TLSClientConfig.CAFile
+	}
+	cfg.UserAgent, cfg.Timeout = "e2e", 15*time.Second
+	cs, err := clientset.NewForConfig(cfg)
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
@@ -122,6 +135,17 @@ func (c *cluster) healthy(ctx context.Context, service string) (bool, string, er
 		return false, "", err
 	}
 	return st == "running healthy", service + " is " + st, nil
+}
+
+// readyz asks the apiserver (through the balancer) whether it is ready, over
+// the admin client's connection, so with its TLS settings.
+func (c *cluster) readyz(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := c.client.RESTClient().Get().AbsPath("/readyz").Do(ctx).Error(); err != nil {
+		return fmt.Errorf("readyz: %w", err)
+	}
+	return nil
 }
 
 // get GETs a URL and returns the body of a 2xx answer.

@@ -87,6 +87,19 @@ func TestComposeServices(t *testing.T) {
 		t.Errorf("apiservers: scale %q, want ${APISERVERS:-2}", c.Services["apiservers"].Scale)
 	}
 	api := c.Services["apiservers"]
+	for _, flag := range []string{"--authorization-mode=RBAC", "--token-auth-file=", "--tls-cert-file=", "--tls-private-key-file="} {
+		if !strings.Contains(strings.Join(api.Command, " "), flag) {
+			t.Errorf("the apiservers' command %q lacks %s", api.Command, flag)
+		}
+	}
+	// Each component its own identity: a kubeconfig, never a bare --server.
+	for name, s := range c.Services {
+		for _, arg := range s.Command {
+			if strings.HasPrefix(arg, "--server") {
+				t.Errorf("%s: %s instead of its kubeconfig", name, arg)
+			}
+		}
+	}
 	for _, m := range []string{"etcd-1", "etcd-2", "etcd-3"} {
 		if !strings.Contains(strings.Join(api.Command, " "), "http://"+m+":2379") {
 			t.Errorf("the apiserver's command %q does not name %s", api.Command, m)

@@ -41,6 +41,7 @@ func TestScenario(t *testing.T) {
 		fn   func(t *testing.T, ctx context.Context, c *cluster)
 	}{
 		{"three nodes are Ready", stepNodesReady},
+		{"the apiservers serve TLS and refuse a request without a token", stepSecurity},
 		{"a Deployment of 6 replicas spreads over the nodes", stepDeployment},
 		{"the Service's Endpoints list the ready pods", stepEndpoints},
 		{"a killed kubelet's node goes NotReady and its pods come back on the others", stepKillKubelet},
@@ -349,7 +350,7 @@ func stepAPIServerRestart(t *testing.T, ctx context.Context, c *cluster) {
 	restarted := time.Now()
 	logf(t, "restarted the apiservers")
 	eventually(t, ctx, "apiserver /readyz", 2*time.Minute, func(ctx context.Context) (bool, string, error) {
-		_, err := get(ctx, c.server+"/readyz")
+		err := c.readyz(ctx)
 		return err == nil, "ready", err
 	})
 	eventually(t, ctx, "node leases renewed after the restart", 2*time.Minute, func(ctx context.Context) (bool, string, error) {

@@ -141,16 +141,23 @@ func stepAPIServerKilledMidRollout(t *testing.T, ctx context.Context, c *cluster
 		go func() { defer wg.Done(); ws[i].run(wctx) }()
 	}
 	// A new pod template starts a rollout: a new ReplicaSet replaces the
-	// pods one by one.
-	patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{"e2e/rollout":%q}}}}}`, time.Now().UTC().Format(time.RFC3339Nano))
+	// pods a few at a time (maxSurge and maxUnavailable 25%). Ready pods
+	// count as available only after minReadySeconds, so the rollout lasts
+	// several rounds of seconds instead of one: long enough to kill an
+	// apiserver in its middle.
+	patch := fmt.Sprintf(`{"spec":{"minReadySeconds":4,"template":{"metadata":{"annotations":{"e2e/rollout":%q}}}}}`,
+		time.Now().UTC().Format(time.RFC3339Nano))
 	if _, err := c.client.AppsV1().Deployments(ns).Patch(ctx, appLabel, rest.MergePatchType, []byte(patch), meta.PatchOptions{}); err != nil {
 		t.Fatalf("start a rollout: %v", err)
 	}
 	logf(t, "rollout of %s/%s started (%d replicas)", ns, appLabel, replicas)
 	eventually(t, ctx, "first pods of the rollout", time.Minute, func(context.Context) (bool, string, error) {
 		_, added, _, _ := ws[0].snapshot()
-		return len(added) >= 2, fmt.Sprintf("%d new pods", len(added)), nil
+		return len(added) >= 1, fmt.Sprintf("%d new pods", len(added)), nil
 	})
+	if done, seen, err := rolledOut(ctx, c, replicas); err != nil || done {
+		t.Fatalf("the rollout is over before an apiserver could be killed in its middle (%s, %v)", seen, err)
+	}
 	id, err := c.containerID(ctx, "apiservers")
 	if err != nil {
 		t.Fatalf("find an apiserver: %v", err)

@@ -107,11 +107,7 @@ func (s *Server) encodeEventAs(req *http.Request, res *registry.Resource, ev sto
 		return nil, err
 	}
 	*sentColumns = true
-	line, err := json.Marshal(meta.WatchEvent{Type: ev.Type, Object: obj})
-	if err != nil {
-		return nil, fmt.Errorf("encode watch event: %w", err)
-	}
-	return append(line, '\n'), nil
+	return watchLine(ev.Type, obj)
 }
 
 // isTableMediaType reports whether the parameters of an application/json

@@ -118,9 +118,22 @@ func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	line, err := json.Marshal(meta.WatchEvent{Type: ev.Type, Object: obj})
+	return watchLine(ev.Type, obj)
+}
+
+// watchLine renders {"type":typ,"object":obj} and a newline, the bytes
+// json.Marshal(meta.WatchEvent{...}) gives for obj produced by json.Marshal,
+// without the re-validation and compaction json.Marshal does to a
+// RawMessage: that re-scan of the object ran once per watcher per event.
+func watchLine(typ string, obj []byte) ([]byte, error) {
+	t, err := json.Marshal(typ)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encode watch event type: %w", err)
 	}
-	return append(line, '\n'), nil
+	line := make([]byte, 0, len(`{"type":,"object":}`)+len(t)+len(obj)+1)
+	line = append(line, `{"type":`...)
+	line = append(line, t...)
+	line = append(line, `,"object":`...)
+	line = append(line, obj...)
+	return append(line, "}\n"...), nil
 }

@@ -59,6 +59,9 @@ type Controller struct {
 	mu sync.Mutex
 	// Guarded by mu.
 	heartbeats map[string]Heartbeat
+	// podsNotReadyPending holds the nodes marked Unknown whose pods are not
+	// all marked not ready yet (a failed write is retried next period).
+	podsNotReadyPending map[string]bool
 }
 
 // New wires the controller to the node, lease and pod informers.
@@ -73,6 +76,8 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 		now:        time.Now,
 		evictions:  workqueue.NewRateLimiting[string]("node_lifecycle_evictions", workqueue.DefaultControllerRateLimiter[string]()),
 		heartbeats: map[string]Heartbeat{},
+
+		podsNotReadyPending: map[string]bool{},
 	}
 	if _, err := nodeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Node]{
 		AddFunc:    c.nodeChanged,
@@ -80,6 +85,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 		DeleteFunc: controller.OnDelete(func(n *core.Node) {
 			c.mu.Lock()
 			delete(c.heartbeats, n.Name)
+			delete(c.podsNotReadyPending, n.Name)
 			c.mu.Unlock()
 		}),
 	}); err != nil {
@@ -180,7 +186,8 @@ func (c *Controller) monitorNode(ctx context.Context, n *core.Node) error {
 	c.mu.Unlock()
 
 	node := n
-	if IsStale(hb, now, c.opts.GracePeriod) {
+	stale := IsStale(hb, now, c.opts.GracePeriod)
+	if stale {
 		cp := meta.DeepCopy(n)
 		if MarkUnknown(&cp.Status, now) {
 			updated, err := c.client.CoreV1().Nodes().UpdateStatus(ctx, cp, meta.UpdateOptions{})
@@ -190,10 +197,11 @@ func (c *Controller) monitorNode(ctx context.Context, n *core.Node) error {
 			c.recorder.Eventf(n, core.EventTypeNormal, "NodeNotReady", "Node %s status is now: NodeNotReady", n.Name)
 			c.logger.Info("node stopped posting status", zap.String("node", n.Name))
 			node = updated
-			if err := c.markPodsNotReady(ctx, n.Name, now); err != nil {
-				return err
-			}
+			c.setPodsNotReadyPending(n.Name, true)
 		}
+	}
+	if err := c.syncPodsNotReady(ctx, n.Name, stale, now); err != nil {
+		return err
 	}
 	_, ready := core.GetNodeCondition(&node.Status, core.NodeReady)
 	taints, changed := ReconcileTaints(node.Spec.Taints, ready, now)
@@ -241,6 +249,37 @@ func (c *Controller) syncPodEviction(ctx context.Context, key string) error {
 		return fmt.Errorf("evict pod %s: %w", key, err)
 	}
 	c.logger.Info("evicted pod from tainted node", zap.String("pod", key), zap.String("node", node.Name))
+	return nil
+}
+
+func (c *Controller) setPodsNotReadyPending(node string, pending bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if pending {
+		c.podsNotReadyPending[node] = true
+	} else {
+		delete(c.podsNotReadyPending, node)
+	}
+}
+
+// syncPodsNotReady marks the pods of a node this controller marked Unknown
+// not ready, until one pass succeeds; a node heard from again needs it no
+// more.
+func (c *Controller) syncPodsNotReady(ctx context.Context, node string, stale bool, now time.Time) error {
+	c.mu.Lock()
+	pending := c.podsNotReadyPending[node]
+	c.mu.Unlock()
+	if !pending {
+		return nil
+	}
+	if !stale {
+		c.setPodsNotReadyPending(node, false)
+		return nil
+	}
+	if err := c.markPodsNotReady(ctx, node, now); err != nil {
+		return err
+	}
+	c.setPodsNotReadyPending(node, false)
 	return nil
 }
 

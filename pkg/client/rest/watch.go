@@ -45,6 +45,9 @@ func Watch[T any](ctx context.Context, r *Request, decode func([]byte) (T, error
 		cancel: cancel,
 		decode: decode,
 	}
+	// A consumer that stops reading without calling Stop must not keep the
+	// receiver blocked in send (and the connection open) after ctx ends.
+	context.AfterFunc(ctx, w.Stop)
 	go w.receive()
 	return w, nil
 }

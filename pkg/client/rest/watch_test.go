@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,42 @@ func TestStreamLogs(t *testing.T) {
 	_, err = c.Get().Namespace("ns").Resource("pods").Name("q").SubResource("log").Stream(context.Background())
 	if !apierrors.IsNotFound(err) || !strings.Contains(err.Error(), "not found") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestWatchGoroutineEndsWithContextWhileUnread: the consumer reads nothing
+// and never calls Stop; when the context ends, the receiving goroutine must
+// end even though it holds a decoded event nobody takes.
+func TestWatchGoroutineEndsWithContextWhileUnread(t *testing.T) {
+	done := make(chan struct{})
+	srv := httptest.NewServer(openStream(done))
+	defer srv.Close()
+	defer close(done)
+	c := newTestClient(t, srv, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w, err := Watch(ctx, c.Get().Resource("things"), DecodeJSON[testObj]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitStacks(t, "handing over the first event", func(s string) bool { return strings.Contains(s, "(*streamWatcher[...]).send") })
+	cancel()
+	waitStacks(t, "receiver gone after the context ended", func(s string) bool { return !strings.Contains(s, "(*streamWatcher[...]).receive") })
+	w.Stop()
+}
+
+// waitStacks polls all goroutines' stacks until cond holds (5s deadline).
+func waitStacks(t *testing.T, what string, cond func(stacks string) bool) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if cond(string(buf[:runtime.Stack(buf, true)])) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not reached within 5s: %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -1,6 +1,7 @@
 package garbagecollector
 
 import (
+	"reflect"
 	"slices"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -120,4 +121,22 @@ func WithoutFinalizer(finalizers []string, f string) []string {
 		}
 	}
 	return out
+}
+
+// UpdateWork says what an update of an object asks of the collector: a sync
+// of the object itself when what the collector reads of it changed (its
+// owner references, its finalizers, whether it is being deleted), and a look
+// at the owners whose references it dropped (a foreground owner may have
+// been waiting on it). Any other update (a status change, a resync) asks
+// nothing: owners going away queue their dependents when they are deleted.
+func UpdateWork(old, cur *meta.ObjectMeta) (syncSelf bool, dropped []meta.OwnerReference) {
+	syncSelf = !reflect.DeepEqual(old.OwnerReferences, cur.OwnerReferences) ||
+		!slices.Equal(old.Finalizers, cur.Finalizers) ||
+		(old.DeletionTimestamp == nil) != (cur.DeletionTimestamp == nil)
+	for _, r := range old.OwnerReferences {
+		if !slices.ContainsFunc(cur.OwnerReferences, func(c meta.OwnerReference) bool { return c.UID == r.UID }) {
+			dropped = append(dropped, r)
+		}
+	}
+	return syncSelf, dropped
 }

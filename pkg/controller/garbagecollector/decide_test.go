@@ -80,3 +80,42 @@ func TestBlocksAndFinalizers(t *testing.T) {
 		t.Errorf("dropOwnerRefs left %+v", m.OwnerReferences)
 	}
 }
+
+func TestUpdateWork(t *testing.T) {
+	now := meta.Now()
+	base := meta.ObjectMeta{OwnerReferences: refs("a", "b"), Finalizers: []string{"x"}}
+	with := func(f func(m *meta.ObjectMeta)) meta.ObjectMeta {
+		m := base
+		m.OwnerReferences = slices.Clone(base.OwnerReferences)
+		m.Finalizers = slices.Clone(base.Finalizers)
+		f(&m)
+		return m
+	}
+	tests := []struct {
+		name        string
+		cur         meta.ObjectMeta
+		wantSync    bool
+		wantDropped []string
+	}{
+		{"status-only change asks nothing", with(func(m *meta.ObjectMeta) { m.Labels = map[string]string{"l": "v"} }), false, nil},
+		{"owner added", with(func(m *meta.ObjectMeta) { m.OwnerReferences = refs("a", "b", "c") }), true, nil},
+		{"owner dropped: its owner is looked at", with(func(m *meta.ObjectMeta) { m.OwnerReferences = refs("b") }), true, []string{"a"}},
+		{"all owners dropped", with(func(m *meta.ObjectMeta) { m.OwnerReferences = nil }), true, []string{"a", "b"}},
+		{"blockOwnerDeletion flipped", with(func(m *meta.ObjectMeta) { m.OwnerReferences[1].BlockOwnerDeletion = meta.Ptr(true) }), true, nil},
+		{"deletion started", with(func(m *meta.ObjectMeta) { m.DeletionTimestamp = &now }), true, nil},
+		{"finalizer added", with(func(m *meta.ObjectMeta) { m.Finalizers = append(m.Finalizers, meta.FinalizerOrphanDependents) }), true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old := base
+			sync, dropped := UpdateWork(&old, &tt.cur)
+			var got []string
+			for _, r := range dropped {
+				got = append(got, r.UID)
+			}
+			if sync != tt.wantSync || !slices.Equal(got, tt.wantDropped) {
+				t.Errorf("UpdateWork = %v, %v; want %v, %v", sync, got, tt.wantSync, tt.wantDropped)
+			}
+		})
+	}
+}

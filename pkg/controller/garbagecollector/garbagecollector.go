@@ -101,7 +101,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, period time
 		gc.kinds[k.apiVersionKind()] = k
 		err := k.addHandler(cache.ResourceEventHandlerFuncs[meta.Object]{
 			AddFunc:    func(obj meta.Object) { gc.consider(k, obj) },
-			UpdateFunc: func(_, cur meta.Object) { gc.consider(k, cur) },
+			UpdateFunc: func(old, cur meta.Object) { gc.updated(k, old, cur) },
 			DeleteFunc: func(obj any) { gc.deleted(obj.(meta.Object)) },
 		})
 		if err != nil {
@@ -164,6 +164,16 @@ func (gc *GarbageCollector) consider(k kindOps, obj meta.Object) {
 	}
 }
 
+// updated queues what an update asks for (see UpdateWork).
+func (gc *GarbageCollector) updated(k kindOps, old, cur meta.Object) {
+	m := cur.GetObjectMeta()
+	syncSelf, dropped := UpdateWork(old.GetObjectMeta(), m)
+	if syncSelf {
+		gc.consider(k, cur)
+	}
+	gc.queueOwners(m.Namespace, dropped)
+}
+
 // deleted queues the dependents of a deleted object (they may now be
 // garbage) and its owners (one may be waiting for it).
 func (gc *GarbageCollector) deleted(obj meta.Object) {
@@ -171,14 +181,19 @@ func (gc *GarbageCollector) deleted(obj meta.Object) {
 	for _, d := range gc.dependents(m.UID) {
 		gc.queue.Add(itemOf(d.kind, d.obj))
 	}
-	for _, ref := range m.OwnerReferences {
+	gc.queueOwners(m.Namespace, m.OwnerReferences)
+}
+
+// queueOwners queues the owners refs name, of a dependent in namespace.
+func (gc *GarbageCollector) queueOwners(namespace string, refs []meta.OwnerReference) {
+	for _, ref := range refs {
 		k, ok := gc.kinds[ref.APIVersion+"/"+ref.Kind]
 		if !ok {
 			continue
 		}
 		ns := ""
 		if k.namespaced() {
-			ns = m.Namespace
+			ns = namespace
 		}
 		gc.queue.Add(item{gvk: k.apiVersionKind(), namespace: ns, name: ref.Name, uid: ref.UID})
 	}

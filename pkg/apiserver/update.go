@@ -21,7 +21,8 @@ const (
 )
 
 // mutateFunc builds the new object from the current one; it returns the
-// client's intended object (its resourceVersion, if set, is checked).
+// client's intended object (its resourceVersion, if set, is checked). It
+// gets a private copy of current, which it may modify and return.
 type mutateFunc func(current meta.Object) (meta.Object, error)
 
 // update serves PUT of an object, its status or a namespace's finalize.
@@ -41,8 +42,11 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 	if err := checkURLMatch(r, obj.GetObjectMeta()); err != nil {
 		return err
 	}
+	// A PUT's intended object is the request's (copied per attempt, since
+	// preparing it writes into it); it never reads current, so current
+	// needs no copy.
 	mutate := func(meta.Object) (meta.Object, error) { return r.res.DeepCopy(obj), nil }
-	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, mutate)
+	out, err := s.updateObjectWith(req.Context(), r, mode, wo.DryRun, mutate, false)
 	if apierrors.IsNotFound(err) && mode == updateMain && r.res.AllowCreateOnUpdate && obj.GetObjectMeta().ResourceVersion == "" {
 		// Create on update, as Kubernetes allows for leases, events and endpoints.
 		created, cerr := s.createObject(req.Context(), r.res, r.store, r.res.DeepCopy(obj), r.ri, wo.DryRun)
@@ -53,7 +57,7 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 		if !apierrors.IsAlreadyExists(cerr) {
 			return cerr
 		}
-		out, err = s.updateObject(req.Context(), r, mode, wo.DryRun, mutate) // lost a race with a create
+		out, err = s.updateObjectWith(req.Context(), r, mode, wo.DryRun, mutate, false) // lost a race with a create
 	}
 	if err != nil {
 		return err
@@ -72,13 +76,24 @@ func (e *errDryRun) Error() string { return "dry run" }
 // the mode, defaulted and validated. A stale resourceVersion is a 409. An
 // update that leaves a deleted object without finalizers removes it.
 func (s *Server) updateObject(ctx context.Context, r *request, mode updateMode, dryRun bool, mutate mutateFunc) (meta.Object, error) {
+	return s.updateObjectWith(ctx, r, mode, dryRun, mutate, true)
+}
+
+// updateObjectWith is updateObject; copyCurrent false is for a mutate that
+// does not read or modify its argument (then the JSON round trip of a copy
+// is skipped: current is already private, decoded per attempt by storage).
+func (s *Server) updateObjectWith(ctx context.Context, r *request, mode updateMode, dryRun bool, mutate mutateFunc, copyCurrent bool) (meta.Object, error) {
 	res := r.res
 	key := res.Key(r.ri.Namespace, r.ri.Name)
 	out, err := r.store.GuaranteedUpdate(ctx, key, nil, false, func(current meta.Object) (meta.Object, error) {
 		if current == nil {
 			return nil, apierrors.NewNotFound(res.Group, res.Resource, r.ri.Name)
 		}
-		intended, err := mutate(res.DeepCopy(current))
+		arg := current
+		if copyCurrent {
+			arg = res.DeepCopy(current)
+		}
+		intended, err := mutate(arg)
 		if err != nil {
 			return nil, err
 		}

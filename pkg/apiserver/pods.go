@@ -66,7 +66,7 @@ func (s *Server) bind(w http.ResponseWriter, req *http.Request, r *request) erro
 	}
 	key := r.res.Key(r.ri.Namespace, r.ri.Name)
 	_, err = r.store.GuaranteedUpdate(req.Context(), key, precond, false, func(cur meta.Object) (meta.Object, error) {
-		pod, ok := r.res.DeepCopy(cur).(*core.Pod)
+		pod, ok := cur.(*core.Pod) // a private copy (storage contract): no DeepCopy
 		if !ok {
 			return nil, apierrors.NewInternalError(fmt.Errorf("binding: stored object is %T", cur))
 		}

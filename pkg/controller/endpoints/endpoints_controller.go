@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"reflect"
 
 	"go.uber.org/zap"
 
@@ -123,7 +122,7 @@ func (c *Controller) syncService(ctx context.Context, key string) error {
 		}
 		return nil
 	}
-	if reflect.DeepEqual(meta.DeepCopy(cur.Subsets), meta.DeepCopy(want.Subsets)) && labels.Equals(cur.Labels, want.Labels) {
+	if SubsetsEqual(cur.Subsets, want.Subsets) && labels.Equals(cur.Labels, want.Labels) {
 		return nil
 	}
 	cp := meta.DeepCopy(cur)

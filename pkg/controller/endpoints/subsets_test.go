@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
@@ -86,5 +87,59 @@ func TestResolvePort(t *testing.T) {
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("case %d: ResolvePort = %d, %v; want %d, %v", i, got, ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestSubsetsEqual(t *testing.T) {
+	ref := func(name string) *core.ObjectReference {
+		return &core.ObjectReference{Kind: "Pod", Namespace: "ns", Name: name, UID: "u-" + name}
+	}
+	addr := func(ip, pod string) core.EndpointAddress {
+		return core.EndpointAddress{IP: ip, NodeName: meta.Ptr("n1"), TargetRef: ref(pod)}
+	}
+	port := core.EndpointPort{Name: "http", Port: 80, Protocol: core.ProtocolTCP}
+	base := []core.EndpointSubset{{Addresses: []core.EndpointAddress{addr("10.0.0.1", "a"), addr("10.0.0.2", "b")},
+		NotReadyAddresses: []core.EndpointAddress{addr("10.0.0.3", "c")}, Ports: []core.EndpointPort{port}}}
+	edit := func(f func(s []core.EndpointSubset)) []core.EndpointSubset {
+		cp := meta.DeepCopy(base)
+		f(cp)
+		return cp
+	}
+	tests := []struct {
+		name string
+		a, b []core.EndpointSubset
+		want bool
+	}{
+		{"same content, other pointers", base, meta.DeepCopy(base), true},
+		{"nil and empty list", nil, []core.EndpointSubset{}, true},
+		{"empty address list and a missing one", []core.EndpointSubset{{Ports: []core.EndpointPort{port}}},
+			[]core.EndpointSubset{{Addresses: []core.EndpointAddress{}, NotReadyAddresses: []core.EndpointAddress{}, Ports: []core.EndpointPort{port}}}, true},
+		{"address moved to not ready", base, edit(func(s []core.EndpointSubset) {
+			s[0].NotReadyAddresses = append(s[0].NotReadyAddresses, s[0].Addresses[1])
+			s[0].Addresses = s[0].Addresses[:1]
+		}), false},
+		{"other IP", base, edit(func(s []core.EndpointSubset) { s[0].Addresses[0].IP = "10.0.0.9" }), false},
+		{"other node", base, edit(func(s []core.EndpointSubset) { s[0].Addresses[0].NodeName = meta.Ptr("n2") }), false},
+		{"node name dropped", base, edit(func(s []core.EndpointSubset) { s[0].Addresses[0].NodeName = nil }), false},
+		{"target replaced (new uid)", base, edit(func(s []core.EndpointSubset) { s[0].Addresses[1].TargetRef.UID = "u-b2" }), false},
+		{"hostname set", base, edit(func(s []core.EndpointSubset) { s[0].Addresses[0].Hostname = "h" }), false},
+		{"port number", base, edit(func(s []core.EndpointSubset) { s[0].Ports[0].Port = 81 }), false},
+		{"app protocol set", base, edit(func(s []core.EndpointSubset) { s[0].Ports[0].AppProtocol = meta.Ptr("http") }), false},
+		{"one subset more", base, append(meta.DeepCopy(base), core.EndpointSubset{Ports: []core.EndpointPort{port}}), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SubsetsEqual(tt.a, tt.b); got != tt.want {
+				t.Errorf("SubsetsEqual = %v, want %v", got, tt.want)
+			}
+			if got := SubsetsEqual(tt.b, tt.a); got != tt.want {
+				t.Errorf("SubsetsEqual (swapped) = %v, want %v", got, tt.want)
+			}
+			// The stored form (the Endpoints object through JSON) agrees.
+			stored := func(s []core.EndpointSubset) *core.Endpoints { return meta.DeepCopy(&core.Endpoints{Subsets: s}) }
+			if same := reflect.DeepEqual(stored(tt.a), stored(tt.b)); same != tt.want {
+				t.Errorf("stored forms equal = %v, want %v", same, tt.want)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -88,9 +89,18 @@ func (c *Controller) enqueueAll() {
 
 // nodeUpdated re-syncs the daemon sets when what placement reads changed.
 func (c *Controller) nodeUpdated(old, cur *core.Node) {
-	if !labels.Equals(old.Labels, cur.Labels) || !reflect.DeepEqual(meta.DeepCopy(old.Spec.Taints), meta.DeepCopy(cur.Spec.Taints)) {
+	if placementChanged(old, cur) {
 		c.enqueueAll()
 	}
+}
+
+// placementChanged says whether NodeShouldRun may answer otherwise for cur
+// than for old: its labels or its taints (key, value, effect) changed.
+func placementChanged(old, cur *core.Node) bool {
+	return !labels.Equals(old.Labels, cur.Labels) ||
+		!slices.EqualFunc(old.Spec.Taints, cur.Spec.Taints, func(a, b core.Taint) bool {
+			return a.MatchTaint(&b) && a.Value == b.Value
+		})
 }
 
 func (c *Controller) ownerKey(p *core.Pod) (string, bool) {

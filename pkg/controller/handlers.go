@@ -80,7 +80,8 @@ func ControllerKey[T meta.Object](lister cache.Lister[T], kind string, obj meta.
 // and deletes its pods under expectations. For a pod whose owner ownerKey
 // finds, an add observes a creation (or, for a pod already being deleted, a
 // deletion), an update of a pod being deleted and a delete observe the
-// deletion, and every event queues the owner's key.
+// deletion, and every event queues the owner's key (an update also the
+// former owner's, when the pod's controller changed).
 func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations, ownerKey func(*core.Pod) (string, bool)) cache.ResourceEventHandlerFuncs[*core.Pod] {
 	return cache.ResourceEventHandlerFuncs[*core.Pod]{
 		AddFunc: func(p *core.Pod) {
@@ -93,12 +94,18 @@ func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations,
 				queue.Add(key)
 			}
 		},
-		UpdateFunc: func(_, p *core.Pod) {
-			if key, ok := ownerKey(p); ok {
+		UpdateFunc: func(old, p *core.Pod) {
+			key, ok := ownerKey(p)
+			if ok {
 				if p.DeletionTimestamp != nil {
 					exp.DeletionObserved(key, p.GetObjectMeta().Key())
 				}
 				queue.Add(key)
+			}
+			// A pod released (or taken over) leaves its former owner a pod
+			// short: that owner must count again.
+			if oldKey, had := ownerKey(old); had && (!ok || oldKey != key) {
+				queue.Add(oldKey)
 			}
 		},
 		DeleteFunc: OnDelete(func(p *core.Pod) {

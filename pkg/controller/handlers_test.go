@@ -126,6 +126,12 @@ func TestControlledPodHandlers(t *testing.T) {
 		}, []string{"ns/rs"}, 1, 0},
 		{"orphan is ignored", func(h cache.ResourceEventHandlerFuncs[*core.Pod]) { h.AddFunc(controlledPod("ns", "o", nil)) },
 			nil, 1, 1},
+		{"release queues the former owner", func(h cache.ResourceEventHandlerFuncs[*core.Pod]) {
+			h.UpdateFunc(controlledPod("ns", "new", ref), controlledPod("ns", "new", nil))
+		}, []string{"ns/rs"}, 1, 1},
+		{"update of an orphan queues nothing", func(h cache.ResourceEventHandlerFuncs[*core.Pod]) {
+			h.UpdateFunc(controlledPod("ns", "o", nil), controlledPod("ns", "o", nil))
+		}, nil, 1, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

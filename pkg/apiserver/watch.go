@@ -61,7 +61,8 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 	if flusher != nil {
 		flusher.Flush()
 	}
-	sentColumns := false // a Table watch sends its columns once
+	sentColumns := false       // a Table watch sends its columns once
+	asTable := wantsTable(req) // parse Accept once per watch, not per event
 	for {
 		select {
 		case <-ctx.Done():
@@ -70,7 +71,12 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 			if !ok {
 				return nil
 			}
-			line, err := s.encodeEventAs(req, r.res, ev, &sentColumns) // table.go
+			var line []byte
+			if asTable {
+				line, err = s.encodeEventAs(req, r.res, ev, &sentColumns) // table.go
+			} else {
+				line, err = encodeEvent(r.res, ev)
+			}
 			if err != nil {
 				s.log.Error("encode watch event", errField(err))
 				return nil

@@ -78,12 +78,12 @@ func (s *Server) admitDelete(r *request) error {
 	if r.res.Group != "" || r.res.Resource != "namespaces" {
 		return nil
 	}
-	s.recentlyDeleted.add(r.ri.Name, s.now())
 	for _, n := range SystemNamespaces {
 		if n == r.ri.Name && n != "kube-node-lease" {
 			return apierrors.NewForbidden("", "namespaces", n, fmt.Errorf("this namespace may not be deleted"))
 		}
 	}
+	s.recentlyDeleted.add(r.ri.Name, s.now()) // only a delete that goes ahead
 	return nil
 }
 

@@ -15,7 +15,9 @@ import (
 type Client interface {
 	// Bind posts a Binding to pods/binding.
 	Bind(ctx context.Context, b *core.Binding) error
-	// SetPodConditions replaces pod's status.conditions through pods/status.
+	// SetPodConditions sets conditions in pod's status.conditions through
+	// pods/status, merged by type: conditions of other types are left as the
+	// apiserver has them.
 	SetPodConditions(ctx context.Context, pod *core.Pod, conditions []core.PodCondition) error
 	// CreateEvent creates an Event (the sink of the scheduler's recorder).
 	CreateEvent(ctx context.Context, e *core.Event) error
@@ -38,7 +40,9 @@ func (c *apiClient) SetPodConditions(ctx context.Context, pod *core.Pod, conditi
 	if err != nil {
 		return fmt.Errorf("encode status patch: %w", err)
 	}
-	_, err = c.cs.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, rest.MergePatchType, patch, meta.PatchOptions{}, "status")
+	// A strategic merge patch merges status.conditions by type (a JSON merge
+	// patch would replace the list with the scheduler's possibly stale copy).
+	_, err = c.cs.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, rest.StrategicMergePatchType, patch, meta.PatchOptions{}, "status")
 	if err != nil {
 		return fmt.Errorf("patch status of pod %s/%s: %w", pod.Namespace, pod.Name, err)
 	}

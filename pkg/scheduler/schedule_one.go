@@ -135,8 +135,11 @@ func (s *Scheduler) setScheduledCondition(ctx context.Context, run func(func()),
 	}) {
 		return
 	}
+	// Only PodScheduled is sent: the others in our copy may be stale.
+	_, scheduled := core.GetPodCondition(&status, core.PodScheduled)
+	cond := *scheduled
 	run(func() {
-		if err := s.client.SetPodConditions(ctx, pod, status.Conditions); err != nil && ctx.Err() == nil {
+		if err := s.client.SetPodConditions(ctx, pod, []core.PodCondition{cond}); err != nil && ctx.Err() == nil {
 			s.logger.Warn("set PodScheduled condition", zap.Error(err))
 		}
 	})

@@ -21,12 +21,14 @@ type fakeClient struct {
 	mu         sync.Mutex
 	bindings   map[string]string // ns/name -> node
 	conditions map[string]core.PodCondition
+	sentTypes  map[core.PodConditionType]bool // every condition type sent
 	events     []*core.Event
 	bindErr    error
 }
 
 func newFakeClient() *fakeClient {
-	return &fakeClient{bindings: map[string]string{}, conditions: map[string]core.PodCondition{}}
+	return &fakeClient{bindings: map[string]string{}, conditions: map[string]core.PodCondition{},
+		sentTypes: map[core.PodConditionType]bool{}}
 }
 
 func (f *fakeClient) Bind(_ context.Context, b *core.Binding) error {
@@ -47,6 +49,7 @@ func (f *fakeClient) SetPodConditions(_ context.Context, p *core.Pod, cs []core.
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, c := range cs {
+		f.sentTypes[c.Type] = true
 		if c.Type == core.PodScheduled {
 			f.conditions[p.Namespace+"/"+p.Name] = c
 		}
@@ -152,6 +155,10 @@ func TestUnschedulablePodGetsConditionAndEventThenFitsOnNewNode(t *testing.T) {
 	s.OnNodeAdd(st.MakeNode().Name("small").Capacity("cpu", "1", "memory", "4Gi").Obj())
 	s.OnNodeAdd(st.MakeNode().Name("tainted").Capacity("cpu", "8", "memory", "4Gi").Taint("k", "v", core.TaintEffectNoSchedule).Obj())
 	pod := st.MakePod().Name("big").Req("cpu", "4").Obj()
+	// A condition someone else owns: the scheduler must not send it back
+	// (its copy may be stale), only PodScheduled.
+	const gate core.PodConditionType = "example.com/gate"
+	pod.Status.Conditions = []core.PodCondition{{Type: gate, Status: core.ConditionTrue}}
 	s.OnPodAdd(pod)
 	want := "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {k: v}."
 	waitFor(t, "PodScheduled=False", func() bool {
@@ -162,6 +169,12 @@ func TestUnschedulablePodGetsConditionAndEventThenFitsOnNewNode(t *testing.T) {
 		e, ok := fc.event("FailedScheduling", "big")
 		return ok && e.Type == core.EventTypeWarning && e.Message == want
 	})
+	fc.mu.Lock()
+	sentGate := fc.sentTypes[gate]
+	fc.mu.Unlock()
+	if sentGate {
+		t.Errorf("the scheduler sent back the %s condition it does not own", gate)
+	}
 	waitFor(t, "pod parked as unschedulable", func() bool { _, _, u := s.queue.PendingPods(); return u == 1 })
 	s.OnNodeAdd(st.MakeNode().Name("large").Capacity("cpu", "8", "memory", "4Gi").Obj())
 	waitFor(t, "binding to the new node", func() bool { n, ok := fc.binding("default/big"); return ok && n == "large" })

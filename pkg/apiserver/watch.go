@@ -61,8 +61,7 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 	if flusher != nil {
 		flusher.Flush()
 	}
-	sentColumns := false       // a Table watch sends its columns once
-	asTable := wantsTable(req) // parse Accept once per watch, not per event
+	enc := &eventWriter{s: s, req: req, res: r.res, w: w, asTable: wantsTable(req)}
 	for {
 		select {
 		case <-ctx.Done():
@@ -71,24 +70,63 @@ func (s *Server) watch(w http.ResponseWriter, req *http.Request, r *request) err
 			if !ok {
 				return nil
 			}
-			var line []byte
-			if asTable {
-				line, err = s.encodeEventAs(req, r.res, ev, &sentColumns) // table.go
-			} else {
-				line, err = encodeEvent(r.res, ev)
-			}
-			if err != nil {
-				s.log.Error("encode watch event", errField(err))
-				return nil
-			}
-			if _, err := w.Write(line); err != nil {
-				return nil // the client left
-			}
+			alive := enc.write(ev) && enc.writeReady(watcher.ResultChan())
 			if flusher != nil {
-				flusher.Flush()
+				flusher.Flush() // also what was written before the stream ended
+			}
+			if !alive {
+				return nil
 			}
 		}
 	}
+}
+
+// maxWatchBatch bounds how many events already waiting are written before
+// one flush.
+const maxWatchBatch = 64
+
+// eventWriter writes one watch stream's events.
+type eventWriter struct {
+	s           *Server
+	req         *http.Request
+	res         *registry.Resource
+	w           http.ResponseWriter
+	asTable     bool // Accept parsed once per watch, not per event
+	sentColumns bool // a Table watch sends its columns once
+}
+
+// write encodes and writes ev; false ends the watch.
+func (e *eventWriter) write(ev storage.Event) bool {
+	var line []byte
+	var err error
+	if e.asTable {
+		line, err = e.s.encodeEventAs(e.req, e.res, ev, &e.sentColumns) // table.go
+	} else {
+		line, err = encodeEvent(e.res, ev)
+	}
+	if err != nil {
+		e.s.log.Error("encode watch event", errField(err))
+		return false
+	}
+	_, err = e.w.Write(line)
+	return err == nil // else the client left
+}
+
+// writeReady writes the events that are already waiting (up to
+// maxWatchBatch) without blocking, so a backlog goes out with one flush
+// instead of one flush (a write syscall) per event; false ends the watch.
+func (e *eventWriter) writeReady(ch <-chan storage.Event) bool {
+	for range maxWatchBatch {
+		select {
+		case ev, ok := <-ch:
+			if !ok || !e.write(ev) {
+				return false
+			}
+		default:
+			return true
+		}
+	}
+	return true
 }
 
 // encodeEvent renders one event line; the object's JSON comes from the

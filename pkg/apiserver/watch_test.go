@@ -3,7 +3,14 @@ package apiserver
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -61,5 +68,73 @@ func BenchmarkEncodeEvent(b *testing.B) {
 		if _, err := encodeEvent(cms, ev); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestEventWriterWritesWaitingEventsInOneBatch: events already waiting are
+// written without blocking (up to maxWatchBatch), in order; a closed
+// channel ends the watch after what it held.
+func TestEventWriterWritesWaitingEventsInOneBatch(t *testing.T) {
+	cms, _ := registry.Default().Lookup("", "v1", "configmaps")
+	s := &Server{now: time.Now, log: zap.NewNop()}
+	event := func(i int) storage.Event {
+		return storage.Event{Type: meta.Added, Cached: storage.NewCachedObject(&core.ConfigMap{
+			ObjectMeta: meta.ObjectMeta{Name: fmt.Sprintf("cm-%d", i), ResourceVersion: strconv.Itoa(i + 1)}})}
+	}
+	lines := func(rec *httptest.ResponseRecorder) []string {
+		var names []string
+		for _, l := range strings.Split(strings.TrimSuffix(rec.Body.String(), "\n"), "\n") {
+			var ev struct {
+				Object core.ConfigMap `json:"object"`
+			}
+			if err := json.Unmarshal([]byte(l), &ev); err != nil {
+				t.Fatalf("line %q: %v", l, err)
+			}
+			names = append(names, ev.Object.Name)
+		}
+		return names
+	}
+	tests := []struct {
+		name    string
+		waiting int
+		close   bool
+		want    int // events written
+		alive   bool
+	}{
+		{"empty", 0, false, 0, true},
+		{"some waiting", 3, false, 3, true},
+		{"bounded batch", maxWatchBatch + 5, false, maxWatchBatch, true},
+		{"closed after two", 2, true, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := make(chan storage.Event, tt.waiting)
+			for i := range tt.waiting {
+				ch <- event(i)
+			}
+			if tt.close {
+				close(ch)
+			}
+			rec := httptest.NewRecorder()
+			e := &eventWriter{s: s, req: httptest.NewRequest("GET", "/api/v1/configmaps?watch=1", nil), res: cms, w: rec}
+			if alive := e.writeReady(ch); alive != tt.alive {
+				t.Fatalf("alive = %v, want %v", alive, tt.alive)
+			}
+			if tt.want == 0 {
+				if rec.Body.Len() != 0 {
+					t.Fatalf("wrote %q", rec.Body.String())
+				}
+				return
+			}
+			got := lines(rec)
+			if len(got) != tt.want {
+				t.Fatalf("wrote %d events, want %d", len(got), tt.want)
+			}
+			for i, n := range got {
+				if n != fmt.Sprintf("cm-%d", i) {
+					t.Fatalf("event %d is %s: out of order", i, n)
+				}
+			}
+		})
 	}
 }

@@ -56,8 +56,8 @@ type JobSpec struct {
 // JobStatus is the observed state of a job.
 type JobStatus struct {
 	Conditions       []JobCondition `json:"conditions,omitempty"`
-	StartTime        *meta.Time     `json:"startTime,omitempty"`
-	CompletionTime   *meta.Time     `json:"completionTime,omitempty"`
+	StartTime        *meta.Time     `json:"startTime,omitempty,omitzero"`
+	CompletionTime   *meta.Time     `json:"completionTime,omitempty,omitzero"`
 	Active           int32          `json:"active,omitempty"`
 	Succeeded        int32          `json:"succeeded,omitempty"`
 	Failed           int32          `json:"failed,omitempty"`

@@ -22,8 +22,8 @@ type Lease struct {
 type LeaseSpec struct {
 	HolderIdentity       *string         `json:"holderIdentity,omitempty"`
 	LeaseDurationSeconds *int32          `json:"leaseDurationSeconds,omitempty"`
-	AcquireTime          *meta.MicroTime `json:"acquireTime,omitempty"`
-	RenewTime            *meta.MicroTime `json:"renewTime,omitempty"`
+	AcquireTime          *meta.MicroTime `json:"acquireTime,omitempty,omitzero"`
+	RenewTime            *meta.MicroTime `json:"renewTime,omitempty,omitzero"`
 	LeaseTransitions     *int32          `json:"leaseTransitions,omitempty"`
 	Strategy             *string         `json:"strategy,omitempty"`
 	PreferredHolder      *string         `json:"preferredHolder,omitempty"`

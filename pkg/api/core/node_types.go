@@ -46,7 +46,7 @@ type Taint struct {
 	Key       string      `json:"key"`
 	Value     string      `json:"value,omitempty"`
 	Effect    TaintEffect `json:"effect"`
-	TimeAdded *meta.Time  `json:"timeAdded,omitempty"`
+	TimeAdded *meta.Time  `json:"timeAdded,omitempty,omitzero"`
 }
 
 // NodeStatus is the observed state of a node.

@@ -59,7 +59,7 @@ type PodStatus struct {
 	HostIPs               []HostIP          `json:"hostIPs,omitempty"`
 	PodIP                 string            `json:"podIP,omitempty"`
 	PodIPs                []PodIP           `json:"podIPs,omitempty"`
-	StartTime             *meta.Time        `json:"startTime,omitempty"`
+	StartTime             *meta.Time        `json:"startTime,omitempty,omitzero"`
 	InitContainerStatuses []ContainerStatus `json:"initContainerStatuses,omitempty"`
 	ContainerStatuses     []ContainerStatus `json:"containerStatuses,omitempty"`
 	QOSClass              PodQOSClass       `json:"qosClass,omitempty"`

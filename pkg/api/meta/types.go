@@ -21,7 +21,7 @@ type ObjectMeta struct {
 	ResourceVersion            string            `json:"resourceVersion,omitempty"`
 	Generation                 int64             `json:"generation,omitempty"`
 	CreationTimestamp          Time              `json:"creationTimestamp,omitempty"`
-	DeletionTimestamp          *Time             `json:"deletionTimestamp,omitempty"`
+	DeletionTimestamp          *Time             `json:"deletionTimestamp,omitempty,omitzero"`
 	DeletionGracePeriodSeconds *int64            `json:"deletionGracePeriodSeconds,omitempty"`
 	Labels                     map[string]string `json:"labels,omitempty"`
 	Annotations                map[string]string `json:"annotations,omitempty"`

@@ -18,33 +18,17 @@ import (
 const LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
 func applyCommand() *command {
-	var f fileOptions
-	var output, dryRun, validate string
+	var w writeFlags
 	return &command{
 		name: "apply", short: "Apply a configuration to a resource by file name or stdin",
 		usage: "apply -f FILENAME [flags]",
-		flags: func(fs *pflag.FlagSet) {
-			f.addFlags(fs, "that contains the configuration to apply")
-			fs.StringVarP(&output, "output", "o", "", "Output format: name|json|yaml")
-			fs.StringVar(&dryRun, "dry-run", "none", "Must be \"none\", \"server\", or \"client\"")
-			fs.StringVar(&validate, "validate", "strict", "Field validation by the server: strict (true), warn or ignore (false)")
-		},
+		flags: func(fs *pflag.FlagSet) { w.addFlags(fs, "that contains the configuration to apply") },
 		run: func(ctx context.Context, env *Env, args []string) error {
-			if err := f.required(); err != nil {
-				return err
-			}
-			dr, suffix, err := dryRunParam(dryRun)
+			infos, dr, suffix, fv, err := w.read(env)
 			if err != nil {
 				return err
 			}
-			fv, err := fieldValidation(validate)
-			if err != nil {
-				return err
-			}
-			infos, err := env.readManifests(f.files, f.recursive)
-			if err != nil {
-				return err
-			}
+			output, dryRun := w.output, w.dryRun
 			failed := false
 			for _, in := range infos {
 				out, verb, err := applyOne(ctx, env, in, writeOpts{dryRun: dr, validation: fv}, dryRun == "client")

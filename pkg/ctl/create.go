@@ -55,34 +55,48 @@ func dryRunParam(mode string) ([]string, string, error) {
 	return nil, "", fmt.Errorf("invalid dry-run value (%s). Must be \"none\", \"server\", or \"client\"", mode)
 }
 
+// writeFlags are the flags create and apply share: -f, -o, --dry-run and
+// --validate.
+type writeFlags struct {
+	files                    fileOptions
+	output, dryRun, validate string
+}
+
+func (w *writeFlags) addFlags(fs *pflag.FlagSet, fileUsage string) {
+	w.files.addFlags(fs, fileUsage)
+	fs.StringVarP(&w.output, "output", "o", "", "Output format: name|json|yaml")
+	fs.StringVar(&w.dryRun, "dry-run", "none", "Must be \"none\", \"server\", or \"client\"")
+	fs.StringVar(&w.validate, "validate", "strict", "Field validation by the server: strict (true), warn or ignore (false)")
+}
+
+// read checks the flags and reads the manifests: the objects, the dryRun
+// query value, the suffix of the report line and the fieldValidation value.
+func (w *writeFlags) read(env *Env) (infos []Info, dr []string, suffix, fv string, err error) {
+	if err = w.files.required(); err != nil {
+		return
+	}
+	if dr, suffix, err = dryRunParam(w.dryRun); err != nil {
+		return
+	}
+	if fv, err = fieldValidation(w.validate); err != nil {
+		return
+	}
+	infos, err = env.readManifests(w.files.files, w.files.recursive)
+	return
+}
+
 func createCommand() *command {
-	var f fileOptions
-	var output, dryRun, validate string
+	var w writeFlags
 	return &command{
 		name: "create", short: "Create a resource from a file or from stdin",
 		usage: "create -f FILENAME [flags]",
-		flags: func(fs *pflag.FlagSet) {
-			f.addFlags(fs, "to use to create the resource")
-			fs.StringVarP(&output, "output", "o", "", "Output format: name|json|yaml")
-			fs.StringVar(&dryRun, "dry-run", "none", "Must be \"none\", \"server\", or \"client\"")
-			fs.StringVar(&validate, "validate", "strict", "Field validation by the server: strict (true), warn or ignore (false)")
-		},
+		flags: func(fs *pflag.FlagSet) { w.addFlags(fs, "to use to create the resource") },
 		run: func(ctx context.Context, env *Env, args []string) error {
-			if err := f.required(); err != nil {
-				return err
-			}
-			dr, suffix, err := dryRunParam(dryRun)
+			infos, dr, suffix, fv, err := w.read(env)
 			if err != nil {
 				return err
 			}
-			fv, err := fieldValidation(validate)
-			if err != nil {
-				return err
-			}
-			infos, err := env.readManifests(f.files, f.recursive)
-			if err != nil {
-				return err
-			}
+			output, dryRun := w.output, w.dryRun
 			failed := false
 			for _, in := range infos {
 				if dryRun == "client" {

@@ -227,6 +227,7 @@ func nodeStatusChanged(a, b *core.NodeStatus) bool {
 func (k *Kubelet) renewLease(ctx context.Context, node *core.Node, lease *coordination.Lease) *coordination.Lease {
 	leases := k.client.CoordinationV1().Leases(NodeLeaseNamespace)
 	now := meta.NowMicro()
+	cached := lease != nil
 	if lease == nil {
 		got, err := leases.Get(ctx, node.Name, meta.GetOptions{})
 		switch {
@@ -256,8 +257,14 @@ func (k *Kubelet) renewLease(ctx context.Context, node *core.Node, lease *coordi
 		if ctx.Err() == nil {
 			k.log.Warn("renewing node lease failed", zap.String("node", node.Name), zap.Error(err))
 		}
+		// A cached copy went stale: read it again once, now. A copy read a
+		// moment ago that conflicts again waits for the next tick (no
+		// unbounded recursion against a busy writer).
 		if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
-			return k.renewLease(ctx, node, nil)
+			if cached {
+				return k.renewLease(ctx, node, nil)
+			}
+			return nil
 		}
 		return lease
 	}

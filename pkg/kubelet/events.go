@@ -66,10 +66,10 @@ func (r *eventRecorder) post(ctx context.Context, ev *core.Event) {
 	prev := r.seen[key]
 	r.mu.Unlock()
 	if prev != nil && time.Since(prev.FirstTimestamp.Time) < 10*time.Minute {
-		upd := meta.DeepCopy(prev)
+		upd := *prev // only Count and LastTimestamp change: a shallow copy will do
 		upd.Count++
 		upd.LastTimestamp = ev.LastTimestamp
-		if out, err := events.Update(ctx, upd, meta.UpdateOptions{}); err == nil {
+		if out, err := events.Update(ctx, &upd, meta.UpdateOptions{}); err == nil {
 			r.remember(key, out)
 			return
 		}

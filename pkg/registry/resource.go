@@ -7,8 +7,6 @@
 package registry
 
 import (
-	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -244,17 +242,5 @@ func (t *Table) GroupVersions() []meta.GroupVersion {
 	return out
 }
 
-// DeepCopy returns a deep copy of obj (an object of this resource) by a JSON
-// round trip into a new object; meta.DeepCopy cannot be used on the
-// meta.Object interface type.
-func (r *Resource) DeepCopy(obj meta.Object) meta.Object {
-	b, err := json.Marshal(obj)
-	if err != nil {
-		panic(fmt.Sprintf("registry: copy %s: %v", r.Kind, err))
-	}
-	out := r.New()
-	if err := json.Unmarshal(b, out); err != nil {
-		panic(fmt.Sprintf("registry: copy %s: %v", r.Kind, err))
-	}
-	return out
-}
+// DeepCopy returns a deep copy of obj (an object of this resource).
+func (r *Resource) DeepCopy(obj meta.Object) meta.Object { return meta.DeepCopy(obj) }

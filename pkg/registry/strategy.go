@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -58,7 +61,7 @@ func (r *Resource) PrepareForCreate(obj meta.Object, now time.Time) (meta.Object
 	}
 	if r.ResetStatusOnCreate {
 		var err error
-		if obj, err = r.replaceStatus(obj, nil); err != nil {
+		if obj, err = r.replaceStatus(obj, reflect.Value{}); err != nil {
 			return nil, err
 		}
 	}
@@ -76,11 +79,8 @@ func (r *Resource) PrepareForCreate(obj meta.Object, now time.Time) (meta.Object
 // anything outside metadata and status changed.
 func (r *Resource) PrepareForUpdate(obj, old meta.Object) (meta.Object, error) {
 	if r.HasSubresource(SubStatus) {
-		st, err := statusOf(old)
-		if err != nil {
-			return nil, err
-		}
-		if obj, err = r.replaceStatus(obj, st); err != nil {
+		var err error
+		if obj, err = r.replaceStatus(obj, statusOf(old)); err != nil {
 			return nil, err
 		}
 	}
@@ -93,11 +93,7 @@ func (r *Resource) PrepareForUpdate(obj, old meta.Object) (meta.Object, error) {
 // PrepareForStatusUpdate returns old with obj's status (and obj's labels and
 // annotations): a status update changes nothing else.
 func (r *Resource) PrepareForStatusUpdate(obj, old meta.Object) (meta.Object, error) {
-	st, err := statusOf(obj)
-	if err != nil {
-		return nil, err
-	}
-	out, err := r.replaceStatus(r.DeepCopy(old), st)
+	out, err := r.replaceStatus(r.DeepCopy(old), statusOf(obj))
 	if err != nil {
 		return nil, err
 	}
@@ -161,34 +157,60 @@ func specBytes(obj meta.Object) ([]byte, error) {
 	return json.Marshal(m) // map keys are sorted: canonical
 }
 
-func statusOf(obj meta.Object) (json.RawMessage, error) {
-	m, err := toMap(obj)
-	if err != nil {
-		return nil, err
+// statusOf returns a deep copy of obj's status (the struct field encoded as
+// "status"), or an invalid Value when its kind has no status.
+func statusOf(obj meta.Object) reflect.Value {
+	f, ok := statusField(obj)
+	if !ok {
+		return reflect.Value{}
 	}
-	return m["status"], nil
+	return reflect.ValueOf(meta.DeepCopy(f.Interface()))
 }
 
-// replaceStatus returns obj with its status replaced by st (nil = empty).
-func (r *Resource) replaceStatus(obj meta.Object, st json.RawMessage) (meta.Object, error) {
-	m, err := toMap(obj)
-	if err != nil {
-		return nil, err
+// replaceStatus returns obj with its status replaced by st (invalid: the
+// empty status).
+func (r *Resource) replaceStatus(obj meta.Object, st reflect.Value) (meta.Object, error) {
+	f, ok := statusField(obj)
+	if !ok {
+		if st.IsValid() {
+			return nil, fmt.Errorf("%s %T has no status field", r.Kind, obj)
+		}
+		return obj, nil
 	}
-	if st == nil {
-		delete(m, "status")
-	} else {
-		m["status"] = st
+	if !st.IsValid() {
+		f.SetZero()
+		return obj, nil
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", r.Kind, err)
+	f.Set(st)
+	return obj, nil
+}
+
+var statusIndexes sync.Map // reflect.Type (struct) -> int (-1: none)
+
+// statusField returns the settable status field of obj, a pointer to a
+// struct with a field whose JSON name is "status".
+func statusField(obj meta.Object) (reflect.Value, bool) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}, false
 	}
-	out := r.New()
-	if err := json.Unmarshal(b, out); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", r.Kind, err)
+	v = v.Elem()
+	i, ok := statusIndexes.Load(v.Type())
+	if !ok {
+		i = -1
+		for j := range v.NumField() {
+			name, _, _ := strings.Cut(v.Type().Field(j).Tag.Get("json"), ",")
+			if name == "status" {
+				i = j
+				break
+			}
+		}
+		statusIndexes.Store(v.Type(), i)
 	}
-	return out, nil
+	if i.(int) < 0 {
+		return reflect.Value{}, false
+	}
+	return v.Field(i.(int)), true
 }
 
 // ValidateCreate validates a new object: the kind's validation, or the

@@ -10,7 +10,7 @@ import (
 
 // TestDefaultTable checks the invariants other packages rely on: unique
 // plural, singular and short names, a New that makes the kind, field
-// labels, and the subresources issue 2 asks for.
+// labels, a deep copy for every kind, and the subresources issue 2 asks for.
 func TestDefaultTable(t *testing.T) {
 	tb := Default()
 	seen := map[string]string{}
@@ -28,6 +28,12 @@ func TestDefaultTable(t *testing.T) {
 		b, err := json.Marshal(o)
 		if err != nil || !json.Valid(b) {
 			t.Errorf("%s: encode empty object: %v", r.GroupResource(), err)
+		}
+		if c := r.DeepCopy(o); c == o || c.GetTypeMeta().Kind != r.Kind {
+			t.Errorf("%s: DeepCopy gave %v", r.GroupResource(), c)
+		}
+		if _, ok := statusField(r.New()); ok != r.HasSubresource(SubStatus) && r.HasSubresource(SubStatus) {
+			t.Errorf("%s: has a status subresource but no status field", r.GroupResource())
 		}
 		set := r.FieldSet(r.New())
 		if _, ok := set["metadata.name"]; !ok {

@@ -3,11 +3,13 @@ package core
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
 // FuzzDecodePod: decoding never panics, and once decoded, encoding is a
 // fixed point (encode, decode, encode gives the same bytes), so objects
-// survive storage round trips unchanged.
+// survive storage round trips unchanged; a deep copy encodes as the original.
 func FuzzDecodePod(f *testing.F) {
 	f.Add([]byte(podJSON))
 	f.Add([]byte(`{"spec":{"containers":[{"name":"a","resources":{"limits":{"cpu":"1e3","memory":"1.5Gi"}}}]}}`))
@@ -31,6 +33,13 @@ func FuzzDecodePod(f *testing.F) {
 		}
 		if string(first) != string(second) {
 			t.Fatalf("not a fixed point:\n%s\n%s", first, second)
+		}
+		copied, err := json.Marshal(meta.DeepCopy(&p))
+		if err != nil {
+			t.Fatalf("encode copy: %v", err)
+		}
+		if string(copied) != string(first) {
+			t.Fatalf("deep copy differs:\n%s\n%s", first, copied)
 		}
 	})
 }

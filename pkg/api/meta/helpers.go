@@ -1,7 +1,6 @@
 package meta
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -37,20 +36,6 @@ func ParseGroupVersion(s string) (GroupVersion, error) {
 	default:
 		return GroupVersion{}, fmt.Errorf("invalid apiVersion %q", s)
 	}
-}
-
-// DeepCopy returns a deep copy of an API value by a JSON round trip. Objects
-// handed out by caches are shared and must not be mutated: copy them first.
-func DeepCopy[T any](in T) T {
-	var out T
-	b, err := json.Marshal(in)
-	if err != nil {
-		panic(fmt.Sprintf("meta.DeepCopy: marshal %T: %v", in, err))
-	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		panic(fmt.Sprintf("meta.DeepCopy: unmarshal %T: %v", in, err))
-	}
-	return out
 }
 
 // Ptr returns a pointer to v, for optional fields.

@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -136,7 +137,17 @@ func TestSubsetsEqual(t *testing.T) {
 				t.Errorf("SubsetsEqual (swapped) = %v, want %v", got, tt.want)
 			}
 			// The stored form (the Endpoints object through JSON) agrees.
-			stored := func(s []core.EndpointSubset) *core.Endpoints { return meta.DeepCopy(&core.Endpoints{Subsets: s}) }
+			stored := func(s []core.EndpointSubset) *core.Endpoints {
+				data, err := json.Marshal(&core.Endpoints{Subsets: s})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ep core.Endpoints
+				if err := json.Unmarshal(data, &ep); err != nil {
+					t.Fatal(err)
+				}
+				return &ep
+			}
 			if same := reflect.DeepEqual(stored(tt.a), stored(tt.b)); same != tt.want {
 				t.Errorf("stored forms equal = %v, want %v", same, tt.want)
 			}

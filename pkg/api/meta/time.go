@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -48,7 +49,11 @@ func marshalTime(t time.Time, layout string) ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
-	return json.Marshal(t.UTC().Format(layout))
+	// A formatted time holds no character JSON escapes.
+	b := make([]byte, 0, len(layout)+8)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, layout)
+	return append(b, '"'), nil
 }
 
 // unmarshalTime reads null, "" (both the zero time) or an RFC 3339 string
@@ -60,7 +65,9 @@ func unmarshalTime(b []byte, precision time.Duration, out *time.Time) error {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 {
+		s = string(b[1 : n-1]) // the usual case: no escapes to decode
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	if s == "" {

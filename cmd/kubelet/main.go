@@ -1,6 +1,7 @@
 // Command kubelet is the node agent: it registers its node (or, with
 // --runtime=simulated --nodes=N, N nodes), runs the pods bound to it and
-// serves /healthz, /metrics, /pods and /containerLogs on --port.
+// serves /healthz, /metrics, /pods and /containerLogs (and, with
+// --profiling, /debug/pprof/) on --port.
 package main
 
 import (
@@ -51,7 +52,7 @@ func run(ctx context.Context, opts *kubelet.Options, clientOpts *clientcmd.Clien
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.Registerer = reg
-	srv := daemon.NewServer(&daemon.ServingOptions{BindAddress: "0.0.0.0", Port: opts.Port}, log, reg)
+	srv := daemon.NewServer(&daemon.ServingOptions{BindAddress: "0.0.0.0", Port: opts.Port, Profiling: opts.Profiling}, log, reg)
 	ln, err := srv.Listen()
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", opts.Port, err)

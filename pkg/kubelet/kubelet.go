@@ -135,9 +135,14 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		goRun(func(ctx context.Context) { k.runNode(ctx, name, i) })
 	}
 	factoryOpts := []informers.Option{informers.WithLogger(k.log)}
+	// Like Kubernetes' kubelet, watch only the pods bound to our node; a
+	// kubelet simulating many nodes watches every bound pod, so pods still
+	// waiting for the scheduler cost it (and the apiserver) nothing.
+	selector := "spec.nodeName!="
 	if len(k.cfg.NodeNames) == 1 {
-		factoryOpts = append(factoryOpts, informers.WithFieldSelector("spec.nodeName="+k.cfg.NodeNames[0]))
+		selector = "spec.nodeName=" + k.cfg.NodeNames[0]
 	}
+	factoryOpts = append(factoryOpts, informers.WithFieldSelector(selector))
 	factory := informers.NewSharedInformerFactory(k.client.RESTClient(), 0, factoryOpts...)
 	k.pods = factory.Core().Pods().Informer()
 	if _, err := k.pods.AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{

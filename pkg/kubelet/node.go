@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -211,8 +212,11 @@ func (k *Kubelet) updateNodeStatus(ctx context.Context, node *core.Node, lastRep
 
 // nodeStatusChanged compares statuses without the heartbeat times.
 func nodeStatusChanged(a, b *core.NodeStatus) bool {
+	// Only the conditions are written to: a shallow copy with its own
+	// conditions slice leaves a and b untouched.
 	strip := func(s *core.NodeStatus) *core.NodeStatus {
-		cp := meta.DeepCopy(*s)
+		cp := *s
+		cp.Conditions = slices.Clone(s.Conditions)
 		for i := range cp.Conditions {
 			cp.Conditions[i].LastHeartbeatTime = meta.Time{}
 		}

@@ -29,6 +29,9 @@ type Options struct {
 	NodeStatusUpdateFrequency time.Duration
 	NodeStatusReportFrequency time.Duration
 	NodeLeaseDurationSeconds  int32
+	// Profiling serves /debug/pprof on --port (the real kubelet serves it
+	// when enableDebuggingHandlers and enableProfilingHandler are set).
+	Profiling bool
 }
 
 // NewOptions returns the defaults.
@@ -58,6 +61,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.NodeStatusUpdateFrequency, "node-status-update-frequency", o.NodeStatusUpdateFrequency, "how often node status is computed (and written when changed)")
 	fs.DurationVar(&o.NodeStatusReportFrequency, "node-status-report-frequency", o.NodeStatusReportFrequency, "how often unchanged node status is written anyway (default: the update frequency)")
 	fs.Int32Var(&o.NodeLeaseDurationSeconds, "node-lease-duration-seconds", o.NodeLeaseDurationSeconds, "the node lease's duration; it is renewed every quarter of it")
+	fs.BoolVar(&o.Profiling, "profiling", o.Profiling, "serve /debug/pprof/ (CPU, heap, goroutine profiles) on --port, as the scheduler and controller-manager do")
 }
 
 // NodeNames are the names of the nodes to serve.

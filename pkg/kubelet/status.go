@@ -193,9 +193,7 @@ func setConditions(st *core.PodStatus, pod *core.Pod, now meta.Time, pendingInit
 	set(core.PodReady, ready && len(gates) == 0, reason, msg)
 }
 
-// statusEqual compares statuses as they go over the wire (times in seconds).
-func statusEqual(a, b *core.PodStatus) bool { return jsonEqual(a, b) }
-
+// jsonEqual compares values as they go over the wire.
 func jsonEqual(a, b any) bool {
 	x, err1 := json.Marshal(a)
 	y, err2 := json.Marshal(b)

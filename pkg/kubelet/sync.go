@@ -219,18 +219,15 @@ func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, 
 	if statusEqual(&status, &pod.Status) { // pod is w.known: the freshest status
 		return
 	}
-	pods := k.client.CoreV1().Pods(pod.Namespace)
 	for attempt := 0; attempt < 3; attempt++ {
-		cp := *pod
-		cp.Status = status
-		out, err := pods.UpdateStatus(ctx, &cp, meta.UpdateOptions{})
+		rv, err := k.putPodStatus(ctx, pod, &status)
 		switch {
 		case err == nil:
 			w.lastStatus = &status
-			w.lastRV, _ = strconv.ParseUint(out.ResourceVersion, 10, 64)
+			w.lastRV = rv
 			return
 		case apierrors.IsConflict(err):
-			fresh, gerr := pods.Get(ctx, pod.Name, meta.GetOptions{})
+			fresh, gerr := k.client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, meta.GetOptions{})
 			if gerr != nil || fresh.UID != pod.UID {
 				return
 			}
@@ -242,6 +239,38 @@ func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, 
 			return
 		}
 	}
+}
+
+// podStatusBody is the body of a PUT pods/status: the pod's metadata (its
+// resourceVersion is the precondition; labels and annotations are kept from
+// it) and the new status. The spec is left out: a status update takes the
+// stored spec, here as in Kubernetes, so encoding it (and the apiserver
+// decoding it) would be wasted.
+type podStatusBody struct {
+	meta.TypeMeta `json:",inline"`
+	ObjectMeta    *meta.ObjectMeta `json:"metadata"`
+	Status        *core.PodStatus  `json:"status"`
+}
+
+// writtenPod is the part of the apiserver's answer the kubelet keeps.
+type writtenPod struct {
+	Metadata struct {
+		ResourceVersion string `json:"resourceVersion"`
+	} `json:"metadata"`
+}
+
+// putPodStatus writes status as pod's status (PUT pods/status, with pod's
+// resourceVersion as precondition) and returns the resourceVersion written.
+func (k *Kubelet) putPodStatus(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, error) {
+	body := &podStatusBody{TypeMeta: meta.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: &pod.ObjectMeta, Status: status}
+	var out writtenPod
+	err := k.client.RESTClient().Put().GroupVersion("", "v1").Namespace(pod.Namespace).Resource("pods").
+		Name(pod.Name).SubResource("status").Body(body).Do(ctx).Into(&out)
+	if err != nil {
+		return 0, fmt.Errorf("update status of pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	rv, _ := strconv.ParseUint(out.Metadata.ResourceVersion, 10, 64) // 0: trust the informer's copy
+	return rv, nil
 }
 
 // containerGrace is the container's grace period: its liveness probe's

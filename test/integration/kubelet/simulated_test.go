@@ -63,6 +63,22 @@ func TestSimulated200Nodes(t *testing.T) {
 		return p != nil && p.Status.Phase == core.PodSucceeded &&
 			p.Status.ContainerStatuses[0].State.Terminated != nil && p.Status.ContainerStatuses[0].State.Terminated.ExitCode == 0
 	})
+	if p := getPod(t, cs, "job"); p.Annotations[simulated.AnnotationCompleteAfter] != "1s" || p.Spec.Containers[0].Image != "busybox" {
+		t.Fatalf("status writes changed the pod's metadata or spec: %+v %+v", p.ObjectMeta, p.Spec)
+	}
+	// A pod the kubelet first sees when it is bound (it watches bound pods
+	// only) runs as well.
+	late := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "late", Labels: map[string]string{"app": "late"}},
+		Spec: core.PodSpec{Containers: []core.Container{{Name: "c", Image: "nginx"}}}}
+	createPod(t, cs, late)
+	if err := cs.CoreV1().Pods("default").Bind(ctx, &core.Binding{ObjectMeta: meta.ObjectMeta{Name: "late"},
+		Target: core.ObjectReference{Kind: "Node", Name: "sim-42"}}, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "late Ready", func() bool {
+		p := getPod(t, cs, "late")
+		return p != nil && p.Status.Phase == core.PodRunning && core.IsPodReady(p) && p.Labels["app"] == "late"
+	})
 	if err := cs.CoreV1().Pods("default").Delete(ctx, "web", meta.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 go_build() { # out package [dir]
   local out=$1 pkg=$2 dir=${3:-$ROOT}
   log "go build $pkg"
-  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out" "$pkg")
+  (cd "$dir" && CGO_ENABLED=0 GOEXPERIMENT="${GOEXPERIMENT-jsonv2}" go build -trimpath -ldflags "-s -w" -o "$out" "$pkg")
 }
 
 build_binaries() {

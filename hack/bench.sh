@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CGO_ENABLED=0
+export GOEXPERIMENT="${GOEXPERIMENT-jsonv2}" # as the Makefile builds the daemons
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   make --no-print-directory build

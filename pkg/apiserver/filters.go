@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
@@ -69,8 +71,8 @@ func (s *Server) withMetricsAndLogging(next http.Handler) http.Handler {
 // mutating requests are in flight; watches and other long-running requests
 // are exempt.
 func (s *Server) withInFlightLimit(next http.Handler) http.Handler {
-	readOnly := newSemaphore(s.cfg.MaxRequestsInFlight)
-	mutating := newSemaphore(s.cfg.MaxMutatingRequestsInFlight)
+	readOnly := newSemaphore(s.cfg.MaxRequestsInFlight, s.cfg.InFlightQueueWait)
+	mutating := newSemaphore(s.cfg.MaxMutatingRequestsInFlight, s.cfg.InFlightQueueWait)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		ri, ok := requestInfoFrom(req.Context())
 		if !ok || isLongRunning(ri) {
@@ -81,7 +83,7 @@ func (s *Server) withInFlightLimit(next http.Handler) http.Handler {
 		if isMutating(ri.Verb) {
 			sem, kind = mutating, "mutating"
 		}
-		if !sem.tryAcquire() {
+		if !sem.acquire(req.Context(), s.metrics.inqueue.WithLabelValues(kind)) {
 			writeError(w, req, apierrors.NewTooManyRequests("Too many requests, please try again later.", 1))
 			return
 		}
@@ -93,30 +95,58 @@ func (s *Server) withInFlightLimit(next http.Handler) http.Handler {
 	})
 }
 
-// semaphore is a non-blocking counting semaphore; a nil one never limits.
-type semaphore chan struct{}
+// semaphore bounds requests in flight; a request finding every slot taken
+// waits in line (FIFO: blocked channel senders are served in order) for up
+// to wait, with at most as many waiting as there are slots. A nil
+// semaphore never limits.
+type semaphore struct {
+	slots   chan struct{}
+	wait    time.Duration
+	waiting atomic.Int64
+}
 
-func newSemaphore(n int) semaphore {
+func newSemaphore(n int, wait time.Duration) *semaphore {
 	if n <= 0 {
 		return nil
 	}
-	return make(semaphore, n)
+	return &semaphore{slots: make(chan struct{}, n), wait: wait}
 }
 
-func (s semaphore) tryAcquire() bool {
+// acquire takes a slot, waiting in line if allowed; queued counts the
+// requests waiting. False: refused (line full, wait over or ctx done).
+func (s *semaphore) acquire(ctx context.Context, queued prometheus.Gauge) bool {
 	if s == nil {
 		return true
 	}
 	select {
-	case s <- struct{}{}:
+	case s.slots <- struct{}{}:
 		return true
 	default:
+	}
+	if s.wait <= 0 {
+		return false
+	}
+	if s.waiting.Add(1) > int64(cap(s.slots)) {
+		s.waiting.Add(-1)
+		return false
+	}
+	defer s.waiting.Add(-1)
+	queued.Inc()
+	defer queued.Dec()
+	t := time.NewTimer(s.wait)
+	defer t.Stop()
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
 		return false
 	}
 }
 
-func (s semaphore) release() {
+func (s *semaphore) release() {
 	if s != nil {
-		<-s
+		<-s.slots
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
+	"time"
 
+	dto "github.com/prometheus/client_model/go"
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
 
@@ -81,4 +84,66 @@ func TestInFlightLimit(t *testing.T) {
 	}
 	close(release)
 	<-done
+}
+
+// TestInFlightQueue: with the slot taken, the next write waits in line and
+// runs once the slot frees; with the line full another is refused at once;
+// a wait that runs out is a 429.
+func TestInFlightQueue(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	s := &Server{log: zap.NewNop(), metrics: newMetrics(),
+		cfg: Config{MaxMutatingRequestsInFlight: 1, InFlightQueueWait: time.Hour}}
+	entered, release := make(chan struct{}), make(chan struct{})
+	base := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.Header.Get("X-Hold") != "" {
+			close(entered)
+			<-release
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	h := s.withInFlightLimit(base)
+	post := func(hold bool) chan int {
+		code := make(chan int, 1)
+		go func() {
+			req := withInfo(httptest.NewRequest("POST", "/api/v1/namespaces/a/pods", nil), "")
+			if hold {
+				req.Header.Set("X-Hold", "1")
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			code <- rec.Code
+		}()
+		return code
+	}
+	held := post(true)
+	<-entered
+	queued := post(false)
+	inqueue := func() float64 {
+		var m dto.Metric
+		if err := s.metrics.inqueue.WithLabelValues("mutating").Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m.GetGauge().GetValue()
+	}
+	for inqueue() != 1 {
+		runtime.Gosched() // until the second request waits in line
+	}
+	if code := <-post(false); code != http.StatusTooManyRequests {
+		t.Fatalf("request beyond the line: %d, want 429", code)
+	}
+	close(release)
+	if a, b := <-held, <-queued; a != http.StatusOK || b != http.StatusOK {
+		t.Fatalf("held %d, queued %d: want 200 both", a, b)
+	}
+
+	s.cfg.InFlightQueueWait = time.Millisecond
+	entered, release = make(chan struct{}), make(chan struct{})
+	h = s.withInFlightLimit(base)
+	held = post(true)
+	<-entered
+	if code := <-post(false); code != http.StatusTooManyRequests {
+		t.Fatalf("request whose wait ran out: %d, want 429", code)
+	}
+	close(release)
+	<-held
 }

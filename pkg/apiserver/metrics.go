@@ -12,6 +12,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inflight *prometheus.GaugeVec
+	inqueue  *prometheus.GaugeVec
 	watchers *prometheus.GaugeVec
 }
 
@@ -32,6 +33,10 @@ func newMetrics() *metrics {
 			Name: "apiserver_current_inflight_requests",
 			Help: "Number of requests in flight, by request kind (readOnly or mutating).",
 		}, []string{"request_kind"}),
+		inqueue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "apiserver_current_inqueue_requests",
+			Help: "Number of requests waiting for an in-flight slot, by request kind (readOnly or mutating).",
+		}, []string{"request_kind"}),
 		watchers: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "apiserver_longrunning_requests",
 			Help: "Gauge of all active long-running apiserver requests (watches) by verb, group, version, resource, subresource, scope and component.",
@@ -51,6 +56,9 @@ func registerMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.inflight, err = register(reg, m.inflight); err != nil {
+		return nil, err
+	}
+	if m.inqueue, err = register(reg, m.inqueue); err != nil {
 		return nil, err
 	}
 	if m.watchers, err = register(reg, m.watchers); err != nil {

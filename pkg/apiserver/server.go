@@ -43,6 +43,12 @@ type Config struct {
 
 	MaxRequestsInFlight         int // 0 = no limit
 	MaxMutatingRequestsInFlight int // 0 = no limit
+	// InFlightQueueWait is how long a request finding every slot of its
+	// kind taken waits in line for one (at most as many waiting as there are
+	// slots) before it gets 429 with Retry-After; 0 answers 429 at once.
+	// Kubernetes' priority and fairness queues requests likewise instead of
+	// refusing a burst outright.
+	InFlightQueueWait time.Duration
 
 	DefaultNotReadyTolerationSeconds    int64
 	DefaultUnreachableTolerationSeconds int64
@@ -78,6 +84,7 @@ func DefaultConfig() Config {
 	return Config{
 		MaxRequestsInFlight:                 400,
 		MaxMutatingRequestsInFlight:         200,
+		InFlightQueueWait:                   time.Second,
 		DefaultNotReadyTolerationSeconds:    300,
 		DefaultUnreachableTolerationSeconds: 300,
 	}

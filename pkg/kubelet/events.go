@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -26,6 +27,10 @@ type eventRecorder struct {
 	component string
 	log       *zap.Logger
 	queue     chan *core.Event
+	// dropped counts events dropped on a full queue; lastDropLog is when
+	// that was last logged (unix nanoseconds).
+	dropped     atomic.Int64
+	lastDropLog atomic.Int64
 
 	mu   sync.Mutex
 	seen map[string]*core.Event // by aggregation key, last posted
@@ -38,13 +43,33 @@ func newEventRecorder(client *clientset.Clientset, log *zap.Logger) *eventRecord
 
 // Eventf records an event about pod from node host.
 func (r *eventRecorder) Eventf(pod *core.Pod, host, eventType, reason, format string, args ...any) {
+	if len(r.queue) == cap(r.queue) { // full: spare building an event to drop
+		r.drop(reason)
+		return
+	}
 	ev := record.MakeEvent(pod, eventType, reason, fmt.Sprintf(format, args...), r.component, time.Now())
 	ev.Source.Host, ev.ReportingInstance = host, host
 	select {
 	case r.queue <- ev:
 	default:
-		r.log.Warn("event queue full, dropping event", zap.String("reason", reason))
+		r.drop(reason)
 	}
+}
+
+// dropLogEvery bounds how often dropped events are logged: under a burst
+// of pods every event may be dropped, and a log line each would cost more
+// than the event.
+const dropLogEvery = 10 * time.Second
+
+// drop counts a dropped event and logs the count at most every dropLogEvery.
+func (r *eventRecorder) drop(reason string) {
+	n := r.dropped.Add(1)
+	now := time.Now().UnixNano()
+	last := r.lastDropLog.Load()
+	if now-last < int64(dropLogEvery) || !r.lastDropLog.CompareAndSwap(last, now) {
+		return
+	}
+	r.log.Warn("event queue full, dropping events", zap.String("reason", reason), zap.Int64("droppedTotal", n))
 }
 
 // run posts queued events until ctx ends.

@@ -69,6 +69,7 @@ type Kubelet struct {
 	workersMu sync.Mutex
 	workers   *podWorkers
 	probes    *prober.Manager
+	status    *statusManager // nil until Run: writes then happen inline
 	pods      cache.SharedIndexInformer[*core.Pod]
 }
 
@@ -122,6 +123,8 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	}
 	goRun(k.runtime.Run)
 	goRun(k.recorder.run)
+	k.status = newStatusManager(k)
+	k.status.run(ctx, goRun)
 	k.probes = prober.NewManager(ctx, k.runtime.Exec, k.onProbe)
 	k.setWorkers(newPodWorkers(ctx, k))
 	// Shutdown order: everything watches ctx; wait for all of it.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -211,66 +210,6 @@ func (k *Kubelet) observeStart(w *podWorker, pod *core.Pod, st core.PodStatus) {
 	if !pod.CreationTimestamp.IsZero() {
 		k.metrics.podStartDuration.Observe(time.Since(pod.CreationTimestamp.Time).Seconds())
 	}
-}
-
-// writeStatus writes status through pods/status when it differs from what
-// the apiserver has.
-func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, status core.PodStatus) {
-	if statusEqual(&status, &pod.Status) { // pod is w.known: the freshest status
-		return
-	}
-	for attempt := 0; attempt < 3; attempt++ {
-		rv, err := k.putPodStatus(ctx, pod, &status)
-		switch {
-		case err == nil:
-			w.lastStatus = &status
-			w.lastRV = rv
-			return
-		case apierrors.IsConflict(err):
-			fresh, gerr := k.client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, meta.GetOptions{})
-			if gerr != nil || fresh.UID != pod.UID {
-				return
-			}
-			pod = fresh
-		case apierrors.IsNotFound(err) || ctx.Err() != nil:
-			return
-		default:
-			k.log.Warn("updating pod status failed", zap.String("pod", pod.Namespace+"/"+pod.Name), zap.Error(err))
-			return
-		}
-	}
-}
-
-// podStatusBody is the body of a PUT pods/status: the pod's metadata (its
-// resourceVersion is the precondition; labels and annotations are kept from
-// it) and the new status. The spec is left out: a status update takes the
-// stored spec, here as in Kubernetes, so encoding it (and the apiserver
-// decoding it) would be wasted.
-type podStatusBody struct {
-	meta.TypeMeta `json:",inline"`
-	ObjectMeta    *meta.ObjectMeta `json:"metadata"`
-	Status        *core.PodStatus  `json:"status"`
-}
-
-// writtenPod is the part of the apiserver's answer the kubelet keeps.
-type writtenPod struct {
-	Metadata struct {
-		ResourceVersion string `json:"resourceVersion"`
-	} `json:"metadata"`
-}
-
-// putPodStatus writes status as pod's status (PUT pods/status, with pod's
-// resourceVersion as precondition) and returns the resourceVersion written.
-func (k *Kubelet) putPodStatus(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, error) {
-	body := &podStatusBody{TypeMeta: meta.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: &pod.ObjectMeta, Status: status}
-	var out writtenPod
-	err := k.client.RESTClient().Put().GroupVersion("", "v1").Namespace(pod.Namespace).Resource("pods").
-		Name(pod.Name).SubResource("status").Body(body).Do(ctx).Into(&out)
-	if err != nil {
-		return 0, fmt.Errorf("update status of pod %s/%s: %w", pod.Namespace, pod.Name, err)
-	}
-	rv, _ := strconv.ParseUint(out.Metadata.ResourceVersion, 10, 64) // 0: trust the informer's copy
-	return rv, nil
 }
 
 // containerGrace is the container's grace period: its liveness probe's

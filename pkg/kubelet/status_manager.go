@@ -1,0 +1,199 @@
+package kubelet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+// statusWriters is how many pod status writes are in flight at most.
+const statusWriters = 32
+
+// statusManager writes pod statuses to the apiserver from a fixed set of
+// goroutines, as Kubernetes' kubelet writes them from its status manager
+// rather than from the pod workers. Pod workers are many and short-lived;
+// encoding a pod and reading the answer needs a deep stack, which a new
+// goroutine would grow (and copy) on each of its first writes, while the
+// writers' stacks stay grown. A write is synchronous for the pod worker.
+type statusManager struct {
+	k    *Kubelet
+	reqs chan *statusWrite
+}
+
+// statusWrite is one pod's write and, once done, its outcome.
+type statusWrite struct {
+	pod    *core.Pod
+	status *core.PodStatus
+	// rv is the resourceVersion written, ok whether the write happened.
+	rv   uint64
+	ok   bool
+	done chan struct{}
+}
+
+func newStatusManager(k *Kubelet) *statusManager {
+	return &statusManager{k: k, reqs: make(chan *statusWrite)}
+}
+
+// run serves writes on statusWriters goroutines until ctx ends.
+func (m *statusManager) run(ctx context.Context, start func(func(context.Context))) {
+	for range statusWriters {
+		start(func(ctx context.Context) {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case req := <-m.reqs:
+					req.rv, req.ok = m.k.putStatusRetrying(ctx, req.pod, req.status)
+					close(req.done)
+				}
+			}
+		})
+	}
+}
+
+// write writes status as pod's status on a writer and waits for it; it
+// returns the resourceVersion written and whether the write happened.
+func (m *statusManager) write(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, bool) {
+	req := &statusWrite{pod: pod, status: status, done: make(chan struct{})}
+	select {
+	case m.reqs <- req:
+	case <-ctx.Done():
+		return 0, false
+	}
+	select {
+	case <-req.done:
+		return req.rv, req.ok
+	case <-ctx.Done():
+		return 0, false
+	}
+}
+
+// writeStatus writes status through pods/status when it differs from what
+// the apiserver has.
+func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, status core.PodStatus) {
+	if statusEqual(&status, &pod.Status) { // pod is w.known: the freshest status
+		return
+	}
+	var rv uint64
+	var ok bool
+	if k.status != nil {
+		rv, ok = k.status.write(ctx, pod, &status)
+	} else {
+		rv, ok = k.putStatusRetrying(ctx, pod, &status)
+	}
+	if ok {
+		w.lastStatus, w.lastRV = &status, rv
+	}
+}
+
+// putStatusRetrying writes status, reading the pod again after a conflict
+// (at most three attempts in all).
+func (k *Kubelet) putStatusRetrying(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, bool) {
+	for attempt := 0; attempt < 3; attempt++ {
+		rv, err := k.putPodStatus(ctx, pod, status)
+		switch {
+		case err == nil:
+			return rv, true
+		case apierrors.IsConflict(err):
+			fresh, gerr := k.client.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, meta.GetOptions{})
+			if gerr != nil || fresh.UID != pod.UID {
+				return 0, false
+			}
+			pod = fresh
+		case apierrors.IsNotFound(err) || ctx.Err() != nil:
+			return 0, false
+		default:
+			k.log.Warn("updating pod status failed", zap.String("pod", pod.Namespace+"/"+pod.Name), zap.Error(err))
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+// podStatusBody is the body of a PUT pods/status: the pod's metadata (its
+// resourceVersion is the precondition; labels and annotations are kept from
+// it) and the new status. The spec is left out: a status update takes the
+// stored spec, here as in Kubernetes, so encoding it (and the apiserver
+// decoding it) would be wasted.
+type podStatusBody struct {
+	meta.TypeMeta `json:",inline"`
+	ObjectMeta    *meta.ObjectMeta `json:"metadata"`
+	Status        *core.PodStatus  `json:"status"`
+}
+
+// putPodStatus writes status as pod's status (PUT pods/status, with pod's
+// resourceVersion as precondition) and returns the resourceVersion written.
+func (k *Kubelet) putPodStatus(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, error) {
+	body := &podStatusBody{TypeMeta: meta.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: &pod.ObjectMeta, Status: status}
+	out, err := k.client.RESTClient().Put().GroupVersion("", "v1").Namespace(pod.Namespace).Resource("pods").
+		Name(pod.Name).SubResource("status").Body(body).Do(ctx).Raw()
+	if err != nil {
+		return 0, fmt.Errorf("update status of pod %s/%s: %w", pod.Namespace, pod.Name, err)
+	}
+	rv, err := resourceVersionOf(out)
+	if err != nil {
+		return 0, fmt.Errorf("update status of pod %s/%s: answer: %w", pod.Namespace, pod.Name, err)
+	}
+	n, _ := strconv.ParseUint(rv, 10, 64) // 0: trust the informer's copy
+	return n, nil
+}
+
+// resourceVersionOf reads metadata.resourceVersion from an object's JSON,
+// the only part of the written pod the kubelet keeps. It reads tokens up to
+// it (metadata comes first, resourceVersion early in it) instead of
+// decoding, or even scanning, the whole pod.
+func resourceVersionOf(obj []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	inObject := func() error {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('{') {
+			return fmt.Errorf("want an object, got %v", t)
+		}
+		return nil
+	}
+	// find advances to the value of key in the current object.
+	find := func(key string) error {
+		for dec.More() {
+			t, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			if t == key {
+				return nil
+			}
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("no %q", key)
+	}
+	if err := inObject(); err != nil {
+		return "", err
+	}
+	if err := find("metadata"); err != nil {
+		return "", err
+	}
+	if err := inObject(); err != nil {
+		return "", err
+	}
+	if err := find("resourceVersion"); err != nil {
+		return "", err
+	}
+	var rv string
+	if err := dec.Decode(&rv); err != nil {
+		return "", fmt.Errorf("resourceVersion: %w", err)
+	}
+	return rv, nil
+}

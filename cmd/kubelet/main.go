@@ -33,6 +33,7 @@ func main() {
 		opts := kubelet.NewOptions()
 		opts.AddFlags(fs)
 		return daemon.Command{Run: func(ctx context.Context, log *zap.Logger) error {
+			opts.NodeStatusReportFrequency = opts.StatusReportFrequency(fs.Changed("node-status-update-frequency"))
 			return run(ctx, opts, clientOpts, log)
 		}}
 	})

@@ -43,7 +43,9 @@ type Config struct {
 	// Capacity is the nodes' capacity and allocatable (cpu, memory, pods).
 	Capacity core.ResourceList
 	// NodeStatusUpdateFrequency is how often node status is computed and,
-	// when changed or older than NodeStatusReportFrequency, written.
+	// when changed or older than NodeStatusReportFrequency, written
+	// (default 10s; NodeStatusReportFrequency defaults to it here, and the
+	// command's flags to Kubernetes' 5m: see Options.StatusReportFrequency).
 	NodeStatusUpdateFrequency time.Duration
 	NodeStatusReportFrequency time.Duration
 	NodeLeaseDurationSeconds  int32

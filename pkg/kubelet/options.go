@@ -59,9 +59,28 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CapacityCPU, "capacity-cpu", o.CapacityCPU, "the node's cpu capacity (default: the machine's)")
 	fs.StringVar(&o.CapacityMemory, "capacity-memory", o.CapacityMemory, "the node's memory capacity (default: the machine's)")
 	fs.DurationVar(&o.NodeStatusUpdateFrequency, "node-status-update-frequency", o.NodeStatusUpdateFrequency, "how often node status is computed (and written when changed)")
-	fs.DurationVar(&o.NodeStatusReportFrequency, "node-status-report-frequency", o.NodeStatusReportFrequency, "how often unchanged node status is written anyway (default: the update frequency)")
+	fs.DurationVar(&o.NodeStatusReportFrequency, "node-status-report-frequency", o.NodeStatusReportFrequency, "how often unchanged node status is written anyway (default: 5m, or the update frequency when --node-status-update-frequency is given; the node's Lease is its heartbeat)")
 	fs.Int32Var(&o.NodeLeaseDurationSeconds, "node-lease-duration-seconds", o.NodeLeaseDurationSeconds, "the node lease's duration; it is renewed every quarter of it")
 	fs.BoolVar(&o.Profiling, "profiling", o.Profiling, "serve /debug/pprof/ (CPU, heap, goroutine profiles) on --port, as the scheduler and controller-manager do")
+}
+
+// DefaultNodeStatusReportFrequency is Kubernetes' nodeStatusReportFrequency:
+// with node Leases as heartbeats, unchanged node status is written every
+// five minutes only.
+const DefaultNodeStatusReportFrequency = 5 * time.Minute
+
+// StatusReportFrequency is --node-status-report-frequency or, when it is
+// not given, Kubernetes' default: DefaultNodeStatusReportFrequency, or the
+// update frequency when --node-status-update-frequency was given
+// (updateGiven), as the real kubelet keeps for compatibility.
+func (o *Options) StatusReportFrequency(updateGiven bool) time.Duration {
+	switch {
+	case o.NodeStatusReportFrequency > 0:
+		return o.NodeStatusReportFrequency
+	case updateGiven:
+		return o.NodeStatusUpdateFrequency
+	}
+	return DefaultNodeStatusReportFrequency
 }
 
 // NodeNames are the names of the nodes to serve.

@@ -15,7 +15,8 @@ import (
 type Interface interface {
 	// Create stores obj at key; it fails with AlreadyExists if the key exists.
 	// obj's resourceVersion must be empty. Returns the stored object with
-	// resourceVersion set to the etcd revision of the write.
+	// resourceVersion set to the etcd revision of the write; the store takes
+	// obj over (it may return obj itself with its resourceVersion set).
 	Create(ctx context.Context, key string, obj meta.Object) (meta.Object, error)
 
 	// Get reads one object (NotFound if absent). opts.ResourceVersion "0" may
@@ -34,6 +35,8 @@ type Interface interface {
 	// with Conflict (optimistic concurrency for client updates) instead of
 	// retrying. If the object does not exist and ignoreNotFound is true,
 	// tryUpdate receives nil (create-on-update); otherwise NotFound.
+	// tryUpdate may run more than once. The object it returns last becomes
+	// the result, with the write's resourceVersion set.
 	GuaranteedUpdate(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
 		tryUpdate func(current meta.Object) (meta.Object, error)) (meta.Object, error)
 

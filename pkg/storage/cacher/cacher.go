@@ -176,16 +176,30 @@ func (c *Cacher) Create(ctx context.Context, key string, obj meta.Object) (meta.
 	return c.store.Create(ctx, key, obj)
 }
 
-// GuaranteedUpdate writes through to etcd.
+// GuaranteedUpdate writes through to etcd, starting from the cached object
+// for key if there is one (as Kubernetes' cacher does), so an update of a
+// cached object is one etcd request when the cache is current. The store
+// checks a possibly stale cached state against etcd before it reports a
+// failure.
 func (c *Cacher) GuaranteedUpdate(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
 	tryUpdate func(current meta.Object) (meta.Object, error)) (meta.Object, error) {
-	return c.store.GuaranteedUpdate(ctx, key, preconditions, ignoreNotFound, tryUpdate)
+	return c.store.GuaranteedUpdateCached(ctx, key, preconditions, ignoreNotFound, tryUpdate, c.cached(key))
 }
 
-// Delete writes through to etcd.
+// Delete writes through to etcd, starting from the cached object for key
+// if there is one, as GuaranteedUpdate.
 func (c *Cacher) Delete(ctx context.Context, key string, preconditions *meta.Preconditions,
 	validate func(current meta.Object) error) (meta.Object, error) {
-	return c.store.Delete(ctx, key, preconditions, validate)
+	return c.store.DeleteCached(ctx, key, preconditions, validate, c.cached(key))
+}
+
+// cached returns the cache's object for key (nil if it has none) for a
+// write to start from. Any state the cache holds will do: the store checks
+// it against etcd.
+func (c *Cacher) cached(key string) *etcd3.Cached {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wc.cached(key)
 }
 
 // Get serves resourceVersion "0" from memory and anything else from etcd.
@@ -202,7 +216,7 @@ func (c *Cacher) Get(ctx context.Context, key string, opts storage.GetOptions) (
 	if !ok {
 		return c.store.Get(ctx, key, storage.GetOptions{}) // NotFound, or created meanwhile
 	}
-	return o.Object(), nil
+	return o.obj.Object(), nil
 }
 
 // List serves resourceVersion "0" (ignoring Limit, as Kubernetes) and "N"

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/storage"
+	"github.com/tinykube/tinykube/pkg/storage/etcd3"
 	"github.com/tinykube/tinykube/pkg/storage/metrics"
 	"github.com/tinykube/tinykube/pkg/wait"
 )
@@ -88,9 +89,9 @@ func (c *Cacher) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list %s: bad revision %q: %w", c.qr, list.ResourceVersion, err)
 	}
-	objects := make(map[string]*storage.CachedObject, len(list.Items))
+	objects := make(map[string]entry, len(list.Items))
 	for _, o := range list.Items {
-		objects[c.keyOf(o)] = storage.NewCachedObject(o)
+		objects[c.keyOf(o)] = entry{obj: storage.NewCachedObject(o)}
 	}
 	history := max(listRev-c.cfg.HistoryRevisions, 0)
 	c.mu.Lock()
@@ -237,7 +238,7 @@ func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev.cur = storage.NewCachedObject(obj)
+	ev.cur, ev.digest = storage.NewCachedObject(obj), etcd3.DigestOf(e.Kv.Value)
 	return ev, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/storage"
+	"github.com/tinykube/tinykube/pkg/storage/etcd3"
 )
 
 // event is one change the watch cache saw, shared by every watcher it is
@@ -19,6 +20,9 @@ type event struct {
 	// cur is the object after the change; for a deletion, its last state
 	// with the deletion's resourceVersion.
 	cur *storage.CachedObject
+	// digest is that of the stored value cur was decoded from (zero for a
+	// deletion).
+	digest etcd3.Digest
 	// prev is the object before the change (nil for ADDED), with its own
 	// resourceVersion: predicates are evaluated on it.
 	// The reflector decodes it from etcd's prevKV for replayed history;
@@ -75,7 +79,7 @@ func (e *event) forWatcher(pred func(meta.Object) bool, newObject func() meta.Ob
 // its recent events. It does no locking and no I/O: the Cacher guards it
 // with its mutex and feeds it from the etcd watch.
 type watchCache struct {
-	objects map[string]*storage.CachedObject // store key -> current object
+	objects map[string]entry // store key -> current object
 
 	window   []*event // ring buffer
 	first    int      // index of the oldest event
@@ -86,13 +90,21 @@ type watchCache struct {
 	listRev int64 // revision of the list objects was loaded from
 }
 
+// entry is one object of the state.
+type entry struct {
+	obj *storage.CachedObject
+	// digest is that of the stored value obj was decoded from; zero for an
+	// object loaded by the list (the update path then derives it).
+	digest etcd3.Digest
+}
+
 func newWatchCache(capacity int) *watchCache {
-	return &watchCache{objects: map[string]*storage.CachedObject{}, window: make([]*event, capacity)}
+	return &watchCache{objects: map[string]entry{}, window: make([]*event, capacity)}
 }
 
 // reset loads the state listed at listRev and empties the window, which
 // will be refilled with the history after historyStart (<= listRev).
-func (wc *watchCache) reset(objects map[string]*storage.CachedObject, listRev, historyStart int64) {
+func (wc *watchCache) reset(objects map[string]entry, listRev, historyStart int64) {
 	wc.objects = objects
 	clear(wc.window)
 	wc.first, wc.size = 0, 0
@@ -128,7 +140,7 @@ func (wc *watchCache) apply(e *event) bool {
 	live := e.rev > wc.listRev
 	if e.prev == nil && e.typ == meta.Modified && live {
 		if cur, ok := wc.objects[e.key]; ok {
-			e.prev = cur.Object()
+			e.prev = cur.obj.Object()
 		}
 	}
 	wc.push(e)
@@ -139,7 +151,7 @@ func (wc *watchCache) apply(e *event) bool {
 	if e.typ == meta.Deleted {
 		delete(wc.objects, e.key)
 	} else {
-		wc.objects[e.key] = e.cur
+		wc.objects[e.key] = entry{obj: e.cur, digest: e.digest}
 	}
 	return true
 }
@@ -179,23 +191,33 @@ func (wc *watchCache) eventsSince(rev int64) (events []*event, ok bool) {
 // key) that match pred, sorted by key.
 func (wc *watchCache) list(key string, pred func(meta.Object) bool) []*storage.CachedObject {
 	if !strings.HasSuffix(key, "/") {
-		if o, ok := wc.objects[key]; ok && (pred == nil || pred(o.Object())) {
-			return []*storage.CachedObject{o}
+		if o, ok := wc.objects[key]; ok && (pred == nil || pred(o.obj.Object())) {
+			return []*storage.CachedObject{o.obj}
 		}
 		return nil
 	}
 	keys := make([]string, 0, len(wc.objects))
 	for k, o := range wc.objects {
-		if strings.HasPrefix(k, key) && (pred == nil || pred(o.Object())) {
+		if strings.HasPrefix(k, key) && (pred == nil || pred(o.obj.Object())) {
 			keys = append(keys, k)
 		}
 	}
 	sort.Strings(keys)
 	out := make([]*storage.CachedObject, len(keys))
 	for i, k := range keys {
-		out[i] = wc.objects[k]
+		out[i] = wc.objects[k].obj
 	}
 	return out
+}
+
+// cached returns the object at key as the starting state of a write, or
+// nil.
+func (wc *watchCache) cached(key string) *etcd3.Cached {
+	o, ok := wc.objects[key]
+	if !ok {
+		return nil
+	}
+	return &etcd3.Cached{Object: o.obj.Object(), Digest: o.digest}
 }
 
 // count returns the number of objects under prefix.

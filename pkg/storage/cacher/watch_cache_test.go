@@ -6,6 +6,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/storage"
+	"github.com/tinykube/tinykube/pkg/storage/etcd3"
 )
 
 type widget struct {
@@ -31,7 +32,7 @@ func revs(events []*event) []int64 {
 
 func TestWindowEvictionAndEventsSince(t *testing.T) {
 	wc := newWatchCache(3)
-	wc.reset(map[string]*storage.CachedObject{}, 10, 10)
+	wc.reset(map[string]entry{}, 10, 10)
 	for rev := int64(11); rev <= 15; rev++ {
 		wc.apply(mkEvent(meta.Added, "w"+strconv.FormatInt(rev, 10), "red", rev, nil))
 	}
@@ -64,14 +65,14 @@ func TestWindowEvictionAndEventsSince(t *testing.T) {
 func TestHistoryEventsDoNotChangeState(t *testing.T) {
 	wc := newWatchCache(10)
 	listed := mkEvent(meta.Added, "a", "blue", 8, nil).cur
-	wc.reset(map[string]*storage.CachedObject{"/widgets/ns/a": listed}, 8, 3)
+	wc.reset(map[string]entry{"/widgets/ns/a": {obj: listed}}, 8, 3)
 	if wc.ready() {
 		t.Fatal("ready before the history caught up")
 	}
 	if live := wc.apply(mkEvent(meta.Added, "a", "red", 5, nil)); live {
 		t.Fatal("history event reported live")
 	}
-	if wc.objects["/widgets/ns/a"] != listed {
+	if wc.objects["/widgets/ns/a"].obj != listed {
 		t.Fatal("history event changed the listed state")
 	}
 	wc.advance(8)
@@ -89,10 +90,10 @@ func TestHistoryEventsDoNotChangeState(t *testing.T) {
 
 func TestListSortedAndFiltered(t *testing.T) {
 	wc := newWatchCache(10)
-	objs := map[string]*storage.CachedObject{}
+	objs := map[string]entry{}
 	for i, n := range []string{"c", "a", "b"} {
 		e := mkEvent(meta.Added, n, []string{"red", "blue", "red"}[i], int64(i+1), nil)
-		objs[e.key] = e.cur
+		objs[e.key] = entry{obj: e.cur}
 	}
 	wc.reset(objs, 3, 3)
 	red := func(o meta.Object) bool { return o.(*widget).Color == "red" }
@@ -138,5 +139,24 @@ func TestForWatcherTransitions(t *testing.T) {
 		if ev.Type != tt.wantType || w.ResourceVersion != tt.wantRV || (w.Color == "red") != tt.wantRed || ev.Cached.Object() != ev.Object {
 			t.Fatalf("%s: got %s %+v", tt.name, ev.Type, w)
 		}
+	}
+}
+
+func TestCachedStateForWrites(t *testing.T) {
+	wc := newWatchCache(10)
+	wc.reset(map[string]entry{}, 1, 1)
+	e := mkEvent(meta.Added, "a", "red", 2, nil)
+	e.digest = etcd3.DigestOf([]byte(`{"color":"red"}`))
+	wc.apply(e)
+	c := wc.cached("/widgets/ns/a")
+	if c == nil || c.Object != e.cur.Object() || c.Digest != e.digest {
+		t.Fatalf("cached = %+v", c)
+	}
+	if wc.cached("/widgets/ns/b") != nil {
+		t.Fatal("cached state for an absent key")
+	}
+	wc.apply(mkEvent(meta.Deleted, "a", "red", 3, nil))
+	if wc.cached("/widgets/ns/a") != nil {
+		t.Fatal("cached state for a deleted key")
 	}
 }

@@ -132,7 +132,8 @@ func (s *Store) observe(op string, start time.Time) {
 	metrics.ObserveEtcd(op, s.QualifiedResource(), start)
 }
 
-// Create stores obj at key if the key does not exist.
+// Create stores obj at key if the key does not exist and returns obj itself
+// with the write's resourceVersion (the store takes obj over).
 func (s *Store) Create(ctx context.Context, key string, obj meta.Object) (meta.Object, error) {
 	if rv := obj.GetObjectMeta().ResourceVersion; rv != "" {
 		return nil, apierrors.NewBadRequest("resourceVersion should not be set on objects to be created")
@@ -153,7 +154,10 @@ func (s *Store) Create(ctx context.Context, key string, obj meta.Object) (meta.O
 	if !resp.Succeeded {
 		return nil, apierrors.NewAlreadyExists(s.group, s.resource, nameOf(key))
 	}
-	return s.Decode(data, resp.Header.Revision)
+	// obj encodes as data, and the API types decode what they encode back
+	// to the same object: return it rather than decoding data again.
+	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(resp.Header.Revision, 10)
+	return obj, nil
 }
 
 // Get reads the object at key from etcd (every resourceVersion is served by

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"time"
 
@@ -14,6 +15,107 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
+
+// Digest identifies a stored value by its length and a hash, so a cache can
+// tell whether an update would rewrite the value it last saw without
+// keeping the bytes. The zero Digest is unknown.
+type Digest struct {
+	size int
+	hash uint64
+}
+
+var digestSeed = maphash.MakeSeed()
+
+// DigestOf returns the digest of a stored value.
+func DigestOf(value []byte) Digest {
+	return Digest{size: len(value), hash: maphash.Bytes(digestSeed, value)}
+}
+
+// Known reports whether d was computed from a value.
+func (d Digest) Known() bool { return d.size > 0 }
+
+// Cached is a cache's object for a key, the starting state of a
+// read-modify-write that then needs no etcd read when the cache is current
+// (as Kubernetes' cachedExistingObject). Object is shared: the store never
+// mutates it and hands out copies; its resourceVersion is the ModRevision
+// it was stored at. Digest is that of the stored value it was decoded from
+// (zero if unknown: then it is computed from Object's encoding).
+type Cached struct {
+	Object meta.Object
+	Digest Digest
+}
+
+// objState is the state a read-modify-write starts from: read from etcd
+// (current) or taken from a cache (possibly stale). A state is handed to
+// tryUpdate or validate once; a retry starts from a new state.
+type objState struct {
+	exists bool
+	rev    int64       // ModRevision; 0 if absent
+	obj    meta.Object // decoded; nil if absent
+	data   []byte      // the stored value; nil when the state came from a cache
+	digest Digest      // of the stored value when data is nil
+	shared bool        // obj belongs to a cache: copy it before handing it out
+	// current is Kubernetes' origStateIsCurrent: the state was read from etcd
+	// by this call, so a failed check against it is final.
+	current bool
+}
+
+// readState reads the key's current state from etcd.
+func (s *Store) readState(ctx context.Context, key string) (*objState, error) {
+	kv, _, err := s.get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return s.stateOf(kv)
+}
+
+// stateOf decodes a value read from etcd (nil: absent) into a current state.
+func (s *Store) stateOf(kv *kvPair) (*objState, error) {
+	if kv == nil {
+		return &objState{current: true}, nil
+	}
+	obj, err := s.Decode(kv.Value, kv.ModRevision)
+	if err != nil {
+		return nil, err
+	}
+	return &objState{exists: true, rev: kv.ModRevision, obj: obj, data: kv.Value, current: true}, nil
+}
+
+// startState is the cached state if there is a usable one, else etcd's.
+func (s *Store) startState(ctx context.Context, key string, cached *Cached) (*objState, error) {
+	if cached != nil && cached.Object != nil {
+		rev, err := strconv.ParseInt(cached.Object.GetObjectMeta().ResourceVersion, 10, 64)
+		if err == nil && rev > 0 {
+			return &objState{exists: true, rev: rev, obj: cached.Object, digest: cached.Digest, shared: true}, nil
+		}
+	}
+	return s.readState(ctx, key)
+}
+
+// private returns st's object for the caller to use and mutate.
+func (st *objState) private() (meta.Object, error) {
+	if !st.shared {
+		return st.obj, nil
+	}
+	obj := meta.DeepCopy(st.obj)
+	if !st.digest.Known() {
+		data, err := encode(obj) // the private copy: encode may touch resourceVersion
+		if err != nil {
+			return nil, err
+		}
+		st.digest = DigestOf(data)
+	}
+	return obj, nil
+}
+
+// sameValue reports whether data is (for a current state) or may be (for a
+// cached one, by digest) the stored value.
+func (st *objState) sameValue(data []byte) bool {
+	if st.data != nil {
+		return bytes.Equal(data, st.data)
+	}
+	return st.digest == DigestOf(data)
+}
 
 // checkPreconditions returns why obj fails p, or nil.
 func checkPreconditions(p *meta.Preconditions, obj meta.Object) error {
@@ -36,7 +138,21 @@ func checkPreconditions(p *meta.Preconditions, obj meta.Object) error {
 // update (the new object encodes as the stored one) writes nothing.
 func (s *Store) GuaranteedUpdate(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
 	tryUpdate func(current meta.Object) (meta.Object, error)) (meta.Object, error) {
-	cur, _, err := s.get(ctx, key)
+	return s.GuaranteedUpdateCached(ctx, key, preconditions, ignoreNotFound, tryUpdate, nil)
+}
+
+// GuaranteedUpdateCached is GuaranteedUpdate starting from a cache's object
+// for the key instead of reading etcd (nil: read etcd), as Kubernetes'
+// GuaranteedUpdate with cachedExistingObject: when the cache is current the
+// update is one etcd request (the Txn). A stale cached state is found out by
+// the Txn (whose Else reads the current value to retry from) and a check
+// that fails against it (preconditions, tryUpdate's error, a stale
+// resourceVersion) is re-run against etcd's current state before it is
+// reported. The returned object is the one written (tryUpdate's result with
+// the write's resourceVersion), not shared with the cache.
+func (s *Store) GuaranteedUpdateCached(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
+	tryUpdate func(current meta.Object) (meta.Object, error), cached *Cached) (meta.Object, error) {
+	st, err := s.startState(ctx, key, cached)
 	if err != nil {
 		return nil, err
 	}
@@ -44,70 +160,99 @@ func (s *Store) GuaranteedUpdate(ctx context.Context, key string, preconditions 
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("update %s: %w", key, err)
 		}
-		newData, err := s.tryUpdateOnce(cur, key, preconditions, ignoreNotFound, tryUpdate)
+		updated, newData, err := s.tryUpdateOnce(st, key, preconditions, ignoreNotFound, tryUpdate)
 		if err != nil {
-			return nil, err
+			if st.current {
+				return nil, err
+			}
+			// The cached state may be stale: check against etcd's.
+			cachedRev, cachedErr := st.rev, err
+			if st, err = s.readState(ctx, key); err != nil {
+				return nil, err
+			}
+			if st.exists && st.rev == cachedRev {
+				return nil, cachedErr // the cache was current after all
+			}
+			continue
 		}
-		if cur != nil && bytes.Equal(newData, cur.Value) {
-			return s.Decode(cur.Value, cur.ModRevision)
+		if st.exists && st.sameValue(newData) {
+			if !st.current {
+				// Only etcd's value can tell a no-op for sure.
+				if st, err = s.readState(ctx, key); err != nil {
+					return nil, err
+				}
+				if !st.exists || !bytes.Equal(newData, st.data) {
+					continue
+				}
+			}
+			// No-op: the stored value is newData, which decodes as updated.
+			updated.GetObjectMeta().ResourceVersion = strconv.FormatInt(st.rev, 10)
+			return updated, nil
 		}
-		ok, next, rev, err := s.putIfUnchanged(ctx, key, cur, newData)
+		ok, next, rev, err := s.putIfUnchanged(ctx, key, st, newData)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			return s.Decode(newData, rev)
+			updated.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
+			return updated, nil
 		}
 		s.log.Debug("update conflict, retrying", zap.String("key", key), zap.Int("attempt", attempt))
-		cur = next
+		if st, err = s.stateOf(next); err != nil {
+			return nil, err
+		}
 	}
 }
 
-// tryUpdateOnce runs the checks and tryUpdate against cur (nil: absent) and
-// returns the encoding of the object to write.
-func (s *Store) tryUpdateOnce(cur *kvPair, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
-	tryUpdate func(meta.Object) (meta.Object, error)) ([]byte, error) {
+// tryUpdateOnce runs the checks and tryUpdate against st and returns the
+// object to write and its encoding.
+func (s *Store) tryUpdateOnce(st *objState, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
+	tryUpdate func(meta.Object) (meta.Object, error)) (meta.Object, []byte, error) {
 	name := nameOf(key)
 	var current meta.Object
-	if cur == nil {
+	if !st.exists {
 		if !ignoreNotFound {
-			return nil, apierrors.NewNotFound(s.group, s.resource, name)
+			return nil, nil, apierrors.NewNotFound(s.group, s.resource, name)
 		}
 	} else {
-		obj, err := s.Decode(cur.Value, cur.ModRevision)
-		if err != nil {
-			return nil, err
+		if err := checkPreconditions(preconditions, st.obj); err != nil {
+			return nil, nil, apierrors.NewConflict(s.group, s.resource, name, err)
 		}
-		if err := checkPreconditions(preconditions, obj); err != nil {
-			return nil, apierrors.NewConflict(s.group, s.resource, name, err)
+		obj, err := st.private()
+		if err != nil {
+			return nil, nil, err
 		}
 		current = obj
 	}
 	updated, err := tryUpdate(current)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if updated == nil {
-		return nil, fmt.Errorf("update %s: tryUpdate returned no object", key)
+		return nil, nil, fmt.Errorf("update %s: tryUpdate returned no object", key)
 	}
 	if rv := updated.GetObjectMeta().ResourceVersion; rv != "" {
-		if cur == nil {
-			return nil, apierrors.NewNotFound(s.group, s.resource, name)
+		if !st.exists {
+			return nil, nil, apierrors.NewNotFound(s.group, s.resource, name)
 		}
-		if rv != strconv.FormatInt(cur.ModRevision, 10) {
-			return nil, apierrors.NewConflict(s.group, s.resource, name, errors.New(OptimisticLockErrorMsg))
+		if rv != strconv.FormatInt(st.rev, 10) {
+			return nil, nil, apierrors.NewConflict(s.group, s.resource, name, errors.New(OptimisticLockErrorMsg))
 		}
 	}
-	return encode(updated)
+	data, err := encode(updated)
+	if err != nil {
+		return nil, nil, err
+	}
+	return updated, data, nil
 }
 
-// putIfUnchanged writes data at key if it is still at cur (nil: absent). On a
-// concurrent change it returns ok false and the key's new value (nil if gone).
-func (s *Store) putIfUnchanged(ctx context.Context, key string, cur *kvPair, data []byte) (ok bool, next *kvPair, rev int64, err error) {
+// putIfUnchanged writes data at key if it is still at st. On a concurrent
+// change it returns ok false and the key's new value (nil if gone).
+func (s *Store) putIfUnchanged(ctx context.Context, key string, st *objState, data []byte) (ok bool, next *kvPair, rev int64, err error) {
 	k := s.EtcdKey(key)
 	cmp := clientv3.Compare(clientv3.CreateRevision(k), "=", 0)
-	if cur != nil {
-		cmp = clientv3.Compare(clientv3.ModRevision(k), "=", cur.ModRevision)
+	if st.exists {
+		cmp = clientv3.Compare(clientv3.ModRevision(k), "=", st.rev)
 	}
 	start := time.Now()
 	resp, err := s.client.Txn(ctx).If(cmp).Then(clientv3.OpPut(k, string(data))).Else(clientv3.OpGet(k)).Commit()
@@ -137,31 +282,46 @@ func elseValue(resp *clientv3.TxnResponse) *kvPair {
 // object changes between the read and the delete.
 func (s *Store) Delete(ctx context.Context, key string, preconditions *meta.Preconditions,
 	validate func(current meta.Object) error) (meta.Object, error) {
+	return s.DeleteCached(ctx, key, preconditions, validate, nil)
+}
+
+// DeleteCached is Delete starting from a cache's object for the key (nil:
+// read etcd), as Kubernetes' Delete with cachedExistingObject: checks that
+// fail against a cached state are re-run against etcd's before they are
+// reported, and a stale state is found out by the Txn. The returned object
+// is a private copy.
+func (s *Store) DeleteCached(ctx context.Context, key string, preconditions *meta.Preconditions,
+	validate func(current meta.Object) error, cached *Cached) (meta.Object, error) {
 	name := nameOf(key)
 	k := s.EtcdKey(key)
-	cur, _, err := s.get(ctx, key)
+	st, err := s.startState(ctx, key, cached)
 	if err != nil {
 		return nil, err
 	}
 	for {
-		if cur == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("delete %s: %w", key, err)
+		}
+		if !st.exists {
 			return nil, apierrors.NewNotFound(s.group, s.resource, name)
 		}
-		obj, err := s.Decode(cur.Value, cur.ModRevision)
+		obj, err := s.checkDelete(st, name, preconditions, validate)
 		if err != nil {
-			return nil, err
-		}
-		if err := checkPreconditions(preconditions, obj); err != nil {
-			return nil, apierrors.NewConflict(s.group, s.resource, name, err)
-		}
-		if validate != nil {
-			if err := validate(obj); err != nil {
+			if st.current {
 				return nil, err
 			}
+			cachedRev, cachedErr := st.rev, err
+			if st, err = s.readState(ctx, key); err != nil {
+				return nil, err
+			}
+			if st.exists && st.rev == cachedRev {
+				return nil, cachedErr
+			}
+			continue
 		}
 		start := time.Now()
 		resp, err := s.client.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(k), "=", cur.ModRevision)).
+			If(clientv3.Compare(clientv3.ModRevision(k), "=", st.rev)).
 			Then(clientv3.OpDelete(k)).Else(clientv3.OpGet(k)).Commit()
 		s.observe("delete", start)
 		if err != nil {
@@ -171,6 +331,27 @@ func (s *Store) Delete(ctx context.Context, key string, preconditions *meta.Prec
 			obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(resp.Header.Revision, 10)
 			return obj, nil
 		}
-		cur = elseValue(resp)
+		if st, err = s.stateOf(elseValue(resp)); err != nil {
+			return nil, err
+		}
 	}
+}
+
+// checkDelete runs the preconditions and validate against st and returns
+// the object to hand back once deleted.
+func (s *Store) checkDelete(st *objState, name string, preconditions *meta.Preconditions,
+	validate func(current meta.Object) error) (meta.Object, error) {
+	if err := checkPreconditions(preconditions, st.obj); err != nil {
+		return nil, apierrors.NewConflict(s.group, s.resource, name, err)
+	}
+	obj := st.obj
+	if st.shared {
+		obj = meta.DeepCopy(st.obj)
+	}
+	if validate != nil {
+		if err := validate(obj); err != nil {
+			return nil, err
+		}
+	}
+	return obj, nil
 }

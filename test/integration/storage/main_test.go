@@ -119,7 +119,7 @@ func startCacher(t *testing.T, st *etcd3.Store, cfg cacher.Config) *cacher.Cache
 }
 
 // runCacher runs a cacher until stop is called (stop waits for Run to end).
-func runCacher(t *testing.T, st *etcd3.Store, cfg cacher.Config) (*cacher.Cacher, func()) {
+func runCacher(t testing.TB, st *etcd3.Store, cfg cacher.Config) (*cacher.Cacher, func()) {
 	t.Helper()
 	cfg.ResourcePrefix = prefix(st)
 	c := cacher.New(st, cfg)
@@ -132,7 +132,7 @@ func runCacher(t *testing.T, st *etcd3.Store, cfg cacher.Config) (*cacher.Cacher
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {

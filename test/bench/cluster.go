@@ -147,8 +147,8 @@ func (c *Cluster) StartScheduler(ctx context.Context, cfg *Config, dir string) e
 	return p.WaitHTTP(ctx, base+"/healthz", cfg.StartTimeout)
 }
 
-// StartKubelet starts one kubelet simulating cfg.Nodes nodes and waits for
-// /healthz. (The kubelet serves on every interface; --port is a loopback
+// StartKubelet starts one kubelet simulating cfg.Nodes nodes (profiling
+// on) and waits for /healthz. (The kubelet serves on every interface; --port is a loopback
 // free port and the nodes' address is 127.0.0.1.)
 func (c *Cluster) StartKubelet(ctx context.Context, cfg *Config, dir string) error {
 	ports, err := FreePorts(1)
@@ -162,13 +162,14 @@ func (c *Cluster) StartKubelet(ctx context.Context, cfg *Config, dir string) err
 	}
 	args := append(c.clientArgs(cfg), "--runtime=simulated", "--nodes", strconv.Itoa(cfg.Nodes),
 		"--node-name", "bench-node", "--root-dir", root, "--address", "127.0.0.1",
-		"--port", strconv.Itoa(ports[0]), "--max-pods", strconv.Itoa(cfg.MaxPodsPerNode))
+		"--port", strconv.Itoa(ports[0]), "--max-pods", strconv.Itoa(cfg.MaxPodsPerNode), "--profiling")
 	p, err := StartProcess("kubelet", cfg.Bins.Kubelet, append(args, cfg.KubeletArgs...), cfg.KubeletEnv, dir, c.log)
 	if err != nil {
 		return err
 	}
 	c.procs = append(c.procs, p)
 	c.MetricsURL["kubelet"] = base + "/metrics"
+	c.ProfileURL["kubelet"] = base + "/debug/pprof"
 	return p.WaitHTTP(ctx, base+"/healthz", cfg.StartTimeout)
 }
 

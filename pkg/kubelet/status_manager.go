@@ -14,15 +14,18 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
-// statusWriters is how many pod status writes are in flight at most.
-const statusWriters = 32
+// statusWriters is how many long-lived writers the status manager keeps.
+const statusWriters = 128
 
-// statusManager writes pod statuses to the apiserver from a fixed set of
-// goroutines, as Kubernetes' kubelet writes them from its status manager
-// rather than from the pod workers. Pod workers are many and short-lived;
-// encoding a pod and reading the answer needs a deep stack, which a new
-// goroutine would grow (and copy) on each of its first writes, while the
-// writers' stacks stay grown. A write is synchronous for the pod worker.
+// statusManager writes pod statuses to the apiserver from a set of
+// long-lived goroutines, as Kubernetes' kubelet writes them from its status
+// manager rather than from the pod workers. Pod workers are many and
+// short-lived; encoding a pod and reading the answer needs a deep stack,
+// which a new goroutine would grow (and copy) on each of its first writes,
+// while the writers' stacks stay grown. A write is synchronous for the pod
+// worker, and never waits in line: when every writer is busy the pod
+// worker writes itself, so the writers never limit how many writes are in
+// flight.
 type statusManager struct {
 	k    *Kubelet
 	reqs chan *statusWrite
@@ -64,9 +67,9 @@ func (m *statusManager) run(ctx context.Context, start func(func(context.Context
 func (m *statusManager) write(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, bool) {
 	req := &statusWrite{pod: pod, status: status, done: make(chan struct{})}
 	select {
-	case m.reqs <- req:
-	case <-ctx.Done():
-		return 0, false
+	case m.reqs <- req: // an idle writer took it
+	default:
+		return m.k.putStatusRetrying(ctx, pod, status)
 	}
 	select {
 	case <-req.done:

@@ -82,3 +82,68 @@ func benchmarkSchedule(b *testing.B, numNodes, podsPerNode int, newPod func(int)
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 }
+
+// BenchmarkSchedule500Nodes mirrors the end-to-end bench: 500 ready nodes
+// (4 conditions, 2 cpu, 8Gi, 110 pods) and pods with small requests and no
+// affinity, on the scheduler's default 16 workers. Each decision is
+// assumed and then confirmed as the informer would (AddPod of the bound
+// pod); the pod scheduled 5000 decisions earlier is removed, so the
+// cluster holds a steady 5000 pods (10 per node) however long it runs.
+func BenchmarkSchedule500Nodes(b *testing.B) {
+	const numNodes, steadyPods = 500, 5000
+	c := cache.New(time.Minute, nil, nil)
+	for i := range numNodes {
+		n := st.MakeNode().Name(fmt.Sprintf("node-%04d", i)).Capacity("cpu", "2", "memory", "8Gi", "pods", "110")
+		n.Status.Conditions = append(n.Status.Conditions,
+			core.NodeCondition{Type: core.NodeMemoryPressure, Status: core.ConditionFalse},
+			core.NodeCondition{Type: core.NodeDiskPressure, Status: core.ConditionFalse},
+			core.NodeCondition{Type: core.NodePIDPressure, Status: core.ConditionFalse})
+		c.AddNode(n.Obj())
+	}
+	snap := cache.NewEmptySnapshot()
+	fwk := newTestFrameworkN(b, snap, nil, 16)
+	g := newGenericScheduler(0, 1)
+	newPod := func(i int) *core.Pod {
+		return st.MakePod().Name(fmt.Sprintf("bench-%d", i)).Req("cpu", "10m", "memory", "16Mi").Obj()
+	}
+	ctx := context.Background()
+	bound := make([]*core.Pod, steadyPods) // a ring of the bound pods
+	next := 0
+	decide := func(p *core.Pod) {
+		c.UpdateSnapshot(snap)
+		res, err := g.schedulePod(ctx, fwk, framework.NewCycleState(), p, snap)
+		if err != nil {
+			b.Fatal(err)
+		}
+		assumed := *p
+		assumed.Spec.NodeName = res.SuggestedHost
+		if err := c.AssumePod(&assumed); err != nil {
+			b.Fatal(err)
+		}
+		confirmed := assumed
+		if err := c.AddPod(&confirmed); err != nil {
+			b.Fatal(err)
+		}
+		if old := bound[next]; old != nil {
+			if err := c.RemovePod(old); err != nil {
+				b.Fatal(err)
+			}
+		}
+		bound[next] = &confirmed
+		next = (next + 1) % steadyPods
+	}
+	for i := range steadyPods {
+		decide(newPod(-1 - i))
+	}
+	pods := make([]*core.Pod, b.N)
+	for i := range pods {
+		pods[i] = newPod(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		decide(pods[i])
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}

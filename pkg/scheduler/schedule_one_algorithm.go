@@ -145,43 +145,53 @@ func (g *genericScheduler) findNodesThatFitPod(ctx context.Context, fwk *runtime
 	numAll := len(nodes)
 	want := int(numFeasibleNodesToFind(g.percentageOfNodesToScore, int32(numAll)))
 	feasible := make([]*framework.NodeInfo, want)
-	statuses := make([]*framework.Status, numAll)
+	// Rejections are few when most nodes fit: collect them under a lock
+	// rather than in a slice as long as the cluster.
+	type rejection struct {
+		node   *framework.NodeInfo
+		status *framework.Status
+	}
+	var rejectedMu sync.Mutex
+	var rejected []rejection
 	var feasibleLen atomic.Int32
 	var firstErr atomic.Pointer[framework.Status]
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// stop ends the search once enough nodes fit or a Filter failed (an
+	// atomic flag rather than a child context: no allocation and no
+	// registration with the parent per cycle).
+	var stop atomic.Bool
 	start := g.nextStartNodeIndex % numAll
 	check := func(i int) {
+		if stop.Load() {
+			return
+		}
 		ni := nodes[(start+i)%numAll]
 		s := fwk.RunFilterPlugins(ctx, state, pod, ni)
 		switch {
 		case s.IsSuccess():
 			n := int(feasibleLen.Add(1))
 			if n > want {
-				cancel()
+				stop.Store(true)
 				feasibleLen.Add(-1)
 				return
 			}
 			feasible[n-1] = ni
 		case s.IsRejected():
-			statuses[i] = s
+			rejectedMu.Lock()
+			rejected = append(rejected, rejection{ni, s})
+			rejectedMu.Unlock()
 		default:
 			firstErr.CompareAndSwap(nil, s)
-			cancel()
+			stop.Store(true)
 		}
 	}
 	fwk.Parallelizer().Until(ctx, numAll, check)
 	if s := firstErr.Load(); s != nil {
 		return nil, diagnosis, s.AsError()
 	}
-	processed := int(feasibleLen.Load())
-	for i, s := range statuses {
-		if s == nil {
-			continue
-		}
-		processed++
-		diagnosis.NodeToStatus[nodes[(start+i)%numAll].Node().Name] = s
-		diagnosis.UnschedulablePlugins[s.Plugin()] = true
+	processed := int(feasibleLen.Load()) + len(rejected)
+	for _, r := range rejected {
+		diagnosis.NodeToStatus[r.node.Node().Name] = r.status
+		diagnosis.UnschedulablePlugins[r.status.Plugin()] = true
 	}
 	g.nextStartNodeIndex = (start + processed) % numAll
 	return feasible[:feasibleLen.Load()], diagnosis, nil

@@ -155,3 +155,23 @@ func (pi *PodInfo) HasAffinity() bool {
 	a := pi.Pod.Spec.Affinity
 	return a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil)
 }
+
+// Clone implements StateData: a PodInfo is never changed once derived.
+func (pi *PodInfo) Clone() StateData { return pi }
+
+const podInfoStateKey StateKey = "PodInfo"
+
+// CyclePodInfo returns the PodInfo of the cycle's pod, derived once per
+// cycle and shared by the plugins that need it (requests, affinity
+// terms). Call it from PreFilter or PreScore, not from the parallel
+// Filter and Score.
+func CyclePodInfo(state *CycleState, pod *core.Pod) *PodInfo {
+	if v, ok := state.get(podInfoStateKey); ok {
+		if pi, ok := v.(*PodInfo); ok && pi.Pod == pod {
+			return pi
+		}
+	}
+	pi := NewPodInfo(pod)
+	state.Write(podInfoStateKey, pi)
+	return pi
+}

@@ -5,6 +5,7 @@ package parallelize
 import (
 	"context"
 	"math"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -33,16 +34,18 @@ func chunkSizeFor(n, parallelism int) int {
 }
 
 // Until calls do(i) for every i in [0, pieces) unless ctx ends first, on at
-// most the configured number of goroutines, and returns when all calls
-// have returned. With one worker (or one chunk) it runs on the caller's
-// goroutine.
+// most the configured number of goroutines (and no more than GOMAXPROCS),
+// the caller's among them, and returns when all calls have returned. With
+// one worker (or one chunk) it runs on the caller's goroutine alone.
 func (p Parallelizer) Until(ctx context.Context, pieces int, do func(i int)) {
 	if pieces <= 0 {
 		return
 	}
 	chunk := chunkSizeFor(pieces, p.parallelism)
 	chunks := (pieces + chunk - 1) / chunk
-	workers := min(p.parallelism, chunks)
+	// The work is CPU-bound: goroutines beyond GOMAXPROCS cannot run at
+	// the same time and only add their start and scheduling cost.
+	workers := min(p.parallelism, chunks, runtime.GOMAXPROCS(0))
 	var next atomic.Int64
 	work := func() {
 		for {
@@ -62,13 +65,15 @@ func (p Parallelizer) Until(ctx context.Context, pieces int, do func(i int)) {
 		work()
 		return
 	}
+	// The caller is one of the workers.
 	var wg sync.WaitGroup
-	wg.Add(workers)
-	for range workers {
+	wg.Add(workers - 1)
+	for range workers - 1 {
 		go func() {
 			defer wg.Done()
 			work()
 		}()
 	}
+	work()
 	wg.Wait()
 }

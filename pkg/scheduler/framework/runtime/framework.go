@@ -6,6 +6,8 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
@@ -33,6 +35,10 @@ type Framework struct {
 	preScore  []framework.PreScorePlugin
 	score     []framework.ScorePlugin
 	weights   map[string]int64
+
+	// scoreBufs recycles the per-plugin score lists of RunScorePlugins
+	// (*framework.NodeScoreList): they never outlive the call.
+	scoreBufs sync.Pool
 }
 
 var _ framework.Handle = &Framework{}
@@ -102,16 +108,37 @@ func (f *Framework) RunPreFilterPlugins(ctx context.Context, state *framework.Cy
 		}
 	}
 	state.SkipFilterPlugins = skip
+	state.FilterPlugins = withoutSkipped(f.filter, skip)
 	return nil
+}
+
+// withoutSkipped returns plugins less those named in skip (plugins itself
+// when none is).
+func withoutSkipped[P framework.Plugin](plugins []P, skip map[string]bool) []P {
+	if len(skip) == 0 {
+		return plugins
+	}
+	out := make([]P, 0, len(plugins))
+	for _, pl := range plugins {
+		if !skip[pl.Name()] {
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+// filterPlugins returns the Filter plugins of the cycle.
+func (f *Framework) filterPlugins(state *framework.CycleState) []framework.FilterPlugin {
+	if state.FilterPlugins != nil {
+		return state.FilterPlugins
+	}
+	return withoutSkipped(f.filter, state.SkipFilterPlugins)
 }
 
 // RunFilterPlugins runs the Filters on one node; the first that rejects it
 // decides (with its plugin name recorded).
 func (f *Framework) RunFilterPlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodeInfo *framework.NodeInfo) *framework.Status {
-	for _, pl := range f.filter {
-		if state.SkipFilterPlugins[pl.Name()] {
-			continue
-		}
+	for _, pl := range f.filterPlugins(state) {
 		if s := pl.Filter(ctx, state, pod, nodeInfo); !s.IsSuccess() {
 			if s.Code() == framework.Error {
 				return framework.AsStatus(fmt.Errorf("running Filter plugin %q: %w", pl.Name(), s.AsError())).WithPlugin(pl.Name())
@@ -135,6 +162,7 @@ func (f *Framework) RunPreScorePlugins(ctx context.Context, state *framework.Cyc
 		}
 	}
 	state.SkipScorePlugins = skip
+	state.ScorePlugins = withoutSkipped(f.score, skip)
 	return nil
 }
 
@@ -142,37 +170,42 @@ func (f *Framework) RunPreScorePlugins(ctx context.Context, state *framework.Cyc
 // parallel), normalizes each plugin's scores, checks their range, and
 // returns each node's weighted sum in the order of nodes.
 func (f *Framework) RunScorePlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo) (framework.NodeScoreList, *framework.Status) {
-	plugins := make([]framework.ScorePlugin, 0, len(f.score))
-	for _, pl := range f.score {
-		if !state.SkipScorePlugins[pl.Name()] {
-			plugins = append(plugins, pl)
-		}
+	plugins := state.ScorePlugins
+	if plugins == nil {
+		plugins = withoutSkipped(f.score, state.SkipScorePlugins)
 	}
+	// One backing array for every plugin's scores, reused across cycles.
+	buf, _ := f.scoreBufs.Get().(*framework.NodeScoreList)
+	if buf == nil {
+		buf = new(framework.NodeScoreList)
+	}
+	defer f.scoreBufs.Put(buf)
+	if need := len(plugins) * len(nodes); cap(*buf) < need {
+		*buf = make(framework.NodeScoreList, need)
+	}
+	all := (*buf)[:len(plugins)*len(nodes)]
 	perPlugin := make([]framework.NodeScoreList, len(plugins))
 	for i := range perPlugin {
-		perPlugin[i] = make(framework.NodeScoreList, len(nodes))
+		perPlugin[i] = all[i*len(nodes) : (i+1)*len(nodes) : (i+1)*len(nodes)]
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errs := make(chan *framework.Status, 1)
+	var failed atomic.Pointer[framework.Status]
 	f.parallelizer.Until(ctx, len(nodes), func(n int) {
+		if failed.Load() != nil {
+			return
+		}
+		ni := nodes[n]
+		name := ni.Node().Name
 		for i, pl := range plugins {
-			score, s := pl.Score(ctx, state, pod, nodes[n])
+			score, s := pl.Score(ctx, state, pod, ni)
 			if !s.IsSuccess() {
-				select {
-				case errs <- s.WithPlugin(pl.Name()):
-				default:
-				}
-				cancel()
+				failed.CompareAndSwap(nil, s.WithPlugin(pl.Name()))
 				return
 			}
-			perPlugin[i][n] = framework.NodeScore{Name: nodes[n].Node().Name, Score: score}
+			perPlugin[i][n] = framework.NodeScore{Name: name, Score: score}
 		}
 	})
-	select {
-	case s := <-errs:
+	if s := failed.Load(); s != nil {
 		return nil, framework.AsStatus(fmt.Errorf("running Score plugin %q: %w", s.Plugin(), s.AsError())).WithPlugin(s.Plugin())
-	default:
 	}
 	return f.combine(ctx, state, pod, plugins, perPlugin, nodes)
 }

@@ -56,12 +56,24 @@ type schedulerCache struct {
 
 	mu sync.RWMutex
 	// Guarded by mu.
-	nodes       map[string]*framework.NodeInfo
+	nodes map[string]*nodeItem
+	// head is the most recently changed node; the list runs in decreasing
+	// generation so UpdateSnapshot visits only what changed since a
+	// snapshot's generation.
+	head        *nodeItem
+	liveNodes   int // nodes whose Node() is set
 	podStates   map[string]*podState
 	assumedPods map[string]bool
 	// nodeSetChanged: nodes were added or removed since the last snapshot.
 	nodeSetChanged bool
 	nodeOrder      []string
+}
+
+// nodeItem is a NodeInfo in the cache's list ordered by generation.
+type nodeItem struct {
+	name       string
+	info       *framework.NodeInfo
+	prev, next *nodeItem
 }
 
 // New returns a cache whose assumed pods expire ttl after their binding
@@ -75,19 +87,55 @@ func New(ttl time.Duration, now func() time.Time, logger *zap.Logger) Cache {
 	}
 	return &schedulerCache{
 		ttl: ttl, now: now, logger: logger,
-		nodes:       map[string]*framework.NodeInfo{},
+		nodes:       map[string]*nodeItem{},
 		podStates:   map[string]*podState{},
 		assumedPods: map[string]bool{},
 	}
 }
 
+// nodeInfoLocked returns the node's info (created when missing) and moves
+// it to the head of the list: the caller is about to change it.
 func (c *schedulerCache) nodeInfoLocked(name string) *framework.NodeInfo {
-	ni, ok := c.nodes[name]
+	item, ok := c.nodes[name]
 	if !ok {
-		ni = framework.NewNodeInfo()
-		c.nodes[name] = ni
+		item = &nodeItem{name: name, info: framework.NewNodeInfo()}
+		c.nodes[name] = item
 	}
-	return ni
+	c.moveToHeadLocked(item)
+	return item.info
+}
+
+func (c *schedulerCache) moveToHeadLocked(item *nodeItem) {
+	if c.head == item {
+		return
+	}
+	c.unlinkLocked(item)
+	item.next = c.head
+	if c.head != nil {
+		c.head.prev = item
+	}
+	c.head = item
+}
+
+func (c *schedulerCache) unlinkLocked(item *nodeItem) {
+	if item.prev != nil {
+		item.prev.next = item.next
+	}
+	if item.next != nil {
+		item.next.prev = item.prev
+	}
+	if c.head == item {
+		c.head = item.next
+	}
+	item.prev, item.next = nil, nil
+}
+
+// deleteNodeLocked forgets the node's info altogether.
+func (c *schedulerCache) deleteNodeLocked(name string) {
+	if item, ok := c.nodes[name]; ok {
+		c.unlinkLocked(item)
+		delete(c.nodes, name)
+	}
 }
 
 func (c *schedulerCache) addPodLocked(pod *core.Pod) {
@@ -95,15 +143,17 @@ func (c *schedulerCache) addPodLocked(pod *core.Pod) {
 }
 
 func (c *schedulerCache) removePodLocked(pod *core.Pod) error {
-	ni, ok := c.nodes[pod.Spec.NodeName]
+	item, ok := c.nodes[pod.Spec.NodeName]
 	if !ok {
 		return fmt.Errorf("node %q of pod %s/%s is not in the cache", pod.Spec.NodeName, pod.Namespace, pod.Name)
 	}
+	ni := item.info
 	if err := ni.RemovePod(pod); err != nil {
 		return err
 	}
+	c.moveToHeadLocked(item)
 	if len(ni.Pods) == 0 && ni.Node() == nil {
-		delete(c.nodes, pod.Spec.NodeName)
+		c.deleteNodeLocked(pod.Spec.NodeName)
 	}
 	return nil
 }
@@ -219,6 +269,7 @@ func (c *schedulerCache) AddNode(node *core.Node) {
 	ni := c.nodeInfoLocked(node.Name)
 	if ni.Node() == nil {
 		c.nodeSetChanged = true
+		c.liveNodes++
 	}
 	ni.SetNode(node)
 }
@@ -228,30 +279,26 @@ func (c *schedulerCache) UpdateNode(_, newNode *core.Node) { c.AddNode(newNode) 
 func (c *schedulerCache) RemoveNode(node *core.Node) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ni, ok := c.nodes[node.Name]
-	if !ok || ni.Node() == nil {
+	item, ok := c.nodes[node.Name]
+	if !ok || item.info.Node() == nil {
 		return fmt.Errorf("remove node %q: not in the cache", node.Name)
 	}
 	c.nodeSetChanged = true
+	c.liveNodes--
 	// Pods on a removed node stay until their own delete events arrive.
-	if len(ni.Pods) == 0 {
-		delete(c.nodes, node.Name)
+	if len(item.info.Pods) == 0 {
+		c.deleteNodeLocked(node.Name)
 		return nil
 	}
-	ni.RemoveNode()
+	item.info.RemoveNode()
+	c.moveToHeadLocked(item)
 	return nil
 }
 
 func (c *schedulerCache) NodeCount() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n := 0
-	for _, ni := range c.nodes {
-		if ni.Node() != nil {
-			n++
-		}
-	}
-	return n
+	return c.liveNodes
 }
 
 func (c *schedulerCache) PodCount() int {

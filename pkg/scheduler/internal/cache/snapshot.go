@@ -11,8 +11,10 @@ import (
 // scheduling cycle reads without locks. Cache.UpdateSnapshot refreshes it
 // in place, copying only the nodes that changed since the last refresh.
 type Snapshot struct {
-	nodeInfoMap                                  map[string]*framework.NodeInfo
-	nodeInfoList                                 []*framework.NodeInfo
+	nodeInfoMap  map[string]*framework.NodeInfo
+	nodeInfoList []*framework.NodeInfo
+	// index is each node's position in nodeInfoList.
+	index                                        map[string]int
 	havePodsWithAffinityNodeInfoList             []*framework.NodeInfo
 	havePodsWithRequiredAntiAffinityNodeInfoList []*framework.NodeInfo
 	// generation is the largest NodeInfo generation copied so far.
@@ -23,7 +25,7 @@ var _ framework.NodeInfoLister = &Snapshot{}
 
 // NewEmptySnapshot returns a snapshot for UpdateSnapshot to fill.
 func NewEmptySnapshot() *Snapshot {
-	return &Snapshot{nodeInfoMap: map[string]*framework.NodeInfo{}}
+	return &Snapshot{nodeInfoMap: map[string]*framework.NodeInfo{}, index: map[string]int{}}
 }
 
 // NewSnapshot builds a snapshot of nodes with pods on them (by
@@ -41,6 +43,7 @@ func NewSnapshot(pods []*core.Pod, nodes []*core.Node) *Snapshot {
 		}
 	}
 	for _, n := range nodes {
+		s.index[n.Name] = len(s.nodeInfoList)
 		s.nodeInfoList = append(s.nodeInfoList, s.nodeInfoMap[n.Name])
 	}
 	s.updateAffinityLists()

@@ -35,7 +35,7 @@ func (s *preScoreState) Clone() framework.StateData { return s }
 
 // PreScore computes the pod's requests once.
 func (*BalancedAllocation) PreScore(_ context.Context, state *framework.CycleState, pod *core.Pod, _ []*framework.NodeInfo) *framework.Status {
-	state.Write(preScoreStateKey, &preScoreState{nonZero: framework.NewPodInfo(pod).NonZeroRequests})
+	state.Write(preScoreStateKey, &preScoreState{nonZero: framework.CyclePodInfo(state, pod).NonZeroRequests})
 	return nil
 }
 

@@ -77,7 +77,7 @@ func (s *preFilterState) Clone() framework.StateData { return s }
 // PreFilter counts, per topology domain, the placed pods relevant to the
 // incoming pod; it skips Filter when nothing is relevant.
 func (pl *InterPodAffinity) PreFilter(ctx context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
-	pi := framework.NewPodInfo(pod)
+	pi := framework.CyclePodInfo(state, pod)
 	if pi.ParseError != nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "invalid pod affinity terms: "+pi.ParseError.Error())
 	}

@@ -54,7 +54,7 @@ func (s *preScoreState) Clone() framework.StateData { return s }
 // symmetrically, the placed pods' terms matched by the incoming pod. It
 // skips Score when no term is involved.
 func (pl *InterPodAffinity) PreScore(ctx context.Context, state *framework.CycleState, pod *core.Pod, _ []*framework.NodeInfo) *framework.Status {
-	pi := framework.NewPodInfo(pod)
+	pi := framework.CyclePodInfo(state, pod)
 	incoming := len(pi.PreferredAffinityTerms)+len(pi.PreferredAntiAffinityTerms) > 0
 	nodes := pl.lister.HavePodsWithAffinityList()
 	if incoming {

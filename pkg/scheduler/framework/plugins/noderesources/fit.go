@@ -49,7 +49,7 @@ func (s *preFilterState) Clone() framework.StateData { return s }
 // PreFilter computes the pod's requests (core.PodRequests: the sum of the
 // containers, raised to the largest init container, plus overhead).
 func (*Fit) PreFilter(_ context.Context, state *framework.CycleState, pod *core.Pod) *framework.Status {
-	pi := framework.NewPodInfo(pod)
+	pi := framework.CyclePodInfo(state, pod)
 	state.Write(preFilterStateKey, &preFilterState{requests: pi.Requests, nonZero: pi.NonZeroRequests})
 	return nil
 }

@@ -40,6 +40,9 @@ func (*TaintToleration) Filter(_ context.Context, _ *framework.CycleState, pod *
 	if node == nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "node not found")
 	}
+	if len(node.Spec.Taints) == 0 {
+		return nil
+	}
 	taint, found := core.FindMatchingUntoleratedTaint(node.Spec.Taints, pod.Spec.Tolerations, doNotScheduleTaints)
 	if !found {
 		return nil

@@ -1,11 +1,21 @@
 package kubelet
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
+
+	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
 func writtenPodJSON(t testing.TB) []byte {
@@ -73,4 +83,75 @@ func BenchmarkResourceVersionOf(b *testing.B) {
 			}
 		}
 	})
+}
+
+// fakeStatusServer answers PUT pods/status with the pod it got at
+// resourceVersion 42 and keeps the request bodies.
+func fakeStatusServer(t *testing.T) (*clientset.Clientset, chan map[string]any) {
+	bodies := make(chan map[string]any, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPut || r.URL.Path != "/api/v1/namespaces/ns/pods/p/status" {
+			http.Error(w, "unexpected "+r.Method+" "+r.URL.Path, http.StatusBadRequest)
+			return
+		}
+		b, err := io.ReadAll(r.Body)
+		var sent, body map[string]any
+		if err == nil {
+			err = errors.Join(json.Unmarshal(b, &sent), json.Unmarshal(b, &body))
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		bodies <- sent
+		body["metadata"].(map[string]any)["resourceVersion"] = "42"
+		body["spec"] = map[string]any{"containers": []any{map[string]any{"name": "a"}}}
+		_ = json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(srv.Close)
+	cs, err := clientset.NewForConfig(&rest.Config{Host: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs, bodies
+}
+
+func TestStatusManagerWrites(t *testing.T) {
+	cs, bodies := fakeStatusServer(t)
+	k := &Kubelet{client: cs, log: zap.NewNop()}
+	pod := testPod("", nil, "a")
+	pod.ResourceVersion, pod.Labels = "7", map[string]string{"app": "x"}
+	status := fullStatus()
+	check := func(how string, rv uint64, ok bool) {
+		t.Helper()
+		if !ok || rv != 42 {
+			t.Fatalf("%s: rv %d, ok %v; want 42, true", how, rv, ok)
+		}
+		body := <-bodies
+		md, _ := body["metadata"].(map[string]any)
+		if _, hasSpec := body["spec"]; hasSpec || body["kind"] != "Pod" || body["apiVersion"] != "v1" ||
+			md["resourceVersion"] != "7" || md["labels"].(map[string]any)["app"] != "x" || body["status"].(map[string]any)["phase"] != "Running" {
+			t.Fatalf("%s: body %v: want kind, apiVersion, metadata (resourceVersion, labels) and status, no spec", how, body)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	m := newStatusManager(k)
+	rv, ok := m.write(ctx, pod, &status) // no writer runs: the caller writes
+	check("no writer", rv, ok)
+
+	var wg sync.WaitGroup
+	m.run(ctx, func(f func(context.Context)) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(ctx) }()
+	})
+	for range 3 {
+		rv, ok = m.write(ctx, pod, &status)
+		check("writers", rv, ok)
+	}
+	cancel()
+	wg.Wait()
+	if _, ok := m.write(ctx, pod, &status); ok {
+		t.Fatal("a write after the context ended succeeded")
+	}
 }

@@ -2,7 +2,9 @@ package meta
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 )
@@ -21,116 +23,131 @@ import (
 // so unexported reference fields must be immutable (time.Time) or the type
 // must have that method -- DeepCopy panics on one that has neither.
 func DeepCopy[T any](in T) T {
-	var out T
-	v := reflect.ValueOf(&in).Elem()
-	copierFor(v.Type())(reflect.ValueOf(&out).Elem(), v)
+	out := in // shallow; deepen replaces every shared reference
+	v := reflect.ValueOf(&out).Elem()
+	deepenerFor(v.Type())(v)
 	return out
 }
 
-// copier sets dst (settable, of src's type, zero) to a deep copy of src.
-type copier func(dst, src reflect.Value)
+// deepener replaces the references v (settable) shares with the value it
+// was shallow-copied from by copies of their own.
+type deepener func(v reflect.Value)
 
-var copiers sync.Map // reflect.Type -> copier
+var deepeners sync.Map // reflect.Type -> deepener
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType      = reflect.TypeFor[time.Time]()
+	stringsType   = reflect.TypeFor[[]string]()
+	stringMapType = reflect.TypeFor[map[string]string]()
+)
 
-func copierFor(t reflect.Type) copier {
-	if c, ok := copiers.Load(t); ok {
-		return c.(copier)
+func deepenerFor(t reflect.Type) deepener {
+	if d, ok := deepeners.Load(t); ok {
+		return d.(deepener)
 	}
-	// Recursive types: a forwarding copier stands in until the real one
+	// Recursive types: a forwarding deepener stands in until the real one
 	// is built.
-	var real copier
-	fwd := copier(func(dst, src reflect.Value) { real(dst, src) })
-	if c, loaded := copiers.LoadOrStore(t, fwd); loaded {
-		return c.(copier)
+	var real deepener
+	fwd := deepener(func(v reflect.Value) { real(v) })
+	if d, loaded := deepeners.LoadOrStore(t, fwd); loaded {
+		return d.(deepener)
 	}
-	real = buildCopier(t)
-	copiers.Store(t, real)
+	real = buildDeepener(t)
+	deepeners.Store(t, real)
 	return real
 }
 
-func setValue(dst, src reflect.Value) { dst.Set(src) }
+func noop(reflect.Value) {}
 
-func buildCopier(t reflect.Type) copier {
+func buildDeepener(t reflect.Type) deepener {
 	if m, ok := t.MethodByName("DeepCopy"); ok && m.Type.NumIn() == 1 && m.Type.NumOut() == 1 && m.Type.Out(0) == t {
-		return func(dst, src reflect.Value) { dst.Set(src.Method(m.Index).Call(nil)[0]) }
+		return func(v reflect.Value) { v.Set(v.Method(m.Index).Call(nil)[0]) }
 	}
 	if !hasReferences(t) {
-		return setValue
+		return noop
+	}
+	switch t {
+	case stringsType:
+		return func(v reflect.Value) {
+			if !v.IsNil() {
+				v.Set(reflect.ValueOf(slices.Clone(v.Interface().([]string))))
+			}
+		}
+	case stringMapType:
+		return func(v reflect.Value) {
+			if !v.IsNil() {
+				v.Set(reflect.ValueOf(maps.Clone(v.Interface().(map[string]string))))
+			}
+		}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		elem := copierFor(t.Elem())
-		return func(dst, src reflect.Value) {
-			if src.IsNil() {
+		elem := deepenerFor(t.Elem())
+		return func(v reflect.Value) {
+			if v.IsNil() {
 				return
 			}
 			p := reflect.New(t.Elem())
-			elem(p.Elem(), src.Elem())
-			dst.Set(p)
+			p.Elem().Set(v.Elem())
+			elem(p.Elem())
+			v.Set(p)
 		}
 	case reflect.Slice:
-		if !hasReferences(t.Elem()) {
-			return func(dst, src reflect.Value) {
-				if src.IsNil() {
-					return
-				}
-				s := reflect.MakeSlice(t, src.Len(), src.Len())
-				reflect.Copy(s, src)
-				dst.Set(s)
-			}
-		}
-		elem := copierFor(t.Elem())
-		return func(dst, src reflect.Value) {
-			if src.IsNil() {
+		elem := deepenerFor(t.Elem())
+		refs := hasReferences(t.Elem())
+		return func(v reflect.Value) {
+			if v.IsNil() {
 				return
 			}
-			n := src.Len()
+			n := v.Len()
 			s := reflect.MakeSlice(t, n, n)
-			for i := range n {
-				elem(s.Index(i), src.Index(i))
+			reflect.Copy(s, v)
+			if refs {
+				for i := range n {
+					elem(s.Index(i))
+				}
 			}
-			dst.Set(s)
+			v.Set(s)
 		}
 	case reflect.Array:
-		elem := copierFor(t.Elem())
-		return func(dst, src reflect.Value) {
-			for i := range src.Len() {
-				elem(dst.Index(i), src.Index(i))
+		elem := deepenerFor(t.Elem())
+		return func(v reflect.Value) {
+			for i := range v.Len() {
+				elem(v.Index(i))
 			}
 		}
 	case reflect.Map:
-		key, elem := copierFor(t.Key()), copierFor(t.Elem())
-		return func(dst, src reflect.Value) {
-			if src.IsNil() {
+		key, elem := deepenerFor(t.Key()), deepenerFor(t.Elem())
+		return func(v reflect.Value) {
+			if v.IsNil() {
 				return
 			}
-			m := reflect.MakeMapWithSize(t, src.Len())
+			m := reflect.MakeMapWithSize(t, v.Len())
 			k, e := reflect.New(t.Key()).Elem(), reflect.New(t.Elem()).Elem()
-			for it := src.MapRange(); it.Next(); {
-				k.SetZero()
-				e.SetZero()
-				key(k, it.Key())
-				elem(e, it.Value())
+			for it := v.MapRange(); it.Next(); {
+				k.SetIterKey(it)
+				e.SetIterValue(it)
+				key(k)
+				elem(e)
 				m.SetMapIndex(k, e)
 			}
-			dst.Set(m)
+			v.Set(m)
 		}
 	case reflect.Interface:
-		return func(dst, src reflect.Value) {
-			if src.IsNil() {
+		return func(v reflect.Value) {
+			if v.IsNil() {
 				return
 			}
-			c := src.Elem()
-			v := reflect.New(c.Type()).Elem()
-			copierFor(c.Type())(v, c)
-			dst.Set(v)
+			c := v.Elem()
+			tmp := reflect.New(c.Type()).Elem()
+			tmp.Set(c)
+			deepenerFor(c.Type())(tmp)
+			v.Set(tmp)
 		}
 	case reflect.Struct:
 		type field struct {
 			i int
-			c copier
+			d deepener
 		}
 		var fields []field
 		for i := range t.NumField() {
@@ -139,23 +156,17 @@ func buildCopier(t reflect.Type) copier {
 				continue
 			}
 			if !f.IsExported() {
-				if t == timeType {
-					continue // *Location is never mutated
-				}
 				panic(fmt.Sprintf("meta.DeepCopy: %s has unexported field %s holding references and no DeepCopy method", t, f.Name))
 			}
-			fields = append(fields, field{i, copierFor(f.Type)})
+			fields = append(fields, field{i, deepenerFor(f.Type)})
 		}
-		return func(dst, src reflect.Value) {
-			dst.Set(src) // scalars and unexported value fields
+		return func(v reflect.Value) {
 			for _, f := range fields {
-				d := dst.Field(f.i)
-				d.SetZero()
-				f.c(d, src.Field(f.i))
+				f.d(v.Field(f.i))
 			}
 		}
 	default: // chan, func, unsafe pointer: shared
-		return setValue
+		return noop
 	}
 }
 
@@ -163,7 +174,8 @@ var refs sync.Map // reflect.Type -> bool
 
 // hasReferences reports whether a value of t can share memory with another
 // (holds a pointer, slice, map, interface, chan or func); strings are
-// immutable and count as values.
+// immutable and count as values, as does time.Time (its *Location is never
+// mutated).
 func hasReferences(t reflect.Type) bool {
 	if r, ok := refs.Load(t); ok {
 		return r.(bool)

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 
 	"go.uber.org/zap"
@@ -30,6 +31,12 @@ func (s *Scheduler) AddEventHandlers(pods cache.SharedIndexInformer[*core.Pod], 
 		return fmt.Errorf("node event handler: %w", err)
 	}
 	return nil
+}
+
+// labelsEqual is reflect.DeepEqual for label maps (nil differs from
+// empty), without reflection: every status update of a bound pod asks.
+func labelsEqual(a, b map[string]string) bool {
+	return (a == nil) == (b == nil) && maps.Equal(a, b)
 }
 
 func assigned(p *core.Pod) bool { return p.Spec.NodeName != "" }
@@ -67,7 +74,7 @@ func (s *Scheduler) OnPodUpdate(oldPod, newPod *core.Pod) {
 		if err := s.cache.UpdatePod(oldPod, newPod); err != nil {
 			s.logger.Error("update pod in cache", podName(newPod), zap.Error(err))
 		}
-		if !reflect.DeepEqual(oldPod.Labels, newPod.Labels) {
+		if !labelsEqual(oldPod.Labels, newPod.Labels) {
 			s.queue.AssignedPodAdded(newPod)
 		}
 	case inCache(oldPod):

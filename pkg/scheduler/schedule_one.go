@@ -57,6 +57,11 @@ func (s *Scheduler) scheduleOne(ctx context.Context) bool {
 }
 
 func (s *Scheduler) recordAttempt(result string, start time.Time) {
+	if result == metrics.ResultScheduled {
+		s.scheduledAttempts.Inc()
+		s.scheduledAttemptDuration.Observe(time.Since(start).Seconds())
+		return
+	}
 	metrics.ScheduleAttempts.WithLabelValues(result, s.name).Inc()
 	metrics.SchedulingAttemptDuration.WithLabelValues(result, s.name).Observe(time.Since(start).Seconds())
 }
@@ -82,7 +87,7 @@ func (s *Scheduler) bind(ctx context.Context, pInfo *queue.QueuedPodInfo, assume
 	if err := s.cache.FinishBinding(assumed); err != nil {
 		s.logger.Error("finish binding", zap.Error(err))
 	}
-	metrics.E2eSchedulingDuration.WithLabelValues(metrics.ResultScheduled, s.name).Observe(time.Since(start).Seconds())
+	s.scheduledE2eDuration.Observe(time.Since(start).Seconds())
 	s.logger.Debug("bound pod", zap.String("pod", assumed.Namespace+"/"+assumed.Name), zap.String("node", assumed.Spec.NodeName))
 	s.events.Eventf(assumed, core.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s",
 		assumed.Namespace, assumed.Name, assumed.Spec.NodeName)

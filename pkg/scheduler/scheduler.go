@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
@@ -69,6 +70,12 @@ type Scheduler struct {
 	// the scheduler is fed without informers, as in unit tests).
 	getPod func(namespace, name string) (*core.Pod, bool)
 
+	// The metrics of a successful attempt, looked up once (every pod
+	// records them).
+	scheduledAttempts        prometheus.Counter
+	scheduledAttemptDuration prometheus.Observer
+	scheduledE2eDuration     prometheus.Observer
+
 	// inflight bounds the asynchronous API writes; wg tracks them.
 	inflight chan struct{}
 	wg       sync.WaitGroup
@@ -114,6 +121,10 @@ func New(client Client, o Options) (*Scheduler, error) {
 		snapshot: snapshot,
 		algo:     newGenericScheduler(o.PercentageOfNodesToScore, o.Seed),
 		inflight: make(chan struct{}, o.MaxBindsInFlight),
+
+		scheduledAttempts:        metrics.ScheduleAttempts.WithLabelValues(metrics.ResultScheduled, o.SchedulerName),
+		scheduledAttemptDuration: metrics.SchedulingAttemptDuration.WithLabelValues(metrics.ResultScheduled, o.SchedulerName),
+		scheduledE2eDuration:     metrics.E2eSchedulingDuration.WithLabelValues(metrics.ResultScheduled, o.SchedulerName),
 	}
 	return s, nil
 }

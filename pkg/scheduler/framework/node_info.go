@@ -18,6 +18,8 @@ func nextGeneration() int64 { return generation.Add(1) }
 // plugins see clones in the cycle's snapshot and must not change them.
 type NodeInfo struct {
 	node *core.Node
+	// ready caches core.IsNodeReady(node), read for every node and pod.
+	ready bool
 
 	Pods                         []*PodInfo
 	PodsWithAffinity             []*PodInfo
@@ -54,6 +56,7 @@ func (n *NodeInfo) Node() *core.Node {
 // SetNode sets the node and its allocatable resources.
 func (n *NodeInfo) SetNode(node *core.Node) {
 	n.node = node
+	n.ready = core.IsNodeReady(node)
 	n.Allocatable = NewResource(node.Status.Allocatable)
 	n.Generation = nextGeneration()
 }
@@ -61,9 +64,13 @@ func (n *NodeInfo) SetNode(node *core.Node) {
 // RemoveNode forgets the node, keeping its pods.
 func (n *NodeInfo) RemoveNode() {
 	n.node = nil
+	n.ready = false
 	n.Allocatable = Resource{}
 	n.Generation = nextGeneration()
 }
+
+// Ready reports whether the node's Ready condition is True (as of SetNode).
+func (n *NodeInfo) Ready() bool { return n.ready }
 
 // AddPod adds the pod.
 func (n *NodeInfo) AddPod(pod *core.Pod) { n.AddPodInfo(NewPodInfo(pod)) }
@@ -143,6 +150,7 @@ func (n *NodeInfo) nodeName() string {
 func (n *NodeInfo) Clone() *NodeInfo {
 	return &NodeInfo{
 		node:                         n.node,
+		ready:                        n.ready,
 		Pods:                         append([]*PodInfo(nil), n.Pods...),
 		PodsWithAffinity:             append([]*PodInfo(nil), n.PodsWithAffinity...),
 		PodsWithRequiredAntiAffinity: append([]*PodInfo(nil), n.PodsWithRequiredAntiAffinity...),

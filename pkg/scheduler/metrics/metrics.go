@@ -49,5 +49,16 @@ func Register() {
 	})
 }
 
+// pendingGauges caches PendingPods' children by queue: RecordPending runs
+// three times per queue operation, and WithLabelValues hashes and checks
+// the label each time.
+var pendingGauges sync.Map // string -> prometheus.Gauge
+
 // RecordPending sets scheduler_pending_pods{queue}.
-func RecordPending(queue string, n int) { PendingPods.WithLabelValues(queue).Set(float64(n)) }
+func RecordPending(queue string, n int) {
+	g, ok := pendingGauges.Load(queue)
+	if !ok {
+		g, _ = pendingGauges.LoadOrStore(queue, PendingPods.WithLabelValues(queue))
+	}
+	g.(prometheus.Gauge).Set(float64(n))
+}

@@ -122,8 +122,9 @@ func (pl *InterPodAffinity) countIncomingTerms(ctx context.Context, pi *framewor
 	nodes := pl.lister.List()
 	var mu sync.Mutex
 	pl.parallelizer.Until(ctx, len(nodes), func(i int) {
-		aff, an := topologyToMatchedTermCount{}, topologyToMatchedTermCount{}
-		countNode(pi, nodes[i], aff, an)
+		// Most nodes hold no matching pod: the maps are made on the first match.
+		var aff, an topologyToMatchedTermCount
+		countNode(pi, nodes[i], &aff, &an)
 		if len(aff)+len(an) == 0 {
 			return
 		}
@@ -134,7 +135,7 @@ func (pl *InterPodAffinity) countIncomingTerms(ctx context.Context, pi *framewor
 	})
 }
 
-func countNode(pi *framework.PodInfo, ni *framework.NodeInfo, affinity, anti topologyToMatchedTermCount) {
+func countNode(pi *framework.PodInfo, ni *framework.NodeInfo, affinity, anti *topologyToMatchedTermCount) {
 	node := ni.Node()
 	if node == nil {
 		return
@@ -142,11 +143,17 @@ func countNode(pi *framework.PodInfo, ni *framework.NodeInfo, affinity, anti top
 	for _, existing := range ni.Pods {
 		for i := range pi.RequiredAffinityTerms {
 			if t := &pi.RequiredAffinityTerms[i]; t.Matches(existing.Pod) {
+				if *affinity == nil {
+					*affinity = topologyToMatchedTermCount{}
+				}
 				affinity.add(node, t.TopologyKey, 1)
 			}
 		}
 		for i := range pi.RequiredAntiAffinityTerms {
 			if t := &pi.RequiredAntiAffinityTerms[i]; t.Matches(existing.Pod) {
+				if *anti == nil {
+					*anti = topologyToMatchedTermCount{}
+				}
 				anti.add(node, t.TopologyKey, 1)
 			}
 		}

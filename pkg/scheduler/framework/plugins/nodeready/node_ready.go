@@ -33,7 +33,7 @@ func (*NodeReady) Filter(_ context.Context, _ *framework.CycleState, _ *core.Pod
 	if node == nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, "node not found")
 	}
-	if !core.IsNodeReady(node) {
+	if !ni.Ready() {
 		return framework.NewStatus(framework.Unschedulable, ErrReasonNotReady)
 	}
 	return nil

@@ -145,8 +145,14 @@ func (pl *PodTopologySpread) countDomains(ctx context.Context, pod *core.Pod, cs
 		if node == nil {
 			return
 		}
-		counts := make([]int64, len(cs))
-		counted := make([]bool, len(cs))
+		// Up to 4 constraints (nearly always) the counts stay on the stack.
+		var countsBuf [4]int64
+		var countedBuf [4]bool
+		counts, counted := countsBuf[:0], countedBuf[:0]
+		if len(cs) > len(countsBuf) {
+			counts, counted = make([]int64, 0, len(cs)), make([]bool, 0, len(cs))
+		}
+		counts, counted = counts[:len(cs)], counted[:len(cs)]
 		for i := range cs {
 			if cs[i].nodeCounts(pod, node) {
 				counted[i] = true

@@ -47,6 +47,8 @@ type Recorder struct {
 	logger    *zap.Logger
 	events    chan *core.Event
 	now       func() time.Time
+	// flushAfter overrides FlushTimeout (tests).
+	flushAfter time.Duration
 }
 
 var _ EventRecorder = (*Recorder)(nil)
@@ -77,19 +79,58 @@ func (r *Recorder) Eventf(obj meta.Object, eventType, reason, messageFmt string,
 	}
 }
 
-// Run posts buffered events until ctx ends.
+// FlushTimeout bounds how long Run keeps posting after its context ends:
+// the event being posted and those already buffered still go out (as
+// client-go's broadcaster delivers queued events on Shutdown), so a
+// stopping component does not lose the events of its last actions.
+const FlushTimeout = 5 * time.Second
+
+// Run posts buffered events until ctx ends, then flushes the buffer for at
+// most FlushTimeout.
 func (r *Recorder) Run(ctx context.Context) {
+	// Posts are not cut off the moment ctx ends, only FlushTimeout later.
+	postCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(r.flushTimeout(), cancel)
+		context.AfterFunc(postCtx, func() { t.Stop() })
+	})
+	defer stop()
 	for {
 		select {
 		case <-ctx.Done():
+			r.flush(postCtx)
 			return
 		case ev := <-r.events:
-			if err := r.sink.Create(ctx, ev); err != nil && ctx.Err() == nil {
-				r.logger.Info("event not recorded", zap.String("reason", ev.Reason),
-					zap.String("object", ev.InvolvedObject.Name), zap.Error(err))
-			}
+			r.post(postCtx, ev)
 		}
 	}
+}
+
+// flush posts what is buffered until the buffer is empty or ctx ends.
+func (r *Recorder) flush(ctx context.Context) {
+	for ctx.Err() == nil {
+		select {
+		case ev := <-r.events:
+			r.post(ctx, ev)
+		default:
+			return
+		}
+	}
+}
+
+func (r *Recorder) post(ctx context.Context, ev *core.Event) {
+	if err := r.sink.Create(ctx, ev); err != nil && ctx.Err() == nil {
+		r.logger.Info("event not recorded", zap.String("reason", ev.Reason),
+			zap.String("object", ev.InvolvedObject.Name), zap.Error(err))
+	}
+}
+
+func (r *Recorder) flushTimeout() time.Duration {
+	if r.flushAfter > 0 {
+		return r.flushAfter
+	}
+	return FlushTimeout
 }
 
 // MakeEvent builds the Event object for obj; it lives in obj's namespace

@@ -37,7 +37,7 @@ func TestRecorderPostsAndDropsWhenFull(t *testing.T) {
 	r := New(SinkFunc(func(ctx context.Context, ev *core.Event) error {
 		select {
 		case got <- ev:
-		case <-ctx.Done():
+		default: // the test reads one
 		}
 		return nil
 	}), "test", nil)
@@ -55,6 +55,50 @@ func TestRecorderPostsAndDropsWhenFull(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestRecorderFlushesOnStop: events buffered (and the one being posted)
+// when the context ends are still posted; a sink that never answers holds
+// Run for at most the flush timeout.
+func TestRecorderFlushesOnStop(t *testing.T) {
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns"}}
+	var posted []string
+	started, release := make(chan struct{}), make(chan struct{})
+	r := New(SinkFunc(func(ctx context.Context, ev *core.Event) error {
+		if ev.Message == "first" {
+			close(started)
+			<-release // still posting when ctx ends
+			if ctx.Err() != nil {
+				t.Error("the post in flight was cancelled by the stop")
+			}
+		}
+		posted = append(posted, ev.Message)
+		return nil
+	}), "test", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	r.Eventf(pod, core.EventTypeNormal, "Scheduled", "first")
+	<-started
+	r.Eventf(pod, core.EventTypeNormal, "Scheduled", "second")
+	r.Eventf(pod, core.EventTypeNormal, "Scheduled", "third")
+	cancel()
+	close(release)
+	<-done
+	if strings.Join(posted, ",") != "first,second,third" {
+		t.Fatalf("posted %v, want first,second,third", posted)
+	}
+
+	// A sink that hangs: Run returns once the flush timeout cancels it.
+	r = New(SinkFunc(func(ctx context.Context, ev *core.Event) error {
+		<-ctx.Done()
+		return ctx.Err()
+	}), "test", nil)
+	r.flushAfter = time.Millisecond
+	r.Eventf(pod, core.EventTypeNormal, "Scheduled", "stuck")
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	r.Run(ctx)
 }
 
 func TestFakeRecorder(t *testing.T) {

@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,7 +27,9 @@ func DecodeJSON[T any]() func([]byte) (*T, error) {
 }
 
 // Watch opens r as a watch (it adds watch=true) and decodes each event's
-// object with decode. A non-2xx answer is returned as a *errors.StatusError.
+// object with decode, which must reject anything but one JSON value (as
+// json.Unmarshal does) and must not keep its argument: the bytes are reused
+// once it returns. A non-2xx answer is returned as a *errors.StatusError.
 // The returned watch ends when the server closes the stream, the connection
 // breaks, ctx ends or Stop is called; its goroutine ends with it.
 func Watch[T any](ctx context.Context, r *Request, decode func([]byte) (T, error)) (watch.Interface[T], error) {
@@ -78,10 +82,124 @@ func (w *streamWatcher[T]) Stop() {
 // receive reads events until the stream ends. A malformed event is
 // delivered as an ERROR event with a 500 Status before the stream ends; a
 // broken connection simply ends it (the caller re-watches).
+//
+// The apiserver (like Kubernetes) writes one compact
+// {"type":"...","object":{...}} object per line. Such a line is decoded in
+// one pass: the object's bytes are handed to decode where they lie in the
+// read buffer, with no envelope decoding nor copy. The first line of any
+// other shape (other key order or spacing, an escaped or unknown type, an
+// object that does not decode, events not framed by newlines) hands the rest
+// of the stream, from that line on, to the general decoder, which behaves
+// exactly as it would have from the start.
 func (w *streamWatcher[T]) receive() {
 	defer close(w.result)
 	defer w.Stop()
-	dec := json.NewDecoder(w.body)
+	br := bufio.NewReaderSize(w.body, watchReadBuffer)
+	var long []byte
+	for {
+		line, err := readLine(br, &long)
+		if v := trimSpace(line); len(v) > 0 {
+			ev, ok := w.lineEvent(v)
+			if !ok {
+				rest := io.Reader(bytes.NewReader(bytes.Clone(line)))
+				if err == nil {
+					rest = io.MultiReader(rest, br)
+				}
+				w.decodeStream(rest)
+				return
+			}
+			if !w.send(ev) {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// watchReadBuffer is the read buffer of a watch stream: a few pods' worth;
+// a longer line is gathered in a buffer of its own.
+const watchReadBuffer = 16 << 10
+
+// readLine returns the next line with its newline, or what is left before
+// an error. It is valid until the next call: it lies in br's buffer or, if
+// longer than that, in *long, which is reused.
+func readLine(br *bufio.Reader, long *[]byte) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	buf := append((*long)[:0], line...)
+	for {
+		line, err = br.ReadSlice('\n')
+		buf = append(buf, line...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			*long = buf
+			return buf, err
+		}
+	}
+}
+
+// lineEvent decodes v, one line without its surrounding whitespace, if it is
+// exactly {"type":"<a known type>","object":<object>} and the object
+// decodes. Otherwise it returns false and the line is left to the general
+// decoder. The object's decoder rejects anything but one JSON value, so a
+// line accepted here is one JSON object the general decoder would read the
+// same way.
+func (w *streamWatcher[T]) lineEvent(v []byte) (watch.Event[T], bool) {
+	const typePrefix, objectKey = `{"type":"`, `","object":`
+	if !bytes.HasPrefix(v, []byte(typePrefix)) || v[len(v)-1] != '}' {
+		return watch.Event[T]{}, false
+	}
+	v = v[len(typePrefix) : len(v)-1]
+	end := bytes.IndexByte(v, '"')
+	if end < 0 || !bytes.HasPrefix(v[end:], []byte(objectKey)) {
+		return watch.Event[T]{}, false
+	}
+	obj := v[end+len(objectKey):]
+	var typ string
+	switch string(v[:end]) { // no allocation: typ is one of the constants
+	case meta.Added:
+		typ = meta.Added
+	case meta.Modified:
+		typ = meta.Modified
+	case meta.Deleted:
+		typ = meta.Deleted
+	case meta.Bookmark:
+		typ = meta.Bookmark
+	case meta.Error:
+		st := &meta.Status{}
+		if err := json.Unmarshal(obj, st); err != nil {
+			return watch.Event[T]{}, false
+		}
+		return watch.Event[T]{Type: meta.Error, Status: st}, true
+	default:
+		return watch.Event[T]{}, false
+	}
+	o, err := w.decode(obj)
+	if err != nil {
+		return watch.Event[T]{}, false
+	}
+	return watch.Event[T]{Type: typ, Object: o}, true
+}
+
+// trimSpace drops JSON whitespace from both ends of b.
+func trimSpace(b []byte) []byte {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// decodeStream reads the rest of the stream with the general decoder: any
+// JSON value framing, key order and spacing.
+func (w *streamWatcher[T]) decodeStream(r io.Reader) {
+	dec := json.NewDecoder(r)
 	for {
 		var raw meta.WatchEvent
 		if err := dec.Decode(&raw); err != nil {

@@ -1,0 +1,129 @@
+package rest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/tinykube/tinykube/pkg/client/watch"
+)
+
+// collect runs a streamWatcher over body and returns every event it sends.
+func collect(body io.Reader, general bool) []watch.Event[*testObj] {
+	w := &streamWatcher[*testObj]{
+		result: make(chan watch.Event[*testObj]), done: make(chan struct{}),
+		body: io.NopCloser(body), cancel: func() {},
+		decode: DecodeJSON[testObj](),
+	}
+	if general {
+		go func() {
+			defer close(w.result)
+			w.decodeStream(body)
+		}()
+	} else {
+		go w.receive()
+	}
+	var evs []watch.Event[*testObj]
+	for ev := range w.ResultChan() {
+		evs = append(evs, ev)
+	}
+	return evs
+}
+
+// checkSameAsGeneral fails unless the line fast path yields exactly the
+// events of the general decoder alone.
+func checkSameAsGeneral(t *testing.T, stream string) []watch.Event[*testObj] {
+	t.Helper()
+	got := collect(strings.NewReader(stream), false)
+	want := collect(strings.NewReader(stream), true)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("stream %q:\n got %s\nwant %s", stream, dump(got), dump(want))
+	}
+	return got
+}
+
+func dump(evs []watch.Event[*testObj]) string {
+	var b strings.Builder
+	for _, ev := range evs {
+		fmt.Fprintf(&b, "{%s %+v %+v} ", ev.Type, ev.Object, ev.Status)
+	}
+	return b.String()
+}
+
+func TestWatchFramingSameAsGeneralDecoder(t *testing.T) {
+	added := `{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"6"},"spec":"one"}}`
+	gone := `{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old","reason":"Expired","code":410}}`
+	long := fmt.Sprintf(`{"type":"MODIFIED","object":{"metadata":{"name":"a"},"spec":%q}}`, strings.Repeat("x", 3*watchReadBuffer))
+	for name, tc := range map[string]struct {
+		stream string
+		want   int // events
+	}{
+		"lines":                 {added + "\n" + long + "\n" + gone + "\n", 3},
+		"crlf and blank lines":  {"\r\n" + added + "\r\n\n  \t\n" + gone + "\r\n", 2},
+		"no final newline":      {added + "\n" + added, 2},
+		"no newline framing":    {added + added + " " + gone, 3},
+		"no framing after line": {added + "\n" + added + added + "\n" + added, 4},
+		"other key order":       {`{"object":{"metadata":{"name":"a"}},"type":"ADDED"}` + "\n" + added + "\n", 2},
+		"spaced":                {`{ "type": "ADDED", "object": {"metadata":{"name":"a"}} }` + "\n" + added + "\n", 2},
+		"pretty printed":        {"{\n  \"type\": \"ADDED\",\n  \"object\": {\"spec\": \"x\"}\n}\n" + added + "\n", 2},
+		"escaped type":          {`{"type":"ADD\u0045D","object":{"spec":"x"}}` + "\n", 1},
+		"unknown type":          {`{"type":"NEW","object":{"spec":"x"}}` + "\n" + added + "\n", 1},
+		"object not decodable":  {`{"type":"ADDED","object":{"spec":5}}` + "\n" + added + "\n", 1},
+		"status not decodable":  {`{"type":"ERROR","object":{"code":"x"}}` + "\n" + added + "\n", 1},
+		"two values on a line":  {`{"type":"ADDED","object":{"spec":"x"}} {"type":"ADDED","object":{"spec":"y"}}` + "\n", 2},
+		"duplicate type":        {`{"type":"ADDED","object":{"spec":"x"},"type":"DELETED"}` + "\n", 1},
+		"missing object":        {`{"type":"ADDED"}` + "\n" + added + "\n", 1},
+		"null object":           {`{"type":"ADDED","object":null}` + "\n", 1},
+		"malformed":             {added + "\n" + `{"type":"ADDED","object":{"metadata":` + "\n}}}\n", 2},
+		"truncated":             {added + "\n" + `{"type":"ADDED","object":{"spec":"x"}`, 1},
+		"garbage":               {added + "\nnope\n" + added + "\n", 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := checkSameAsGeneral(t, tc.stream); len(got) != tc.want {
+				t.Fatalf("%d events, want %d: %s", len(got), tc.want, dump(got))
+			}
+		})
+	}
+}
+
+func TestWatchFramingOneByteReads(t *testing.T) {
+	stream := `{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":"one"}}` + "\n" +
+		`{"type":"DELETED","object":{"metadata":{"name":"a"}}}` + "\n"
+	got := collect(iotest.OneByteReader(strings.NewReader(stream)), false)
+	if want := collect(strings.NewReader(stream), true); len(got) != 2 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %s, want %s", dump(got), dump(want))
+	}
+}
+
+func TestWatchFramingLinesDoNotShareBuffers(t *testing.T) {
+	// Events decoded from one read buffer must not alias each other.
+	var stream strings.Builder
+	for i := range 50 {
+		line, _ := json.Marshal(map[string]any{"type": "MODIFIED", "object": map[string]any{"spec": fmt.Sprint("v", i)}})
+		stream.Write(line)
+		stream.WriteByte('\n')
+	}
+	evs := collect(strings.NewReader(stream.String()), false)
+	for i, ev := range evs {
+		if ev.Object.Spec != fmt.Sprint("v", i) {
+			t.Fatalf("event %d: spec %q", i, ev.Object.Spec)
+		}
+	}
+}
+
+// FuzzWatchFraming: the line fast path and the general decoder agree on
+// every stream.
+func FuzzWatchFraming(f *testing.F) {
+	f.Add(`{"type":"ADDED","object":{"metadata":{"name":"a"}}}` + "\n" + `{"type":"ERROR","object":{"kind":"Status","code":410}}`)
+	f.Add(`{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"5"}}}{"type":"X"}`)
+	f.Add(`{"type":"ADDED","object":{"spec":"a"}}` + "\r\n" + `{"type":"MODIFIED","object":{"spec":"b"}} ` + "\n")
+	f.Add(`{"type":"ADDED","object":{"spec":"a"}} {"type":"DELETED","object":{}}` + "\n")
+	f.Add(`{"type":"ADDED","object":`)
+	f.Fuzz(func(t *testing.T, stream string) {
+		checkSameAsGeneral(t, stream)
+	})
+}

@@ -222,3 +222,28 @@ func TestDiffReplace(t *testing.T) {
 		})
 	}
 }
+
+func TestIndexerUpdateWithUnchangedIndexValues(t *testing.T) {
+	idx := newTestIndexer()
+	idx.Add(obj("a", "p", "node1"))
+	idx.Add(obj("a", "q", "node1"))
+	newer := obj("a", "p", "node1")
+	newer.ResourceVersion = "2"
+	idx.Update(newer)
+	got, _ := idx.ByIndex("value", "node1")
+	if !slices.Equal(keys(got), []string{"a/p", "a/q"}) {
+		t.Fatalf("node1 lists %v", keys(got))
+	}
+	for _, o := range got {
+		if o.Name == "p" && o != newer {
+			t.Fatalf("index returns the replaced object %+v", o)
+		}
+	}
+	idx.Update(obj("a", "q", "node2"))
+	if got, _ := idx.ByIndex("value", "node1"); !slices.Equal(keys(got), []string{"a/p"}) {
+		t.Fatalf("node1 lists %v after q moved", keys(got))
+	}
+	if got, _ := idx.ByIndex(NamespaceIndex, "a"); !slices.Equal(keys(got), []string{"a/p", "a/q"}) {
+		t.Fatalf("namespace a lists %v", keys(got))
+	}
+}

@@ -21,12 +21,18 @@ func (st informerStore[T]) upsert(obj T) error {
 	s := st.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, exists, err := s.indexer.Get(obj)
-	if err != nil {
-		return err
-	}
-	if err := s.indexer.Update(obj); err != nil {
-		return err
+	var old T
+	var exists bool
+	if c, ok := s.indexer.(*cache[T]); ok {
+		old, exists = c.upsert(obj)
+	} else {
+		var err error
+		if old, exists, err = s.indexer.Get(obj); err != nil {
+			return err
+		}
+		if err := s.indexer.Update(obj); err != nil {
+			return err
+		}
 	}
 	if exists {
 		s.distributeLocked(notification[T]{kind: updateNotification, old: old, obj: obj})

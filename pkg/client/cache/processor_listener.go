@@ -91,8 +91,13 @@ type processorListener[T any] struct {
 	mu sync.Mutex
 	// Guarded by mu.
 	pending []notification[T]
+	spare   []notification[T] // an emptied batch for pending to reuse
 	synced  bool
 }
+
+// maxSpareBatch bounds the batch kept for reuse, so one burst does not pin a
+// large buffer for the listener's life.
+const maxSpareBatch = 1024
 
 var _ ResourceEventHandlerRegistration = &processorListener[int]{}
 
@@ -109,6 +114,9 @@ func (l *processorListener[T]) HasSynced() bool {
 // add queues n; it never blocks.
 func (l *processorListener[T]) add(n notification[T]) {
 	l.mu.Lock()
+	if l.pending == nil {
+		l.pending, l.spare = l.spare, nil
+	}
 	l.pending = append(l.pending, n)
 	l.mu.Unlock()
 	select {
@@ -138,7 +146,21 @@ func (l *processorListener[T]) run(ctx context.Context) {
 			}
 			l.dispatch(n)
 		}
+		l.recycle(batch)
 	}
+}
+
+// recycle keeps a dispatched batch, emptied, for add to fill next: a
+// listener that keeps up then appends into the same small buffer instead of
+// allocating one per notification.
+func (l *processorListener[T]) recycle(batch []notification[T]) {
+	if cap(batch) > maxSpareBatch {
+		return
+	}
+	clear(batch) // drop the objects for the garbage collector
+	l.mu.Lock()
+	l.spare = batch[:0]
+	l.mu.Unlock()
 }
 
 func (l *processorListener[T]) dispatch(n notification[T]) {

@@ -109,6 +109,18 @@ func (c *cache[T]) Add(obj T) error    { c.ThreadSafeStore.Add(key(obj), obj); r
 func (c *cache[T]) Update(obj T) error { c.ThreadSafeStore.Update(key(obj), obj); return nil }
 func (c *cache[T]) Delete(obj T) error { c.ThreadSafeStore.Delete(key(obj)); return nil }
 
+// upsert stores obj and returns the object it replaced, if any, with one
+// key computation and one lock.
+func (c *cache[T]) upsert(obj T) (old T, had bool) {
+	k := key(obj)
+	if m, ok := c.ThreadSafeStore.(*threadSafeMap[T]); ok {
+		return m.upsert(k, obj)
+	}
+	old, had = c.ThreadSafeStore.Get(k)
+	c.ThreadSafeStore.Update(k, obj)
+	return old, had
+}
+
 func (c *cache[T]) Get(obj T) (T, bool, error) { return c.GetByKey(key(obj)) }
 
 func (c *cache[T]) GetByKey(k string) (T, bool, error) {

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -51,15 +52,20 @@ var _ ThreadSafeStore[int] = &threadSafeMap[int]{}
 
 func (s *threadSafeMap[T]) Add(key string, obj T) { s.Update(key, obj) }
 
-func (s *threadSafeMap[T]) Update(key string, obj T) {
+func (s *threadSafeMap[T]) Update(key string, obj T) { s.upsert(key, obj) }
+
+// upsert stores obj under key and returns the object it replaced, if any.
+func (s *threadSafeMap[T]) upsert(key string, obj T) (old T, had bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old, had := s.items[key]
+	old, had = s.items[key]
 	s.items[key] = obj
 	if had {
-		s.unindexLocked(key, old)
+		s.reindexLocked(key, old, obj)
+	} else {
+		s.indexLocked(key, obj)
 	}
-	s.indexLocked(key, obj)
+	return old, had
 }
 
 func (s *threadSafeMap[T]) Delete(key string) {
@@ -212,10 +218,12 @@ func (s *threadSafeMap[T]) indexLocked(key string, obj T) {
 }
 
 func (s *threadSafeMap[T]) addToIndexLocked(name string, fn IndexFunc[T], key string, obj T) {
-	vals, err := fn(obj)
-	if err != nil {
-		return
+	if vals, err := fn(obj); err == nil {
+		s.addValuesLocked(name, key, vals)
 	}
+}
+
+func (s *threadSafeMap[T]) addValuesLocked(name, key string, vals []string) {
 	idx := s.indices[name]
 	for _, v := range vals {
 		set := idx[v]
@@ -229,18 +237,39 @@ func (s *threadSafeMap[T]) addToIndexLocked(name string, fn IndexFunc[T], key st
 
 func (s *threadSafeMap[T]) unindexLocked(key string, obj T) {
 	for name, fn := range s.indexers {
+		if vals, err := fn(obj); err == nil {
+			s.removeFromIndexLocked(name, key, vals)
+		}
+	}
+}
+
+func (s *threadSafeMap[T]) removeFromIndexLocked(name, key string, vals []string) {
+	idx := s.indices[name]
+	for _, v := range vals {
+		if set := idx[v]; set != nil {
+			delete(set, key)
+			if len(set) == 0 {
+				delete(idx, v)
+			}
+		}
+	}
+}
+
+// reindexLocked moves key from old's index values to obj's, leaving alone
+// the indexes whose values did not change (most updates change no index
+// value: namespace, node and owners stay).
+func (s *threadSafeMap[T]) reindexLocked(key string, old, obj T) {
+	for name, fn := range s.indexers {
+		oldVals, oldErr := fn(old)
 		vals, err := fn(obj)
-		if err != nil {
+		if oldErr == nil && err == nil && slices.Equal(oldVals, vals) {
 			continue
 		}
-		idx := s.indices[name]
-		for _, v := range vals {
-			if set := idx[v]; set != nil {
-				delete(set, key)
-				if len(set) == 0 {
-					delete(idx, v)
-				}
-			}
+		if oldErr == nil {
+			s.removeFromIndexLocked(name, key, oldVals)
+		}
+		if err == nil {
+			s.addValuesLocked(name, key, vals)
 		}
 	}
 }

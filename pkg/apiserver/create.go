@@ -41,7 +41,7 @@ func (s *Server) create(w http.ResponseWriter, req *http.Request, r *request) er
 	if r.res.Namespaced && r.ri.Namespace == "" {
 		return s.notAllowed(r, "create")
 	}
-	wo, err := parseWriteOptions(req.URL.Query())
+	wo, err := parseWriteOptions(query(req))
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -35,36 +35,71 @@ func (s *Server) withRecover(next http.Handler) http.Handler {
 func (s *Server) withMetricsAndLogging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now()
-		watch := req.URL.Query().Get("watch")
-		ri, isResource := ParseRequestInfo(req.Method, req.URL.EscapedPath(), watch == "1" || watch == "true")
-		if isResource {
-			req = req.WithContext(context.WithValue(req.Context(), requestInfoKey{}, &ri))
-		}
-		rec := &statusRecorder{ResponseWriter: w}
-		who := &requestUser{}
-		req = req.WithContext(context.WithValue(req.Context(), requestUserKey{}, who))
+		watch := query(req).Get("watch")
+		// One context carries the RequestInfo and the user's name for the
+		// log line (one request copy instead of two).
+		st := &requestState{ctx: requestContext{Context: req.Context()}, rec: statusRecorder{ResponseWriter: w}}
+		rc, rec := &st.ctx, &st.rec
+		rc.ri, rc.isResource = ParseRequestInfo(req.Method, req.URL.EscapedPath(), watch == "1" || watch == "true")
+		req = req.WithContext(rc)
 		next.ServeHTTP(rec, req)
 		code := rec.code
 		if code == 0 {
 			code = http.StatusOK
 		}
 		elapsed := time.Since(start)
-		if isResource {
-			labels := []string{ri.Verb, ri.Group, ri.Version, ri.Resource, ri.Subresource, ri.Scope(), "apiserver"}
-			s.metrics.requests.WithLabelValues(append(labels, strconv.Itoa(code))...).Inc()
-			if ri.Verb != "WATCH" {
-				s.metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
-			}
+		if rc.isResource {
+			s.metrics.observe(&rc.ri, code, elapsed)
 		}
-		fields := []zap.Field{zap.String("verb", ri.Verb), zap.String("method", req.Method),
-			zap.String("path", req.URL.Path), zap.Int("code", code), zap.Duration("latency", elapsed),
-			zap.String("userAgent", req.UserAgent()), zap.String("user", who.get())}
+		level, msg := zap.DebugLevel, "request"
 		if code >= 500 {
-			s.log.Error("request failed", fields...)
-		} else {
-			s.log.Debug("request", fields...)
+			level, msg = zap.ErrorLevel, "request failed"
+		}
+		// Check first: the fields are built only for a line that is logged.
+		if ce := s.log.Check(level, msg); ce != nil {
+			ce.Write(zap.String("verb", rc.ri.Verb), zap.String("method", req.Method),
+				zap.String("path", req.URL.Path), zap.Int("code", code), zap.Duration("latency", elapsed),
+				zap.String("userAgent", req.UserAgent()), zap.String("user", rc.who.get()))
 		}
 	})
+}
+
+// requestState is what the metrics filter keeps of a request, allocated
+// at once.
+type requestState struct {
+	ctx requestContext
+	rec statusRecorder
+}
+
+// requestContext is the request's context as the metrics filter sets it:
+// it answers requestInfoFrom (for a resource request) and carries the
+// requestUser.
+type requestContext struct {
+	context.Context
+	ri         RequestInfo
+	isResource bool
+	who        requestUser
+}
+
+func (c *requestContext) Value(key any) any {
+	switch key.(type) {
+	case requestInfoKey:
+		if c.isResource {
+			return &c.ri
+		}
+	case requestUserKey:
+		return &c.who
+	}
+	return c.Context.Value(key)
+}
+
+// query is the request's query, nil (which reads as empty) when there is
+// none, so the common request without one parses nothing.
+func query(req *http.Request) url.Values {
+	if req.URL.RawQuery == "" {
+		return nil
+	}
+	return req.URL.Query()
 }
 
 // withInFlightLimit answers 429 with Retry-After when too many read-only or
@@ -73,22 +108,24 @@ func (s *Server) withMetricsAndLogging(next http.Handler) http.Handler {
 func (s *Server) withInFlightLimit(next http.Handler) http.Handler {
 	readOnly := newSemaphore(s.cfg.MaxRequestsInFlight, s.cfg.InFlightQueueWait)
 	mutating := newSemaphore(s.cfg.MaxMutatingRequestsInFlight, s.cfg.InFlightQueueWait)
+	// The gauges of each kind, looked up once rather than per request.
+	readOnlyQueued, readOnlyInFlight := s.metrics.inqueue.WithLabelValues("readOnly"), s.metrics.inflight.WithLabelValues("readOnly")
+	mutatingQueued, mutatingInFlight := s.metrics.inqueue.WithLabelValues("mutating"), s.metrics.inflight.WithLabelValues("mutating")
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		ri, ok := requestInfoFrom(req.Context())
 		if !ok || isLongRunning(ri) {
 			next.ServeHTTP(w, req)
 			return
 		}
-		sem, kind := readOnly, "readOnly"
+		sem, queued, g := readOnly, readOnlyQueued, readOnlyInFlight
 		if isMutating(ri.Verb) {
-			sem, kind = mutating, "mutating"
+			sem, queued, g = mutating, mutatingQueued, mutatingInFlight
 		}
-		if !sem.acquire(req.Context(), s.metrics.inqueue.WithLabelValues(kind)) {
+		if !sem.acquire(req.Context(), queued) {
 			writeError(w, req, apierrors.NewTooManyRequests("Too many requests, please try again later.", 1))
 			return
 		}
 		defer sem.release()
-		g := s.metrics.inflight.WithLabelValues(kind)
 		g.Inc()
 		defer g.Dec()
 		next.ServeHTTP(w, req)

@@ -3,6 +3,9 @@ package apiserver
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -14,6 +17,51 @@ type metrics struct {
 	inflight *prometheus.GaugeVec
 	inqueue  *prometheus.GaugeVec
 	watchers *prometheus.GaugeVec
+
+	// observers caches the children of requests and duration per label
+	// set (requestSeries), so a request does not hash its labels into the
+	// vectors (WithLabelValues) every time.
+	observers sync.Map // requestSeries -> *requestObservers
+}
+
+// requestSeries is the label values of a request's metrics but the code.
+type requestSeries struct {
+	verb, group, version, resource, subresource, scope string
+}
+
+// requestObservers are the metrics of one requestSeries.
+type requestObservers struct {
+	duration prometheus.Observer // nil for WATCH
+	mu       sync.Mutex
+	codes    map[int]prometheus.Counter // by HTTP code
+}
+
+// observe counts and times one resource request (watches are counted, not
+// timed, as Kubernetes does).
+func (m *metrics) observe(ri *RequestInfo, code int, elapsed time.Duration) {
+	key := requestSeries{verb: ri.Verb, group: ri.Group, version: ri.Version, resource: ri.Resource,
+		subresource: ri.Subresource, scope: ri.Scope()}
+	o, ok := m.observers.Load(key)
+	if !ok {
+		obs := &requestObservers{codes: map[int]prometheus.Counter{}}
+		if ri.Verb != "WATCH" { // a watch has no duration series
+			obs.duration = m.duration.WithLabelValues(key.verb, key.group, key.version, key.resource, key.subresource, key.scope, "apiserver")
+		}
+		o, _ = m.observers.LoadOrStore(key, obs)
+	}
+	obs := o.(*requestObservers)
+	obs.mu.Lock()
+	c, ok := obs.codes[code]
+	if !ok {
+		c = m.requests.WithLabelValues(key.verb, key.group, key.version, key.resource, key.subresource, key.scope,
+			"apiserver", strconv.Itoa(code))
+		obs.codes[code] = c
+	}
+	obs.mu.Unlock()
+	c.Inc()
+	if obs.duration != nil {
+		obs.duration.Observe(elapsed.Seconds())
+	}
 }
 
 var requestLabels = []string{"verb", "group", "version", "resource", "subresource", "scope", "component"}

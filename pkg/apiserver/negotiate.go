@@ -13,8 +13,9 @@ import (
 // only encoding served; Table output comes with kubectl compatibility).
 func checkAccept(req *http.Request) error {
 	accept := req.Header.Get("Accept")
-	if accept == "" {
-		return nil
+	switch accept {
+	case "", "application/json", "*/*", "application/json, */*":
+		return nil // what clients send most, accepted below too
 	}
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))

@@ -38,7 +38,7 @@ func applyPatch(mt string, original, patch []byte) ([]byte, error) {
 
 // patch serves PATCH of an object or of its status.
 func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mode updateMode) error {
-	wo, err := parseWriteOptions(req.URL.Query())
+	wo, err := parseWriteOptions(query(req))
 	if err != nil {
 		return err
 	}

@@ -146,5 +146,5 @@ func (s *Server) get(w http.ResponseWriter, req *http.Request, r *request) error
 }
 
 func storageGet(req *http.Request) storage.GetOptions {
-	return storage.GetOptions{ResourceVersion: req.URL.Query().Get("resourceVersion")}
+	return storage.GetOptions{ResourceVersion: query(req).Get("resourceVersion")}
 }

@@ -39,11 +39,18 @@ func (r *statusRecorder) Flush() {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// jsonContentType is the Content-Type of every JSON answer, shared by all
+// (net/http only reads header values).
+var jsonContentType = []string{"application/json"}
+
+// newline ends every JSON answer, as json.Encoder does.
+var newline = []byte{'\n'}
+
 // writeJSON writes v as JSON with code; ?pretty=true indents.
 func writeJSON(w http.ResponseWriter, req *http.Request, code int, v any) {
 	var b []byte
 	var err error
-	if p := req.URL.Query().Get("pretty"); p == "true" || p == "1" {
+	if p := query(req).Get("pretty"); p == "true" || p == "1" {
 		b, err = json.MarshalIndent(v, "", "  ")
 	} else {
 		b, err = json.Marshal(v)
@@ -53,10 +60,15 @@ func writeJSON(w http.ResponseWriter, req *http.Request, code int, v any) {
 		st := apierrors.NewInternalError(fmt.Errorf("encode response: %w", err)).Status()
 		b, _ = json.Marshal(st)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h.Set("Content-Length", strconv.Itoa(len(b)+1))
 	w.WriteHeader(code)
-	_, _ = w.Write(append(b, '\n'))
+	// Two writes (into the connection's buffer) rather than appending the
+	// newline, which would copy the whole answer.
+	if _, err := w.Write(b); err == nil {
+		_, _ = w.Write(newline)
+	}
 }
 
 // writeError writes err as a Status with its code (500 for plain errors).

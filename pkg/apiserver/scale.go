@@ -85,7 +85,7 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 	default:
 		return s.notAllowed(r, r.ri.Verb)
 	}
-	wo, err := parseWriteOptions(req.URL.Query())
+	wo, err := parseWriteOptions(query(req))
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func requestAttributes(req *http.Request) authorization.Attributes {
 	if a.Name == "" && (verb == "list" || verb == "watch") {
 		// As Kubernetes: a list or watch of one name by field selector is
 		// authorized as that name.
-		a.Name = singleNameSelector(req.URL.Query().Get("fieldSelector"))
+		a.Name = singleNameSelector(query(req).Get("fieldSelector"))
 	}
 	return a
 }

@@ -5,9 +5,10 @@
 // per resource.
 //
 // A request flows: withRecover -> withMetricsAndLogging (parses the
-// RequestInfo) -> withInFlightLimit -> mux -> serveResource -> the verb's
-// handler (get, list, watch, create, update, patch, delete,
-// deleteCollection, or a subresource). Create and update run the strategy of
+// RequestInfo) -> withTimeout -> withAuthentication -> withInFlightLimit ->
+// withAuthorization -> resourceRoute (the mux for all but resource
+// requests) -> serveResource -> the verb's handler (get, list, watch,
+// create, update, patch, delete, deleteCollection, or a subresource). Create and update run the strategy of
 // the resource's registry entry (prepare, admit, default, validate) and
 // write through storage.GuaranteedUpdate. Extension points for later issues:
 // checkAccept (Table output), applyPatch (strategic merge and apply
@@ -18,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"sync"
 	"time"
 
@@ -155,6 +157,18 @@ func (s *Server) Close() { s.once.Do(s.stop) }
 func (s *Server) StopContext() context.Context { return s.stopCtx }
 
 func (s *Server) buildHandler() http.Handler {
+	var h http.Handler = resourceRoute{resource: http.HandlerFunc(s.serveResource), mux: s.newRouter()}
+	h = s.withAuthorization(h)
+	h = s.withInFlightLimit(h)
+	h = s.withAuthentication(h)
+	h = s.withTimeout(h)
+	h = s.withMetricsAndLogging(h)
+	h = s.withRecover(h)
+	return h
+}
+
+// newRouter routes every path: health, discovery, OpenAPI and the resources.
+func (s *Server) newRouter() *mux.Router {
 	r := mux.NewRouter()
 	r.UseEncodedPath()
 	s.installHealth(r)
@@ -168,12 +182,38 @@ func (s *Server) buildHandler() http.Handler {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		writeError(w, req, methodNotAllowed(req.Method, req.URL.Path))
 	})
-	var h http.Handler = r
-	h = s.withAuthorization(h)
-	h = s.withInFlightLimit(h)
-	h = s.withAuthentication(h)
-	h = s.withTimeout(h)
-	h = s.withMetricsAndLogging(h)
-	h = s.withRecover(h)
-	return h
+	return r
+}
+
+// resourceRoute sends a resource request (one the filters parsed a
+// RequestInfo for) whose path is clean straight to its handler, as the
+// router's /api/ and /apis/ prefixes would, without the router's regular
+// expressions and the two request copies it makes to carry route and vars
+// nobody reads; everything else, including a path the router would
+// redirect to its clean form, goes through the router.
+type resourceRoute struct {
+	resource http.Handler
+	mux      http.Handler
+}
+
+func (rr resourceRoute) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if _, ok := requestInfoFrom(req.Context()); ok && isCleanPath(req.URL.EscapedPath()) {
+		rr.resource.ServeHTTP(w, req)
+		return
+	}
+	rr.mux.ServeHTTP(w, req)
+}
+
+// isCleanPath reports whether the router would serve p as it is rather
+// than redirect to its clean form (gorilla/mux's cleanPath: path.Clean,
+// keeping a trailing slash).
+func isCleanPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np == p
 }

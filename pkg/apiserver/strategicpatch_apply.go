@@ -28,7 +28,7 @@ type managedFieldsEntry struct {
 // object is created when missing. See strategicpatch.ServerSideApply for
 // what is served of Kubernetes' semantics (no conflict detection).
 func (s *Server) serverSideApply(w http.ResponseWriter, req *http.Request, r *request, mode updateMode) error {
-	wo, err := parseWriteOptions(req.URL.Query())
+	wo, err := parseWriteOptions(query(req))
 	if err != nil {
 		return err
 	}

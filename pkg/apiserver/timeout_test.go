@@ -108,3 +108,22 @@ func TestRequestTimeoutPanicReachesRecover(t *testing.T) {
 		t.Fatalf("code %d, want 500", rec.Code)
 	}
 }
+
+// TestRequestTimeoutPanicAfterAnswer: a handler that panics after the 504
+// went out is logged, not answered again.
+func TestRequestTimeoutPanicAfterAnswer(t *testing.T) {
+	s := &Server{cfg: Config{RequestTimeout: 20 * time.Millisecond}, log: zap.NewNop()}
+	h := s.withRecover(s.withTimeout(http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
+		<-req.Context().Done()
+		panic("late boom")
+	})))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/pods", nil))
+	if rec.Code != http.StatusGatewayTimeout {
+		t.Fatalf("code %d, want 504: %s", rec.Code, rec.Body)
+	}
+	var st meta.Status
+	if err := json.Unmarshal(rec.Body.Bytes(), &st); err != nil || st.Code != http.StatusGatewayTimeout {
+		t.Fatalf("body %q: want one 504 Status", rec.Body)
+	}
+}

@@ -27,7 +27,7 @@ type mutateFunc func(current meta.Object) (meta.Object, error)
 
 // update serves PUT of an object, its status or a namespace's finalize.
 func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mode updateMode) error {
-	wo, err := parseWriteOptions(req.URL.Query())
+	wo, err := parseWriteOptions(query(req))
 	if err != nil {
 		return err
 	}

@@ -97,19 +97,38 @@ type eventWriter struct {
 
 // write encodes and writes ev; false ends the watch.
 func (e *eventWriter) write(ev storage.Event) bool {
-	var line []byte
-	var err error
 	if e.asTable {
-		line, err = e.s.encodeEventAs(e.req, e.res, ev, &e.sentColumns) // table.go
-	} else {
-		line, err = encodeEvent(e.res, ev)
+		line, err := e.s.encodeEventAs(e.req, e.res, ev, &e.sentColumns) // table.go
+		if err != nil {
+			e.s.log.Error("encode watch event", errField(err))
+			return false
+		}
+		_, err = e.w.Write(line)
+		return err == nil // else the client left
 	}
+	obj, err := eventObject(e.res, ev)
 	if err != nil {
 		e.s.log.Error("encode watch event", errField(err))
 		return false
 	}
-	_, err = e.w.Write(line)
-	return err == nil // else the client left
+	// The line's three parts are written as they are (into the
+	// connection's buffer): the object's JSON, shared by every watcher of
+	// a cached event, is not copied into a line per watcher.
+	prefix, ok := eventPrefixes[ev.Type]
+	if !ok {
+		if prefix, err = eventPrefix(ev.Type); err != nil {
+			e.s.log.Error("encode watch event", errField(err))
+			return false
+		}
+	}
+	if _, err := e.w.Write(prefix); err != nil {
+		return false // the client left
+	}
+	if _, err := e.w.Write(obj); err != nil {
+		return false
+	}
+	_, err = e.w.Write(eventSuffix)
+	return err == nil
 }
 
 // writeReady writes the events that are already waiting (up to
@@ -132,8 +151,15 @@ func (e *eventWriter) writeReady(ch <-chan storage.Event) bool {
 // encodeEvent renders one event line; the object's JSON comes from the
 // storage's cache when it has one, so it is encoded once per event.
 func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
-	var obj json.RawMessage
-	var err error
+	obj, err := eventObject(res, ev)
+	if err != nil {
+		return nil, err
+	}
+	return watchLine(ev.Type, obj)
+}
+
+// eventObject is the JSON of the event's object.
+func eventObject(res *registry.Resource, ev storage.Event) ([]byte, error) {
 	switch {
 	case ev.Type == meta.Error:
 		st := ev.Status
@@ -141,7 +167,7 @@ func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
 			st = &meta.Status{Code: http.StatusInternalServerError, Message: "watch failed"}
 		}
 		full := apierrors.FromStatus(*st).Status()
-		obj, err = json.Marshal(full)
+		return json.Marshal(full)
 	case ev.Type == meta.Bookmark:
 		bm := res.NewTyped()
 		if ev.Object != nil {
@@ -149,20 +175,45 @@ func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
 			bm.GetObjectMeta().ResourceVersion = m.ResourceVersion
 			bm.GetObjectMeta().Annotations = m.Annotations
 		}
-		obj, err = json.Marshal(bm)
+		return json.Marshal(bm)
 	case ev.Cached != nil:
-		obj, err = ev.Cached.JSON()
+		return ev.Cached.JSON()
 	default:
 		if ev.Object == nil {
 			return nil, fmt.Errorf("%s event without object", ev.Type)
 		}
 		setTypeMeta(res, ev.Object)
-		obj, err = json.Marshal(ev.Object)
+		return json.Marshal(ev.Object)
 	}
+}
+
+// eventPrefixes are eventPrefix of the event types, computed once.
+var eventPrefixes = func() map[string][]byte {
+	m := map[string][]byte{}
+	for _, typ := range []string{meta.Added, meta.Modified, meta.Deleted, meta.Bookmark, meta.Error} {
+		p, err := eventPrefix(typ)
+		if err != nil {
+			panic(err)
+		}
+		m[typ] = p
+	}
+	return m
+}()
+
+// eventSuffix ends every event line.
+var eventSuffix = []byte("}\n")
+
+// eventPrefix renders {"type":typ,"object": , what comes before the object
+// in an event line.
+func eventPrefix(typ string) ([]byte, error) {
+	t, err := json.Marshal(typ)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encode watch event type: %w", err)
 	}
-	return watchLine(ev.Type, obj)
+	p := make([]byte, 0, len(`{"type":,"object":`)+len(t))
+	p = append(p, `{"type":`...)
+	p = append(p, t...)
+	return append(p, `,"object":`...), nil
 }
 
 // watchLine renders {"type":typ,"object":obj} and a newline, the bytes
@@ -170,14 +221,15 @@ func encodeEvent(res *registry.Resource, ev storage.Event) ([]byte, error) {
 // without the re-validation and compaction json.Marshal does to a
 // RawMessage: that re-scan of the object ran once per watcher per event.
 func watchLine(typ string, obj []byte) ([]byte, error) {
-	t, err := json.Marshal(typ)
-	if err != nil {
-		return nil, fmt.Errorf("encode watch event type: %w", err)
+	prefix, ok := eventPrefixes[typ]
+	if !ok {
+		var err error
+		if prefix, err = eventPrefix(typ); err != nil {
+			return nil, err
+		}
 	}
-	line := make([]byte, 0, len(`{"type":,"object":}`)+len(t)+len(obj)+1)
-	line = append(line, `{"type":`...)
-	line = append(line, t...)
-	line = append(line, `,"object":`...)
+	line := make([]byte, 0, len(prefix)+len(obj)+len(eventSuffix))
+	line = append(line, prefix...)
 	line = append(line, obj...)
-	return append(line, "}\n"...), nil
+	return append(line, eventSuffix...), nil
 }

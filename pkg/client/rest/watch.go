@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -94,18 +93,13 @@ func (w *streamWatcher[T]) Stop() {
 func (w *streamWatcher[T]) receive() {
 	defer close(w.result)
 	defer w.Stop()
-	br := bufio.NewReaderSize(w.body, watchReadBuffer)
-	var long []byte
+	lr := newLineReader(w.body)
 	for {
-		line, err := readLine(br, &long)
+		line, err := lr.next()
 		if v := trimSpace(line); len(v) > 0 {
 			ev, ok := w.lineEvent(v)
 			if !ok {
-				rest := io.Reader(bytes.NewReader(bytes.Clone(line)))
-				if err == nil {
-					rest = io.MultiReader(rest, br)
-				}
-				w.decodeStream(rest)
+				w.decodeStream(io.MultiReader(bytes.NewReader(bytes.Clone(line)), lr))
 				return
 			}
 			if !w.send(ev) {
@@ -114,29 +108,6 @@ func (w *streamWatcher[T]) receive() {
 		}
 		if err != nil {
 			return
-		}
-	}
-}
-
-// watchReadBuffer is the read buffer of a watch stream: a few pods' worth;
-// a longer line is gathered in a buffer of its own.
-const watchReadBuffer = 16 << 10
-
-// readLine returns the next line with its newline, or what is left before
-// an error. It is valid until the next call: it lies in br's buffer or, if
-// longer than that, in *long, which is reused.
-func readLine(br *bufio.Reader, long *[]byte) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
-	if !errors.Is(err, bufio.ErrBufferFull) {
-		return line, err
-	}
-	buf := append((*long)[:0], line...)
-	for {
-		line, err = br.ReadSlice('\n')
-		buf = append(buf, line...)
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			*long = buf
-			return buf, err
 		}
 	}
 }
@@ -182,18 +153,6 @@ func (w *streamWatcher[T]) lineEvent(v []byte) (watch.Event[T], bool) {
 		return watch.Event[T]{}, false
 	}
 	return watch.Event[T]{Type: typ, Object: o}, true
-}
-
-// trimSpace drops JSON whitespace from both ends of b.
-func trimSpace(b []byte) []byte {
-	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	for len(b) > 0 && isSpace(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // decodeStream reads the rest of the stream with the general decoder: any

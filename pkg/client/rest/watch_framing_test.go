@@ -38,10 +38,19 @@ func collect(body io.Reader, general bool) []watch.Event[*testObj] {
 // events of the general decoder alone.
 func checkSameAsGeneral(t *testing.T, stream string) []watch.Event[*testObj] {
 	t.Helper()
-	got := collect(strings.NewReader(stream), false)
 	want := collect(strings.NewReader(stream), true)
+	got := collect(strings.NewReader(stream), false)
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("stream %q:\n got %s\nwant %s", stream, dump(got), dump(want))
+	}
+	// Reads that end anywhere (inside a line, right after a '}') change nothing.
+	for name, r := range map[string]io.Reader{
+		"one byte reads": iotest.OneByteReader(strings.NewReader(stream)),
+		"half reads":     iotest.HalfReader(strings.NewReader(stream)),
+	} {
+		if split := collect(r, false); !reflect.DeepEqual(split, want) {
+			t.Fatalf("stream %q with %s:\n got %s\nwant %s", stream, name, dump(split), dump(want))
+		}
 	}
 	return got
 }
@@ -90,12 +99,38 @@ func TestWatchFramingSameAsGeneralDecoder(t *testing.T) {
 	}
 }
 
-func TestWatchFramingOneByteReads(t *testing.T) {
-	stream := `{"type":"ADDED","object":{"metadata":{"name":"a"},"spec":"one"}}` + "\n" +
-		`{"type":"DELETED","object":{"metadata":{"name":"a"}}}` + "\n"
-	got := collect(iotest.OneByteReader(strings.NewReader(stream)), false)
-	if want := collect(strings.NewReader(stream), true); len(got) != 2 || !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %s, want %s", dump(got), dump(want))
+// TestWatchWithoutNewlinesDeliversEachEventAtOnce: a server that ends its
+// values with no newline and then waits must not have its events held back
+// until more data comes.
+func TestWatchWithoutNewlinesDeliversEachEventAtOnce(t *testing.T) {
+	pr, pw := io.Pipe()
+	w := &streamWatcher[*testObj]{
+		result: make(chan watch.Event[*testObj]), done: make(chan struct{}),
+		body: pr, cancel: func() {}, decode: DecodeJSON[testObj](),
+	}
+	go w.receive()
+	defer w.Stop()
+	writes := []struct {
+		data  string
+		specs []string
+	}{
+		{`{"type":"ADDED","object":{"spec":"one"}}`, []string{"one"}},
+		{` {"type":"MODIFIED","object":{"spec":"two"}}`, []string{"two"}},
+		{`{"type":"MODIFIED","object":{"spec":"three"}}{"type":"MODIFIED","object":{"spec":"four"}}`, []string{"three", "four"}},
+		{`{"object":{"spec":"five"},"type":"MODIFIED"}`, []string{"five"}},
+		{`{"type":"MODIFIED","object":{"spec":"six"}}`, []string{"six"}},
+	}
+	for _, wr := range writes {
+		go func() { _, _ = io.WriteString(pw, wr.data) }()
+		for _, spec := range wr.specs {
+			if ev, ok := next(t, w); !ok || ev.Object == nil || ev.Object.Spec != spec {
+				t.Fatalf("after %q: event %s (open %v), want spec %q", wr.data, dump([]watch.Event[*testObj]{ev}), ok, spec)
+			}
+		}
+	}
+	_ = pw.Close()
+	if ev, ok := next(t, w); ok {
+		t.Fatalf("event %s after the stream ended", dump([]watch.Event[*testObj]{ev}))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 )
 
 var decimalSuffixByExp = map[int]string{-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
@@ -187,7 +188,9 @@ func (q *Quantity) UnmarshalJSON(b []byte) error {
 		*q = Quantity{}
 		return nil
 	}
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && !strings.ContainsRune(s, '\\') {
+		s = s[1 : len(s)-1] // no escapes: the usual case
+	} else if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		u, err := strconv.Unquote(s)
 		if err != nil {
 			return err
@@ -212,7 +215,7 @@ func trimSpace(s string) string {
 	return s
 }
 
-// pow10[i] is 10^i for the int64 fast path of ScaledValue.
+// pow10[i] is 10^i for the int64 fast paths of ScaledValue and ParseQuantity.
 var pow10 = func() []int64 {
 	p := make([]int64, 19)
 	p[0] = 1

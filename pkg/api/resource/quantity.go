@@ -94,6 +94,65 @@ func ParseQuantity(str string) (Quantity, error) {
 	if !ok {
 		return Quantity{}, ErrSuffix
 	}
+	if q, ok := parseSmall(positive, num, denom, base, exponent, format); ok {
+		return q, nil
+	}
+	return parseBig(positive, num, denom, base, exponent, format)
+}
+
+// parseSmall is ParseQuantity's arithmetic in int64 for the quantities
+// objects carry ("100m", "128Mi", "2"); ok is false when a step could
+// overflow, and parseBig then computes the same value with math/big.
+// FuzzParseSmallAgreesWithBig holds the two to the same results.
+func parseSmall(positive bool, num, denom string, base, exponent int, format Format) (Quantity, bool) {
+	if len(num)+len(denom) > 18 || len(num)+len(denom) == 0 {
+		return Quantity{}, false
+	}
+	var d int64
+	for _, part := range [2]string{num, denom} {
+		for i := 0; i < len(part); i++ {
+			if !isDigit(part[i]) {
+				return Quantity{}, false
+			}
+			d = d*10 + int64(part[i]-'0')
+		}
+	}
+	scale := -len(denom)
+	if base == 2 {
+		if exponent < 0 || exponent > 62 || d > math.MaxInt64>>uint(exponent) {
+			return Quantity{}, false
+		}
+		d <<= uint(exponent)
+	} else {
+		scale += exponent
+	}
+	var nanos int64
+	switch shift := scale + 9; {
+	case shift >= 0 && shift < len(pow10):
+		if d > math.MaxInt64/pow10[shift] {
+			return Quantity{}, false
+		}
+		nanos = d * pow10[shift]
+	case shift < 0 && -shift < len(pow10):
+		p := pow10[-shift]
+		nanos = d / p
+		if d%p != 0 {
+			nanos++ // finer than 1n rounds up (away from zero)
+		}
+	default:
+		return Quantity{}, false
+	}
+	if base == 2 && nanos > 0 && nanos < 1_000_000_000 {
+		format = DecimalSI
+	}
+	if !positive {
+		nanos = -nanos
+	}
+	return Quantity{nanos: big.NewInt(nanos), Format: format}, true
+}
+
+// parseBig is ParseQuantity's arithmetic in math/big.
+func parseBig(positive bool, num, denom string, base, exponent int, format Format) (Quantity, error) {
 	digits, ok := new(big.Int).SetString(num+denom, 10)
 	if !ok {
 		return Quantity{}, ErrNumeric

@@ -208,3 +208,49 @@ func BenchmarkMilliValue(b *testing.B) {
 		_ = q.MilliValue()
 	}
 }
+
+// FuzzParseSmallAgreesWithBig: wherever the int64 fast path answers, it
+// gives the value and format the math/big path gives.
+func FuzzParseSmallAgreesWithBig(f *testing.F) {
+	for _, s := range []string{"100m", "1.5Gi", "2", "1e3", "500Mi", "0.5", "-1n", ".5", "8Ei", "1e-20", "1000E",
+		"0.1Ki", "123456789012345678", "9223372036854775807n", "7Ei", "0.000000001", "0.0000000001", "-0", "1e9", "5e-10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" {
+			return
+		}
+		positive, num, denom, suf, err := parseQuantityString(s)
+		if err != nil {
+			return
+		}
+		base, exponent, format, ok := interpretSuffix(suf)
+		if !ok {
+			return
+		}
+		small, ok := parseSmall(positive, num, denom, base, exponent, format)
+		if !ok {
+			return
+		}
+		big, err := parseBig(positive, num, denom, base, exponent, format)
+		if err != nil {
+			t.Fatalf("%q: fast path %s, big path error %v", s, small.String(), err)
+		}
+		if small.Cmp(big) != 0 || small.Format != big.Format {
+			t.Fatalf("%q: fast path %s (%s), big path %s (%s)", s, small.String(), small.Format, big.String(), big.Format)
+		}
+	})
+}
+
+func BenchmarkParseQuantity(b *testing.B) {
+	for _, s := range []string{"100m", "128Mi", "2"} {
+		b.Run(s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := ParseQuantity(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

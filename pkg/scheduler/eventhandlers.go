@@ -118,11 +118,10 @@ func (s *Scheduler) OnPodDelete(obj any) {
 		s.queue.MoveAllToActiveOrBackoffQueue(nil)
 		return
 	}
+	// An unassigned pod deleted while assumed (its binding in flight) is
+	// forgotten by bind when the binding fails, as in Kubernetes; forgetting
+	// it here could not match anyway (the deleted copy names no node).
 	s.queue.Delete(p)
-	if s.cache.IsAssumedPod(p) {
-		// Deleted while its binding was in flight.
-		_ = s.cache.ForgetPod(p)
-	}
 }
 
 // OnNodeAdd handles a new node: it may fit unschedulable pods.

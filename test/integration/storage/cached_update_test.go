@@ -48,12 +48,22 @@ func (r *requests) expect(what string, gets, writes uint64) {
 	r.gets, r.writes = g, w
 }
 
-// cachedWidget waits until the cacher holds name at rev or later.
+// cachedWidget waits until the cacher holds name at rev or later. (A LIST
+// at resourceVersion "0" is served from the cache alone; a GET at "0" falls
+// back to etcd for a key the cache has not seen yet.)
 func cachedWidget(t *testing.T, c *cacher.Cacher, st *etcd3.Store, name string, rev int64) {
 	t.Helper()
 	waitFor(t, 10*time.Second, "cache has "+name, func() bool {
-		o, err := c.Get(context.Background(), key(st, name), storage.GetOptions{ResourceVersion: "0"})
-		return err == nil && rvOf(o) >= rev
+		l, err := c.List(context.Background(), prefix(st), storage.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return false
+		}
+		for _, o := range l.Items {
+			if o.GetObjectMeta().Name == name && rvOf(o) >= rev {
+				return true
+			}
+		}
+		return false
 	})
 }
 

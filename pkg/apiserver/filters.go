@@ -102,9 +102,10 @@ func query(req *http.Request) url.Values {
 	return req.URL.Query()
 }
 
-// withInFlightLimit answers 429 with Retry-After when too many read-only or
-// mutating requests are in flight; watches and other long-running requests
-// are exempt.
+// withInFlightLimit bounds the read-only and the mutating requests in
+// flight: a request finding its kind's slots taken waits in line up to
+// InFlightQueueWait, then gets 429 with Retry-After; watches and other
+// long-running requests are exempt.
 func (s *Server) withInFlightLimit(next http.Handler) http.Handler {
 	readOnly := newSemaphore(s.cfg.MaxRequestsInFlight, s.cfg.InFlightQueueWait)
 	mutating := newSemaphore(s.cfg.MaxMutatingRequestsInFlight, s.cfg.InFlightQueueWait)

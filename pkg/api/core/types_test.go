@@ -100,3 +100,33 @@ func BenchmarkDeepCopyPod(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPodJSON measures encoding/json Marshal and Unmarshal of a typical
+// pod, the work every daemon does on each watch event and write.
+func BenchmarkPodJSON(b *testing.B) {
+	var p Pod
+	if err := json.Unmarshal([]byte(podJSON), &p); err != nil {
+		b.Fatal(err)
+	}
+	data, err := json.Marshal(&p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := json.Marshal(&p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var q Pod
+			if err := json.Unmarshal(data, &q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Type says which of the two values an IntOrString holds.
@@ -70,16 +71,37 @@ func (v *IntOrString) IntValue() int {
 func (v IntOrString) MarshalJSON() ([]byte, error) {
 	switch v.Type {
 	case Int:
-		return json.Marshal(v.IntVal)
+		return strconv.AppendInt(make([]byte, 0, 12), int64(v.IntVal), 10), nil
 	case String:
+		if plainASCII(v.StrVal) {
+			b := make([]byte, 0, len(v.StrVal)+2)
+			b = append(b, '"')
+			b = append(b, v.StrVal...)
+			return append(b, '"'), nil
+		}
 		return json.Marshal(v.StrVal)
 	default:
 		return nil, fmt.Errorf("impossible IntOrString.Type %d", v.Type)
 	}
 }
 
+// plainASCII reports whether s is printable ASCII that encoding/json writes
+// as it is: no quote, backslash or HTML-escaped <, >, &.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
 // UnmarshalJSON reads a number or a string.
 func (v *IntOrString) UnmarshalJSON(b []byte) error {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && verbatim(b[1:n-1]) {
+		*v = IntOrString{Type: String, StrVal: string(b[1 : n-1])}
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		v.Type = String
 		v.IntVal = 0
@@ -89,9 +111,43 @@ func (v *IntOrString) UnmarshalJSON(b []byte) error {
 		*v = IntOrString{}
 		return nil
 	}
+	if plainInt(b) {
+		if i, err := strconv.ParseInt(string(b), 10, 32); err == nil {
+			*v = IntOrString{Type: Int, IntVal: int32(i)}
+			return nil
+		}
+	}
 	v.Type = Int
 	v.StrVal = ""
 	return json.Unmarshal(b, &v.IntVal)
+}
+
+// verbatim reports whether b is the content of a JSON string that decodes
+// to itself: valid UTF-8 without quotes, backslashes or control characters.
+func verbatim(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
+}
+
+// plainInt reports whether b is a JSON integer: an optional minus sign and
+// digits without a leading zero.
+func plainInt(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 || (b[0] == '0' && len(b) > 1) {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // GetScaledValueFromIntOrPercent resolves an int, or a "N%" string as a share

@@ -70,3 +70,65 @@ func TestParse(t *testing.T) {
 		t.Errorf("Parse(http) = %+v", got)
 	}
 }
+
+// oldUnmarshal is UnmarshalJSON before its fast paths, the reference.
+func oldUnmarshal(v *IntOrString, b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		v.Type = String
+		v.IntVal = 0
+		return json.Unmarshal(b, &v.StrVal)
+	}
+	if string(b) == "null" {
+		*v = IntOrString{}
+		return nil
+	}
+	v.Type = Int
+	v.StrVal = ""
+	return json.Unmarshal(b, &v.IntVal)
+}
+
+// FuzzJSONFastPathsAgree: MarshalJSON and UnmarshalJSON give what the
+// encoding/json calls they shortcut give, for every input.
+func FuzzJSONFastPathsAgree(f *testing.F) {
+	for _, s := range []string{`8080`, `"http"`, `"25%"`, `0`, `-0`, `01`, `-01`, `+5`, `1e3`, `1.0`, `2147483648`, `-2147483648`,
+		`"a\"b"`, `"<&>"`, "\"\xff\"", `"é"`, `null`, `""`, `"`, `-`, ` 5`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var got, want IntOrString
+		errGot, errWant := got.UnmarshalJSON(b), oldUnmarshal(&want, b)
+		if (errGot == nil) != (errWant == nil) || got != want {
+			t.Fatalf("%q: got %#v, %v; want %#v, %v", b, got, errGot, want, errWant)
+		}
+		for _, v := range []IntOrString{FromString(string(b)), want} {
+			out, err := v.MarshalJSON()
+			var ref []byte
+			if v.Type == Int {
+				ref, _ = json.Marshal(v.IntVal)
+			} else {
+				ref, _ = json.Marshal(v.StrVal)
+			}
+			if err != nil || string(out) != string(ref) {
+				t.Fatalf("%#v: MarshalJSON %s, %v; want %s", v, out, err, ref)
+			}
+		}
+	})
+}
+
+func BenchmarkJSON(b *testing.B) {
+	for _, v := range []IntOrString{FromInt32(8080), FromString("http")} {
+		data, _ := json.Marshal(v)
+		b.Run(string(data), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.MarshalJSON(); err != nil {
+					b.Fatal(err)
+				}
+				var w IntOrString
+				if err := w.UnmarshalJSON(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -64,9 +64,15 @@ func unmarshalTime(b []byte, precision time.Duration, out *time.Time) error {
 		*out = time.Time{}
 		return nil
 	}
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' {
+		if t, ok := parseUTC(b[1 : n-1]); ok {
+			*out = t.Truncate(precision).Local()
+			return nil
+		}
+	}
 	var s string
 	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 {
-		s = string(b[1 : n-1]) // the usual case: no escapes to decode
+		s = string(b[1 : n-1]) // no escapes to decode
 	} else if err := json.Unmarshal(b, &s); err != nil {
 		return err
 	}
@@ -80,4 +86,66 @@ func unmarshalTime(b []byte, precision time.Duration, out *time.Time) error {
 	}
 	*out = pt.Truncate(precision).Local()
 	return nil
+}
+
+// parseUTC parses the form every tinykube component writes,
+// "2006-01-02T15:04:05Z" with an optional fraction of 1 to 9 digits,
+// without allocating; ok is false for anything else (other offsets, out of
+// range fields), which time.Parse then handles. Where ok, the result is
+// time.Parse(time.RFC3339Nano, s)'s (FuzzParseUTCAgreesWithTimeParse).
+func parseUTC(b []byte) (t time.Time, ok bool) {
+	if len(b) < 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[len(b)-1] != 'Z' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(b[0:4])
+	month, ok2 := digits(b[5:7])
+	day, ok3 := digits(b[8:10])
+	hour, ok4 := digits(b[11:13])
+	minute, ok5 := digits(b[14:16])
+	sec, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) ||
+		month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
+		hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if frac := b[19 : len(b)-1]; len(frac) > 0 {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		n, ok := digits(frac[1:])
+		if !ok {
+			return time.Time{}, false
+		}
+		for i := len(frac) - 1; i < 9; i++ {
+			n *= 10
+		}
+		nsec = n
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), true
+}
+
+// digits parses b, all ASCII digits, as a decimal number.
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(m time.Month, year int) int {
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }

@@ -61,3 +61,58 @@ func TestTimeUnmarshalJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseUTCAgreesWithTimeParse: wherever the allocation-free parser
+// answers, time.Parse accepts the string and gives the identical Time.
+func FuzzParseUTCAgreesWithTimeParse(f *testing.F) {
+	for _, s := range []string{"2024-05-06T07:08:09Z", "2024-05-06T07:08:09.123456Z", "2024-05-06T07:08:09.123456789Z",
+		"2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2024-05-06T24:00:00Z", "2024-05-06T07:08:60Z", "0000-01-01T00:00:00Z",
+		"2024-05-06T07:08:09.Z", "2024-05-06T07:08:09.1234567891Z", "2024-05-06T09:08:09+02:00", "2024-13-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseUTC([]byte(s))
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("%q: parseUTC %v, time.Parse error %v", s, got, err)
+		}
+		if got != want {
+			t.Fatalf("%q: parseUTC %#v, time.Parse %#v", s, got, want)
+		}
+		for _, p := range []time.Duration{time.Second, time.Microsecond} {
+			var viaFast, viaParse time.Time
+			if err := unmarshalTime([]byte(`"`+s+`"`), p, &viaFast); err != nil {
+				t.Fatal(err)
+			}
+			viaParse = want.Truncate(p).Local()
+			if viaFast != viaParse {
+				t.Fatalf("%q: unmarshalTime %#v, want %#v", s, viaFast, viaParse)
+			}
+		}
+	})
+}
+
+func BenchmarkTimeJSON(b *testing.B) {
+	at := NewTime(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC))
+	data, _ := json.Marshal(at)
+	b.Run("marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := at.MarshalJSON(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		var t Time
+		for b.Loop() {
+			if err := t.UnmarshalJSON(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -16,9 +16,82 @@ var big1024 = big.NewInt(1024)
 // integer mantissa ("1536Mi", "500m", "1e3"); 0 is "0". Binary values
 // below 1024 or with a fraction print in decimal SI, as Kubernetes does.
 func (q Quantity) String() string {
+	var buf [32]byte
+	return string(q.AppendString(buf[:0]))
+}
+
+// AppendString appends String's canonical form to b.
+func (q Quantity) AppendString(b []byte) []byte {
 	if q.IsZero() {
-		return "0"
+		return append(b, '0')
 	}
+	if q.nanos.IsInt64() {
+		if n := q.nanos.Int64(); n != math.MinInt64 {
+			return appendSmall(b, n, q.Format)
+		}
+	}
+	return append(b, q.bigString()...)
+}
+
+// appendSmall is String for a nonzero value of n nanos (n != MinInt64) in
+// int64 arithmetic; bigString computes the same in math/big, and
+// FuzzAppendSmallAgreesWithBig holds the two to the same results.
+func appendSmall(b []byte, n int64, format Format) []byte {
+	switch format {
+	case DecimalExponent, DecimalSI:
+	case BinarySI:
+		if (n > -1024e9 && n < 1024e9) || n%1e9 != 0 {
+			format = DecimalSI
+		}
+	default:
+		format = DecimalExponent
+	}
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	if format == BinarySI {
+		m, exp := n/1e9, 0
+		for exp < len(binarySuffixByExp)-1 && m%1024 == 0 {
+			m /= 1024
+			exp++
+		}
+		b = strconv.AppendInt(b, m, 10)
+		return append(b, binarySuffixByExp[exp]...)
+	}
+	// value = n * 10^exp; strip trailing zeros, then back off to a multiple
+	// of 3 (never past the original n, as -9 is one).
+	exp := -9
+	for n%10 == 0 {
+		n /= 10
+		exp++
+	}
+	for exp%3 != 0 {
+		n *= 10
+		exp--
+	}
+	b = strconv.AppendInt(b, n, 10)
+	if format == DecimalExponent {
+		if exp == 0 {
+			return b
+		}
+		b = append(b, 'e')
+		return strconv.AppendInt(b, int64(exp), 10)
+	}
+	// |n| < 2^63 nanos, so exp <= 9 and every exponent has an SI suffix.
+	return append(b, decimalSISuffix(exp)...)
+}
+
+// decimalSISuffix returns the SI suffix of 10^exp, exp a multiple of 3 in
+// [-9, 18].
+func decimalSISuffix(exp int) string {
+	return decimalSuffixes3[(exp+9)/3]
+}
+
+var decimalSuffixes3 = [...]string{"n", "u", "m", "", "k", "M", "G", "T", "P", "E"}
+
+// bigString is String in math/big arithmetic, for any nonzero value.
+func (q Quantity) bigString() string {
 	format := q.Format
 	switch format {
 	case DecimalExponent, DecimalSI:
@@ -118,6 +191,12 @@ func (q *Quantity) Add(y Quantity) {
 	if q.IsZero() {
 		q.Format = y.Format
 	}
+	if a, b, ok := int64s(q.nanos, y.nanos); ok {
+		if r := a + b; r != 0 && (r > a) == (b > 0) {
+			q.nanos = newInt(r)
+			return
+		}
+	}
 	q.nanos = new(big.Int).Add(q.n(), y.n())
 }
 
@@ -126,7 +205,32 @@ func (q *Quantity) Sub(y Quantity) {
 	if q.IsZero() {
 		q.Format = y.Format
 	}
+	if a, b, ok := int64s(q.nanos, y.nanos); ok {
+		if r := a - b; r != 0 && (r < a) == (b > 0) {
+			q.nanos = newInt(r)
+			return
+		}
+	}
 	q.nanos = new(big.Int).Sub(q.n(), y.n())
+}
+
+// int64s returns x and y (nil is 0) when both fit an int64. The int64 fast
+// paths of Add, Sub and DeepCopy build with newInt the same *big.Int
+// math/big would, except that a zero result keeps math/big's path.
+func int64s(x, y *big.Int) (a, b int64, ok bool) {
+	if x != nil {
+		if !x.IsInt64() {
+			return 0, 0, false
+		}
+		a = x.Int64()
+	}
+	if y != nil {
+		if !y.IsInt64() {
+			return 0, 0, false
+		}
+		b = y.Int64()
+	}
+	return a, b, true
 }
 
 // Neg sets q to -q.
@@ -136,6 +240,9 @@ func (q *Quantity) Neg() { q.nanos = new(big.Int).Neg(q.n()) }
 func (q Quantity) DeepCopy() Quantity {
 	if q.nanos == nil {
 		return q
+	}
+	if q.nanos.IsInt64() {
+		return Quantity{nanos: newInt(q.nanos.Int64()), Format: q.Format}
 	}
 	return Quantity{nanos: new(big.Int).Set(q.nanos), Format: q.Format}
 }
@@ -177,7 +284,11 @@ func (q Quantity) AsApproximateFloat64() float64 {
 
 // MarshalJSON writes the canonical string.
 func (q Quantity) MarshalJSON() ([]byte, error) {
-	return []byte(strconv.Quote(q.String())), nil
+	// The canonical form holds no character JSON escapes.
+	b := make([]byte, 0, 24)
+	b = append(b, '"')
+	b = q.AppendString(b)
+	return append(b, '"'), nil
 }
 
 // UnmarshalJSON reads a string (or a bare JSON number) in quantity syntax;

@@ -2,7 +2,10 @@ package resource
 
 import (
 	"encoding/json"
+	"math"
 	"math/big"
+	"reflect"
+	"strconv"
 	"testing"
 )
 
@@ -253,4 +256,78 @@ func BenchmarkParseQuantity(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzAppendSmallAgreesWithBig: the int64 formatting path prints what the
+// math/big path prints, for every value and format.
+func FuzzAppendSmallAgreesWithBig(f *testing.F) {
+	for _, n := range []int64{1, -1, 100_000_000, 1_000_000_000, 1536 << 20 * 1e9, 1023e9, 1024e9, -1024e9, 1<<63 - 1, -(1<<63 - 1), 1e18, 5e17, 7, 1500_000_000} {
+		for _, f2 := range []string{string(DecimalSI), string(BinarySI), string(DecimalExponent), "bogus"} {
+			f.Add(n, f2)
+		}
+	}
+	f.Fuzz(func(t *testing.T, n int64, format string) {
+		if n == 0 || n == math.MinInt64 {
+			return
+		}
+		q := Quantity{nanos: big.NewInt(n), Format: Format(format)}
+		small := string(appendSmall(nil, n, Format(format)))
+		if slow := q.bigString(); small != slow {
+			t.Fatalf("%d nanos %q: int64 path %q, big path %q", n, format, small, slow)
+		}
+		if s := q.String(); s != small {
+			t.Fatalf("%d nanos %q: String %q, want %q", n, format, s, small)
+		}
+		b, err := q.MarshalJSON()
+		if err != nil || string(b) != strconv.Quote(small) {
+			t.Fatalf("%d nanos %q: MarshalJSON %s, %v", n, format, b, err)
+		}
+	})
+}
+
+func BenchmarkQuantityString(b *testing.B) {
+	for _, s := range []string{"100m", "128Mi", "2", "1.5Gi", "1e3"} {
+		q := MustParse(s)
+		b.Run(s, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := q.MarshalJSON(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// FuzzInt64PathsAgreeWithBig: the int64 fast paths of parsing, Add, Sub and
+// DeepCopy build a *big.Int that reflect.DeepEqual cannot tell from the one
+// math/big builds, so equality of objects holding quantities is unchanged.
+func FuzzInt64PathsAgreeWithBig(f *testing.F) {
+	for _, v := range [][2]int64{{1, 2}, {0, 5}, {5, 0}, {-3, 3}, {math.MaxInt64, 1}, {math.MinInt64, -1}, {math.MinInt64 + 1, 1}, {-1, math.MaxInt64}, {100_000_000, -100_000_000}} {
+		f.Add(v[0], v[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b int64) {
+		if got, want := newInt(a), big.NewInt(a); !reflect.DeepEqual(got, want) {
+			t.Fatalf("newInt(%d) = %#v, big.NewInt %#v", a, got, want)
+		}
+		qa, qb := Quantity{nanos: big.NewInt(a)}, Quantity{nanos: big.NewInt(b)}
+		if a == 0 {
+			qa.nanos = nil
+		}
+		sum, diff := qa, qa
+		sum.Add(qb)
+		diff.Sub(qb)
+		if want := new(big.Int).Add(qa.n(), qb.n()); !reflect.DeepEqual(sum.nanos, want) {
+			t.Fatalf("%d + %d = %#v, math/big %#v", a, b, sum.nanos, want)
+		}
+		if want := new(big.Int).Sub(qa.n(), qb.n()); !reflect.DeepEqual(diff.nanos, want) {
+			t.Fatalf("%d - %d = %#v, math/big %#v", a, b, diff.nanos, want)
+		}
+		for _, x := range []*big.Int{sum.nanos, diff.nanos, qb.nanos} {
+			q := Quantity{nanos: x}
+			if got, want := q.DeepCopy().nanos, new(big.Int).Set(x); !reflect.DeepEqual(got, want) || (x.Sign() != 0 && got == x) {
+				t.Fatalf("DeepCopy(%v) = %#v, math/big %#v", x, got, want)
+			}
+		}
+	})
 }

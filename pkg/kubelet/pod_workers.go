@@ -6,31 +6,58 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
 )
 
-// podWorkers keeps one worker goroutine per pod. A worker syncs its pod
-// when the pod changes, when the runtime or a probe reports a change, and
-// every PodResync; it ends when the pod is gone (after cleaning up) or when
-// the context ends (leaving containers running for adoption).
+// maxSyncers is how many long-lived goroutines sync pods.
+const maxSyncers = 64
+
+// podWorkers keeps one worker per pod. A worker syncs its pod when the pod
+// changes, when the runtime or a probe reports a change, and every
+// PodResync; it ends when the pod is gone (after cleaning up) or when the
+// context ends (leaving containers running for adoption). A pod's syncs
+// never overlap, and a change during a sync makes another sync follow it.
+//
+// A worker is not a goroutine: its syncs run on up to maxSyncers
+// long-lived syncer goroutines, started as needed, and on a goroutine of
+// their own when every syncer is busy, so a slow sync (a container's grace
+// period) never delays another pod. A sync needs a deep stack (encoding the
+// status, the HTTP round trip) which a new goroutine grows and copies on
+// each of its first syncs, and a parked goroutine per pod is scanned by
+// every GC; a syncer's stack stays grown, and an idle pod costs one timer.
 type podWorkers struct {
 	ctx context.Context
 	k   *Kubelet
 	wg  sync.WaitGroup
+	// idle hands a worker to a syncer waiting for one.
+	idle chan *podWorker
+	// syncDuration and terminateDuration observe kubelet_pod_worker_duration_seconds.
+	syncDuration, terminateDuration prometheus.Observer
 
 	mu      sync.Mutex
 	workers map[string]*podWorker
+	syncers int  // long-lived syncers started
+	closed  bool // wait was called: start no goroutine
+
+	// synced, when set (tests), is called after each sync or termination.
+	synced func(uid string)
 }
 
 type podWorker struct {
-	uid  string
-	wake chan struct{}
+	uid string
 
 	mu   sync.Mutex
 	pod  *core.Pod
 	gone bool
-	// Owned by the worker goroutine:
+	// queued is set while the worker is handed to or runs on a goroutine;
+	// dirty asks that goroutine for one more sync; done ends the worker.
+	queued, dirty, done bool
+	resync              *time.Timer
+
+	// Owned by the goroutine syncing the worker:
 	// lastStatus is the status last written, at resourceVersion lastRV.
 	lastStatus *core.PodStatus
 	lastRV     uint64
@@ -43,7 +70,13 @@ type podWorker struct {
 }
 
 func newPodWorkers(ctx context.Context, k *Kubelet) *podWorkers {
-	return &podWorkers{ctx: ctx, k: k, workers: map[string]*podWorker{}}
+	return &podWorkers{ctx: ctx, k: k, workers: map[string]*podWorker{}, idle: make(chan *podWorker),
+		syncDuration:      k.metrics.podWorkerDuration.WithLabelValues("sync"),
+		terminateDuration: k.metrics.podWorkerDuration.WithLabelValues("terminate")}
+}
+
+func newPodWorker(uid string) *podWorker {
+	return &podWorker{uid: uid, specs: map[string]runtime.ContainerSpec{}, backoffSeen: map[string]time.Time{}}
 }
 
 // update gives the worker of pod its latest version, starting it if needed.
@@ -52,24 +85,31 @@ func (p *podWorkers) update(pod *core.Pod) {
 	p.mu.Lock()
 	w := p.workers[uid]
 	if w == nil {
-		if p.ctx.Err() != nil {
+		if p.closed || p.ctx.Err() != nil {
 			p.mu.Unlock()
 			return
 		}
-		w = &podWorker{uid: uid, wake: make(chan struct{}, 1),
-			specs: map[string]runtime.ContainerSpec{}, backoffSeen: map[string]time.Time{}}
+		w = newPodWorker(uid)
 		p.workers[uid] = w
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			p.run(w)
-		}()
 	}
 	p.mu.Unlock()
 	w.mu.Lock()
 	w.pod = pod
+	if w.resync == nil && !w.done {
+		w.resync = time.AfterFunc(p.k.cfg.PodResync, func() { p.tick(w) })
+	}
 	w.mu.Unlock()
-	w.poke()
+	p.poke(w)
+}
+
+// tick is a worker's periodic resync.
+func (p *podWorkers) tick(w *podWorker) {
+	p.poke(w)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.resync.Reset(p.k.cfg.PodResync)
+	}
 }
 
 // remove tells the pod's worker that the pod is gone from the apiserver.
@@ -81,7 +121,7 @@ func (p *podWorkers) remove(pod *core.Pod) {
 	w.mu.Lock()
 	w.gone = true
 	w.mu.Unlock()
-	w.poke()
+	p.poke(w)
 }
 
 func (p *podWorkers) get(uid string) *podWorker {
@@ -93,7 +133,7 @@ func (p *podWorkers) get(uid string) *podWorker {
 // wake makes the pod's worker sync soon.
 func (p *podWorkers) wake(uid string) {
 	if w := p.get(uid); w != nil {
-		w.poke()
+		p.poke(w)
 	}
 }
 
@@ -110,12 +150,112 @@ func (p *podWorkers) list() []*core.Pod {
 	return out
 }
 
-func (p *podWorkers) wait() { p.wg.Wait() }
+// wait ends the workers, once the context has ended, and waits for the
+// syncs in progress.
+func (p *podWorkers) wait() {
+	p.mu.Lock()
+	p.closed = true
+	for _, w := range p.workers {
+		w.mu.Lock()
+		w.done = true
+		if w.resync != nil {
+			w.resync.Stop()
+		}
+		w.mu.Unlock()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
 
-func (w *podWorker) poke() {
+// poke makes w sync soon: on an idle syncer, on a new one, or on a
+// goroutine of its own; if w is syncing already, once more after that.
+func (p *podWorkers) poke(w *podWorker) {
+	w.mu.Lock()
+	switch {
+	case w.done:
+		w.mu.Unlock()
+		return
+	case w.queued:
+		w.dirty = true
+		w.mu.Unlock()
+		return
+	}
+	w.queued, w.dirty = true, false
+	w.mu.Unlock()
 	select {
-	case w.wake <- struct{}{}:
+	case p.idle <- w:
+		return
 	default:
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return // the context has ended: no more syncs
+	}
+	syncer := p.syncers < maxSyncers
+	if syncer {
+		p.syncers++
+	}
+	p.wg.Add(1)
+	p.mu.Unlock()
+	go func() {
+		defer p.wg.Done()
+		p.run(w)
+		if syncer {
+			p.syncer()
+		}
+	}()
+}
+
+// syncer runs the workers handed to it until the context ends.
+func (p *podWorkers) syncer() {
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case w := <-p.idle:
+			p.run(w)
+		}
+	}
+}
+
+// run syncs w until no change asks for another sync.
+func (p *podWorkers) run(w *podWorker) {
+	for p.ctx.Err() == nil {
+		w.mu.Lock()
+		pod, gone := w.pod, w.gone
+		w.dirty = false
+		w.mu.Unlock()
+		start := time.Now()
+		if gone {
+			p.k.cleanupPod(p.ctx, pod)
+			p.terminateDuration.Observe(time.Since(start).Seconds())
+			w.mu.Lock()
+			w.done = true
+			if w.resync != nil {
+				w.resync.Stop()
+			}
+			w.mu.Unlock()
+			p.mu.Lock()
+			delete(p.workers, w.uid)
+			p.mu.Unlock()
+			if p.synced != nil {
+				p.synced(w.uid)
+			}
+			return
+		}
+		p.k.syncPod(p.ctx, w, pod)
+		p.syncDuration.Observe(time.Since(start).Seconds())
+		if p.synced != nil {
+			p.synced(w.uid)
+		}
+		w.mu.Lock()
+		if !w.dirty {
+			w.queued = false
+			w.mu.Unlock()
+			return
+		}
+		w.mu.Unlock()
 	}
 }
 
@@ -123,33 +263,6 @@ func (w *podWorker) snapshot() *core.Pod {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.pod
-}
-
-func (p *podWorkers) run(w *podWorker) {
-	t := time.NewTicker(p.k.cfg.PodResync)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.ctx.Done():
-			return
-		case <-w.wake:
-		case <-t.C:
-		}
-		w.mu.Lock()
-		pod, gone := w.pod, w.gone
-		w.mu.Unlock()
-		start := time.Now()
-		if gone {
-			p.k.cleanupPod(p.ctx, pod)
-			p.k.metrics.podWorkerDuration.WithLabelValues("terminate").Observe(time.Since(start).Seconds())
-			p.mu.Lock()
-			delete(p.workers, w.uid)
-			p.mu.Unlock()
-			return
-		}
-		p.k.syncPod(p.ctx, w, pod)
-		p.k.metrics.podWorkerDuration.WithLabelValues("sync").Observe(time.Since(start).Seconds())
-	}
 }
 
 // known is the pod with the freshest status the worker knows: the

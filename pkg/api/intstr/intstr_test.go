@@ -132,3 +132,29 @@ func BenchmarkJSON(b *testing.B) {
 		})
 	}
 }
+
+// TestMarshalLikeEncodingJSON: encoding/json writes an IntOrString (via
+// MarshalJSON, or MarshalJSONTo under GOEXPERIMENT=jsonv2) exactly as it
+// writes the int32 or string, HTML and U+2028 escaping included.
+func TestMarshalLikeEncodingJSON(t *testing.T) {
+	type wrap struct {
+		V IntOrString   `json:"v"`
+		P *IntOrString  `json:"p,omitempty"`
+		L []IntOrString `json:"l"`
+	}
+	for _, s := range []string{"http", "25%", "", "<a&b>", "\u2028é\x01\"\\", "\xff"} {
+		v := FromString(s)
+		got, err := json.Marshal(wrap{V: v, P: &v, L: []IntOrString{v, FromInt32(-7)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		str, _ := json.Marshal(s)
+		want := `{"v":` + string(str) + `,"p":` + string(str) + `,"l":[` + string(str) + `,-7]}`
+		if string(got) != want {
+			t.Errorf("%q: got %s want %s", s, got, want)
+		}
+	}
+	if _, err := json.Marshal(IntOrString{Type: 5}); err == nil {
+		t.Errorf("an impossible Type must fail to marshal")
+	}
+}

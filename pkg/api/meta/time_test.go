@@ -116,3 +116,27 @@ func BenchmarkTimeJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestTimeMarshalInStructs: encoding/json writes Time and MicroTime (via
+// MarshalJSON, or MarshalJSONTo under GOEXPERIMENT=jsonv2) as MarshalJSON
+// does, null for zero, as fields, pointers and slice elements.
+func TestTimeMarshalInStructs(t *testing.T) {
+	type wrap struct {
+		T  Time      `json:"t"`
+		Z  Time      `json:"z"`
+		P  *Time     `json:"p"`
+		M  MicroTime `json:"m"`
+		ZM MicroTime `json:"zm"`
+		L  []Time    `json:"l"`
+	}
+	at := time.Date(2024, 5, 6, 9, 8, 9, 123456789, time.FixedZone("x", 2*3600))
+	tm := NewTime(at)
+	got, err := json.Marshal(wrap{T: tm, P: &tm, M: MicroTime{at}, L: []Time{{}, tm}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"t":"2024-05-06T07:08:09Z","z":null,"p":"2024-05-06T07:08:09Z","m":"2024-05-06T07:08:09.123456Z","zm":null,"l":[null,"2024-05-06T07:08:09Z"]}`
+	if string(got) != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}

@@ -331,3 +331,25 @@ func FuzzInt64PathsAgreeWithBig(f *testing.F) {
 		}
 	})
 }
+
+// TestMarshalInStructs: encoding/json writes a Quantity (via MarshalJSON,
+// or MarshalJSONTo under GOEXPERIMENT=jsonv2) as its quoted canonical form,
+// as a field, a map value, a pointer and a slice element.
+func TestMarshalInStructs(t *testing.T) {
+	type wrap struct {
+		Q Quantity     `json:"q"`
+		Z Quantity     `json:"z"`
+		P *Quantity    `json:"p"`
+		L []Quantity   `json:"l"`
+		M ResourceList `json:"m"`
+	}
+	q := MustParse("1.5Gi")
+	got, err := json.Marshal(wrap{Q: q, P: &q, L: []Quantity{MustParse("100m"), MustParse("1e3")}, M: ResourceList{CPU: MustParse("2")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"q":"1536Mi","z":"0","p":"1536Mi","l":["100m","1e3"],"m":{"cpu":"2"}}`
+	if string(got) != want {
+		t.Errorf("got %s\nwant %s", got, want)
+	}
+}

@@ -15,26 +15,23 @@ import (
 // Path is a field path, built by Child and Index.
 type Path struct {
 	name   string
+	more   []string // further names after name, as of Child(name, more...)
 	index  string
 	parent *Path
 }
 
 // NewPath starts a path at a root field.
-func NewPath(name string, more ...string) *Path {
-	p := &Path{name: name}
-	for _, m := range more {
-		p = p.Child(m)
-	}
-	return p
-}
+//
+// NewPath, Child, Index and Key are small enough to inline, a path element
+// is one allocation (more names share it) and String keeps no reference to
+// the path, so a path that only reaches field errors (which keep its
+// String) stays on the caller's stack: validating an object that has no
+// errors allocates no paths.
+func NewPath(name string, more ...string) *Path { return &Path{name: name, more: more} }
 
-// Child appends ".name".
+// Child appends ".name" (and ".m" for each of more).
 func (p *Path) Child(name string, more ...string) *Path {
-	c := &Path{name: name, parent: p}
-	for _, m := range more {
-		c = c.Child(m)
-	}
-	return c
+	return &Path{name: name, more: more, parent: p}
 }
 
 // Index appends "[i]".
@@ -48,23 +45,39 @@ func (p *Path) String() string {
 	if p == nil {
 		return "<nil>"
 	}
-	var elems []*Path
+	n := 0
 	for q := p; q != nil; q = q.parent {
-		elems = append(elems, q)
-	}
-	var b strings.Builder
-	for i := len(elems) - 1; i >= 0; i-- {
-		e := elems[i]
-		if e.index != "" {
-			b.WriteString("[" + e.index + "]")
-			continue
+		n += len(q.name) + len(q.index) + 2
+		for _, m := range q.more {
+			n += len(m) + 1
 		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(e.name)
 	}
-	return b.String()
+	return string(p.appendTo(make([]byte, 0, n)))
+}
+
+// appendTo appends the path, root first, to b.
+func (p *Path) appendTo(b []byte) []byte {
+	if p.parent != nil {
+		b = p.parent.appendTo(b)
+	}
+	if p.index != "" {
+		b = append(b, '[')
+		b = append(b, p.index...)
+		return append(b, ']')
+	}
+	b = appendName(b, p.name)
+	for _, m := range p.more {
+		b = appendName(b, m)
+	}
+	return b
+}
+
+// appendName appends ".name", or name at the start.
+func appendName(b []byte, name string) []byte {
+	if len(b) > 0 {
+		b = append(b, '.')
+	}
+	return append(b, name...)
 }
 
 // ErrorType is the kind of a validation failure.

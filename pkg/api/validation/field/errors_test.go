@@ -43,3 +43,51 @@ func TestErrorMessagesAndCauses(t *testing.T) {
 		t.Errorf("causes: %+v", c)
 	}
 }
+
+func TestPathStringEdgeCases(t *testing.T) {
+	for _, tc := range []struct {
+		p    *Path
+		want string
+	}{
+		{NewPath(""), ""},
+		{NewPath("").Child("x"), "x"},
+		{NewPath("a").Child(""), "a."},
+		{NewPath("a").Key(""), "a."},
+		{NewPath("a", "", "b"), "a..b"},
+		{NewPath("spec").Index(0).Index(12).Child("a", "b", "c"), "spec[0][12].a.b.c"},
+		{NewPath("").Index(3).Child("x"), "[3].x"},
+		{NewPath("a").Child("b", "c").Child("d", "e").Key("k"), "a.b.c.d.e[k]"},
+	} {
+		if got := tc.p.String(); got != tc.want {
+			t.Errorf("got %q want %q", got, tc.want)
+		}
+	}
+}
+
+//go:noinline
+func checkName(name string, p *Path) ErrorList {
+	if name == "" {
+		return ErrorList{Required(p, "")}
+	}
+	return nil
+}
+
+// A path that only reaches field errors stays on the stack: validation
+// that finds nothing allocates nothing for its paths.
+func TestPathOfValidFieldDoesNotAllocate(t *testing.T) {
+	root := NewPath("spec")
+	if n := testing.AllocsPerRun(100, func() {
+		p := root.Child("containers").Index(1)
+		if errs := checkName("main", p.Child("securityContext", "runAsUser")); errs != nil {
+			t.Fatal(errs)
+		}
+		if errs := checkName("main", p.Key("cpu")); errs != nil {
+			t.Fatal(errs)
+		}
+	}); n != 0 {
+		t.Errorf("%v allocations per path, want 0", n)
+	}
+	if errs := checkName("", root.Child("containers").Index(1).Child("name")); len(errs) != 1 || errs[0].Field != "spec.containers[1].name" {
+		t.Errorf("errors %v", errs)
+	}
+}

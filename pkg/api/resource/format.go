@@ -7,7 +7,6 @@ import (
 	"strings"
 )
 
-var decimalSuffixByExp = map[int]string{-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
 var binarySuffixByExp = []string{"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"}
 
 var big1024 = big.NewInt(1024)
@@ -118,7 +117,7 @@ func (q Quantity) bigString() string {
 		mantissa.Mul(mantissa, new(big.Int).Exp(bigTen, big.NewInt(int64(exp-18)), nil))
 		exp = 18
 	}
-	return mantissa.String() + decimalSuffixByExp[exp]
+	return mantissa.String() + decimalSISuffix(exp)
 }
 
 // canonicalDecimal returns m and e with value = m * 10^e, e a multiple of 3

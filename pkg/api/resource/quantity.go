@@ -282,16 +282,21 @@ func parseQuantityString(str string) (positive bool, num, denom, suffix string, 
 	return positive, num, denom, str[suffixStart:], nil
 }
 
-var decimalSuffixes = map[string]int{"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
-var binarySuffixes = map[string]int{"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
-
 // interpretSuffix returns the base (10 or 2), the exponent and the format.
 func interpretSuffix(s string) (base, exponent int, format Format, ok bool) {
-	if e, ok := decimalSuffixes[s]; ok {
-		return 10, e, DecimalSI, true
-	}
-	if e, ok := binarySuffixes[s]; ok {
-		return 2, e, BinarySI, true
+	switch len(s) {
+	case 0:
+		return 10, 0, DecimalSI, true
+	case 1:
+		if e := decimalExp[s[0]]; e != 0 {
+			return 10, int(e), DecimalSI, true
+		}
+	case 2:
+		if s[1] == 'i' {
+			if e := binaryExp[s[0]]; e != 0 {
+				return 2, int(e), BinarySI, true
+			}
+		}
 	}
 	if len(s) > 1 && (s[0] == 'e' || s[0] == 'E') {
 		e, err := strconv.ParseInt(s[1:], 10, 32)
@@ -302,3 +307,10 @@ func interpretSuffix(s string) (base, exponent int, format Format, ok bool) {
 	}
 	return 0, 0, "", false
 }
+
+// decimalExp and binaryExp map a one-letter SI suffix (and the letter before
+// a binary suffix's 'i') to its exponent; 0 means none.
+var (
+	decimalExp = [256]int8{'n': -9, 'u': -6, 'm': -3, 'k': 3, 'M': 6, 'G': 9, 'T': 12, 'P': 15, 'E': 18}
+	binaryExp  = [256]int8{'K': 10, 'M': 20, 'G': 30, 'T': 40, 'P': 50, 'E': 60}
+)

@@ -353,3 +353,45 @@ func TestMarshalInStructs(t *testing.T) {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
 }
+
+// TestInterpretSuffixTables compares interpretSuffix with the map lookups it
+// replaced, for every suffix of up to 3 characters the scanner can pass.
+func TestInterpretSuffixTables(t *testing.T) {
+	decimal := map[string]int{"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+	binary := map[string]int{"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+	ref := func(s string) (int, int, Format, bool) {
+		if e, ok := decimal[s]; ok {
+			return 10, e, DecimalSI, true
+		}
+		if e, ok := binary[s]; ok {
+			return 2, e, BinarySI, true
+		}
+		if len(s) > 1 && (s[0] == 'e' || s[0] == 'E') {
+			e, err := strconv.ParseInt(s[1:], 10, 32)
+			if err != nil {
+				return 0, 0, "", false
+			}
+			return 10, int(e), DecimalExponent, true
+		}
+		return 0, 0, "", false
+	}
+	const alphabet = "eEinumkKMGTP-+05x"
+	var all []string
+	all = append(all, "")
+	for _, a := range alphabet {
+		all = append(all, string(a))
+		for _, b := range alphabet {
+			all = append(all, string(a)+string(b))
+			for _, c := range alphabet {
+				all = append(all, string(a)+string(b)+string(c))
+			}
+		}
+	}
+	for _, s := range all {
+		b1, e1, f1, ok1 := interpretSuffix(s)
+		b2, e2, f2, ok2 := ref(s)
+		if b1 != b2 || e1 != e2 || f1 != f2 || ok1 != ok2 {
+			t.Errorf("%q: got %d %d %s %v, want %d %d %s %v", s, b1, e1, f1, ok1, b2, e2, f2, ok2)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package kubelet
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
-	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/record"
 )
@@ -49,6 +49,7 @@ func (r *eventRecorder) Eventf(pod *core.Pod, host, eventType, reason, format st
 	}
 	ev := record.MakeEvent(pod, eventType, reason, fmt.Sprintf(format, args...), r.component, time.Now())
 	ev.Source.Host, ev.ReportingInstance = host, host
+	ev.APIVersion, ev.Kind = "v1", "Event"
 	select {
 	case r.queue <- ev:
 	default:
@@ -86,7 +87,6 @@ func (r *eventRecorder) run(ctx context.Context) {
 
 func (r *eventRecorder) post(ctx context.Context, ev *core.Event) {
 	key := string(ev.InvolvedObject.UID) + "/" + ev.Reason + "/" + ev.Message
-	events := r.client.CoreV1().Events(ev.Namespace)
 	r.mu.Lock()
 	prev := r.seen[key]
 	r.mu.Unlock()
@@ -94,19 +94,41 @@ func (r *eventRecorder) post(ctx context.Context, ev *core.Event) {
 		upd := *prev // only Count and LastTimestamp change: a shallow copy will do
 		upd.Count++
 		upd.LastTimestamp = ev.LastTimestamp
-		if out, err := events.Update(ctx, &upd, meta.UpdateOptions{}); err == nil {
-			r.remember(key, out)
+		if rv, err := r.write(ctx, http.MethodPut, &upd); err == nil {
+			upd.ResourceVersion = rv
+			r.remember(key, &upd)
 			return
 		}
 	}
-	out, err := events.Create(ctx, ev, meta.CreateOptions{})
+	rv, err := r.write(ctx, http.MethodPost, ev)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Warn("posting event failed", zap.String("reason", ev.Reason), zap.Error(err))
 		}
 		return
 	}
-	r.remember(key, out)
+	ev.ResourceVersion = rv
+	r.remember(key, ev)
+}
+
+// write creates (POST) or updates (PUT) ev and returns the resourceVersion
+// written. The kubelet keeps its own copy of an event rather than decoding
+// the apiserver's answer: the answer differs only in what the server owns
+// (uid, creationTimestamp), which an update keeps as stored.
+func (r *eventRecorder) write(ctx context.Context, verb string, ev *core.Event) (string, error) {
+	req := r.client.RESTClient().Verb(verb).GroupVersion("", "v1").Namespace(ev.Namespace).Resource("events")
+	if verb == http.MethodPut {
+		req.Name(ev.Name)
+	}
+	out, err := req.Body(ev).Do(ctx).Raw()
+	if err != nil {
+		return "", fmt.Errorf("%s event %s/%s: %w", verb, ev.Namespace, ev.Name, err)
+	}
+	rv, err := resourceVersionOf(out)
+	if err != nil {
+		return "", fmt.Errorf("%s event %s/%s: answer: %w", verb, ev.Namespace, ev.Name, err)
+	}
+	return rv, nil
 }
 
 func (r *eventRecorder) remember(key string, ev *core.Event) {

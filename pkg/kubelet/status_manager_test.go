@@ -1,6 +1,7 @@
 package kubelet
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,11 +55,61 @@ func TestResourceVersionOf(t *testing.T) {
 	}
 }
 
+// TestScanResourceVersionAgreesWithTokens holds the scanner to reading
+// tokens: where both answer, they agree (and where the scanner cannot tell,
+// resourceVersionOf reads tokens). The scanner may answer for JSON that
+// reading tokens rejects: it does not validate the values it skips.
+func TestScanResourceVersionAgreesWithTokens(t *testing.T) {
+	pod := writtenPodJSON(t)
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, pod, "", "\t"); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{string(pod), indented.String(),
+		`{"metadata":{"resourceVersion":"1"}}`,
+		` { "metadata" : { "resourceVersion" : "2" } } `,
+		`{"meta\u0064ata":{"resourceVersion":"3"}}`,
+		`{"metadata":{"resource\u0056ersion":"4"}}`,
+		`{"metadata":{"resourceVersion":"5\"6"}}`,
+		`{"metadata":{"labels":{"a\"b":"c]}","resourceVersion":"x"},"resourceVersion":"7"}}`,
+		`{"a":1.5e3,"b":true,"c":null,"d":[1,{"x":"}"},[]],"resourceVersion":"0","metadata":{"generation":2,"resourceVersion":"8"}}`,
+		`{"metadata":{"generation":2}}`,
+		`{"metadata":{"name":"p"},"resourceVersion":"9"}`,
+		`{"metadata":{"resourceVersion":null}}`,
+		`{"metadata":[]}`,
+		`{"metadata"}`,
+		`{"metadata":{"name":"p" "resourceVersion":"1"}}`,
+		``, `{`, `"x"`, `{}`,
+	}
+	for n := range pod {
+		inputs = append(inputs, string(pod[:n]))
+	}
+	for _, in := range inputs {
+		want, wantErr := resourceVersionOfTokens([]byte(in))
+		if rv, ok := scanResourceVersion([]byte(in)); ok && wantErr == nil && rv != want {
+			t.Errorf("%q: scanned %q; tokens read %q, %v", in, rv, want, wantErr)
+		}
+		if got, err := resourceVersionOf([]byte(in)); wantErr == nil && (err != nil || got != want) {
+			t.Errorf("%q: got %q, %v; tokens read %q", in, got, err, want)
+		}
+	}
+	if rv, ok := scanResourceVersion(pod); !ok || rv != "12345" {
+		t.Fatalf("written pod: scanned %q, %v; want 12345", rv, ok)
+	}
+}
+
 func BenchmarkResourceVersionOf(b *testing.B) {
 	body := writtenPodJSON(b)
-	b.Run("tokens", func(b *testing.B) {
+	b.Run("scan", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := resourceVersionOf(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("tokens", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := resourceVersionOfTokens(body); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -154,4 +205,21 @@ func TestStatusManagerWrites(t *testing.T) {
 	if _, ok := m.write(ctx, pod, &status); ok {
 		t.Fatal("a write after the context ended succeeded")
 	}
+}
+
+// FuzzScanResourceVersion: where both the scanner and reading tokens
+// answer, they agree. (The scanner may answer where reading tokens fails:
+// it does not validate the values it skips.)
+func FuzzScanResourceVersion(f *testing.F) {
+	f.Add(writtenPodJSON(f))
+	f.Add([]byte(`{"a":[1,{"x":"}"}],"metadata":{"labels":{"a\"b":"c"},"resourceVersion":"8"}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		rv, ok := scanResourceVersion(in)
+		if !ok {
+			return
+		}
+		if want, err := resourceVersionOfTokens(in); err == nil && rv != want {
+			t.Fatalf("%q: scanned %q; tokens read %q, %v", in, rv, want, err)
+		}
+	})
 }

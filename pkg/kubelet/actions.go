@@ -22,7 +22,8 @@ type podActions struct {
 	Start []string
 	// Kill lists running containers to stop (a failed liveness probe).
 	Kill []string
-	// Waiting holds the containers held back by the restart back-off.
+	// Waiting holds the containers held back by the restart back-off (nil
+	// when none is).
 	Waiting map[string]core.ContainerStateWaiting
 }
 
@@ -59,7 +60,7 @@ func shouldRestart(policy core.RestartPolicy, exitCode int32) bool {
 // starts every container, and restarts exited ones as the restart policy
 // and the back-off allow. It does no I/O.
 func computePodActions(in actionInput) podActions {
-	acts := podActions{Waiting: map[string]core.ContainerStateWaiting{}}
+	var acts podActions
 	policy := restartPolicy(in.Pod)
 	for i := range in.Pod.Spec.InitContainers {
 		c := &in.Pod.Spec.InitContainers[i]
@@ -99,6 +100,9 @@ func computePodActions(in actionInput) podActions {
 func (a *podActions) restart(in actionInput, name string, st runtime.ContainerStatus) {
 	if in.InBackoff != nil {
 		if wait, d := in.InBackoff(name, st.Exit.FinishedAt); wait {
+			if a.Waiting == nil {
+				a.Waiting = map[string]core.ContainerStateWaiting{}
+			}
 			a.Waiting[name] = core.ContainerStateWaiting{Reason: ReasonCrashLoopBackOff,
 				Message: fmt.Sprintf("back-off %s restarting failed container=%s pod=%s_%s(%s)",
 					d, name, in.Pod.Name, in.Pod.Namespace, in.Pod.UID)}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -96,13 +97,15 @@ func (k *Kubelet) nodeStatus(name string, old *core.NodeStatus, now time.Time) c
 	return st
 }
 
-func kernelVersion() string {
+// kernelVersion is read once: it cannot change while the kubelet runs,
+// and each node's status, every NodeStatusUpdateFrequency, reports it.
+var kernelVersion = sync.OnceValue(func() string {
 	b, err := os.ReadFile("/proc/sys/kernel/osrelease")
 	if err != nil {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
-}
+})
 
 // runNode registers the node, then renews its lease and reports its status
 // until ctx ends. index spreads the nodes' timers over the intervals.

@@ -90,7 +90,8 @@ func containerStatus(in statusInput, c *core.Container, waitReason string) core.
 		cs.Started = meta.Ptr(in.Started[c.Name])
 		cs.Ready = in.Ready[c.Name]
 	case held:
-		cs.State.Waiting = &w
+		// A copy: taking w's address would put w on the heap on every path.
+		cs.State.Waiting = &core.ContainerStateWaiting{Reason: w.Reason, Message: w.Message}
 		cs.LastTerminationState.Terminated = terminated(rt.Exit)
 	default:
 		cs.State.Terminated = terminated(rt.Exit)
@@ -167,19 +168,26 @@ func setConditions(st *core.PodStatus, pod *core.Pod, now meta.Time, pendingInit
 		}
 		core.SetPodCondition(st, c)
 	}
+	// Messages are built only for the conditions that are false.
 	completed := st.Phase == core.PodSucceeded
 	set(core.PodScheduled, true, "", "")
 	initReason := "ContainersNotInitialized"
 	if completed {
 		initReason = "PodCompleted"
 	}
-	set(core.PodInitialized, len(pendingInit) == 0 || completed, initReason,
-		"containers with incomplete status: ["+strings.Join(pendingInit, " ")+"]")
-	reason, msg := "ContainersNotReady", "containers with unready status: ["+strings.Join(unready, " ")+"]"
-	if completed || st.Phase == core.PodFailed {
-		reason, msg = "PodCompleted", ""
+	initialized, initMsg := len(pendingInit) == 0 || completed, ""
+	if !initialized {
+		initMsg = "containers with incomplete status: [" + strings.Join(pendingInit, " ") + "]"
 	}
+	set(core.PodInitialized, initialized, initReason, initMsg)
 	ready := len(unready) == 0 && !completed && st.Phase != core.PodFailed
+	reason, msg := "ContainersNotReady", ""
+	switch {
+	case completed || st.Phase == core.PodFailed:
+		reason = "PodCompleted"
+	case !ready:
+		msg = "containers with unready status: [" + strings.Join(unready, " ") + "]"
+	}
 	set(core.ContainersReady, ready, reason, msg)
 	var gates []string
 	for _, g := range pod.Spec.ReadinessGates {

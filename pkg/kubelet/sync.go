@@ -39,9 +39,12 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 		return
 	}
 	rt := k.containerMap(uid)
-	liveFailed := map[string]bool{}
+	var liveFailed map[string]bool // nil until a container's liveness fails
 	for name, st := range rt {
 		if r, ok := k.probes.Result(uid, name, prober.Liveness, st.ID); ok && r == prober.Failure && st.State == runtime.StateRunning {
+			if liveFailed == nil {
+				liveFailed = map[string]bool{}
+			}
 			liveFailed[name] = true
 		}
 	}
@@ -58,6 +61,9 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 	}
 	for _, name := range acts.Start {
 		if wait, err := k.startContainer(ctx, w, pod, name, rt); err != nil && wait != nil {
+			if acts.Waiting == nil {
+				acts.Waiting = map[string]core.ContainerStateWaiting{}
+			}
 			acts.Waiting[name] = *wait
 		}
 	}

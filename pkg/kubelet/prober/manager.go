@@ -118,7 +118,12 @@ func (m *Manager) Sync(podUID string, running map[string]Running) {
 	}
 	for name, r := range running {
 		c := r.Target.Container
-		for kind, p := range map[Kind]*core.Probe{Liveness: c.LivenessProbe, Readiness: c.ReadinessProbe, Startup: c.StartupProbe} {
+		probes := [...]struct {
+			kind Kind
+			p    *core.Probe
+		}{{Liveness, c.LivenessProbe}, {Readiness, c.ReadinessProbe}, {Startup, c.StartupProbe}}
+		for _, kp := range probes {
+			kind, p := kp.kind, kp.p
 			k := key{podUID, name, kind}
 			if p == nil || m.workers[k] != nil {
 				continue

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/fields"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
@@ -156,6 +157,36 @@ func TestBuildPredicate(t *testing.T) {
 	}
 	if p, err := buildPredicate(pods, "", ""); p != nil || err != nil {
 		t.Fatal("empty selectors must give no predicate")
+	}
+}
+
+// The pods predicate reads fields in place; it must agree with the field
+// set of the registry on every supported field, for = and !=.
+func TestPodPredicateMatchesFieldSet(t *testing.T) {
+	pods, _ := registry.Default().Lookup("", "v1", "pods")
+	objs := []*core.Pod{
+		{},
+		{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns"}, Spec: core.PodSpec{NodeName: "n1", HostNetwork: true,
+			RestartPolicy: core.RestartPolicyNever, SchedulerName: "s", ServiceAccountName: "sa"},
+			Status: core.PodStatus{Phase: core.PodRunning, PodIP: "10.0.0.1", PodIPs: []core.PodIP{{IP: "10.0.0.2"}}, NominatedNodeName: "n2"}},
+	}
+	for _, l := range pods.FieldLabels() {
+		for _, o := range objs {
+			set := fields.Set(pods.FieldSet(o))
+			for _, v := range []string{"", set[l], "other"} {
+				for _, op := range []string{"=", "!="} {
+					sel := l + op + fields.EscapeValue(v)
+					pred, err := buildPredicate(pods, "", sel)
+					if err != nil {
+						t.Fatal(err)
+					}
+					fs, _ := fields.Parse(sel)
+					if got, want := pred(o), fs.Matches(set); got != want {
+						t.Errorf("%s on %+v: %v, want %v", sel, o, got, want)
+					}
+				}
+			}
+		}
 	}
 }
 

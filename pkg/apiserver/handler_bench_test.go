@@ -103,6 +103,12 @@ func benchPod(nodeName string) *core.Pod {
 // default/bench-1 and a bound one default/bench-2.
 func benchServer(b *testing.B) http.Handler {
 	b.Helper()
+	return newBenchServer(b, nil)
+}
+
+// newBenchServer is benchServer; wrap, if set, wraps every benchStore.
+func newBenchServer(b testing.TB, wrap func(*benchStore) storage.Interface) http.Handler {
+	b.Helper()
 	var rev atomic.Int64
 	rev.Store(100)
 	cfg := DefaultConfig()
@@ -122,6 +128,9 @@ func benchServer(b *testing.B) http.Handler {
 			bound := benchPod("node-1")
 			bound.Name = "bench-2"
 			st.objects[r.Key("default", "bench-2")] = bound
+		}
+		if wrap != nil {
+			return wrap(st), nil
 		}
 		return st, nil
 	}
@@ -277,4 +286,22 @@ func BenchmarkWatchEventWrite(b *testing.B) {
 		}
 	}
 	reportCPU(b, cpu)
+}
+
+// BenchmarkPodFieldSelectorMatch is the kubelet's watch predicate
+// (spec.nodeName!=) on one pod, as the watch cache runs it on the old and
+// new object of every pod event.
+func BenchmarkPodFieldSelectorMatch(b *testing.B) {
+	pods, _ := registry.Default().Lookup("", "v1", "pods")
+	pred, err := buildPredicate(pods, "", "spec.nodeName!=")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pod := benchPod("node-1")
+	b.ReportAllocs()
+	for b.Loop() {
+		if !pred(pod) {
+			b.Fatal("no match")
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/fields"
 	"github.com/tinykube/tinykube/pkg/api/labels"
@@ -40,10 +41,20 @@ func buildPredicate(r *registry.Resource, labelSel, fieldSel string) (func(meta.
 			return nil, apierrors.NewBadRequest(fmt.Sprintf("field label not supported: %s", req.Field))
 		}
 	}
+	// A pod's fields are read in place rather than built into a map: a
+	// watch with a field selector (the kubelet's) matches every pod event,
+	// old and new object, with it.
+	isPods := r.Group == "" && r.Resource == "pods"
 	return func(o meta.Object) bool {
 		if !ls.Matches(labels.Set(o.GetObjectMeta().Labels)) {
 			return false
 		}
-		return fs.Empty() || fs.Matches(fields.Set(r.FieldSet(o)))
+		if fs.Empty() {
+			return true
+		}
+		if p, ok := o.(*core.Pod); ok && isPods {
+			return fs.Matches((*core.PodFields)(p))
+		}
+		return fs.Matches(fields.Set(r.FieldSet(o)))
 	}, nil
 }

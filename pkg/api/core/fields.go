@@ -16,20 +16,65 @@ func ObjectMetaFieldsSet(m *meta.ObjectMeta, namespaced bool) fields.Set {
 
 // PodFieldsSet is the selectable fields of a pod.
 func PodFieldsSet(p *Pod) fields.Set {
-	s := ObjectMetaFieldsSet(&p.ObjectMeta, true)
-	s["spec.nodeName"] = p.Spec.NodeName
-	s["spec.restartPolicy"] = string(p.Spec.RestartPolicy)
-	s["spec.schedulerName"] = p.Spec.SchedulerName
-	s["spec.serviceAccountName"] = p.Spec.ServiceAccountName
-	s["spec.hostNetwork"] = boolString(p.Spec.HostNetwork)
-	s["status.phase"] = string(p.Status.Phase)
-	podIP := p.Status.PodIP
-	if len(p.Status.PodIPs) > 0 {
-		podIP = p.Status.PodIPs[0].IP
+	s := make(fields.Set, len(podFieldNames))
+	for _, f := range podFieldNames {
+		s[f], _ = PodField(p, f)
 	}
-	s["status.podIP"] = podIP
-	s["status.nominatedNodeName"] = p.Status.NominatedNodeName
 	return s
+}
+
+// podFieldNames are the keys of PodFieldsSet.
+var podFieldNames = []string{"metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy",
+	"spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP",
+	"status.nominatedNodeName"}
+
+// PodField is one selectable field of a pod, as PodFieldsSet has it, and
+// whether the pod has that field.
+func PodField(p *Pod, field string) (string, bool) {
+	switch field {
+	case "metadata.name":
+		return p.Name, true
+	case "metadata.namespace":
+		return p.Namespace, true
+	case "spec.nodeName":
+		return p.Spec.NodeName, true
+	case "spec.restartPolicy":
+		return string(p.Spec.RestartPolicy), true
+	case "spec.schedulerName":
+		return p.Spec.SchedulerName, true
+	case "spec.serviceAccountName":
+		return p.Spec.ServiceAccountName, true
+	case "spec.hostNetwork":
+		return boolString(p.Spec.HostNetwork), true
+	case "status.phase":
+		return string(p.Status.Phase), true
+	case "status.podIP":
+		if len(p.Status.PodIPs) > 0 {
+			return p.Status.PodIPs[0].IP, true
+		}
+		return p.Status.PodIP, true
+	case "status.nominatedNodeName":
+		return p.Status.NominatedNodeName, true
+	}
+	return "", false
+}
+
+// PodFields is the selectable fields of a pod read in place, as a
+// fields.Fields for a selector's Matches: the same answers as PodFieldsSet
+// without building the map (a watch with a field selector matches every
+// event's objects).
+type PodFields Pod
+
+// Has reports whether field is a selectable field of pods.
+func (p *PodFields) Has(field string) bool {
+	_, ok := PodField((*Pod)(p), field)
+	return ok
+}
+
+// Get returns the pod's value of field ("" for an unknown field).
+func (p *PodFields) Get(field string) string {
+	v, _ := PodField((*Pod)(p), field)
+	return v
 }
 
 // NodeFieldsSet is the selectable fields of a node.

@@ -46,6 +46,12 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 	// preparing it writes into it); it never reads current, so current
 	// needs no copy.
 	mutate := func(meta.Object) (meta.Object, error) { return r.res.DeepCopy(obj), nil }
+	if mode == updateStatus {
+		// A status update only reads the intended object (it takes a copy
+		// of its status into a copy of current, and its labels and
+		// annotations), so the request's object serves every attempt.
+		mutate = func(meta.Object) (meta.Object, error) { return obj, nil }
+	}
 	out, err := s.updateObjectWith(req.Context(), r, mode, wo.DryRun, mutate, false)
 	if apierrors.IsNotFound(err) && mode == updateMain && r.res.AllowCreateOnUpdate && obj.GetObjectMeta().ResourceVersion == "" {
 		// Create on update, as Kubernetes allows for leases, events and endpoints.

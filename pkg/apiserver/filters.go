@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/apiserver/authentication/user"
 )
 
 // withRecover answers 500 and logs when a handler panics.
@@ -72,8 +73,8 @@ type requestState struct {
 }
 
 // requestContext is the request's context as the metrics filter sets it:
-// it answers requestInfoFrom (for a resource request) and carries the
-// requestUser.
+// it answers requestInfoFrom (for a resource request), carries the
+// requestUser and, once authenticated, answers user.From.
 type requestContext struct {
 	context.Context
 	ri         RequestInfo
@@ -89,6 +90,10 @@ func (c *requestContext) Value(key any) any {
 		}
 	case requestUserKey:
 		return &c.who
+	case user.ContextKey:
+		if u := c.who.user(); u != nil {
+			return u
+		}
 	}
 	return c.Context.Value(key)
 }

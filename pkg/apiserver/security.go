@@ -36,37 +36,55 @@ func (s *Server) withAuthentication(next http.Handler) http.Handler {
 			writeError(w, req, apierrors.NewUnauthorized(""))
 			return
 		}
+		// The metrics filter's request context carries the user (answering
+		// user.From) when there is one: no request copy for it.
 		if who, ok := req.Context().Value(requestUserKey{}).(*requestUser); ok {
-			who.set(u.Name)
+			who.set(u)
+			next.ServeHTTP(w, req)
+			return
 		}
 		next.ServeHTTP(w, req.WithContext(user.WithUser(req.Context(), u)))
 	})
 }
 
-// requestUser carries the authenticated user's name out to the request
-// log line, which is written outside the authentication filter.
+// requestUser carries the authenticated user out to the request log line,
+// which is written outside the authentication filter, and in to the
+// handlers, through the request context of the metrics filter.
 type requestUser struct {
 	mu   sync.Mutex
-	name string
+	info *user.Info
 }
 
 type requestUserKey struct{}
 
-func (r *requestUser) set(name string) {
+func (r *requestUser) set(u *user.Info) {
 	r.mu.Lock()
-	r.name = name
+	r.info = u
 	r.mu.Unlock()
 }
 
-func (r *requestUser) get() string {
+// user is the authenticated user, nil before authentication.
+func (r *requestUser) user() *user.Info {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.name
+	return r.info
 }
+
+// get is the authenticated user's name ("" before authentication).
+func (r *requestUser) get() string {
+	if u := r.user(); u != nil {
+		return u.Name
+	}
+	return ""
+}
+
+// anonymous is the user of every request when no authenticator is
+// configured, one shared value (a request's user is not modified).
+var anonymous = user.AnonymousUser()
 
 func (s *Server) authenticate(req *http.Request) (*user.Info, error) {
 	if s.cfg.Authenticator == nil {
-		return user.AnonymousUser(), nil
+		return anonymous, nil
 	}
 	u, ok, err := s.cfg.Authenticator.AuthenticateRequest(req)
 	if err != nil {

@@ -44,15 +44,18 @@ func AnonymousUser() *Info {
 	return &Info{Name: Anonymous, Groups: []string{AllUnauthenticated}}
 }
 
-type userKey struct{}
+// ContextKey is the key of the user in a context: WithUser stores it there,
+// and a context that carries the user itself answers Value(ContextKey{})
+// with its *Info.
+type ContextKey struct{}
 
 // WithUser returns ctx carrying u.
 func WithUser(ctx context.Context, u *Info) context.Context {
-	return context.WithValue(ctx, userKey{}, u)
+	return context.WithValue(ctx, ContextKey{}, u)
 }
 
 // From returns the user ctx carries, if any.
 func From(ctx context.Context) (*Info, bool) {
-	u, ok := ctx.Value(userKey{}).(*Info)
+	u, ok := ctx.Value(ContextKey{}).(*Info)
 	return u, ok && u != nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -204,5 +205,24 @@ func TestEncodeEvent(t *testing.T) {
 	line, _ = encodeEvent(cms, storage.Event{Type: meta.Error, Status: &apierrors.NewGone("too old").ErrStatus})
 	if !strings.Contains(string(line), `"code":410`) || !strings.Contains(string(line), `"kind":"Status"`) {
 		t.Fatalf("error %s", line)
+	}
+}
+
+func TestSplitSegmentsAgreesWithSplit(t *testing.T) {
+	for _, p := range []string{"", "a", "a/b", "a//b", "/a/", "api/v1/namespaces/ns/pods/p/status",
+		"apis/g/v/watch/namespaces/ns/r/n/s", "apis/g/v/watch/namespaces/ns/r/n/s/x", "1/2/3/4/5/6/7/8/9/10/11"} {
+		var arr [9]string
+		got, ok := splitSegments(p, arr[:0])
+		want := strings.Split(p, "/")
+		if ok != (len(want) <= 9) || (ok && !slices.Equal(got, want)) {
+			t.Errorf("%q: %q %v, want %q", p, got, ok, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		if _, ok := ParseRequestInfo("PUT", "/api/v1/namespaces/default/pods/bench-2/status", false); !ok {
+			t.Fatal("not a resource path")
+		}
+	}); n != 0 {
+		t.Errorf("ParseRequestInfo: %v allocations, want 0", n)
 	}
 }

@@ -99,7 +99,14 @@ func verbFor(method string, ri *RequestInfo, watch bool) string {
 // subresource from a URL path; ok is false when the path is not a resource path.
 func ParseRequestInfo(method, path string, watch bool) (RequestInfo, bool) {
 	var ri RequestInfo
-	parts := strings.Split(strings.Trim(path, "/"), "/")
+	// The segments of a resource path (at most 9) are split into an array
+	// on the stack; a longer path is split as it was.
+	var seg [9]string
+	trimmed := strings.Trim(path, "/")
+	parts, ok := splitSegments(trimmed, seg[:0])
+	if !ok {
+		parts = strings.Split(trimmed, "/")
+	}
 	for _, p := range parts {
 		if p == "" {
 			return ri, false
@@ -120,6 +127,22 @@ func ParseRequestInfo(method, path string, watch bool) (RequestInfo, bool) {
 	}
 	ri.Verb = verbFor(method, &ri, watch)
 	return ri, true
+}
+
+// splitSegments appends the "/"-separated segments of p to dst, as
+// strings.Split, unless there are more than cap(dst): then false.
+func splitSegments(p string, dst []string) ([]string, bool) {
+	for {
+		if len(dst) == cap(dst) {
+			return dst, false
+		}
+		seg, rest, found := strings.Cut(p, "/")
+		dst = append(dst, seg)
+		if !found {
+			return dst, true
+		}
+		p = rest
+	}
 }
 
 // isMutating reports whether the verb writes.

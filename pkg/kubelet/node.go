@@ -255,11 +255,7 @@ func (k *Kubelet) renewLease(ctx context.Context, node *core.Node, lease *coordi
 		}
 		lease = got
 	}
-	cp := meta.DeepCopy(lease)
-	cp.Spec.RenewTime = &now
-	cp.Spec.HolderIdentity = meta.Ptr(node.Name)
-	cp.Spec.LeaseDurationSeconds = meta.Ptr(k.cfg.NodeLeaseDurationSeconds)
-	out, err := leases.Update(ctx, cp, meta.UpdateOptions{})
+	out, err := k.putLease(ctx, lease, node.Name, &now)
 	if err != nil {
 		if ctx.Err() == nil {
 			k.log.Warn("renewing node lease failed", zap.String("node", node.Name), zap.Error(err))
@@ -276,4 +272,28 @@ func (k *Kubelet) renewLease(ctx context.Context, node *core.Node, lease *coordi
 		return lease
 	}
 	return out
+}
+
+// putLease renews lease (PUT, its resourceVersion the precondition) and
+// returns the renewed lease. The copy written is the one kept: the answer
+// differs only in what the server owns (uid, creationTimestamp), which an
+// update keeps as stored, so only its resourceVersion is read. Only the
+// spec's pointers are replaced, so a shallow copy leaves lease untouched.
+func (k *Kubelet) putLease(ctx context.Context, lease *coordination.Lease, holder string, now *meta.MicroTime) (*coordination.Lease, error) {
+	cp := *lease
+	cp.APIVersion, cp.Kind = "coordination.k8s.io/v1", "Lease"
+	cp.Spec.RenewTime = now
+	cp.Spec.HolderIdentity = meta.Ptr(holder)
+	cp.Spec.LeaseDurationSeconds = meta.Ptr(k.cfg.NodeLeaseDurationSeconds)
+	out, err := k.client.RESTClient().Put().GroupVersion("coordination.k8s.io", "v1").Namespace(cp.Namespace).
+		Resource("leases").Name(cp.Name).Body(&cp).Do(ctx).Raw()
+	if err != nil {
+		return nil, fmt.Errorf("renew lease %s: %w", cp.Name, err)
+	}
+	rv, err := resourceVersionOf(out)
+	if err != nil {
+		return nil, fmt.Errorf("renew lease %s: answer: %w", cp.Name, err)
+	}
+	cp.ResourceVersion = rv
+	return &cp, nil
 }

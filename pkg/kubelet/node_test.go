@@ -1,17 +1,25 @@
 package kubelet
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+	"go.uber.org/zap"
 
+	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/resource"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/rest"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime/simulated"
 )
 
@@ -168,5 +176,79 @@ func TestPastActiveDeadline(t *testing.T) {
 	p.Spec.ActiveDeadlineSeconds = nil
 	if pastActiveDeadline(p, t0.Add(time.Hour)) {
 		t.Fatal("no deadline expired")
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestPutLeaseKeepsItsCopyAtTheAnsweredVersion(t *testing.T) {
+	var got coordination.Lease
+	var path string
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		path = r.Method + " " + r.URL.Path
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Error(err)
+		}
+		answer := `{"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"name":"n1","uid":"x","resourceVersion":"8"}}`
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(answer)), Request: r}, nil
+	})
+	cs, err := clientset.NewForConfig(&rest.Config{Host: "http://apiserver.invalid", Transport: rt, QPS: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := testKubelet(t)
+	k.client, k.cfg.NodeLeaseDurationSeconds = cs, 40
+	old := meta.NowMicro()
+	lease := &coordination.Lease{ObjectMeta: meta.ObjectMeta{Name: "n1", Namespace: NodeLeaseNamespace, ResourceVersion: "7"},
+		Spec: coordination.LeaseSpec{HolderIdentity: meta.Ptr("other"), RenewTime: &old}}
+	now := meta.MicroTime{Time: old.Add(time.Second)}
+	out, err := k.putLease(context.Background(), lease, "n1", &now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != "PUT /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1" || got.ResourceVersion != "7" ||
+		got.Kind != "Lease" || *got.Spec.HolderIdentity != "n1" || *got.Spec.LeaseDurationSeconds != 40 || !got.Spec.RenewTime.Equal(now.Time) {
+		t.Fatalf("sent %s %+v", path, got)
+	}
+	if out.ResourceVersion != "8" || *out.Spec.HolderIdentity != "n1" || out.Spec.RenewTime != &now {
+		t.Fatalf("kept %+v", out)
+	}
+	if lease.ResourceVersion != "7" || *lease.Spec.HolderIdentity != "other" || lease.Spec.RenewTime != &old {
+		t.Fatalf("the renewed lease changed: %+v", lease)
+	}
+}
+
+// BenchmarkRenewLease is one node's lease renewal against an apiserver
+// that answers with the renewed lease.
+func BenchmarkRenewLease(b *testing.B) {
+	now := meta.NowMicro()
+	lease := &coordination.Lease{ObjectMeta: meta.ObjectMeta{Name: "n1", Namespace: NodeLeaseNamespace, ResourceVersion: "7",
+		UID: "0f5e3c2a-9b1d-4e6f-8a7b-123456789abc", CreationTimestamp: meta.NewTime(t0),
+		OwnerReferences: []meta.OwnerReference{{APIVersion: "v1", Kind: "Node", Name: "n1", UID: "1f5e3c2a-9b1d-4e6f-8a7b-123456789abc"}}},
+		Spec: coordination.LeaseSpec{HolderIdentity: meta.Ptr("n1"), LeaseDurationSeconds: meta.Ptr(int32(40)), RenewTime: &now}}
+	lease.APIVersion, lease.Kind = "coordination.k8s.io/v1", "Lease"
+	answer, err := json.Marshal(lease)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(bytes.NewReader(answer)), Request: r}, nil
+	})
+	cs, err := clientset.NewForConfig(&rest.Config{Host: "http://apiserver.invalid", Transport: rt, QPS: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	k := &Kubelet{client: cs, cfg: Config{NodeLeaseDurationSeconds: 40}, log: zap.NewNop()}
+	node := &core.Node{ObjectMeta: meta.ObjectMeta{Name: "n1"}}
+	for b.Loop() {
+		if lease = k.renewLease(context.Background(), node, lease); lease == nil {
+			b.Fatal("not renewed")
+		}
 	}
 }

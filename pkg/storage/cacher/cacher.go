@@ -24,6 +24,12 @@
 // "too old resource version: N (compacted revision)"), then the channel
 // closes.
 //
+// The etcd watch asks etcd for each event's previous value (WithPrevKV)
+// only while the cache replays that history; once it has caught up with its
+// list it follows etcd without them (previous states, and the last state of
+// a deleted object, come from the cache), which spares etcd a read per
+// watched change.
+//
 // Freshness: LIST and WATCH at resourceVersion N (which may come from
 // another resource or another apiserver: revisions are etcd's) wait until
 // the cache has seen N, asking etcd for progress notifications so a quiet
@@ -120,6 +126,11 @@ type Cacher struct {
 	watchers   map[int]*cacheWatcher
 	nextID     int
 	etcdWatch  int // etcd watches held (0 or 1)
+	// live: the etcd watch follows live changes (the replayed history has
+	// caught up with the list) and etcd has confirmed it current with a
+	// progress notification; until then a fresh watch may still be reading
+	// etcd's history.
+	live bool
 }
 
 var _ storage.Interface = &Cacher{}
@@ -146,8 +157,12 @@ func New(store *etcd3.Store, cfg Config) *Cacher {
 func (c *Cacher) Ready() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.etcdWatch > 0 && c.wc.ready()
+	return c.readyLocked()
 }
+
+// readyLocked reports whether the cache holds the current state and
+// follows etcd live.
+func (c *Cacher) readyLocked() bool { return c.etcdWatch > 0 && c.live && c.wc.ready() }
 
 // EtcdWatchCount returns how many etcd watches the cacher holds (one while
 // running).
@@ -249,7 +264,7 @@ func (c *Cacher) List(ctx context.Context, prefix string, opts storage.ListOptio
 // Count counts from memory once the cache is ready, else from etcd.
 func (c *Cacher) Count(ctx context.Context, prefix string) (int64, error) {
 	c.mu.Lock()
-	ready := c.etcdWatch > 0 && c.wc.ready()
+	ready := c.readyLocked()
 	n := c.wc.count(prefix)
 	c.mu.Unlock()
 	if !ready {
@@ -267,7 +282,7 @@ func (c *Cacher) waitFresh(ctx context.Context, rev int64) error {
 	defer retry.Stop()
 	for {
 		c.mu.Lock()
-		ok := c.etcdWatch > 0 && c.wc.ready() && c.wc.rev >= rev
+		ok := c.readyLocked() && c.wc.rev >= rev
 		cur, changed := c.wc.rev, c.revChanged
 		c.mu.Unlock()
 		if ok {

@@ -23,6 +23,12 @@ var (
 	errRelist = errors.New("watch position compacted, re-listing")
 	// errHistoryGone asks Run to watch again from the oldest retained revision.
 	errHistoryGone = errors.New("history compacted; watching from the compaction")
+	// errLive asks watch to follow etcd again without previous values: the
+	// cache has caught up with its list.
+	errLive = errors.New("watch cache caught up")
+	// errOverlapCompacted asks watch to follow etcd again from the revision
+	// after the cache's: the cache's own revision was compacted.
+	errOverlapCompacted = errors.New("the cache's revision was compacted")
 )
 
 // Run (call it once) feeds the cache from one etcd watch until ctx ends: list, replay the
@@ -97,6 +103,7 @@ func (c *Cacher) load(ctx context.Context) error {
 	c.mu.Lock()
 	c.terminateAllLocked()
 	c.wc.reset(objects, listRev, history)
+	c.live = false
 	c.notifyRevLocked()
 	c.mu.Unlock()
 	metrics.StorageObjects.WithLabelValues(c.qr).Set(float64(len(objects)))
@@ -113,13 +120,13 @@ func (c *Cacher) keyOf(o meta.Object) string {
 	return c.prefix + m.Namespace + "/" + m.Name
 }
 
-// watch follows etcd from the revision after the cache's until the watch
-// breaks; it returns errRelist if the cache's position was compacted.
+// watch holds the cacher's one etcd watch, following etcd from the
+// revision after the cache's until the watch breaks; it returns errRelist
+// if the cache's position was compacted. The watch is re-opened when the
+// cache becomes ready (see follow); the count of etcd watches stays one
+// meanwhile.
 func (c *Cacher) watch(ctx context.Context) error {
-	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
-	defer cancel()
 	c.mu.Lock()
-	from := c.wc.rev + 1
 	c.etcdWatch++
 	c.mu.Unlock()
 	metrics.EtcdWatches.WithLabelValues(c.qr).Set(1)
@@ -129,29 +136,118 @@ func (c *Cacher) watch(ctx context.Context) error {
 		c.mu.Unlock()
 		metrics.EtcdWatches.WithLabelValues(c.qr).Set(0)
 	}()
+	exact := false
+	for {
+		err := c.follow(ctx, exact)
+		switch {
+		case errors.Is(err, errLive):
+			c.log.Debug("watch cache caught up; following etcd without previous values", zap.Int64("revision", c.Revision()))
+			exact = false
+		case errors.Is(err, errOverlapCompacted):
+			exact = true
+		default:
+			return err
+		}
+	}
+}
+
+// follow opens an etcd watch after the cache's revision and applies what
+// it delivers.
+//
+// While the cache replays the history before its list, the watch asks etcd
+// for each event's previous value (WithPrevKV): a replayed modification or
+// deletion cannot take it from the listed state. A live event takes it from
+// the cache's state, so once the cache is ready follow returns errLive right
+// after the response that made it so (its context, hence the etcd watch,
+// ends first), and the next follow watches on without prevKV: etcd then
+// reads no previous value per event.
+//
+// A live watch starts at the cache's revision, not the one after, and drops
+// the events of that revision (already applied): etcd answers a progress
+// request on a gRPC stream only while every watch on it starts at or before
+// its current revision, so a watch from the revision after a current cache
+// would hold back the progress notifications of every other watch sharing
+// the client's stream (other caches replaying, catch-up watches) until the
+// next write. exact watches from the revision after instead, for when the
+// cache's revision itself was compacted. A watch from a past revision reads
+// etcd's history until etcd syncs it (within ~100ms), delivering the writes
+// of that time in one batch; so the cache is ready (c.live) only once a
+// progress notification confirms the live watch current, as the replay
+// watch was when it caught up.
+func (c *Cacher) follow(ctx context.Context, exact bool) error {
+	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	defer cancel()
+	seen, replay := c.position()
+	from, prevKV := watchStart(seen, replay, exact)
+	opts := []clientv3.OpOption{clientv3.WithPrefix(), clientv3.WithRev(from),
+		clientv3.WithProgressNotify(), clientv3.WithCreatedNotify()}
+	if prevKV {
+		opts = append(opts, clientv3.WithPrevKV())
+	}
 	base := c.store.EtcdKey(c.prefix)
-	ch := c.store.Client().Watch(wctx, base, clientv3.WithPrefix(), clientv3.WithRev(from),
-		clientv3.WithPrevKV(), clientv3.WithProgressNotify(), clientv3.WithCreatedNotify())
+	ch := c.store.Client().Watch(wctx, base, opts...)
 	for wr := range ch {
 		if wr.CompactRevision != 0 {
+			if from == seen && wr.CompactRevision == seen+1 {
+				return errOverlapCompacted // nothing after seen is gone
+			}
 			return c.compacted(wr.CompactRevision)
 		}
 		if err := wr.Err(); err != nil {
 			return fmt.Errorf("etcd watch %s: %w", base, err)
 		}
-		if wr.Created {
+		switch {
+		case wr.Created:
 			c.requestProgress() // learn the current revision once the watch exists
 			continue
+		case wr.IsProgressNotify():
+			c.progress(wr.Header.Revision, !replay)
+		default:
+			evs := wr.Events
+			for len(evs) > 0 && evs[0].Kv.ModRevision <= seen {
+				evs = evs[1:] // the overlap: applied before
+			}
+			if len(evs) > 0 {
+				c.process(evs)
+			}
 		}
-		if wr.IsProgressNotify() {
-			c.progress(wr.Header.Revision)
-			continue
-		}
-		if err := c.process(wr.Events); err != nil {
-			return err
+		if replay && c.caughtUp() {
+			return errLive
 		}
 	}
 	return fmt.Errorf("etcd watch %s closed", base)
+}
+
+// watchStart returns where the etcd watch of a cache that has seen every
+// change up to seen starts, and whether it asks for previous values (see
+// follow): the revision after seen with prevKV while replaying history;
+// seen itself without prevKV once live (the revision after if exact).
+func watchStart(seen int64, replay, exact bool) (from int64, prevKV bool) {
+	switch {
+	case replay:
+		return seen + 1, true
+	case exact || seen == 0: // 0 would mean "from now" to etcd
+		return seen + 1, false
+	default:
+		return seen, false
+	}
+}
+
+// position returns the revision up to which the cache has seen every
+// change, and whether it is still replaying history (its watch needs
+// previous values). The watch about to open is not confirmed current yet.
+func (c *Cacher) position() (rev int64, replay bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.live = false
+	return c.wc.rev, !c.wc.ready()
+}
+
+// caughtUp reports whether the replayed history has reached the list.
+func (c *Cacher) caughtUp() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wc.ready()
 }
 
 // compacted handles etcd's history being gone from compactRev on: while
@@ -168,17 +264,21 @@ func (c *Cacher) compacted(compactRev int64) error {
 	return errHistoryGone
 }
 
-func (c *Cacher) progress(rev int64) {
+// progress records a progress notification at rev; on a live watch it
+// confirms the watch current (the cache is ready from then on).
+func (c *Cacher) progress(rev int64, live bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.wc.advance(rev) {
+	confirmed := live && !c.live
+	c.live = c.live || live
+	if c.wc.advance(rev) || confirmed {
 		c.notifyRevLocked()
 	}
 }
 
 // process converts etcd events (decoding outside the lock), applies them in
 // order and fans the live ones out.
-func (c *Cacher) process(evs []*clientv3.Event) error {
+func (c *Cacher) process(evs []*clientv3.Event) {
 	c.mu.Lock()
 	listRev := c.wc.listRev
 	c.mu.Unlock()
@@ -196,17 +296,20 @@ func (c *Cacher) process(evs []*clientv3.Event) error {
 	for _, e := range events {
 		if c.wc.apply(e) {
 			c.dispatchLocked(e)
+		} else if e.cur == nil {
+			c.log.Debug("deletion of an object the cache does not hold; skipped", zap.String("key", e.key), zap.Int64("revision", e.rev))
 		}
 	}
 	n := len(c.wc.objects)
 	c.notifyRevLocked()
 	c.mu.Unlock()
 	metrics.StorageObjects.WithLabelValues(c.qr).Set(float64(n))
-	return nil
 }
 
 // convert decodes one etcd event; listRev tells replayed history (whose
-// previous state comes from prevKV) from live events (from the state).
+// previous state comes from prevKV) from live events (from the state). A
+// live deletion without prevKV is returned without objects: apply takes the
+// deleted object from the state.
 func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
 	base := c.store.EtcdKey("")
 	ev := &event{key: "/" + strings.TrimPrefix(string(e.Kv.Key), base), rev: e.Kv.ModRevision}
@@ -214,6 +317,9 @@ func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
 	case e.Type == clientv3.EventTypeDelete:
 		ev.typ = meta.Deleted
 		if e.PrevKv == nil {
+			if ev.rev > listRev {
+				return ev, nil
+			}
 			return nil, fmt.Errorf("delete of %s without its previous value", e.Kv.Key)
 		}
 		obj, err := c.store.Decode(e.PrevKv.Value, ev.rev)

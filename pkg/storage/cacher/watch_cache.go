@@ -3,6 +3,7 @@ package cacher
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -18,7 +19,9 @@ type event struct {
 	key string // store key, "/pods/ns/name"
 	rev int64
 	// cur is the object after the change; for a deletion, its last state
-	// with the deletion's resourceVersion.
+	// with the deletion's resourceVersion (decoded from etcd's prevKV, or,
+	// for a live deletion etcd sent without it, set by apply from the
+	// state: nil until then).
 	cur *storage.CachedObject
 	// digest is that of the stored value cur was decoded from (zero for a
 	// deletion).
@@ -135,9 +138,15 @@ func (wc *watchCache) advance(rev int64) bool {
 }
 
 // apply adds e to the window and, if it is newer than the list, to the
-// state. It returns false for a replayed historical event (not live).
+// state. It returns false for a replayed historical event (not live), and
+// for a deletion without objects (etcd sent no previous value) of a key the
+// state does not hold, which is skipped: no watcher can have seen the key.
 func (wc *watchCache) apply(e *event) bool {
 	live := e.rev > wc.listRev
+	if e.cur == nil && !(live && wc.lastState(e)) {
+		wc.advance(e.rev)
+		return false
+	}
 	if e.prev == nil && e.typ == meta.Modified && live {
 		if cur, ok := wc.objects[e.key]; ok {
 			e.prev = cur.obj.Object()
@@ -153,6 +162,21 @@ func (wc *watchCache) apply(e *event) bool {
 	} else {
 		wc.objects[e.key] = entry{obj: e.cur, digest: e.digest}
 	}
+	return true
+}
+
+// lastState completes a live deletion that came without etcd's previous
+// value: the deleted object is the state's, stamped with the deletion's
+// revision (what decoding the previous value would have given). It returns
+// false if the state does not hold the key.
+func (wc *watchCache) lastState(e *event) bool {
+	o, ok := wc.objects[e.key]
+	if !ok {
+		return false
+	}
+	obj := meta.DeepCopy(o.obj.Object()) // cached objects are shared: never stamp them
+	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(e.rev, 10)
+	e.cur, e.prev = storage.NewCachedObject(obj), o.obj.Object()
 	return true
 }
 

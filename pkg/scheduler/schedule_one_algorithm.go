@@ -77,6 +77,16 @@ type genericScheduler struct {
 
 	mu  sync.Mutex
 	rnd *rand.Rand
+
+	// bufs recycles the per-cycle lists as long as the nodes (*cycleBufs):
+	// the feasible nodes and their scores never outlive schedulePod.
+	bufs sync.Pool
+}
+
+// cycleBufs are the lists one schedulePod call fills.
+type cycleBufs struct {
+	feasible []*framework.NodeInfo
+	scores   framework.NodeScoreList
 }
 
 func newGenericScheduler(percentage int32, seed uint64) *genericScheduler {
@@ -109,10 +119,16 @@ func (g *genericScheduler) schedulePod(ctx context.Context, fwk *runtime.Framewo
 	if snapshot.NumNodes() == 0 {
 		return ScheduleResult{}, ErrNoNodesAvailable
 	}
-	feasible, diagnosis, err := g.findNodesThatFitPod(ctx, fwk, state, pod, snapshot.List())
+	bufs, _ := g.bufs.Get().(*cycleBufs)
+	if bufs == nil {
+		bufs = new(cycleBufs)
+	}
+	defer g.bufs.Put(bufs)
+	feasible, diagnosis, err := g.findNodesThatFitPodInto(ctx, fwk, state, pod, snapshot.List(), bufs.feasible)
 	if err != nil {
 		return ScheduleResult{}, err
 	}
+	bufs.feasible = feasible
 	if len(feasible) == 0 {
 		return ScheduleResult{}, &FitError{Pod: pod, NumAllNodes: snapshot.NumNodes(), Diagnosis: diagnosis}
 	}
@@ -123,28 +139,40 @@ func (g *genericScheduler) schedulePod(ctx context.Context, fwk *runtime.Framewo
 	if s := fwk.RunPreScorePlugins(ctx, state, pod, feasible); !s.IsSuccess() {
 		return ScheduleResult{}, s.AsError()
 	}
-	scores, s := fwk.RunScorePlugins(ctx, state, pod, feasible)
+	scores, s := fwk.RunScorePluginsInto(ctx, state, pod, feasible, bufs.scores)
 	if !s.IsSuccess() {
 		return ScheduleResult{}, s.AsError()
 	}
+	bufs.scores = scores
 	return ScheduleResult{SuggestedHost: g.selectHost(scores), EvaluatedNodes: evaluated, FeasibleNodes: len(feasible)}, nil
 }
 
 // findNodesThatFitPod runs PreFilter, then Filter over the nodes in
 // parallel from the rotating start index, until enough fit.
 func (g *genericScheduler) findNodesThatFitPod(ctx context.Context, fwk *runtime.Framework, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo) ([]*framework.NodeInfo, Diagnosis, error) {
-	diagnosis := Diagnosis{NodeToStatus: map[string]*framework.Status{}, UnschedulablePlugins: map[string]bool{}}
+	return g.findNodesThatFitPodInto(ctx, fwk, state, pod, nodes, nil)
+}
+
+// findNodesThatFitPodInto is findNodesThatFitPod returning the feasible
+// nodes in buf's backing array when it is large enough. The Diagnosis
+// maps stay nil while no node is rejected.
+func (g *genericScheduler) findNodesThatFitPodInto(ctx context.Context, fwk *runtime.Framework, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo, buf []*framework.NodeInfo) ([]*framework.NodeInfo, Diagnosis, error) {
+	var diagnosis Diagnosis
 	if s := fwk.RunPreFilterPlugins(ctx, state, pod); !s.IsSuccess() {
 		if !s.IsRejected() {
 			return nil, diagnosis, s.AsError()
 		}
 		diagnosis.PreFilterMsg = s.Message()
-		diagnosis.UnschedulablePlugins[s.Plugin()] = true
+		diagnosis.UnschedulablePlugins = map[string]bool{s.Plugin(): true}
 		return nil, diagnosis, nil
 	}
 	numAll := len(nodes)
 	want := int(numFeasibleNodesToFind(g.percentageOfNodesToScore, int32(numAll)))
-	feasible := make([]*framework.NodeInfo, want)
+	feasible := buf[:0]
+	if cap(feasible) < want {
+		feasible = make([]*framework.NodeInfo, 0, want)
+	}
+	feasible = feasible[:want]
 	// Rejections are few when most nodes fit: collect them under a lock
 	// rather than in a slice as long as the cluster.
 	type rejection struct {
@@ -189,6 +217,10 @@ func (g *genericScheduler) findNodesThatFitPod(ctx context.Context, fwk *runtime
 		return nil, diagnosis, s.AsError()
 	}
 	processed := int(feasibleLen.Load()) + len(rejected)
+	if len(rejected) > 0 {
+		diagnosis.NodeToStatus = make(map[string]*framework.Status, len(rejected))
+		diagnosis.UnschedulablePlugins = map[string]bool{}
+	}
 	for _, r := range rejected {
 		diagnosis.NodeToStatus[r.node.Node().Name] = r.status
 		diagnosis.UnschedulablePlugins[r.status.Plugin()] = true

@@ -170,6 +170,13 @@ func (f *Framework) RunPreScorePlugins(ctx context.Context, state *framework.Cyc
 // parallel), normalizes each plugin's scores, checks their range, and
 // returns each node's weighted sum in the order of nodes.
 func (f *Framework) RunScorePlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo) (framework.NodeScoreList, *framework.Status) {
+	return f.RunScorePluginsInto(ctx, state, pod, nodes, nil)
+}
+
+// RunScorePluginsInto is RunScorePlugins returning the sums in dst's
+// backing array when it is large enough (a caller that scores every cycle
+// reuses one list instead of allocating one as long as the nodes).
+func (f *Framework) RunScorePluginsInto(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodes []*framework.NodeInfo, dst framework.NodeScoreList) (framework.NodeScoreList, *framework.Status) {
 	plugins := state.ScorePlugins
 	if plugins == nil {
 		plugins = withoutSkipped(f.score, state.SkipScorePlugins)
@@ -207,13 +214,17 @@ func (f *Framework) RunScorePlugins(ctx context.Context, state *framework.CycleS
 	if s := failed.Load(); s != nil {
 		return nil, framework.AsStatus(fmt.Errorf("running Score plugin %q: %w", s.Plugin(), s.AsError())).WithPlugin(s.Plugin())
 	}
-	return f.combine(ctx, state, pod, plugins, perPlugin, nodes)
+	return f.combine(ctx, state, pod, plugins, perPlugin, nodes, dst)
 }
 
-func (f *Framework) combine(ctx context.Context, state *framework.CycleState, pod *core.Pod, plugins []framework.ScorePlugin, perPlugin []framework.NodeScoreList, nodes []*framework.NodeInfo) (framework.NodeScoreList, *framework.Status) {
-	total := make(framework.NodeScoreList, len(nodes))
+func (f *Framework) combine(ctx context.Context, state *framework.CycleState, pod *core.Pod, plugins []framework.ScorePlugin, perPlugin []framework.NodeScoreList, nodes []*framework.NodeInfo, dst framework.NodeScoreList) (framework.NodeScoreList, *framework.Status) {
+	total := dst[:0]
+	if cap(total) < len(nodes) {
+		total = make(framework.NodeScoreList, 0, len(nodes))
+	}
+	total = total[:len(nodes)]
 	for n := range nodes {
-		total[n].Name = nodes[n].Node().Name
+		total[n] = framework.NodeScore{Name: nodes[n].Node().Name}
 	}
 	for i, pl := range plugins {
 		if ext := pl.ScoreExtensions(); ext != nil {

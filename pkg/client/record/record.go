@@ -8,7 +8,9 @@ package record
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -49,6 +51,12 @@ type Recorder struct {
 	now       func() time.Time
 	// flushAfter overrides FlushTimeout (tests).
 	flushAfter time.Duration
+
+	// dropped counts the events dropped since the last "events dropped"
+	// line; droppedLogged is when that line was written (UnixNano, 0 for
+	// never).
+	dropped       atomic.Int64
+	droppedLogged atomic.Int64
 }
 
 var _ EventRecorder = (*Recorder)(nil)
@@ -68,14 +76,45 @@ func New(sink EventSink, component string, logger *zap.Logger) *Recorder {
 	}
 }
 
-// Eventf implements EventRecorder.
+// DropLogInterval is the least time between two "events dropped" lines: a
+// component that outruns the apiserver drops events by the thousand, and
+// one line per event would cost more than the events.
+const DropLogInterval = 10 * time.Second
+
+// Eventf implements EventRecorder. An event that does not fit in the
+// buffer is dropped without being built.
 func (r *Recorder) Eventf(obj meta.Object, eventType, reason, messageFmt string, args ...any) {
+	if len(r.events) == cap(r.events) {
+		r.drop(obj, reason)
+		return
+	}
 	ev := MakeEvent(obj, eventType, reason, fmt.Sprintf(messageFmt, args...), r.component, r.now())
 	select {
 	case r.events <- ev:
 	default:
-		r.logger.Warn("event dropped: buffer full", zap.String("reason", reason),
-			zap.String("object", obj.GetObjectMeta().Key()))
+		r.drop(obj, reason)
+	}
+}
+
+// drop counts a dropped event and logs the count (with the latest event's
+// reason and object) at the first drop and then at most once per
+// DropLogInterval; Run logs what is left when it returns.
+func (r *Recorder) drop(obj meta.Object, reason string) {
+	r.dropped.Add(1)
+	now := r.now().UnixNano()
+	last := r.droppedLogged.Load()
+	if last != 0 && now-last < int64(DropLogInterval) {
+		return
+	}
+	if !r.droppedLogged.CompareAndSwap(last, now) {
+		return // another caller logs
+	}
+	r.logDropped(zap.String("reason", reason), zap.String("object", obj.GetObjectMeta().Key()))
+}
+
+func (r *Recorder) logDropped(fields ...zap.Field) {
+	if n := r.dropped.Swap(0); n > 0 {
+		r.logger.Warn("events dropped: buffer full", append(fields, zap.Int64("dropped", n))...)
 	}
 }
 
@@ -96,6 +135,7 @@ func (r *Recorder) Run(ctx context.Context) {
 		context.AfterFunc(postCtx, func() { t.Stop() })
 	})
 	defer stop()
+	defer r.logDropped()
 	for {
 		select {
 		case <-ctx.Done():
@@ -145,7 +185,7 @@ func MakeEvent(obj meta.Object, eventType, reason, message, component string, no
 	t := meta.NewTime(now.UTC().Truncate(time.Second))
 	return &core.Event{
 		ObjectMeta: meta.ObjectMeta{
-			Name:      fmt.Sprintf("%s.%x", m.Name, now.UnixNano()),
+			Name:      m.Name + "." + strconv.FormatInt(now.UnixNano(), 16),
 			Namespace: ns,
 		},
 		InvolvedObject: core.ObjectReference{

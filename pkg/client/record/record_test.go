@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/core"
@@ -114,3 +117,93 @@ func TestFakeRecorder(t *testing.T) {
 	default:
 	}
 }
+
+// TestDroppedEventsAreCountedNotLoggedEach: a full buffer drops events
+// without building them; the first drop is logged at once, later ones are
+// counted into at most one line per DropLogInterval, and Run logs the
+// count left when it returns.
+func TestDroppedEventsAreCountedNotLoggedEach(t *testing.T) {
+	core_, logs := observer.New(zapcore.WarnLevel)
+	r := New(SinkFunc(func(context.Context, *core.Event) error { return nil }), "test", zap.New(core_))
+	now := time.Unix(1000, 0)
+	r.now = func() time.Time { return now }
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns"}}
+	for range DefaultBufferSize {
+		r.Eventf(pod, core.EventTypeNormal, "Scheduled", "kept")
+	}
+	dropped := func(i int) int64 {
+		t.Helper()
+		all := logs.All()
+		if len(all) <= i {
+			t.Fatalf("%d lines logged, want more than %d", len(all), i)
+		}
+		n, ok := all[i].ContextMap()["dropped"].(int64)
+		if !ok || all[i].Message != "events dropped: buffer full" {
+			t.Fatalf("line %d: %q %v", i, all[i].Message, all[i].ContextMap())
+		}
+		return n
+	}
+	r.Eventf(pod, core.EventTypeNormal, "Scheduled", "first drop")
+	if n := dropped(0); n != 1 || logs.Len() != 1 {
+		t.Fatalf("first drop: dropped=%d in %d lines", n, logs.Len())
+	}
+	for range 50 {
+		r.Eventf(pod, core.EventTypeNormal, "Scheduled", "dropped quietly")
+	}
+	if logs.Len() != 1 {
+		t.Fatalf("%d lines within the interval, want 1", logs.Len())
+	}
+	now = now.Add(DropLogInterval)
+	r.Eventf(pod, core.EventTypeWarning, "FailedScheduling", "after the interval")
+	if n := dropped(1); n != 51 || logs.Len() != 2 || logs.All()[1].ContextMap()["reason"] != "FailedScheduling" {
+		t.Fatalf("after the interval: dropped=%d in %d lines: %v", n, logs.Len(), logs.All()[1].ContextMap())
+	}
+	for range 3 {
+		r.Eventf(pod, core.EventTypeNormal, "Scheduled", "dropped quietly")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r.Run(ctx) // flushes the buffer, then logs the 3 left
+	if n := dropped(2); n != 3 || logs.Len() != 3 {
+		t.Fatalf("at the end: dropped=%d in %d lines", n, logs.Len())
+	}
+}
+
+// BenchmarkEventf is the caller's cost of one event: built and buffered
+// ("room"), or dropped from a full buffer ("full").
+func BenchmarkEventf(b *testing.B) {
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "pod-12345", Namespace: "bench", UID: "3f2c1d7e-1111-2222-3333-444455556666", ResourceVersion: "123"}}
+	b.Run("room", func(b *testing.B) {
+		r := New(SinkFunc(func(context.Context, *core.Event) error { return nil }), "default-scheduler", zap.NewNop())
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if len(r.events) == cap(r.events) {
+				b.StopTimer()
+				for len(r.events) > 0 {
+					<-r.events
+				}
+				b.StartTimer()
+			}
+			r.Eventf(pod, core.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", pod.Namespace, pod.Name, "node-0042")
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		// A real logger writing JSON lines, as the daemons' does, to a
+		// discarding sink.
+		enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+		logger := zap.New(zapcore.NewCore(enc, zapcore.AddSync(discard{}), zapcore.InfoLevel), zap.AddCaller())
+		r := New(SinkFunc(func(context.Context, *core.Event) error { return nil }), "default-scheduler", logger)
+		for range DefaultBufferSize {
+			r.Eventf(pod, core.EventTypeNormal, "Scheduled", "kept")
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			r.Eventf(pod, core.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", pod.Namespace, pod.Name, "node-0042")
+		}
+	})
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

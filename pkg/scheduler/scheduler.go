@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,6 +80,14 @@ type Scheduler struct {
 	// inflight bounds the asynchronous API writes; wg tracks them.
 	inflight chan struct{}
 	wg       sync.WaitGroup
+	// The writes run on workers that stay for the next write until the
+	// context of Run ends (a goroutine per write would grow a fresh stack
+	// through the HTTP client every time): work hands a write to an idle
+	// worker, nworkers (at most MaxBindsInFlight) counts them, workerWG
+	// tracks them.
+	work     chan func()
+	nworkers atomic.Int32
+	workerWG sync.WaitGroup
 }
 
 // New returns a scheduler writing through client. Call AddEventHandlers
@@ -121,6 +130,7 @@ func New(client Client, o Options) (*Scheduler, error) {
 		snapshot: snapshot,
 		algo:     newGenericScheduler(o.PercentageOfNodesToScore, o.Seed),
 		inflight: make(chan struct{}, o.MaxBindsInFlight),
+		work:     make(chan func()),
 
 		scheduledAttempts:        metrics.ScheduleAttempts.WithLabelValues(metrics.ResultScheduled, o.SchedulerName),
 		scheduledAttemptDuration: metrics.SchedulingAttemptDuration.WithLabelValues(metrics.ResultScheduled, o.SchedulerName),
@@ -145,12 +155,14 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	s.wg.Wait()
+	s.workerWG.Wait()
 	s.logger.Info("scheduler stopped")
 	return nil
 }
 
-// async runs fn on its own goroutine once a slot among the in-flight API
+// async runs fn on a worker goroutine once a slot among the in-flight API
 // writes is free; it returns false (without running fn) if ctx ended.
+// ctx must be Run's: the workers stop with it.
 func (s *Scheduler) async(ctx context.Context, fn func()) bool {
 	select {
 	case s.inflight <- struct{}{}:
@@ -158,11 +170,43 @@ func (s *Scheduler) async(ctx context.Context, fn func()) bool {
 		return false
 	}
 	s.wg.Add(1)
-	go func() {
-		defer func() { <-s.inflight; s.wg.Done() }()
+	select {
+	case s.work <- fn: // an idle worker takes it
+		return true
+	default:
+	}
+	if n := s.nworkers.Add(1); int(n) <= cap(s.inflight) {
+		s.workerWG.Add(1)
+		go s.worker(ctx, fn)
+		return true
+	}
+	s.nworkers.Add(-1)
+	// Every worker exists and at most cap-1 of them hold a slot: one is
+	// about to be idle.
+	select {
+	case s.work <- fn:
+		return true
+	case <-ctx.Done():
+		<-s.inflight
+		s.wg.Done()
+		return false
+	}
+}
+
+// worker runs fn, then the writes handed to it, until ctx ends.
+func (s *Scheduler) worker(ctx context.Context, fn func()) {
+	defer s.workerWG.Done()
+	defer s.nworkers.Add(-1)
+	for {
 		fn()
-	}()
-	return true
+		<-s.inflight
+		s.wg.Done()
+		select {
+		case fn = <-s.work:
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // errorKind names a failure for metrics.

@@ -15,7 +15,7 @@ import (
 // rate limiter.
 type Client struct {
 	base       *url.URL
-	token      string
+	authz      string // the Authorization header: "Bearer <token>", or none
 	userAgent  string
 	timeout    time.Duration
 	maxRetries int
@@ -45,7 +45,6 @@ func New(cfg *Config) (*Client, error) {
 	}
 	c := &Client{
 		base:       base,
-		token:      token,
 		userAgent:  cfg.UserAgent,
 		timeout:    cfg.Timeout,
 		maxRetries: cfg.MaxRetries,
@@ -56,6 +55,9 @@ func New(cfg *Config) (*Client, error) {
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
+	}
+	if token != "" {
+		c.authz = "Bearer " + token
 	}
 	switch {
 	case c.maxRetries == 0:

@@ -25,15 +25,15 @@ type Request struct {
 	resource    string
 	name        string
 	subresource []string
-	params      url.Values
-	header      http.Header
+	params      url.Values  // nil until a parameter is added
+	header      http.Header // nil until a header is set
 	body        []byte
 	timeout     time.Duration
 	err         error
 }
 
 func newRequest(c *Client, verb string) *Request {
-	return &Request{c: c, verb: verb, params: url.Values{}, header: http.Header{}, timeout: c.timeout, version: "v1"}
+	return &Request{c: c, verb: verb, timeout: c.timeout, version: "v1"}
 }
 
 // AbsPath sets the whole path, e.g. "/version" or "/apis".
@@ -77,6 +77,9 @@ func (r *Request) SubResource(sub ...string) *Request {
 
 // Param adds a query parameter.
 func (r *Request) Param(key, value string) *Request {
+	if r.params == nil {
+		r.params = url.Values{}
+	}
 	r.params.Add(key, value)
 	return r
 }
@@ -85,7 +88,7 @@ func (r *Request) Param(key, value string) *Request {
 func (r *Request) Params(v url.Values) *Request {
 	for k, vs := range v {
 		for _, s := range vs {
-			r.params.Add(k, s)
+			r.Param(k, s)
 		}
 	}
 	return r
@@ -93,6 +96,9 @@ func (r *Request) Params(v url.Values) *Request {
 
 // SetHeader sets a request header.
 func (r *Request) SetHeader(key, value string) *Request {
+	if r.header == nil {
+		r.header = http.Header{}
+	}
 	r.header.Set(key, value)
 	return r
 }
@@ -123,28 +129,60 @@ func (r *Request) Body(obj any) *Request {
 	return r
 }
 
-// URLPath returns the request path without the query.
+// URLPath returns the request path without the query: the base path, then
+// api/<version> or apis/<group>/<version>, namespaces/<namespace>, the
+// resource, the name and the subresource segments, joined by "/" (built in
+// one allocation: every request asks).
 func (r *Request) URLPath() string {
+	base := r.c.base.Path
 	if r.absPath != "" {
-		return r.c.base.Path + r.absPath
+		return base + r.absPath
 	}
-	parts := []string{r.c.base.Path}
+	var segs [7]string
+	n := 0
 	if r.group == "" {
-		parts = append(parts, "api", r.version)
+		segs[n] = "api"
+		n++
 	} else {
-		parts = append(parts, "apis", r.group, r.version)
+		segs[n], segs[n+1] = "apis", r.group
+		n += 2
 	}
+	segs[n] = r.version
+	n++
 	if r.namespace != "" {
-		parts = append(parts, "namespaces", r.namespace)
+		segs[n], segs[n+1] = "namespaces", r.namespace
+		n += 2
 	}
 	if r.resource != "" {
-		parts = append(parts, r.resource)
+		segs[n] = r.resource
+		n++
 	}
 	if r.name != "" {
-		parts = append(parts, r.name)
+		segs[n] = r.name
+		n++
 	}
-	parts = append(parts, r.subresource...)
-	return "/" + strings.TrimPrefix(strings.Join(parts, "/"), "/")
+	size := 1 + len(base)
+	for _, s := range segs[:n] {
+		size += 1 + len(s)
+	}
+	for _, s := range r.subresource {
+		size += 1 + len(s)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	if base != "" && base[0] != '/' {
+		b.WriteByte('/')
+	}
+	b.WriteString(base)
+	for _, s := range segs[:n] {
+		b.WriteByte('/')
+		b.WriteString(s)
+	}
+	for _, s := range r.subresource {
+		b.WriteByte('/')
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 // URL returns the full request URL.
@@ -169,15 +207,28 @@ func (r *Request) httpRequest(ctx context.Context) (*http.Request, error) {
 	for k, v := range r.header {
 		req.Header[k] = append([]string(nil), v...)
 	}
+	// The default headers' values share one array, each value a slice of
+	// its own (capacity 1: appending to one copies it). The keys are
+	// canonical, as Header.Set would make them.
+	var vals *[4]string
+	n := 0
+	set := func(key, value string) {
+		if vals == nil {
+			vals = new([4]string)
+		}
+		vals[n] = value
+		req.Header[key] = vals[n : n+1 : n+1]
+		n++
+	}
 	if r.body != nil && req.Header.Get("Content-Type") == "" {
-		req.Header.Set("Content-Type", "application/json")
+		set("Content-Type", "application/json")
 	}
 	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "application/json")
+		set("Accept", "application/json")
 	}
-	req.Header.Set("User-Agent", r.c.userAgent)
-	if r.c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+r.c.token)
+	set("User-Agent", r.c.userAgent)
+	if r.c.authz != "" {
+		set("Authorization", r.c.authz)
 	}
 	return req, nil
 }

@@ -71,7 +71,6 @@ type Kubelet struct {
 	workersMu sync.Mutex
 	workers   *podWorkers
 	probes    *prober.Manager
-	status    *statusManager // nil until Run: writes then happen inline
 	pods      cache.SharedIndexInformer[*core.Pod]
 }
 
@@ -125,8 +124,6 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	}
 	goRun(k.runtime.Run)
 	goRun(k.recorder.run)
-	k.status = newStatusManager(k)
-	k.status.run(ctx, goRun)
 	k.probes = prober.NewManager(ctx, k.runtime.Exec, k.onProbe)
 	k.setWorkers(newPodWorkers(ctx, k))
 	// Shutdown order: everything watches ctx; wait for all of it.

@@ -14,84 +14,18 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
-// statusWriters is how many long-lived writers the status manager keeps.
-const statusWriters = 128
-
-// statusManager writes pod statuses to the apiserver from a set of
-// long-lived goroutines, as Kubernetes' kubelet writes them from its status
-// manager rather than from the pod workers. Pod workers are many and
-// short-lived; encoding a pod and reading the answer needs a deep stack,
-// which a new goroutine would grow (and copy) on each of its first writes,
-// while the writers' stacks stay grown. A write is synchronous for the pod
-// worker, and never waits in line: when every writer is busy the pod
-// worker writes itself, so the writers never limit how many writes are in
-// flight.
-type statusManager struct {
-	k    *Kubelet
-	reqs chan *statusWrite
-}
-
-// statusWrite is one pod's write and, once done, its outcome.
-type statusWrite struct {
-	pod    *core.Pod
-	status *core.PodStatus
-	// rv is the resourceVersion written, ok whether the write happened.
-	rv   uint64
-	ok   bool
-	done chan struct{}
-}
-
-func newStatusManager(k *Kubelet) *statusManager {
-	return &statusManager{k: k, reqs: make(chan *statusWrite)}
-}
-
-// run serves writes on statusWriters goroutines until ctx ends.
-func (m *statusManager) run(ctx context.Context, start func(func(context.Context))) {
-	for range statusWriters {
-		start(func(ctx context.Context) {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case req := <-m.reqs:
-					req.rv, req.ok = m.k.putStatusRetrying(ctx, req.pod, req.status)
-					close(req.done)
-				}
-			}
-		})
-	}
-}
-
-// write writes status as pod's status on a writer and waits for it; it
-// returns the resourceVersion written and whether the write happened.
-func (m *statusManager) write(ctx context.Context, pod *core.Pod, status *core.PodStatus) (uint64, bool) {
-	req := &statusWrite{pod: pod, status: status, done: make(chan struct{})}
-	select {
-	case m.reqs <- req: // an idle writer took it
-	default:
-		return m.k.putStatusRetrying(ctx, pod, status)
-	}
-	select {
-	case <-req.done:
-		return req.rv, req.ok
-	case <-ctx.Done():
-		return 0, false
-	}
-}
-
 // writeStatus writes status through pods/status when it differs from what
-// the apiserver has.
+// the apiserver has. The pod worker writes it on the goroutine syncing the
+// pod, and waits for the answer: a pod's syncs never overlap, so the status
+// written is always the latest, and the next sync compares with what was
+// written. The syncers are long-lived, so their stacks stay grown for the
+// encoding and the round trip; handing the write to another goroutine
+// would only add a channel round trip and two goroutine switches.
 func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, status core.PodStatus) {
 	if statusEqual(&status, &pod.Status) { // pod is w.known: the freshest status
 		return
 	}
-	var rv uint64
-	var ok bool
-	if k.status != nil {
-		rv, ok = k.status.write(ctx, pod, &status)
-	} else {
-		rv, ok = k.putStatusRetrying(ctx, pod, &status)
-	}
+	rv, ok := k.putStatusRetrying(ctx, pod, &status)
 	if ok {
 		w.lastStatus, w.lastRV = &status, rv
 	}

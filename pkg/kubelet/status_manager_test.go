@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 
 	"go.uber.org/zap"
@@ -167,43 +166,43 @@ func fakeStatusServer(t *testing.T) (*clientset.Clientset, chan map[string]any) 
 	return cs, bodies
 }
 
-func TestStatusManagerWrites(t *testing.T) {
+func TestStatusWrites(t *testing.T) {
 	cs, bodies := fakeStatusServer(t)
 	k := &Kubelet{client: cs, log: zap.NewNop()}
 	pod := testPod("", nil, "a")
 	pod.ResourceVersion, pod.Labels = "7", map[string]string{"app": "x"}
 	status := fullStatus()
-	check := func(how string, rv uint64, ok bool) {
-		t.Helper()
-		if !ok || rv != 42 {
-			t.Fatalf("%s: rv %d, ok %v; want 42, true", how, rv, ok)
-		}
-		body := <-bodies
-		md, _ := body["metadata"].(map[string]any)
-		if _, hasSpec := body["spec"]; hasSpec || body["kind"] != "Pod" || body["apiVersion"] != "v1" ||
-			md["resourceVersion"] != "7" || md["labels"].(map[string]any)["app"] != "x" || body["status"].(map[string]any)["phase"] != "Running" {
-			t.Fatalf("%s: body %v: want kind, apiVersion, metadata (resourceVersion, labels) and status, no spec", how, body)
-		}
-	}
-
 	ctx, cancel := context.WithCancel(context.Background())
-	m := newStatusManager(k)
-	rv, ok := m.write(ctx, pod, &status) // no writer runs: the caller writes
-	check("no writer", rv, ok)
-
-	var wg sync.WaitGroup
-	m.run(ctx, func(f func(context.Context)) {
-		wg.Add(1)
-		go func() { defer wg.Done(); f(ctx) }()
-	})
-	for range 3 {
-		rv, ok = m.write(ctx, pod, &status)
-		check("writers", rv, ok)
+	defer cancel()
+	w := newPodWorker(string(pod.UID))
+	k.writeStatus(ctx, w, pod, status)
+	if w.lastStatus == nil || w.lastRV != 42 {
+		t.Fatalf("after a write: last status %v at %d; want it at 42", w.lastStatus, w.lastRV)
 	}
+	body := <-bodies
+	md, _ := body["metadata"].(map[string]any)
+	if _, hasSpec := body["spec"]; hasSpec || body["kind"] != "Pod" || body["apiVersion"] != "v1" ||
+		md["resourceVersion"] != "7" || md["labels"].(map[string]any)["app"] != "x" || body["status"].(map[string]any)["phase"] != "Running" {
+		t.Fatalf("body %v: want kind, apiVersion, metadata (resourceVersion, labels) and status, no spec", body)
+	}
+
+	// The pod already has the status: nothing is written.
+	same := *pod
+	same.Status = status
+	w = newPodWorker(string(pod.UID))
+	k.writeStatus(ctx, w, &same, status)
+	if w.lastStatus != nil {
+		t.Fatal("an unchanged status was written")
+	}
+
 	cancel()
-	wg.Wait()
-	if _, ok := m.write(ctx, pod, &status); ok {
+	if _, ok := k.putStatusRetrying(ctx, pod, &status); ok {
 		t.Fatal("a write after the context ended succeeded")
+	}
+	select {
+	case b := <-bodies:
+		t.Fatalf("unexpected write %v", b)
+	default:
 	}
 }
 

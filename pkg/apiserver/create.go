@@ -53,11 +53,14 @@ func (s *Server) create(w http.ResponseWriter, req *http.Request, r *request) er
 	if err != nil {
 		return err
 	}
-	out, err := s.createObject(req.Context(), r.res, r.store, obj, r.ri, wo.DryRun)
+	// The store records the created object's JSON in written, which
+	// answers unless the object changed since (dry run: nothing stored).
+	ctx, written := storage.WithWritten(req.Context())
+	out, err := s.createObject(ctx, r.res, r.store, obj, r.ri, wo.DryRun)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, req, http.StatusCreated, out)
+	writeStored(w, req, http.StatusCreated, out, written)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/storage"
 )
 
 // statusRecorder is set on the request context by the metrics filter so that
@@ -46,11 +47,17 @@ var jsonContentType = []string{"application/json"}
 // newline ends every JSON answer, as json.Encoder does.
 var newline = []byte{'\n'}
 
+// wantsPretty reports whether the request asks for indented JSON.
+func wantsPretty(req *http.Request) bool {
+	p := query(req).Get("pretty")
+	return p == "true" || p == "1"
+}
+
 // writeJSON writes v as JSON with code; ?pretty=true indents.
 func writeJSON(w http.ResponseWriter, req *http.Request, code int, v any) {
 	var b []byte
 	var err error
-	if p := query(req).Get("pretty"); p == "true" || p == "1" {
+	if wantsPretty(req) {
 		b, err = json.MarshalIndent(v, "", "  ")
 	} else {
 		b, err = json.Marshal(v)
@@ -60,6 +67,25 @@ func writeJSON(w http.ResponseWriter, req *http.Request, code int, v any) {
 		st := apierrors.NewInternalError(fmt.Errorf("encode response: %w", err)).Status()
 		b, _ = json.Marshal(st)
 	}
+	writeBody(w, code, b)
+}
+
+// writeStored writes obj, the result of a write, as writeJSON does; when
+// the store recorded obj's JSON (the stored value with its resourceVersion,
+// which is json.Marshal(obj)) in written, it writes those bytes instead of
+// encoding obj again. The caller must not have changed obj since the store
+// returned it, except through setTypeMeta (written checks kind, apiVersion
+// and resourceVersion).
+func writeStored(w http.ResponseWriter, req *http.Request, code int, obj meta.Object, written *storage.Written) {
+	if b, ok := written.JSON(obj); ok && !wantsPretty(req) {
+		writeBody(w, code, b)
+		return
+	}
+	writeJSON(w, req, code, obj)
+}
+
+// writeBody writes a JSON answer (b, which is not modified) and its newline.
+func writeBody(w http.ResponseWriter, code int, b []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	h.Set("Content-Length", strconv.Itoa(len(b)+1))

@@ -9,6 +9,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/registry"
+	"github.com/tinykube/tinykube/pkg/storage"
 )
 
 // updateMode says which part of an object an update may change.
@@ -52,23 +53,27 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 		// annotations), so the request's object serves every attempt.
 		mutate = func(meta.Object) (meta.Object, error) { return obj, nil }
 	}
-	out, err := s.updateObjectWith(req.Context(), r, mode, wo.DryRun, mutate, false)
+	// The store records the written object's JSON in written, which
+	// answers unless the object changed since (dry run: nothing stored; an
+	// update that finalized a deletion answers with the deleted object).
+	ctx, written := storage.WithWritten(req.Context())
+	out, err := s.updateObjectWith(ctx, r, mode, wo.DryRun, mutate, false)
 	if apierrors.IsNotFound(err) && mode == updateMain && r.res.AllowCreateOnUpdate && obj.GetObjectMeta().ResourceVersion == "" {
 		// Create on update, as Kubernetes allows for leases, events and endpoints.
-		created, cerr := s.createObject(req.Context(), r.res, r.store, r.res.DeepCopy(obj), r.ri, wo.DryRun)
+		created, cerr := s.createObject(ctx, r.res, r.store, r.res.DeepCopy(obj), r.ri, wo.DryRun)
 		if cerr == nil {
-			writeJSON(w, req, http.StatusCreated, created)
+			writeStored(w, req, http.StatusCreated, created, written)
 			return nil
 		}
 		if !apierrors.IsAlreadyExists(cerr) {
 			return cerr
 		}
-		out, err = s.updateObjectWith(req.Context(), r, mode, wo.DryRun, mutate, false) // lost a race with a create
+		out, err = s.updateObjectWith(ctx, r, mode, wo.DryRun, mutate, false) // lost a race with a create
 	}
 	if err != nil {
 		return err
 	}
-	writeJSON(w, req, http.StatusOK, out)
+	writeStored(w, req, http.StatusOK, out, written)
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 // event instead of once per watcher. The object must not be mutated.
 type CachedObject struct {
 	obj  meta.Object
+	pre  bool // data was given: JSON returns it without encoding
 	once sync.Once
 	data []byte
 	err  error
@@ -22,12 +23,22 @@ type CachedObject struct {
 // NewCachedObject wraps obj; its JSON is computed on the first call to JSON.
 func NewCachedObject(obj meta.Object) *CachedObject { return &CachedObject{obj: obj} }
 
+// NewCachedObjectJSON wraps obj with its JSON already known: data must be
+// json.Marshal(obj) (as WithResourceVersion gives it from the stored
+// value). Neither is modified afterwards.
+func NewCachedObjectJSON(obj meta.Object, data []byte) *CachedObject {
+	return &CachedObject{obj: obj, pre: true, data: data}
+}
+
 // Object returns the wrapped object (shared: do not mutate).
 func (c *CachedObject) Object() meta.Object { return c.obj }
 
 // JSON returns json.Marshal(Object()), computed once. The returned slice is
 // shared: do not modify it.
 func (c *CachedObject) JSON() ([]byte, error) {
+	if c.pre {
+		return c.data, nil
+	}
 	c.once.Do(func() {
 		c.data, c.err = json.Marshal(c.obj)
 		if c.err != nil {

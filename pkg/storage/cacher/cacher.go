@@ -120,6 +120,12 @@ type Cacher struct {
 	progressReq chan struct{} // asks the progress loop for a notification now
 	stopped     chan struct{} // closed when Run returns
 
+	// typeMeta is what newFunc presets (decoding keeps it where the stored
+	// value has no kind or apiVersion).
+	typeMeta meta.TypeMeta
+	// own holds this apiserver's writes until their watch events come.
+	own ownWrites
+
 	mu         sync.Mutex
 	wc         *watchCache
 	revChanged chan struct{} // closed and replaced whenever wc.rev advances
@@ -144,6 +150,7 @@ func New(store *etcd3.Store, cfg Config) *Cacher {
 	}
 	return &Cacher{
 		store: store, cfg: cfg, prefix: cfg.ResourcePrefix, qr: store.QualifiedResource(),
+		typeMeta:    *store.NewObject().GetTypeMeta(),
 		log:         cfg.Logger.Named("cacher").With(zap.String("resource", store.QualifiedResource())),
 		progressReq: make(chan struct{}, 1),
 		stopped:     make(chan struct{}),
@@ -188,7 +195,12 @@ func (c *Cacher) Revision() int64 {
 
 // Create writes through to etcd.
 func (c *Cacher) Create(ctx context.Context, key string, obj meta.Object) (meta.Object, error) {
-	return c.store.Create(ctx, key, obj)
+	out, st, err := c.store.CreateStored(ctx, key, obj)
+	if err != nil {
+		return nil, err
+	}
+	c.wrote(ctx, key, out, st)
+	return out, nil
 }
 
 // GuaranteedUpdate writes through to etcd, starting from the cached object
@@ -198,7 +210,44 @@ func (c *Cacher) Create(ctx context.Context, key string, obj meta.Object) (meta.
 // failure.
 func (c *Cacher) GuaranteedUpdate(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
 	tryUpdate func(current meta.Object) (meta.Object, error)) (meta.Object, error) {
-	return c.store.GuaranteedUpdateCached(ctx, key, preconditions, ignoreNotFound, tryUpdate, c.cached(key))
+	out, st, err := c.store.GuaranteedUpdateStored(ctx, key, preconditions, ignoreNotFound, tryUpdate, c.cached(key))
+	if err != nil {
+		return nil, err
+	}
+	c.wrote(ctx, key, out, st)
+	return out, nil
+}
+
+// wrote hands the JSON of an object this apiserver wrote (the stored value
+// with its resourceVersion inserted) to a storage.Written on ctx and, with
+// a private copy of the object, to the own-write table, so that the cache
+// takes the write's watch event from there instead of decoding it (and
+// encoding it again for watchers).
+func (c *Cacher) wrote(ctx context.Context, key string, obj meta.Object, st etcd3.Stored) {
+	w := storage.WrittenFrom(ctx)
+	own := st.Wrote && c.decodesAs(obj) && c.own.wants(st.Rev)
+	if w == nil && !own {
+		return
+	}
+	data, ok := storage.WithResourceVersion(st.Data, st.Rev)
+	if !ok {
+		return
+	}
+	if w != nil {
+		w.Set(obj, st.Rev, data)
+	}
+	if own {
+		// The caller owns obj (and may change it): the cache gets a copy.
+		c.own.add(st.Rev, ownWrite{key: key, data: st.Data, obj: storage.NewCachedObjectJSON(meta.DeepCopy(obj), data)})
+	}
+}
+
+// decodesAs reports whether decoding obj's stored value gives obj's kind
+// and apiVersion: the store's new objects preset them, and a value without
+// them decodes with the preset ones.
+func (c *Cacher) decodesAs(obj meta.Object) bool {
+	tm := obj.GetTypeMeta()
+	return (tm.Kind != "" || c.typeMeta.Kind == "") && (tm.APIVersion != "" || c.typeMeta.APIVersion == "")
 }
 
 // Delete writes through to etcd, starting from the cached object for key

@@ -73,7 +73,7 @@ func (w *cacheWatcher) catchUp(ctx context.Context, from int64) ([]storage.Event
 				continue
 			}
 			for _, e := range wr.Events {
-				ev, err := c.convert(e, math.MaxInt64) // previous states from prevKV
+				ev, err := c.convert(e, math.MaxInt64, nil) // previous states from prevKV
 				if err != nil {
 					c.log.Error("catch-up watch: cannot decode; skipping", zap.Error(err))
 					continue

@@ -1,6 +1,7 @@
 package cacher
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -102,6 +103,7 @@ func (c *Cacher) load(ctx context.Context) error {
 	history := max(listRev-c.cfg.HistoryRevisions, 0)
 	c.mu.Lock()
 	c.terminateAllLocked()
+	c.own.reset(listRev)
 	c.wc.reset(objects, listRev, history)
 	c.live = false
 	c.notifyRevLocked()
@@ -282,9 +284,14 @@ func (c *Cacher) process(evs []*clientv3.Event) {
 	c.mu.Lock()
 	listRev := c.wc.listRev
 	c.mu.Unlock()
+	own := c.own.take(len(evs), func(i int) int64 { return evs[i].Kv.ModRevision })
 	events := make([]*event, 0, len(evs))
-	for _, e := range evs {
-		ev, err := c.convert(e, listRev)
+	for i, e := range evs {
+		var hit *ownWrite
+		if own != nil {
+			hit = own[i]
+		}
+		ev, err := c.convert(e, listRev, hit)
 		if err != nil {
 			c.log.Error("cannot decode watched object; skipping", zap.String("key", string(e.Kv.Key)), zap.Error(err))
 			continue
@@ -309,8 +316,10 @@ func (c *Cacher) process(evs []*clientv3.Event) {
 // convert decodes one etcd event; listRev tells replayed history (whose
 // previous state comes from prevKV) from live events (from the state). A
 // live deletion without prevKV is returned without objects: apply takes the
-// deleted object from the state.
-func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
+// deleted object from the state. own, if not nil, is this apiserver's write
+// at the event's revision: if it wrote the event's key and value, its object
+// is the event's, taken without decoding.
+func (c *Cacher) convert(e *clientv3.Event, listRev int64, own *ownWrite) (*event, error) {
 	base := c.store.EtcdKey("")
 	ev := &event{key: "/" + strings.TrimPrefix(string(e.Kv.Key), base), rev: e.Kv.ModRevision}
 	switch {
@@ -340,11 +349,16 @@ func (c *Cacher) convert(e *clientv3.Event, listRev int64) (*event, error) {
 			ev.prev = prev
 		}
 	}
+	ev.digest = etcd3.DigestOf(e.Kv.Value)
+	if own != nil && own.key == ev.key && bytes.Equal(own.data, e.Kv.Value) {
+		ev.cur, ev.data = own.obj, own.data
+		return ev, nil
+	}
 	obj, err := c.store.Decode(e.Kv.Value, ev.rev)
 	if err != nil {
 		return nil, err
 	}
-	ev.cur, ev.digest = storage.NewCachedObject(obj), etcd3.DigestOf(e.Kv.Value)
+	ev.cur = storage.NewCachedObject(obj)
 	return ev, nil
 }
 

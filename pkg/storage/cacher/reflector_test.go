@@ -52,15 +52,15 @@ func TestWatchStart(t *testing.T) {
 func TestConvertDeleteWithoutPrevKV(t *testing.T) {
 	c := newTestCacher()
 	del := &clientv3.Event{Type: mvccpb.DELETE, Kv: &mvccpb.KeyValue{Key: []byte("/registry/widgets/ns/a"), ModRevision: 9}}
-	ev, err := c.convert(del, 8)
+	ev, err := c.convert(del, 8, nil)
 	if err != nil || ev.typ != meta.Deleted || ev.key != "/widgets/ns/a" || ev.rev != 9 || ev.cur != nil {
 		t.Fatalf("live delete: %+v, %v; want a DELETED event without objects", ev, err)
 	}
-	if _, err := c.convert(del, 9); err == nil {
+	if _, err := c.convert(del, 9, nil); err == nil {
 		t.Fatal("a replayed delete without its previous value converted")
 	}
 	del.PrevKv = &mvccpb.KeyValue{Key: del.Kv.Key, Value: widgetJSON(t, "red"), ModRevision: 5}
-	ev, err = c.convert(del, 8)
+	ev, err = c.convert(del, 8, nil)
 	if err != nil || ev.cur.Object().GetObjectMeta().ResourceVersion != "9" || ev.cur.Object().(*widget).Color != "red" {
 		t.Fatalf("delete with prevKV: %+v, %v", ev, err)
 	}

@@ -26,6 +26,9 @@ type event struct {
 	// digest is that of the stored value cur was decoded from (zero for a
 	// deletion).
 	digest etcd3.Digest
+	// data is the stored value when cur was not decoded from it (this
+	// apiserver's own write); nil otherwise.
+	data []byte
 	// prev is the object before the change (nil for ADDED), with its own
 	// resourceVersion: predicates are evaluated on it.
 	// The reflector decodes it from etcd's prevKV for replayed history;
@@ -99,6 +102,10 @@ type entry struct {
 	// digest is that of the stored value obj was decoded from; zero for an
 	// object loaded by the list (the update path then derives it).
 	digest etcd3.Digest
+	// data is the stored value when obj is this apiserver's own write,
+	// not decoded from it: a write starting from the entry decodes its
+	// private copy from data. nil otherwise.
+	data []byte
 }
 
 func newWatchCache(capacity int) *watchCache {
@@ -160,7 +167,7 @@ func (wc *watchCache) apply(e *event) bool {
 	if e.typ == meta.Deleted {
 		delete(wc.objects, e.key)
 	} else {
-		wc.objects[e.key] = entry{obj: e.cur, digest: e.digest}
+		wc.objects[e.key] = entry{obj: e.cur, digest: e.digest, data: e.data}
 	}
 	return true
 }
@@ -241,7 +248,7 @@ func (wc *watchCache) cached(key string) *etcd3.Cached {
 	if !ok {
 		return nil
 	}
-	return &etcd3.Cached{Object: o.obj.Object(), Digest: o.digest}
+	return &etcd3.Cached{Object: o.obj.Object(), Digest: o.digest, Data: o.data}
 }
 
 // count returns the number of objects under prefix.

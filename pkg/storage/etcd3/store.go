@@ -133,14 +133,49 @@ func (s *Store) observe(op string, start time.Time) {
 }
 
 // Create stores obj at key if the key does not exist and returns obj itself
-// with the write's resourceVersion (the store takes obj over).
+// with the write's resourceVersion (the store takes obj over). A
+// storage.Written on ctx receives the object's JSON.
 func (s *Store) Create(ctx context.Context, key string, obj meta.Object) (meta.Object, error) {
+	out, st, err := s.CreateStored(ctx, key, obj)
+	if err != nil {
+		return nil, err
+	}
+	recordWritten(ctx, out, st)
+	return out, nil
+}
+
+// Stored is what a write left in etcd.
+type Stored struct {
+	// Data is the stored value: the object's JSON without resourceVersion.
+	Data []byte
+	// Rev is the revision of the value (the object's resourceVersion).
+	Rev int64
+	// Wrote is false for an update that changed nothing (Data and Rev are
+	// then those of the value already stored).
+	Wrote bool
+}
+
+// recordWritten hands a storage.Written on ctx, if any, the JSON of obj
+// (the stored value with its resourceVersion).
+func recordWritten(ctx context.Context, obj meta.Object, st Stored) {
+	w := storage.WrittenFrom(ctx)
+	if w == nil {
+		return
+	}
+	if data, ok := storage.WithResourceVersion(st.Data, st.Rev); ok {
+		w.Set(obj, st.Rev, data)
+	}
+}
+
+// CreateStored is Create, also returning what it stored; it does not fill
+// a storage.Written (the caller does).
+func (s *Store) CreateStored(ctx context.Context, key string, obj meta.Object) (meta.Object, Stored, error) {
 	if rv := obj.GetObjectMeta().ResourceVersion; rv != "" {
-		return nil, apierrors.NewBadRequest("resourceVersion should not be set on objects to be created")
+		return nil, Stored{}, apierrors.NewBadRequest("resourceVersion should not be set on objects to be created")
 	}
 	data, err := encode(obj)
 	if err != nil {
-		return nil, err
+		return nil, Stored{}, err
 	}
 	k := s.EtcdKey(key)
 	defer s.observe("create", time.Now())
@@ -149,15 +184,16 @@ func (s *Store) Create(ctx context.Context, key string, obj meta.Object) (meta.O
 		Then(clientv3.OpPut(k, string(data))).
 		Commit()
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", k, err)
+		return nil, Stored{}, fmt.Errorf("create %s: %w", k, err)
 	}
 	if !resp.Succeeded {
-		return nil, apierrors.NewAlreadyExists(s.group, s.resource, nameOf(key))
+		return nil, Stored{}, apierrors.NewAlreadyExists(s.group, s.resource, nameOf(key))
 	}
 	// obj encodes as data, and the API types decode what they encode back
 	// to the same object: return it rather than decoding data again.
-	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(resp.Header.Revision, 10)
-	return obj, nil
+	rev := resp.Header.Revision
+	obj.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
+	return obj, Stored{Data: data, Rev: rev, Wrote: true}, nil
 }
 
 // Get reads the object at key from etcd (every resourceVersion is served by

@@ -43,6 +43,12 @@ func (d Digest) Known() bool { return d.size > 0 }
 type Cached struct {
 	Object meta.Object
 	Digest Digest
+	// Data, if set, is the stored value Object stands for without having
+	// been decoded from it (a write's own object): a private copy is then
+	// decoded from Data rather than copied from Object, so that a
+	// read-modify-write starts from exactly what decoding etcd's value
+	// gives.
+	Data []byte
 }
 
 // objState is the state a read-modify-write starts from: read from etcd
@@ -55,6 +61,7 @@ type objState struct {
 	data   []byte      // the stored value; nil when the state came from a cache
 	digest Digest      // of the stored value when data is nil
 	shared bool        // obj belongs to a cache: copy it before handing it out
+	raw    []byte      // for a shared obj, the stored value to decode a copy from (nil: deep-copy obj)
 	// current is Kubernetes' origStateIsCurrent: the state was read from etcd
 	// by this call, so a failed check against it is final.
 	current bool
@@ -86,18 +93,21 @@ func (s *Store) startState(ctx context.Context, key string, cached *Cached) (*ob
 	if cached != nil && cached.Object != nil {
 		rev, err := strconv.ParseInt(cached.Object.GetObjectMeta().ResourceVersion, 10, 64)
 		if err == nil && rev > 0 {
-			return &objState{exists: true, rev: rev, obj: cached.Object, digest: cached.Digest, shared: true}, nil
+			return &objState{exists: true, rev: rev, obj: cached.Object, digest: cached.Digest, raw: cached.Data, shared: true}, nil
 		}
 	}
 	return s.readState(ctx, key)
 }
 
 // private returns st's object for the caller to use and mutate.
-func (st *objState) private() (meta.Object, error) {
+func (s *Store) private(st *objState) (meta.Object, error) {
 	if !st.shared {
 		return st.obj, nil
 	}
-	obj := meta.DeepCopy(st.obj)
+	obj, err := s.copyShared(st)
+	if err != nil {
+		return nil, err
+	}
 	if !st.digest.Known() {
 		data, err := encode(obj) // the private copy: encode may touch resourceVersion
 		if err != nil {
@@ -106,6 +116,15 @@ func (st *objState) private() (meta.Object, error) {
 		st.digest = DigestOf(data)
 	}
 	return obj, nil
+}
+
+// copyShared returns a private copy of a cached state's object: decoded
+// from the stored value if the cache has it, else deep-copied.
+func (s *Store) copyShared(st *objState) (meta.Object, error) {
+	if st.raw != nil {
+		return s.Decode(st.raw, st.rev)
+	}
+	return meta.DeepCopy(st.obj), nil
 }
 
 // sameValue reports whether data is (for a current state) or may be (for a
@@ -141,7 +160,19 @@ func (s *Store) GuaranteedUpdate(ctx context.Context, key string, preconditions 
 	return s.GuaranteedUpdateCached(ctx, key, preconditions, ignoreNotFound, tryUpdate, nil)
 }
 
-// GuaranteedUpdateCached is GuaranteedUpdate starting from a cache's object
+// GuaranteedUpdateCached is GuaranteedUpdateStored handing a
+// storage.Written on ctx the result's JSON.
+func (s *Store) GuaranteedUpdateCached(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
+	tryUpdate func(current meta.Object) (meta.Object, error), cached *Cached) (meta.Object, error) {
+	out, st, err := s.GuaranteedUpdateStored(ctx, key, preconditions, ignoreNotFound, tryUpdate, cached)
+	if err != nil {
+		return nil, err
+	}
+	recordWritten(ctx, out, st)
+	return out, nil
+}
+
+// GuaranteedUpdateStored is GuaranteedUpdate starting from a cache's object
 // for the key instead of reading etcd (nil: read etcd), as Kubernetes'
 // GuaranteedUpdate with cachedExistingObject: when the cache is current the
 // update is one etcd request (the Txn). A stale cached state is found out by
@@ -149,29 +180,30 @@ func (s *Store) GuaranteedUpdate(ctx context.Context, key string, preconditions 
 // that fails against it (preconditions, tryUpdate's error, a stale
 // resourceVersion) is re-run against etcd's current state before it is
 // reported. The returned object is the one written (tryUpdate's result with
-// the write's resourceVersion), not shared with the cache.
-func (s *Store) GuaranteedUpdateCached(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
-	tryUpdate func(current meta.Object) (meta.Object, error), cached *Cached) (meta.Object, error) {
+// the write's resourceVersion), not shared with the cache; Stored tells
+// what etcd holds for it. It does not fill a storage.Written.
+func (s *Store) GuaranteedUpdateStored(ctx context.Context, key string, preconditions *meta.Preconditions, ignoreNotFound bool,
+	tryUpdate func(current meta.Object) (meta.Object, error), cached *Cached) (meta.Object, Stored, error) {
 	st, err := s.startState(ctx, key, cached)
 	if err != nil {
-		return nil, err
+		return nil, Stored{}, err
 	}
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("update %s: %w", key, err)
+			return nil, Stored{}, fmt.Errorf("update %s: %w", key, err)
 		}
 		updated, newData, err := s.tryUpdateOnce(st, key, preconditions, ignoreNotFound, tryUpdate)
 		if err != nil {
 			if st.current {
-				return nil, err
+				return nil, Stored{}, err
 			}
 			// The cached state may be stale: check against etcd's.
 			cachedRev, cachedErr := st.rev, err
 			if st, err = s.readState(ctx, key); err != nil {
-				return nil, err
+				return nil, Stored{}, err
 			}
 			if st.exists && st.rev == cachedRev {
-				return nil, cachedErr // the cache was current after all
+				return nil, Stored{}, cachedErr // the cache was current after all
 			}
 			continue
 		}
@@ -179,7 +211,7 @@ func (s *Store) GuaranteedUpdateCached(ctx context.Context, key string, precondi
 			if !st.current {
 				// Only etcd's value can tell a no-op for sure.
 				if st, err = s.readState(ctx, key); err != nil {
-					return nil, err
+					return nil, Stored{}, err
 				}
 				if !st.exists || !bytes.Equal(newData, st.data) {
 					continue
@@ -187,19 +219,19 @@ func (s *Store) GuaranteedUpdateCached(ctx context.Context, key string, precondi
 			}
 			// No-op: the stored value is newData, which decodes as updated.
 			updated.GetObjectMeta().ResourceVersion = strconv.FormatInt(st.rev, 10)
-			return updated, nil
+			return updated, Stored{Data: newData, Rev: st.rev}, nil
 		}
 		ok, next, rev, err := s.putIfUnchanged(ctx, key, st, newData)
 		if err != nil {
-			return nil, err
+			return nil, Stored{}, err
 		}
 		if ok {
 			updated.GetObjectMeta().ResourceVersion = strconv.FormatInt(rev, 10)
-			return updated, nil
+			return updated, Stored{Data: newData, Rev: rev, Wrote: true}, nil
 		}
 		s.log.Debug("update conflict, retrying", zap.String("key", key), zap.Int("attempt", attempt))
 		if st, err = s.stateOf(next); err != nil {
-			return nil, err
+			return nil, Stored{}, err
 		}
 	}
 }
@@ -218,7 +250,7 @@ func (s *Store) tryUpdateOnce(st *objState, key string, preconditions *meta.Prec
 		if err := checkPreconditions(preconditions, st.obj); err != nil {
 			return nil, nil, apierrors.NewConflict(s.group, s.resource, name, err)
 		}
-		obj, err := st.private()
+		obj, err := s.private(st)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -346,7 +378,10 @@ func (s *Store) checkDelete(st *objState, name string, preconditions *meta.Preco
 	}
 	obj := st.obj
 	if st.shared {
-		obj = meta.DeepCopy(st.obj)
+		var err error
+		if obj, err = s.copyShared(st); err != nil {
+			return nil, err
+		}
 	}
 	if validate != nil {
 		if err := validate(obj); err != nil {

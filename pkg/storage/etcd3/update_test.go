@@ -27,7 +27,7 @@ func TestCachedStateIsCopied(t *testing.T) {
 	if err != nil || st.current || st.rev != 7 {
 		t.Fatalf("state %+v, %v", st, err)
 	}
-	obj, err := st.private()
+	obj, err := s.private(st)
 	if err != nil {
 		t.Fatal(err)
 	}

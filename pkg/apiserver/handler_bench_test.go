@@ -281,7 +281,7 @@ func BenchmarkWatchEventWrite(b *testing.B) {
 	b.ReportAllocs()
 	cpu := processCPU()
 	for b.Loop() {
-		if !e.write(ev) {
+		if !e.write(ev) || !e.flush() {
 			b.Fatal("write failed")
 		}
 	}

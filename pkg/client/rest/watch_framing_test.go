@@ -162,3 +162,51 @@ func FuzzWatchFraming(f *testing.F) {
 		checkSameAsGeneral(t, stream)
 	})
 }
+
+// chunkReader returns at most n bytes per Read, as a connection returns what
+// has arrived.
+type chunkReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestLineReaderGrowsWhileReadsFillIt: the read buffer grows, up to
+// maxWatchReadBuffer, while reads fill it (a batch larger than the buffer),
+// and not when they do not.
+func TestLineReaderGrowsWhileReadsFillIt(t *testing.T) {
+	line := `{"type":"ADDED","object":{"spec":"` + strings.Repeat("x", 1000) + `"}}` + "\n"
+	stream := strings.Repeat(line, 200) // 200 KB
+	for _, tt := range []struct {
+		name    string
+		perRead int
+		want    int
+	}{
+		{"batches larger than the buffer", 1 << 20, maxWatchReadBuffer},
+		{"small reads", 4 << 10, watchReadBuffer},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			lr := newLineReader(&chunkReader{r: strings.NewReader(stream), n: tt.perRead})
+			lines := 0
+			for {
+				l, err := lr.next()
+				if len(l) > 0 {
+					if string(l) != line {
+						t.Fatalf("line %d is %q", lines, l)
+					}
+					lines++
+				}
+				if err != nil {
+					break
+				}
+			}
+			if lines != 200 {
+				t.Fatalf("%d lines, want 200", lines)
+			}
+			if len(lr.buf) != tt.want {
+				t.Errorf("buffer of %d bytes, want %d", len(lr.buf), tt.want)
+			}
+		})
+	}
+}

@@ -7,8 +7,13 @@ import (
 )
 
 // watchReadBuffer is the initial read buffer of a watch stream: a few pods'
-// worth. It grows to hold the longest event seen.
-const watchReadBuffer = 16 << 10
+// worth. It grows to hold the longest event seen, and up to
+// maxWatchReadBuffer while reads fill it: the apiserver writes a burst of
+// events as one batch of up to 64 KB, which then takes one read.
+const (
+	watchReadBuffer    = 16 << 10
+	maxWatchReadBuffer = 64 << 10
+)
 
 // lineReader splits a watch stream into the JSON values the apiserver
 // writes, one per line, and returns each where it lies in its buffer.
@@ -18,6 +23,7 @@ type lineReader struct {
 	// buf[start:end] is read and not yet returned; buf[start:scanned] holds
 	// no newline.
 	start, scanned, end int
+	filled              bool  // the last read filled buf: more was waiting
 	err                 error // from r; returned once buf is drained
 }
 
@@ -71,18 +77,22 @@ func (lr *lineReader) holdsValue() bool {
 }
 
 // fill reads more of the stream, first moving the unreturned bytes to the
-// front of buf (or growing it when they fill it).
+// front of buf; it grows buf when they fill it, or when the last read
+// filled it and it is below maxWatchReadBuffer.
 func (lr *lineReader) fill() {
 	if lr.start > 0 {
 		n := copy(lr.buf, lr.buf[lr.start:lr.end])
 		lr.scanned -= lr.start
 		lr.start, lr.end = 0, n
 	}
-	if lr.end == len(lr.buf) {
-		lr.buf = append(lr.buf, make([]byte, len(lr.buf))...)
+	if lr.end == len(lr.buf) || (lr.filled && len(lr.buf) < maxWatchReadBuffer) {
+		buf := make([]byte, 2*len(lr.buf))
+		copy(buf, lr.buf[:lr.end])
+		lr.buf = buf
 	}
 	n, err := lr.r.Read(lr.buf[lr.end:])
 	lr.end += n
+	lr.filled = lr.end == len(lr.buf)
 	lr.err = err
 }
 

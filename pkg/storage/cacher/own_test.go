@@ -59,11 +59,11 @@ func TestOwnWriteHit(t *testing.T) {
 	if j, _ := e.obj.JSON(); !bytes.Equal(j, want) {
 		t.Fatalf("cached JSON %s, want %s", j, want)
 	}
-	if !bytes.Equal(e.data, data) || e.digest != etcd3.DigestOf(data) {
-		t.Fatal("the entry lacks the stored value or its digest")
+	if !e.own || e.digest != etcd3.DigestOf(data) {
+		t.Fatal("the entry is not marked as an own write or lacks the stored value's digest")
 	}
-	if cached := c.wc.cached("/widgets/ns/a"); !bytes.Equal(cached.Data, data) {
-		t.Fatal("a write starting from the entry would not decode the stored value")
+	if cached := c.wc.cached("/widgets/ns/a"); !bytes.Equal(cached.Data, want) {
+		t.Fatalf("a write starting from the entry would decode %s, want the stored value with its resourceVersion %s", cached.Data, want)
 	}
 	obj.Color = "blue" // the handler's object is its own
 	if got.Color != "red" {
@@ -79,8 +79,8 @@ func TestOwnWriteMiss(t *testing.T) {
 	c.wrote(context.Background(), "/widgets/ns/a", obj, etcd3.Stored{Data: data, Rev: 9, Wrote: true})
 	c.process([]*clientv3.Event{putEvent(widgetJSON(t, "green"), 9)})
 	e := c.wc.objects["/widgets/ns/a"]
-	if got := e.obj.Object().(*widget); got.Color != "green" || got.ResourceVersion != "9" || e.data != nil {
-		t.Fatalf("cached %+v, data %s", got, e.data)
+	if got := e.obj.Object().(*widget); got.Color != "green" || got.ResourceVersion != "9" || e.own {
+		t.Fatalf("cached %+v, own write %v", got, e.own)
 	}
 	if c.own.size() != 0 {
 		t.Fatal("the entry outlived its revision")

@@ -351,7 +351,7 @@ func (c *Cacher) convert(e *clientv3.Event, listRev int64, own *ownWrite) (*even
 	}
 	ev.digest = etcd3.DigestOf(e.Kv.Value)
 	if own != nil && own.key == ev.key && bytes.Equal(own.data, e.Kv.Value) {
-		ev.cur, ev.data = own.obj, own.data
+		ev.cur, ev.own = own.obj, true
 		return ev, nil
 	}
 	obj, err := c.store.Decode(e.Kv.Value, ev.rev)

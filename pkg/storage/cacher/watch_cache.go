@@ -26,9 +26,9 @@ type event struct {
 	// digest is that of the stored value cur was decoded from (zero for a
 	// deletion).
 	digest etcd3.Digest
-	// data is the stored value when cur was not decoded from it (this
-	// apiserver's own write); nil otherwise.
-	data []byte
+	// own: cur was not decoded from the stored value but is this
+	// apiserver's own write (see entry.own).
+	own bool
 	// prev is the object before the change (nil for ADDED), with its own
 	// resourceVersion: predicates are evaluated on it.
 	// The reflector decodes it from etcd's prevKV for replayed history;
@@ -102,10 +102,12 @@ type entry struct {
 	// digest is that of the stored value obj was decoded from; zero for an
 	// object loaded by the list (the update path then derives it).
 	digest etcd3.Digest
-	// data is the stored value when obj is this apiserver's own write,
-	// not decoded from it: a write starting from the entry decodes its
-	// private copy from data. nil otherwise.
-	data []byte
+	// own: obj is this apiserver's own write, not decoded from the stored
+	// value, so a write starting from the entry decodes its private copy
+	// from obj's JSON (the stored value plus its resourceVersion, which
+	// decodes exactly as the stored value) rather than deep-copying obj.
+	// The JSON is kept anyway for watchers: no second copy of the value.
+	own bool
 }
 
 func newWatchCache(capacity int) *watchCache {
@@ -167,7 +169,7 @@ func (wc *watchCache) apply(e *event) bool {
 	if e.typ == meta.Deleted {
 		delete(wc.objects, e.key)
 	} else {
-		wc.objects[e.key] = entry{obj: e.cur, digest: e.digest, data: e.data}
+		wc.objects[e.key] = entry{obj: e.cur, digest: e.digest, own: e.own}
 	}
 	return true
 }
@@ -248,7 +250,13 @@ func (wc *watchCache) cached(key string) *etcd3.Cached {
 	if !ok {
 		return nil
 	}
-	return &etcd3.Cached{Object: o.obj.Object(), Digest: o.digest, Data: o.data}
+	c := &etcd3.Cached{Object: o.obj.Object(), Digest: o.digest}
+	if o.own {
+		if data, err := o.obj.JSON(); err == nil { // precomputed for own writes
+			c.Data = data
+		}
+	}
+	return c
 }
 
 // count returns the number of objects under prefix.

@@ -43,11 +43,12 @@ func (d Digest) Known() bool { return d.size > 0 }
 type Cached struct {
 	Object meta.Object
 	Digest Digest
-	// Data, if set, is the stored value Object stands for without having
-	// been decoded from it (a write's own object): a private copy is then
-	// decoded from Data rather than copied from Object, so that a
-	// read-modify-write starts from exactly what decoding etcd's value
-	// gives.
+	// Data, if set, is JSON that decodes exactly as the stored value
+	// Object stands for without having been decoded from it (a write's own
+	// object): the stored value, or it with its resourceVersion. A private
+	// copy is then decoded from Data rather than copied from Object, so
+	// that a read-modify-write starts from exactly what decoding etcd's
+	// value gives.
 	Data []byte
 }
 

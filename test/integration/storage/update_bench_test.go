@@ -73,21 +73,7 @@ func BenchmarkCacherGuaranteedUpdatePod(b *testing.B) {
 	c, stop := runCacher(b, st, cacher.Config{})
 	defer stop()
 	ctx := context.Background()
-	keys := make([]string, pods)
-	var last int64
-	for i := range keys {
-		p := newPod()
-		if err := json.Unmarshal([]byte(benchPod), p); err != nil {
-			b.Fatal(err)
-		}
-		p.GetObjectMeta().Name = fmt.Sprintf("web-%03d", i)
-		keys[i] = prefix(st) + "ns/" + p.GetObjectMeta().Name
-		out, err := c.Create(ctx, keys[i], p)
-		if err != nil {
-			b.Fatal(err)
-		}
-		last = rvOf(out)
-	}
+	keys, last := createBenchPods(b, c, st, pods)
 	waitFor(b, 10*time.Second, "cache has the pods", func() bool { return c.Revision() >= last })
 	gets, txns := etcdRequests(b, "get", st.QualifiedResource()), etcdRequests(b, "update", st.QualifiedResource())
 	b.ReportAllocs()

@@ -34,7 +34,7 @@ func (s *encodingStore) stored(ctx context.Context, obj meta.Object) error {
 	}
 	rev, _ := strconv.ParseInt(rv, 10, 64)
 	if w := storage.WrittenFrom(ctx); w != nil {
-		if full, ok := storage.WithResourceVersion(data, rev); ok {
+		if full, ok := meta.WithResourceVersion(data, rev); ok {
 			if s.mark {
 				full = append([]byte(`{"marker":1,`), full[1:]...)
 			}

@@ -86,138 +86,14 @@ func (k *Kubelet) putPodStatus(ctx context.Context, pod *core.Pod, status *core.
 // resourceVersionOf reads metadata.resourceVersion from an object's JSON,
 // the only part of a written object the kubelet keeps. It scans up to it
 // (metadata comes first, resourceVersion early in it) instead of decoding,
-// or even scanning, the whole object: scanResourceVersion does for the
-// apiserver's plain JSON, and tokens read with encoding/json for the rest
+// or even scanning, the whole object: meta.ResourceVersionOf does for the
+// apiserver's compact JSON, and tokens read with encoding/json for the rest
 // (escaped names, malformed JSON: the errors are encoding/json's).
 func resourceVersionOf(obj []byte) (string, error) {
-	if rv, ok := scanResourceVersion(obj); ok {
+	if rv, ok := meta.ResourceVersionOf(obj); ok {
 		return rv, nil
 	}
 	return resourceVersionOfTokens(obj)
-}
-
-// scanResourceVersion finds metadata.resourceVersion by skipping over the
-// JSON before it, without allocating (but for the result). ok is false when
-// it cannot tell: no such key, a name or the value with an escape, a value
-// that is not a string, or JSON cut short. It is lenient about the values
-// it skips (only their strings and brackets matter), which the apiserver
-// wrote.
-func scanResourceVersion(b []byte) (rv string, ok bool) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '{' {
-		return "", false
-	}
-	i++
-	inMetadata := false
-	for {
-		// A member: "name", colon, value.
-		i = skipSpace(b, i)
-		end := plainString(b, i)
-		if end < 0 {
-			return "", false
-		}
-		name := b[i+1 : end-1]
-		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
-			return "", false
-		}
-		i = skipSpace(b, i+1)
-		switch {
-		case !inMetadata && string(name) == "metadata":
-			if i >= len(b) || b[i] != '{' {
-				return "", false
-			}
-			i++
-			inMetadata = true
-			continue
-		case inMetadata && string(name) == "resourceVersion":
-			if end = plainString(b, i); end < 0 {
-				return "", false
-			}
-			return string(b[i+1 : end-1]), true
-		}
-		if i = skipValue(b, i); i < 0 {
-			return "", false
-		}
-		if i = skipSpace(b, i); i >= len(b) || b[i] != ',' {
-			return "", false // the object's end, or not JSON
-		}
-		i++
-	}
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// plainString returns the index after the string at i, or -1 when there is
-// none or it is not plain printable ASCII (an escape, a control character,
-// UTF-8 that encoding/json might replace).
-func plainString(b []byte, i int) int {
-	if i >= len(b) || b[i] != '"' {
-		return -1
-	}
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			return j + 1
-		case c == '\\' || c < 0x20 || c >= 0x80:
-			return -1
-		}
-	}
-	return -1
-}
-
-// skipString returns the index after the string at i (escapes allowed), or -1.
-func skipString(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '"':
-			return j + 1
-		case '\\':
-			j++
-		}
-	}
-	return -1
-}
-
-// skipValue returns the index after the value at i, or -1.
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return -1
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				if i = skipString(b, i); i < 0 {
-					return -1
-				}
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				if depth--; depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return -1
-	}
-	for ; i < len(b); i++ { // a number or a literal
-		switch b[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return -1
 }
 
 // resourceVersionOfTokens is resourceVersionOf reading tokens with

@@ -85,14 +85,14 @@ func TestScanResourceVersionAgreesWithTokens(t *testing.T) {
 	}
 	for _, in := range inputs {
 		want, wantErr := resourceVersionOfTokens([]byte(in))
-		if rv, ok := scanResourceVersion([]byte(in)); ok && wantErr == nil && rv != want {
+		if rv, ok := meta.ResourceVersionOf([]byte(in)); ok && wantErr == nil && rv != want {
 			t.Errorf("%q: scanned %q; tokens read %q, %v", in, rv, want, wantErr)
 		}
 		if got, err := resourceVersionOf([]byte(in)); wantErr == nil && (err != nil || got != want) {
 			t.Errorf("%q: got %q, %v; tokens read %q", in, got, err, want)
 		}
 	}
-	if rv, ok := scanResourceVersion(pod); !ok || rv != "12345" {
+	if rv, ok := meta.ResourceVersionOf(pod); !ok || rv != "12345" {
 		t.Fatalf("written pod: scanned %q, %v; want 12345", rv, ok)
 	}
 }
@@ -213,7 +213,7 @@ func FuzzScanResourceVersion(f *testing.F) {
 	f.Add(writtenPodJSON(f))
 	f.Add([]byte(`{"a":[1,{"x":"}"}],"metadata":{"labels":{"a\"b":"c"},"resourceVersion":"8"}}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		rv, ok := scanResourceVersion(in)
+		rv, ok := meta.ResourceVersionOf(in)
 		if !ok {
 			return
 		}

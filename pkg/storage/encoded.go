@@ -24,7 +24,7 @@ type CachedObject struct {
 func NewCachedObject(obj meta.Object) *CachedObject { return &CachedObject{obj: obj} }
 
 // NewCachedObjectJSON wraps obj with its JSON already known: data must be
-// json.Marshal(obj) (as WithResourceVersion gives it from the stored
+// json.Marshal(obj) (as meta.WithResourceVersion gives it from the stored
 // value). Neither is modified afterwards.
 func NewCachedObjectJSON(obj meta.Object, data []byte) *CachedObject {
 	return &CachedObject{obj: obj, pre: true, data: data}

@@ -229,7 +229,7 @@ func (c *Cacher) wrote(ctx context.Context, key string, obj meta.Object, st etcd
 	if w == nil && !own {
 		return
 	}
-	data, ok := storage.WithResourceVersion(st.Data, st.Rev)
+	data, ok := meta.WithResourceVersion(st.Data, st.Rev)
 	if !ok {
 		return
 	}

@@ -162,7 +162,7 @@ func recordWritten(ctx context.Context, obj meta.Object, st Stored) {
 	if w == nil {
 		return
 	}
-	if data, ok := storage.WithResourceVersion(st.Data, st.Rev); ok {
+	if data, ok := meta.WithResourceVersion(st.Data, st.Rev); ok {
 		w.Set(obj, st.Rev, data)
 	}
 }

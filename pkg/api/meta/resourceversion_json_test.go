@@ -1,4 +1,4 @@
-package storage
+package meta
 
 import (
 	"bytes"
@@ -7,15 +7,13 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
-
-	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
 // rvObj is an API object as the stores encode one.
 type rvObj struct {
-	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitempty"`
-	Spec            map[string]any `json:"spec,omitempty"`
+	TypeMeta   `json:",inline"`
+	ObjectMeta `json:"metadata,omitempty"`
+	Spec       map[string]any `json:"spec,omitempty"`
 }
 
 // marshalWithout is json.Marshal of obj without its resourceVersion (the
@@ -38,16 +36,16 @@ func marshalPair(t testing.TB, obj *rvObj, rev int64) (stored, want []byte) {
 func TestWithResourceVersionMatchesMarshal(t *testing.T) {
 	objs := map[string]*rvObj{
 		"empty metadata":     {},
-		"typed, no metadata": {TypeMeta: meta.TypeMeta{Kind: "Pod", APIVersion: "v1"}},
-		"name only":          {ObjectMeta: meta.ObjectMeta{Name: "a"}},
-		"all leading": {TypeMeta: meta.TypeMeta{Kind: "Pod", APIVersion: "v1"}, ObjectMeta: meta.ObjectMeta{
+		"typed, no metadata": {TypeMeta: TypeMeta{Kind: "Pod", APIVersion: "v1"}},
+		"name only":          {ObjectMeta: ObjectMeta{Name: "a"}},
+		"all leading": {TypeMeta: TypeMeta{Kind: "Pod", APIVersion: "v1"}, ObjectMeta: ObjectMeta{
 			Name: "a", GenerateName: "a-", Namespace: "ns", SelfLink: "/x", UID: "u"}},
-		"uid then labels": {ObjectMeta: meta.ObjectMeta{UID: "u", Labels: map[string]string{"resourceVersion": "x", "}": "{"}}},
-		"no leading field": {ObjectMeta: meta.ObjectMeta{Generation: 3,
+		"uid then labels": {ObjectMeta: ObjectMeta{UID: "u", Labels: map[string]string{"resourceVersion": "x", "}": "{"}}},
+		"no leading field": {ObjectMeta: ObjectMeta{Generation: 3,
 			Annotations: map[string]string{"a": `{"metadata":{}}`}}},
-		"tricky strings": {TypeMeta: meta.TypeMeta{Kind: `K"\}`}, ObjectMeta: meta.ObjectMeta{Name: `n"},"x":{`, Namespace: "<&>",
+		"tricky strings": {TypeMeta: TypeMeta{Kind: `K"\}`}, ObjectMeta: ObjectMeta{Name: `n"},"x":{`, Namespace: "<&>",
 			Finalizers: []string{`\`, `"`}}, Spec: map[string]any{"metadata": map[string]any{"resourceVersion": "1"}}},
-		"managed fields": {ObjectMeta: meta.ObjectMeta{Name: "a", ManagedFields: []json.RawMessage{json.RawMessage(`{"a":[1,{"b":"]"}]}`)}}},
+		"managed fields": {ObjectMeta: ObjectMeta{Name: "a", ManagedFields: []json.RawMessage{json.RawMessage(`{"a":[1,{"b":"]"}]}`)}}},
 	}
 	for name, obj := range objs {
 		for _, rev := range []int64{1, 42, 1 << 62} {
@@ -88,8 +86,8 @@ func FuzzWithResourceVersion(f *testing.F) {
 		if rev <= 0 {
 			rev = -rev + 1
 		}
-		obj := &rvObj{TypeMeta: meta.TypeMeta{Kind: kind, APIVersion: "v1"},
-			ObjectMeta: meta.ObjectMeta{Name: name, GenerateName: generateName, Namespace: namespace, UID: uid}}
+		obj := &rvObj{TypeMeta: TypeMeta{Kind: kind, APIVersion: "v1"},
+			ObjectMeta: ObjectMeta{Name: name, GenerateName: generateName, Namespace: namespace, UID: uid}}
 		if labelKey != "" {
 			obj.Labels = map[string]string{labelKey: labelValue}
 		}
@@ -234,6 +232,29 @@ func BenchmarkWithResourceVersion(b *testing.B) {
 	for b.Loop() {
 		if _, ok := WithResourceVersion(stored, 123456); !ok {
 			b.Fatal("refused")
+		}
+	}
+}
+
+func TestResourceVersionOf(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","uid":"u","resourceVersion":"12"},"spec":{}}`:               "12",
+		`{"spec":{"metadata":{"resourceVersion":"1"}},"metadata":{"labels":{"resourceVersion":"2"},"resourceVersion":"7"}}`: "7",
+		`{"a":[1,{"x":"}\""}],"metadata":{"labels":{"a\"b":"c]"},"resourceVersion":"8"}}`:                                   "8",
+	} {
+		if rv, ok := ResourceVersionOf([]byte(in)); !ok || rv != want {
+			t.Errorf("ResourceVersionOf(%s) = %q, %v; want %q", in, rv, ok, want)
+		}
+	}
+	for _, in := range []string{
+		``, `{`, `[]`, `{}`, `{"metadata":{}}`, `{"metadata":"x"}`, `{"metadata":{"name":"p"}}`,
+		` {"metadata":{"resourceVersion":"1"}}`, `{"metadata" : {"resourceVersion":"1"}}`,
+		`{"metadata":{"resourceVersion":7}}`, `{"metadata":{"resourceVersion":null}}`,
+		`{"metadata":{"resourceVersion":"1\"2"}}`, "{\"metadata\":{\"resourceVersion\":\"\x8f\"}}",
+		`{"meta\u0064ata":{"resourceVersion":"3"}}`, `{"metadata":{"resourceVersion":"4`,
+	} {
+		if rv, ok := ResourceVersionOf([]byte(in)); ok {
+			t.Errorf("ResourceVersionOf(%q) = %q, want no answer", in, rv)
 		}
 	}
 }

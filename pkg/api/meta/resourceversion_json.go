@@ -1,4 +1,4 @@
-package storage
+package meta
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ var (
 )
 
 // WithResourceVersion returns data, the JSON encoding of an API object as
-// etcd3 stores it (json.Marshal of a struct embedding TypeMeta and
+// the apiserver's etcd3 store keeps it (json.Marshal of a struct embedding TypeMeta and
 // ObjectMeta, its resourceVersion empty), with "resourceVersion":"<rev>"
 // inserted into the top-level "metadata" object where json.Marshal puts the
 // field: after the leading name, generateName, namespace, selfLink and uid
@@ -190,4 +190,59 @@ func skipString(data []byte, i int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// ResourceVersionOf reads metadata.resourceVersion from the JSON of an API
+// object as the apiserver writes it (compact: no whitespace between
+// tokens), skipping what comes before it without decoding. ok is false
+// when it cannot tell: another layout, no such key, a key read with an
+// escape, a value that is not a plain string (printable ASCII: no
+// escape, no byte a decoder would replace), or JSON cut short; callers
+// then decode. It is lenient about the values it skips (only their strings
+// and brackets matter).
+func ResourceVersionOf(data []byte) (rv string, ok bool) {
+	i := 0
+	if i >= len(data) || data[i] != '{' {
+		return "", false
+	}
+	i++
+	inMetadata := false
+	for {
+		key, next, ok := scanKey(data, i)
+		if !ok {
+			return "", false
+		}
+		i = next
+		switch {
+		case !inMetadata && string(key) == "metadata":
+			if i >= len(data) || data[i] != '{' {
+				return "", false
+			}
+			i++
+			inMetadata = true
+			continue
+		case inMetadata && string(key) == "resourceVersion":
+			return plainString(data, i)
+		}
+		if i, ok = skipValue(data, i); !ok || i >= len(data) || data[i] != ',' {
+			return "", false // not a value, or the object ends
+		}
+		i++
+	}
+}
+
+// plainString returns the string at i if it is plain printable ASCII.
+func plainString(data []byte, i int) (string, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return "", false
+	}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return string(data[i+1 : j]), true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			return "", false
+		}
+	}
+	return "", false
 }

@@ -8,9 +8,9 @@
 # Arguments go to the harness: hack/bench.sh -N 200 -M 2000 -C 64 -W 1000
 # (make bench BENCH_ARGS="..."); --quick for a run of seconds; --help.
 # Environment:
-#   PROFILE=1   also build the apiserver with pprof (test/bench/cmd/apiserver-profiling)
-#               and save CPU (during the load) and heap profiles of the apiserver
-#               and the scheduler in bench-results/profiles-<time>/
+#   PROFILE=1   also save CPU (during the load) and heap profiles of the apiserver,
+#               the scheduler and the kubelet (all run with --profiling) in
+#               bench-results/profiles-<time>/
 #   GOBENCH=1   also run the Go micro-benchmarks (go test -bench . ./pkg/...)
 #   SKIP_BUILD=1  use bin/ as it is
 set -euo pipefail
@@ -34,8 +34,7 @@ args=()
 if [ "${PROFILE:-}" = 1 ]; then
   stamp=$(date -u +%Y-%m-%dT%H-%M-%SZ)
   profiles="bench-results/profiles-$stamp"
-  go build -trimpath -o "$tmp/apiserver-profiling" ./test/bench/cmd/apiserver-profiling
-  args+=(--apiserver-bin "$tmp/apiserver-profiling" --apiserver-pprof --profile-dir "$profiles")
+  args+=(--profile-dir "$profiles")
 fi
 
 "$tmp/bench" "${args[@]}" "$@"

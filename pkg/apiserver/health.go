@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -12,13 +13,21 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// installHealth adds /healthz, /livez, /readyz and /metrics.
+// installHealth adds /healthz, /livez, /readyz, /metrics and, with
+// Config.Profiling, /debug/pprof.
 func (s *Server) installHealth(r *mux.Router) {
 	ping := map[string]func(context.Context) error{"ping": func(context.Context) error { return nil }}
 	r.Handle("/livez", s.healthHandler(ping)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/healthz", s.healthHandler(s.readyChecks())).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", s.healthHandler(s.readyChecks())).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})).Methods(http.MethodGet)
+	if s.cfg.Profiling {
+		r.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		r.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		r.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		r.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		r.PathPrefix("/debug/pprof/").HandlerFunc(pprof.Index) // the index and named profiles (heap, goroutine...)
+	}
 }
 
 func (s *Server) readyChecks() map[string]func(context.Context) error {

@@ -59,6 +59,10 @@ type Config struct {
 	// while one fails (for example etcd unreachable).
 	ReadyChecks map[string]func(ctx context.Context) error
 
+	// Profiling serves /debug/pprof (--profiling), behind authentication
+	// and authorization as the other non-resource URLs are.
+	Profiling bool
+
 	// Registerer and Gatherer for /metrics; nil means Prometheus' defaults.
 	Registerer prometheus.Registerer
 	Gatherer   prometheus.Gatherer

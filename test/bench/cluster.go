@@ -90,23 +90,19 @@ func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error 
 	return p.WaitHTTP(ctx, client+"/health", cfg.StartTimeout)
 }
 
-// StartAPIServer starts the apiserver on the cluster's etcd and waits for
-// /readyz.
+// StartAPIServer starts the apiserver on the cluster's etcd (profiling on)
+// and waits for /readyz.
 func (c *Cluster) StartAPIServer(ctx context.Context, cfg *Config, dir string) error {
-	ports, err := FreePorts(2)
+	ports, err := FreePorts(1)
 	if err != nil {
 		return err
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	args := []string{
 		"--etcd-servers", c.EtcdURL, "--bind-address", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
-		"--log-level", cfg.LogLevel,
+		"--log-level", cfg.LogLevel, "--profiling",
 	}
-	if cfg.APIServerPprof {
-		addr := "127.0.0.1:" + strconv.Itoa(ports[1])
-		args = append(args, "--pprof-address", addr)
-		c.ProfileURL["apiserver"] = "http://" + addr + "/debug/pprof"
-	}
+	c.ProfileURL["apiserver"] = url + "/debug/pprof"
 	p, err := StartProcess("apiserver", cfg.Bins.APIServer, append(args, cfg.APIServerArgs...), cfg.APIServerEnv, dir, c.log)
 	if err != nil {
 		return err

@@ -60,10 +60,6 @@ type Config struct {
 	// pprof, taken during the pod load, and heap profiles at the end.
 	ProfileDir     string
 	ProfileSeconds int
-	// APIServerPprof passes --pprof-address 127.0.0.1:<free port> to the
-	// apiserver (only the bench build in test/bench/cmd/apiserver-profiling
-	// has that flag).
-	APIServerPprof bool
 
 	// Bounds of each phase.
 	StartTimeout, LoadTimeout, WatchTimeout time.Duration

@@ -97,8 +97,10 @@ func TestQuickRun(t *testing.T) {
 			t.Errorf("no stats of %s: %+v", d, res.AtEnd)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(cfg.ProfileDir, "scheduler-load-cpu.pprof")); err != nil {
-		t.Errorf("scheduler CPU profile not saved: %v", err)
+	for _, d := range []string{"apiserver", "scheduler", "kubelet"} {
+		if fi, err := os.Stat(filepath.Join(cfg.ProfileDir, d+"-load-cpu.pprof")); err != nil || fi.Size() == 0 {
+			t.Errorf("%s CPU profile not saved: %v", d, err)
+		}
 	}
 	out := filepath.Join(t.TempDir(), "r.json")
 	if err := res.WriteJSON(out); err != nil {

@@ -33,6 +33,8 @@ type Options struct {
 	WatchCacheSize int
 	// ShutdownTimeout bounds the wait for in-flight requests on shutdown.
 	ShutdownTimeout time.Duration
+	// Profiling serves /debug/pprof (authorized as non-resource URLs).
+	Profiling bool
 	// UnsafeNoFsync makes the embedded etcd skip fsync (tests only).
 	UnsafeNoFsync bool
 	// Identity: --advertise-address, the identity lease and the kubernetes
@@ -88,6 +90,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"events kept per resource for resuming watches (0: 10000)")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", o.ShutdownTimeout,
 		"how long shutdown waits for in-flight requests")
+	fs.BoolVar(&o.Profiling, "profiling", o.Profiling,
+		"serve /debug/pprof on the API port (authenticated and authorized like any non-resource URL)")
 	o.Identity.AddFlags(fs)
 	o.Security.AddFlags(fs)
 }

@@ -130,6 +130,7 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 	cfg.MaxMutatingRequestsInFlight = o.MaxMutatingRequestsInFlight
 	cfg.DefaultNotReadyTolerationSeconds = o.DefaultNotReadyTolerationSeconds
 	cfg.DefaultUnreachableTolerationSeconds = o.DefaultUnreachableTolerationSeconds
+	cfg.Profiling = o.Profiling
 	stores := &storageSet{client: inst.client, log: inst.log, windowSize: o.WatchCacheSize}
 	cfg.Storage = func(r *registry.Resource) (storage.Interface, error) {
 		return stores.newStorage(runCtx, &inst.wg, r), nil

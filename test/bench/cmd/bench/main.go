@@ -122,7 +122,6 @@ func addFlags(fs *pflag.FlagSet, cfg *bench.Config) {
 	fs.StringVar(&cfg.WorkDir, "work-dir", "", "where etcd data and daemon logs go (default: a temporary directory)")
 	fs.StringVar(&cfg.ProfileDir, "profile-dir", "", "save CPU profiles (during the load) and heap profiles of the daemons serving pprof here")
 	fs.IntVar(&cfg.ProfileSeconds, "profile-seconds", cfg.ProfileSeconds, "length of the CPU profiles")
-	fs.BoolVar(&cfg.APIServerPprof, "apiserver-pprof", false, "pass --pprof-address 127.0.0.1:<free port> to the apiserver (only the build of test/bench/cmd/apiserver-profiling has it)")
 	fs.StringSliceVar(&cfg.APIServerArgs, "apiserver-arg", nil, "extra apiserver flag (repeatable)")
 	fs.StringSliceVar(&cfg.SchedulerArgs, "scheduler-arg", nil, "extra scheduler flag (repeatable)")
 	fs.StringSliceVar(&cfg.KubeletArgs, "kubelet-arg", nil, "extra kubelet flag (repeatable)")

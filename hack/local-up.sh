@@ -152,7 +152,7 @@ main() {
   local i
   for i in "${!NODES[@]}"; do
     start "${NODES[$i]}" "$BIN/kubelet" --kubeconfig "$KUBECONFIGS/${NODES[$i]}.kubeconfig" --node-name "${NODES[$i]}" --runtime process \
-      --root-dir "$RUN_DIR/kubelet/${NODES[$i]}" --address "$BIND" --port $((10250 + i)) \
+      --root-dir "$RUN_DIR/kubelet/${NODES[$i]}" --node-ip "$BIND" --address "$BIND" --port $((10250 + i)) \
       --node-lease-duration-seconds 20
   done
   wait_for "${#NODES[@]} Ready nodes" nodes_ready || log "continuing; see $LOGS/"

@@ -53,7 +53,7 @@ func run(ctx context.Context, opts *kubelet.Options, clientOpts *clientcmd.Clien
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.Registerer = reg
-	srv := daemon.NewServer(&daemon.ServingOptions{BindAddress: "0.0.0.0", Port: opts.Port, Profiling: opts.Profiling}, log, reg)
+	srv := daemon.NewServer(&daemon.ServingOptions{BindAddress: opts.Address, Port: opts.Port, Profiling: opts.Profiling}, log, reg)
 	ln, err := srv.Listen()
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", opts.Port, err)
@@ -94,12 +94,12 @@ func config(opts *kubelet.Options, clientOpts *clientcmd.ClientOptions, log *zap
 	if err != nil {
 		return kubelet.Config{}, err
 	}
-	cfg := kubelet.Config{Client: client, NodeNames: names, Address: opts.Address, NodeLabels: labels, Taints: taints,
+	cfg := kubelet.Config{Client: client, NodeNames: names, NodeIP: opts.NodeIP, NodeLabels: labels, Taints: taints,
 		Capacity: capacity, NodeStatusUpdateFrequency: opts.NodeStatusUpdateFrequency,
 		NodeStatusReportFrequency: opts.NodeStatusReportFrequency, NodeLeaseDurationSeconds: opts.NodeLeaseDurationSeconds,
 		Logger: log}
-	if cfg.Address == "" {
-		cfg.Address = kubelet.DetectAddress()
+	if cfg.NodeIP == "" {
+		cfg.NodeIP = kubelet.DetectAddress()
 	}
 	var rt kruntime.Runtime
 	switch opts.Runtime {

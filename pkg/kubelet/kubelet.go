@@ -32,9 +32,9 @@ type Config struct {
 	Runtime runtime.Runtime
 	// NodeNames are the nodes this kubelet serves: one, or N simulated.
 	NodeNames []string
-	// Address is the nodes' InternalIP, the pods' hostIP and (host network)
+	// NodeIP (--node-ip) is the nodes' InternalIP, the pods' hostIP and (host network)
 	// podIP.
-	Address string
+	NodeIP string
 	// Port is the kubelet's HTTP port as advertised in the Node
 	// (daemonEndpoints.kubeletEndpoint); the caller serves Handler there.
 	Port       int

@@ -78,8 +78,8 @@ func (k *Kubelet) nodeStatus(name string, old *core.NodeStatus, now time.Time) c
 	if old != nil {
 		st.Conditions = append([]core.NodeCondition(nil), old.Conditions...)
 	}
-	if k.cfg.Address != "" {
-		st.Addresses = append(st.Addresses, core.NodeAddress{Type: core.NodeInternalIP, Address: k.cfg.Address})
+	if k.cfg.NodeIP != "" {
+		st.Addresses = append(st.Addresses, core.NodeAddress{Type: core.NodeInternalIP, Address: k.cfg.NodeIP})
 	}
 	st.Addresses = append(st.Addresses, core.NodeAddress{Type: core.NodeHostName, Address: name})
 	hb := meta.NewTime(now.UTC().Truncate(time.Second))

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func testKubelet(t *testing.T) *Kubelet {
 	t.Helper()
-	k := &Kubelet{cfg: Config{Address: "10.0.0.5", Port: 10250, NodeLabels: map[string]string{"zone": "a"},
+	k := &Kubelet{cfg: Config{NodeIP: "10.0.0.5", Port: 10250, NodeLabels: map[string]string{"zone": "a"},
 		Taints:   []core.Taint{{Key: "dedicated", Value: "gpu", Effect: core.TaintEffectNoSchedule}},
 		Capacity: core.ResourceList{core.ResourceCPU: resource.MustParse("4"), core.ResourcePods: resource.MustParse("110")}},
 		runtime: simulated.New(nil)}

@@ -22,6 +22,7 @@ type Options struct {
 	NodeLabels                string
 	RegisterWithTaints        []string
 	MaxPods                   int
+	NodeIP                    string
 	Address                   string
 	Port                      int
 	CapacityCPU               string
@@ -42,7 +43,7 @@ func NewOptions() *Options {
 		root = "/var/lib/kubelet"
 	}
 	return &Options{NodeName: strings.ToLower(host), Runtime: "process", Nodes: 1, RootDir: root, MaxPods: 110,
-		Port: 10250, NodeStatusUpdateFrequency: 10 * time.Second, NodeLeaseDurationSeconds: 40}
+		Address: "0.0.0.0", Port: 10250, NodeStatusUpdateFrequency: 10 * time.Second, NodeLeaseDurationSeconds: 40}
 }
 
 // AddFlags registers the kubelet's flags.
@@ -54,7 +55,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NodeLabels, "node-labels", o.NodeLabels, "labels to add to the node: key=value,key2=value2")
 	fs.StringSliceVar(&o.RegisterWithTaints, "register-with-taints", o.RegisterWithTaints, "taints to register the node with: key=value:Effect")
 	fs.IntVar(&o.MaxPods, "max-pods", o.MaxPods, "the node's pod capacity")
-	fs.StringVar(&o.Address, "address", o.Address, "the node's IP (InternalIP, hostIP and podIP); default: detected")
+	fs.StringVar(&o.NodeIP, "node-ip", o.NodeIP, "the node's IP (InternalIP, hostIP and podIP); default: detected")
+	fs.StringVar(&o.Address, "address", o.Address, "the IP address to serve on (0.0.0.0: every IPv4 interface)")
 	fs.IntVar(&o.Port, "port", o.Port, "the kubelet's HTTP port (0: pick a free one)")
 	fs.StringVar(&o.CapacityCPU, "capacity-cpu", o.CapacityCPU, "the node's cpu capacity (default: the machine's)")
 	fs.StringVar(&o.CapacityMemory, "capacity-memory", o.CapacityMemory, "the node's memory capacity (default: the machine's)")

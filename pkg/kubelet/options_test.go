@@ -46,3 +46,26 @@ func TestStatusReportFrequencyDefaults(t *testing.T) {
 		}
 	}
 }
+
+// --address is where the kubelet serves, --node-ip the node's IP, as in
+// Kubernetes: one no longer implies the other.
+func TestAddressAndNodeIPFlags(t *testing.T) {
+	o := NewOptions()
+	if o.Address != "0.0.0.0" || o.NodeIP != "" {
+		t.Fatalf("defaults: --address %q --node-ip %q, want 0.0.0.0 and detected", o.Address, o.NodeIP)
+	}
+	fs := pflag.NewFlagSet("kubelet", pflag.ContinueOnError)
+	o.AddFlags(fs)
+	if err := fs.Parse([]string{"--node-ip", "10.0.0.7"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.NodeIP != "10.0.0.7" || o.Address != "0.0.0.0" {
+		t.Fatalf("--node-ip 10.0.0.7: address %q node IP %q", o.Address, o.NodeIP)
+	}
+	if err := fs.Parse([]string{"--address", "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	if o.NodeIP != "10.0.0.7" || o.Address != "127.0.0.1" {
+		t.Fatalf("--address 127.0.0.1: address %q node IP %q", o.Address, o.NodeIP)
+	}
+}

@@ -79,7 +79,7 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 	}
 	ready, started := k.syncProbes(ctx, w, pod, rt)
 	status := generatePodStatus(statusInput{Pod: pod, Containers: rt, Ready: ready,
-		Started: started, Waiting: acts.Waiting, HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
+		Started: started, Waiting: acts.Waiting, HostIP: k.cfg.NodeIP, PodIP: k.cfg.NodeIP, Now: now})
 	k.observeStart(w, pod, status)
 	k.writeStatus(ctx, w, pod, status)
 }
@@ -97,7 +97,7 @@ func (k *Kubelet) failDeadline(ctx context.Context, w *podWorker, pod *core.Pod,
 	k.stopAll(ctx, pod, podGrace(pod), "Killing")
 	k.probes.RemovePod(string(pod.UID))
 	status := generatePodStatus(statusInput{Pod: pod, Containers: k.containerMap(string(pod.UID)),
-		HostIP: k.cfg.Address, PodIP: k.cfg.Address, Now: now})
+		HostIP: k.cfg.NodeIP, PodIP: k.cfg.NodeIP, Now: now})
 	status.Phase, status.Reason = core.PodFailed, core.PodReasonDeadlineExceeded
 	status.Message = "Pod was active on the node longer than the specified deadline"
 	k.writeStatus(ctx, w, pod, status)
@@ -145,7 +145,7 @@ func (k *Kubelet) startContainer(ctx context.Context, w *podWorker, pod *core.Po
 }
 
 func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Container) (runtime.ContainerSpec, error) {
-	env, err := containerEnv(ctx, apiEnvSource{k}, pod, c, k.cfg.Address, k.cfg.Address)
+	env, err := containerEnv(ctx, apiEnvSource{k}, pod, c, k.cfg.NodeIP, k.cfg.NodeIP)
 	if err != nil {
 		return runtime.ContainerSpec{}, err
 	}
@@ -196,10 +196,10 @@ func (k *Kubelet) syncProbes(ctx context.Context, w *podWorker, pod *core.Pod, r
 }
 
 func (k *Kubelet) probeHost() string {
-	if k.cfg.Address == "" {
+	if k.cfg.NodeIP == "" {
 		return "127.0.0.1"
 	}
-	return k.cfg.Address
+	return k.cfg.NodeIP
 }
 
 // observeStart records kubelet_pod_start_duration_seconds once per pod.

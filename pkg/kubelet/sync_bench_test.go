@@ -88,7 +88,7 @@ func benchKubelet(b *testing.B) (*Kubelet, *fakeAPI, context.Context) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	k, err := New(Config{Client: cs, Runtime: simulated.New(nil), NodeNames: []string{"n1"}, Address: "10.0.0.5",
+	k, err := New(Config{Client: cs, Runtime: simulated.New(nil), NodeNames: []string{"n1"}, NodeIP: "10.0.0.5",
 		PodResync: 10 * time.Second})
 	if err != nil {
 		b.Fatal(err)

@@ -157,7 +157,7 @@ func (c *Cluster) StartKubelet(ctx context.Context, cfg *Config, dir string) err
 		return fmt.Errorf("kubelet root dir: %w", err)
 	}
 	args := append(c.clientArgs(cfg), "--runtime=simulated", "--nodes", strconv.Itoa(cfg.Nodes),
-		"--node-name", "bench-node", "--root-dir", root, "--address", "127.0.0.1",
+		"--node-name", "bench-node", "--root-dir", root, "--node-ip", "127.0.0.1", "--address", "127.0.0.1",
 		"--port", strconv.Itoa(ports[0]), "--max-pods", strconv.Itoa(cfg.MaxPodsPerNode), "--profiling")
 	p, err := StartProcess("kubelet", cfg.Bins.Kubelet, append(args, cfg.KubeletArgs...), cfg.KubeletEnv, dir, c.log)
 	if err != nil {

@@ -130,7 +130,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 		t.Fatal(err)
 	}
 	k, err := kubelet.New(kubelet.Config{Client: newClient(t, srv), Runtime: rt, NodeNames: s.nodes,
-		Address: "127.0.0.1", Port: portN, Capacity: capacity, Backoff: s.backoff, Logger: log,
+		NodeIP: "127.0.0.1", Port: portN, Capacity: capacity, Backoff: s.backoff, Logger: log,
 		PodResync: 200 * time.Millisecond, Registerer: reg})
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ func TestComponentsWorkUnderRBAC(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, err := kubelet.New(kubelet.Config{Client: clientFor("node-token"), Runtime: rt, NodeNames: []string{"n1"},
-		Address: "127.0.0.1", Port: 10250, Capacity: capacity, Logger: log.Named("kubelet"), PodResync: 200 * time.Millisecond})
+		NodeIP: "127.0.0.1", Port: 10250, Capacity: capacity, Logger: log.Named("kubelet"), PodResync: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,17 @@ func DeepCopy[T any](in T) T {
 // was shallow-copied from by copies of their own.
 type deepener func(v reflect.Value)
 
-var deepeners sync.Map // reflect.Type -> deepener
+var (
+	// deepeners holds the finished plans (reflect.Type -> deepener): read
+	// without locking; a plan is stored only once every plan it calls is
+	// complete.
+	deepeners sync.Map
+	// buildMu serializes building plans: a type's plan and the plans of
+	// the types it contains are built together and published at the end, so
+	// no goroutine can call a recursive type's forwarding plan before the
+	// plan it forwards to exists.
+	buildMu sync.Mutex
+)
 
 var (
 	timeType      = reflect.TypeFor[time.Time]()
@@ -45,21 +55,41 @@ func deepenerFor(t reflect.Type) deepener {
 	if d, ok := deepeners.Load(t); ok {
 		return d.(deepener)
 	}
-	// Recursive types: a forwarding deepener stands in until the real one
-	// is built.
-	var real deepener
-	fwd := deepener(func(v reflect.Value) { real(v) })
-	if d, loaded := deepeners.LoadOrStore(t, fwd); loaded {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	b := planBuilder{pending: map[reflect.Type]deepener{}}
+	d := b.get(t)
+	for t, d := range b.pending {
+		deepeners.Store(t, d)
+	}
+	return d
+}
+
+// planBuilder builds the plans of one type and of the types it contains
+// (under buildMu).
+type planBuilder struct {
+	pending map[reflect.Type]deepener // built, or being built, by this builder
+}
+
+func (b *planBuilder) get(t reflect.Type) deepener {
+	if d, ok := deepeners.Load(t); ok {
 		return d.(deepener)
 	}
-	real = buildDeepener(t)
-	deepeners.Store(t, real)
+	if d, ok := b.pending[t]; ok {
+		return d
+	}
+	// Recursive types: a forwarding deepener stands in until the real one
+	// is built (it is published only after that).
+	var real deepener
+	b.pending[t] = func(v reflect.Value) { real(v) }
+	real = b.build(t)
+	b.pending[t] = real
 	return real
 }
 
 func noop(reflect.Value) {}
 
-func buildDeepener(t reflect.Type) deepener {
+func (b *planBuilder) build(t reflect.Type) deepener {
 	if m, ok := t.MethodByName("DeepCopy"); ok && m.Type.NumIn() == 1 && m.Type.NumOut() == 1 && m.Type.Out(0) == t {
 		return func(v reflect.Value) { v.Set(v.Method(m.Index).Call(nil)[0]) }
 	}
@@ -82,7 +112,7 @@ func buildDeepener(t reflect.Type) deepener {
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		elem := deepenerFor(t.Elem())
+		elem := b.get(t.Elem())
 		return func(v reflect.Value) {
 			if v.IsNil() {
 				return
@@ -93,7 +123,7 @@ func buildDeepener(t reflect.Type) deepener {
 			v.Set(p)
 		}
 	case reflect.Slice:
-		elem := deepenerFor(t.Elem())
+		elem := b.get(t.Elem())
 		refs := hasReferences(t.Elem())
 		return func(v reflect.Value) {
 			if v.IsNil() {
@@ -110,14 +140,14 @@ func buildDeepener(t reflect.Type) deepener {
 			v.Set(s)
 		}
 	case reflect.Array:
-		elem := deepenerFor(t.Elem())
+		elem := b.get(t.Elem())
 		return func(v reflect.Value) {
 			for i := range v.Len() {
 				elem(v.Index(i))
 			}
 		}
 	case reflect.Map:
-		key, elem := deepenerFor(t.Key()), deepenerFor(t.Elem())
+		key, elem := b.get(t.Key()), b.get(t.Elem())
 		return func(v reflect.Value) {
 			if v.IsNil() {
 				return
@@ -158,7 +188,7 @@ func buildDeepener(t reflect.Type) deepener {
 			if !f.IsExported() {
 				panic(fmt.Sprintf("meta.DeepCopy: %s has unexported field %s holding references and no DeepCopy method", t, f.Name))
 			}
-			fields = append(fields, field{i, deepenerFor(f.Type)})
+			fields = append(fields, field{i, b.get(f.Type)})
 		}
 		return func(v reflect.Value) {
 			for _, f := range fields {

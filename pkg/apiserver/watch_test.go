@@ -83,19 +83,6 @@ func TestEventWriterWritesWaitingEventsInOneBatch(t *testing.T) {
 		return storage.Event{Type: meta.Added, Cached: storage.NewCachedObject(&core.ConfigMap{
 			ObjectMeta: meta.ObjectMeta{Name: fmt.Sprintf("cm-%d", i), ResourceVersion: strconv.Itoa(i + 1)}})}
 	}
-	lines := func(rec *httptest.ResponseRecorder) []string {
-		var names []string
-		for _, l := range strings.Split(strings.TrimSuffix(rec.Body.String(), "\n"), "\n") {
-			var ev struct {
-				Object core.ConfigMap `json:"object"`
-			}
-			if err := json.Unmarshal([]byte(l), &ev); err != nil {
-				t.Fatalf("line %q: %v", l, err)
-			}
-			names = append(names, ev.Object.Name)
-		}
-		return names
-	}
 	tests := []struct {
 		name    string
 		waiting int
@@ -131,7 +118,7 @@ func TestEventWriterWritesWaitingEventsInOneBatch(t *testing.T) {
 				}
 				return
 			}
-			got := lines(rec)
+			got := configMapNames(t, rec.Body.String())
 			if len(got) != tt.want {
 				t.Fatalf("wrote %d events, want %d", len(got), tt.want)
 			}
@@ -170,8 +157,14 @@ func (w *flushRecorder) Flush() {
 // names is the configmap names of the recorded watch lines.
 func (w *flushRecorder) names(t *testing.T) []string {
 	t.Helper()
+	return configMapNames(t, w.body.String())
+}
+
+// configMapNames is the configmap names of the watch lines in body.
+func configMapNames(t *testing.T, body string) []string {
+	t.Helper()
 	var names []string
-	for l := range strings.Lines(w.body.String()) {
+	for l := range strings.Lines(body) {
 		var ev struct {
 			Object core.ConfigMap `json:"object"`
 		}

@@ -49,7 +49,8 @@ type Config struct {
 	// kind taken waits in line for one (at most as many waiting as there are
 	// slots) before it gets 429 with Retry-After; 0 answers 429 at once.
 	// Kubernetes' priority and fairness queues requests likewise instead of
-	// refusing a burst outright.
+	// refusing a burst outright, for up to a quarter of the request timeout
+	// (the default here and what the apiserver command sets).
 	InFlightQueueWait time.Duration
 
 	DefaultNotReadyTolerationSeconds    int64
@@ -85,12 +86,15 @@ type Config struct {
 	RequestTimeout time.Duration
 }
 
+// DefaultRequestTimeout is kube-apiserver's --request-timeout default.
+const DefaultRequestTimeout = 60 * time.Second
+
 // DefaultConfig returns Kubernetes' defaults for the limits and tolerations.
 func DefaultConfig() Config {
 	return Config{
 		MaxRequestsInFlight:                 400,
 		MaxMutatingRequestsInFlight:         200,
-		InFlightQueueWait:                   time.Second,
+		InFlightQueueWait:                   DefaultRequestTimeout / 4,
 		DefaultNotReadyTolerationSeconds:    300,
 		DefaultUnreachableTolerationSeconds: 300,
 	}

@@ -47,7 +47,7 @@ type SecurityOptions struct {
 
 // NewSecurityOptions returns kube-apiserver's defaults.
 func NewSecurityOptions() SecurityOptions {
-	return SecurityOptions{AuthorizationModes: []string{ModeAlwaysAllow}, RequestTimeout: 60 * time.Second}
+	return SecurityOptions{AuthorizationModes: []string{ModeAlwaysAllow}, RequestTimeout: apiserver.DefaultRequestTimeout}
 }
 
 // AddFlags binds the options.
@@ -59,7 +59,7 @@ func (o *SecurityOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.AuthorizationModes, "authorization-mode", o.AuthorizationModes,
 		"ordered list of authorizers: AlwaysAllow, AlwaysDeny, RBAC")
 	fs.DurationVar(&o.RequestTimeout, "request-timeout", o.RequestTimeout,
-		"longest time a non-watch request may take before it is answered 504 (0 disables)")
+		"longest time a non-watch request may take before it is answered 504 (0 disables); a request finding every in-flight slot taken waits up to a quarter of it before 429")
 }
 
 // Validate reports bad modes.
@@ -162,6 +162,11 @@ func (inst *Instance) configureSecurity(cfg *apiserver.Config) error {
 	// always in it, after system:masters and any mode listed before it.
 	cfg.Authorizer = chain
 	cfg.RequestTimeout = o.RequestTimeout
+	if o.RequestTimeout > 0 {
+		// As Kubernetes' priority and fairness: a request waits for an
+		// in-flight slot for up to a quarter of its timeout.
+		cfg.InFlightQueueWait = o.RequestTimeout / 4
+	}
 	inst.log.Info("authorization", zap.String("modes", strings.Join(o.AuthorizationModes, ",")),
 		zap.Bool("authentication", cfg.Authenticator != nil))
 	inst.sec = sec

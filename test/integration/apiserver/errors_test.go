@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/apiserver/app"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
@@ -105,7 +106,10 @@ func holdMutatingSlot(t *testing.T, base string) (finish func() string) {
 // TestTooManyRequests: with one mutating slot held, a write gets 429 with
 // Retry-After and details.retryAfterSeconds; reads and watches still pass.
 func TestTooManyRequests(t *testing.T) {
-	c := newClient(t, framework.WithMaxRequestsInFlight(10, 1))
+	// A request waits for a slot up to a quarter of --request-timeout
+	// before its 429: 1 s here.
+	c := newClient(t, framework.WithMaxRequestsInFlight(10, 1),
+		framework.WithOptions(func(o *app.Options) { o.Security.RequestTimeout = 4 * time.Second }))
 	finish := holdMutatingSlot(t, c.srv.URL)
 	deadline := time.Now().Add(10 * time.Second)
 	var resp *http.Response

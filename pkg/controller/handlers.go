@@ -6,6 +6,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/cache"
 	"github.com/tinykube/tinykube/pkg/client/workqueue"
@@ -82,7 +83,20 @@ func ControllerKey[T meta.Object](lister cache.Lister[T], kind string, obj meta.
 // deletion), an update of a pod being deleted and a delete observe the
 // deletion, and every event queues the owner's key (an update also the
 // former owner's, when the pod's controller changed).
-func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations, ownerKey func(*core.Pod) (string, bool)) cache.ResourceEventHandlerFuncs[*core.Pod] {
+//
+// An orphan (no controller ref, not being deleted) queues the keys adopters
+// lists, the owners that may adopt it, when it is added and when an update
+// changed its labels or released it; no expectation is observed, since no
+// owner created it. With a nil adopters an orphan queues nothing.
+func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations, ownerKey func(*core.Pod) (string, bool), adopters func(*core.Pod) []string) cache.ResourceEventHandlerFuncs[*core.Pod] {
+	queueAdopters := func(p *core.Pod) {
+		if adopters == nil || p.ControllerRef() != nil || p.DeletionTimestamp != nil {
+			return
+		}
+		for _, key := range adopters(p) {
+			queue.Add(key)
+		}
+	}
 	return cache.ResourceEventHandlerFuncs[*core.Pod]{
 		AddFunc: func(p *core.Pod) {
 			if key, ok := ownerKey(p); ok {
@@ -92,7 +106,9 @@ func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations,
 					exp.CreationObserved(key)
 				}
 				queue.Add(key)
+				return
 			}
+			queueAdopters(p)
 		},
 		UpdateFunc: func(old, p *core.Pod) {
 			key, ok := ownerKey(p)
@@ -106,6 +122,11 @@ func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations,
 			// short: that owner must count again.
 			if oldKey, had := ownerKey(old); had && (!ok || oldKey != key) {
 				queue.Add(oldKey)
+			}
+			// An orphan whose labels changed, or that was just released,
+			// may now match owners it did not match before.
+			if old.ControllerRef() != nil || !labels.Equals(old.Labels, p.Labels) {
+				queueAdopters(p)
 			}
 		},
 		DeleteFunc: OnDelete(func(p *core.Pod) {

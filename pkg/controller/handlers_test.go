@@ -10,6 +10,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/cache"
 	"github.com/tinykube/tinykube/pkg/client/workqueue"
@@ -139,7 +140,7 @@ func TestControlledPodHandlers(t *testing.T) {
 			defer q.ShutDown()
 			exp := NewExpectations()
 			exp.Expect("ns/rs", 1, []string{"ns/old"})
-			tc.event(ControlledPodHandlers(q, exp, ownerKey))
+			tc.event(ControlledPodHandlers(q, exp, ownerKey, nil))
 			if got := drain(q); !slices.Equal(got, tc.queued) {
 				t.Fatalf("queued %v, want %v", got, tc.queued)
 			}
@@ -180,5 +181,94 @@ func TestRunWhenSyncedRunsWorkers(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the worker never synced the queued key")
+	}
+}
+
+func rsSelector(rs *apps.ReplicaSet) (labels.Selector, error) {
+	return labels.LabelSelectorAsSelector(rs.Spec.Selector)
+}
+
+// TestControlledPodHandlersOrphans: an orphan queues the owners that may
+// adopt it when it appears, when its labels change and when it is released,
+// and observes no expectation.
+func TestControlledPodHandlersOrphans(t *testing.T) {
+	now := meta.NewTime(time.Unix(100, 0))
+	rs := func(ns, name, uid string, sel map[string]string, mut ...func(*apps.ReplicaSet)) *apps.ReplicaSet {
+		r := &apps.ReplicaSet{ObjectMeta: meta.ObjectMeta{Namespace: ns, Name: name, UID: uid},
+			Spec: apps.ReplicaSetSpec{Selector: &meta.LabelSelector{MatchLabels: sel}}}
+		for _, m := range mut {
+			m(r)
+		}
+		return r
+	}
+	lister := rsLister(t,
+		rs("ns", "owner", "u1", map[string]string{"app": "owned"}),
+		rs("ns", "a", "ua", map[string]string{"app": "x"}),
+		rs("ns", "b", "ub", map[string]string{"app": "x", "tier": "y"}),
+		rs("ns", "gone", "ug", map[string]string{"app": "x"}, func(r *apps.ReplicaSet) { r.DeletionTimestamp = &now }),
+		rs("ns", "all", "uall", map[string]string{}),
+		rs("ns2", "c", "uc", map[string]string{"app": "x"}),
+	)
+	ownerKey := func(p *core.Pod) (string, bool) { return ControllerKey(lister, "ReplicaSet", p) }
+	adopters := func(p *core.Pod) []string { return AdopterKeys(lister, rsSelector, p) }
+	ours := &meta.OwnerReference{Kind: "ReplicaSet", Name: "owner", UID: "u1", Controller: meta.Ptr(true)}
+	foreign := &meta.OwnerReference{Kind: "DaemonSet", Name: "d", UID: "ud", Controller: meta.Ptr(true)}
+	pod := func(ns string, lbls map[string]string, ref *meta.OwnerReference, deleting bool) *core.Pod {
+		p := controlledPod(ns, "p", ref)
+		p.Labels = lbls
+		if deleting {
+			p.DeletionTimestamp = &now
+		}
+		return p
+	}
+	x := map[string]string{"app": "x"}
+	xy := map[string]string{"app": "x", "tier": "y"}
+	none := map[string]string{"app": "none"}
+	type h = cache.ResourceEventHandlerFuncs[*core.Pod]
+	cases := []struct {
+		name   string
+		event  func(h)
+		queued []string
+	}{
+		{"orphan added: matching owners", func(h h) { h.AddFunc(pod("ns", x, nil, false)) }, []string{"ns/a"}},
+		{"orphan added: every matching owner", func(h h) { h.AddFunc(pod("ns", xy, nil, false)) }, []string{"ns/a", "ns/b"}},
+		{"orphan added: owners of its namespace only", func(h h) { h.AddFunc(pod("ns2", x, nil, false)) }, []string{"ns2/c"}},
+		{"orphan added: none matching", func(h h) { h.AddFunc(pod("ns", none, nil, false)) }, nil},
+		{"orphan added while being deleted", func(h h) { h.AddFunc(pod("ns", x, nil, true)) }, nil},
+		{"pod of another kind's controller", func(h h) { h.AddFunc(pod("ns", x, foreign, false)) }, nil},
+		{"owned pod: its owner only", func(h h) { h.AddFunc(pod("ns", x, ours, false)) }, []string{"ns/owner"}},
+		{"orphan updated, labels unchanged", func(h h) { h.UpdateFunc(pod("ns", x, nil, false), pod("ns", x, nil, false)) }, nil},
+		{"orphan relabelled to match", func(h h) { h.UpdateFunc(pod("ns", none, nil, false), pod("ns", x, nil, false)) }, []string{"ns/a"}},
+		{"orphan relabelled to match more", func(h h) { h.UpdateFunc(pod("ns", x, nil, false), pod("ns", xy, nil, false)) }, []string{"ns/a", "ns/b"}},
+		{"orphan relabelled to match none", func(h h) { h.UpdateFunc(pod("ns", x, nil, false), pod("ns", none, nil, false)) }, nil},
+		{"orphan relabelled while being deleted", func(h h) { h.UpdateFunc(pod("ns", none, nil, false), pod("ns", x, nil, true)) }, nil},
+		{"released: former owner and adopters", func(h h) { h.UpdateFunc(pod("ns", x, ours, false), pod("ns", x, nil, false)) },
+			[]string{"ns/a", "ns/owner"}},
+		{"released by another kind: adopters", func(h h) { h.UpdateFunc(pod("ns", x, foreign, false), pod("ns", x, nil, false)) },
+			[]string{"ns/a"}},
+		{"adopted: the new owner only", func(h h) { h.UpdateFunc(pod("ns", x, nil, false), pod("ns", x, ours, false)) },
+			[]string{"ns/owner"}},
+		{"owned pod relabelled: its owner only", func(h h) { h.UpdateFunc(pod("ns", none, ours, false), pod("ns", x, ours, false)) },
+			[]string{"ns/owner"}},
+		{"orphan deleted", func(h h) { h.DeleteFunc(pod("ns", x, nil, false)) }, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := workqueue.New[string]("test")
+			defer q.ShutDown()
+			exp := NewExpectations()
+			exp.Expect("ns/owner", 1, []string{"ns/p"})
+			exp.Expect("ns/a", 1, []string{"ns/p"})
+			tc.event(ControlledPodHandlers(q, exp, ownerKey, adopters))
+			got := drain(q)
+			slices.Sort(got)
+			if !slices.Equal(got, tc.queued) {
+				t.Fatalf("queued %v, want %v", got, tc.queued)
+			}
+			// An orphan's adopters expect nothing from it.
+			if adds, dels := exp.Pending("ns/a"); adds != 1 || dels != 1 {
+				t.Fatalf("pending of ns/a %d,%d, want 1,1", adds, dels)
+			}
+		})
 	}
 }

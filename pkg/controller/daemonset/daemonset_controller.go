@@ -65,7 +65,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 	}); err != nil {
 		return nil, fmt.Errorf("daemonset handler: %w", err)
 	}
-	if _, err := podInf.Informer().AddEventHandler(controller.ControlledPodHandlers(c.queue, c.expectations, c.ownerKey)); err != nil {
+	if _, err := podInf.Informer().AddEventHandler(c.podHandlers()); err != nil {
 		return nil, fmt.Errorf("daemonset pod handler: %w", err)
 	}
 	if _, err := nodeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Node]{
@@ -107,6 +107,23 @@ func (c *Controller) ownerKey(p *core.Pod) (string, bool) {
 	return controller.ControllerKey(c.dsLister, "DaemonSet", p)
 }
 
+// selectorOf is a daemon set's pod selector.
+func selectorOf(ds *apps.DaemonSet) (labels.Selector, error) {
+	return labels.LabelSelectorAsSelector(ds.Spec.Selector)
+}
+
+// adopters are the keys of the daemon sets that may adopt the orphan p.
+func (c *Controller) adopters(p *core.Pod) []string {
+	return controller.AdopterKeys(c.dsLister, selectorOf, p)
+}
+
+// podHandlers queue a pod's daemon set (its former one too when it was
+// released) and, for an orphan that appears or changes labels, every daemon
+// set that may adopt it.
+func (c *Controller) podHandlers() cache.ResourceEventHandlerFuncs[*core.Pod] {
+	return controller.ControlledPodHandlers(c.queue, c.expectations, c.ownerKey, c.adopters)
+}
+
 // Run waits for the caches and runs workers until ctx ends.
 func (c *Controller) Run(ctx context.Context, workers int) {
 	controller.RunWhenSynced(ctx, c.queue, workers, c.syncDaemonSet, c.logger, c.synced...)
@@ -125,7 +142,7 @@ func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {
 	if err != nil {
 		return fmt.Errorf("get daemonset %s: %w", key, err)
 	}
-	selector, err := labels.LabelSelectorAsSelector(ds.Spec.Selector)
+	selector, err := selectorOf(ds)
 	if err != nil || selector.Empty() {
 		return nil
 	}

@@ -100,12 +100,14 @@ func (c *Controller) rsChanged(rs *apps.ReplicaSet) {
 		return
 	}
 	ds, _ := c.dLister.ByNamespace(rs.Namespace).List(nil)
-	for _, d := range ds {
-		sel, err := labels.LabelSelectorAsSelector(d.Spec.Selector)
-		if err == nil && !sel.Empty() && sel.Matches(labels.Set(rs.Labels)) {
-			c.enqueue(d)
-		}
+	for _, d := range controller.SelectingOwners(ds, selectorOf, rs.Labels) {
+		c.enqueue(d)
 	}
+}
+
+// selectorOf is a deployment's ReplicaSet (and pod) selector.
+func selectorOf(d *apps.Deployment) (labels.Selector, error) {
+	return labels.LabelSelectorAsSelector(d.Spec.Selector)
 }
 
 // podDeleted wakes a Recreate deployment waiting for its old pods to go.

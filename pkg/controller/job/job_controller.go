@@ -109,7 +109,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 	}); err != nil {
 		return nil, fmt.Errorf("job handler: %w", err)
 	}
-	if _, err := podInf.Informer().AddEventHandler(controller.ControlledPodHandlers(c.queue, c.expectations, c.ownerKey)); err != nil {
+	if _, err := podInf.Informer().AddEventHandler(c.podHandlers()); err != nil {
 		return nil, fmt.Errorf("job pod handler: %w", err)
 	}
 	return c, nil
@@ -120,6 +120,18 @@ func (c *Controller) enqueue(j *batch.Job) { c.queue.Add(j.GetObjectMeta().Key()
 // ownerKey is the key of the job controlling p.
 func (c *Controller) ownerKey(p *core.Pod) (string, bool) {
 	return controller.ControllerKey(c.jobLister, "Job", p)
+}
+
+// adopters are the keys of the jobs that may adopt the orphan p.
+func (c *Controller) adopters(p *core.Pod) []string {
+	return controller.AdopterKeys(c.jobLister, selectorOf, p)
+}
+
+// podHandlers queue a pod's job (its former one too when it was released)
+// and, for an orphan that appears or changes labels, every job that may
+// adopt it.
+func (c *Controller) podHandlers() cache.ResourceEventHandlerFuncs[*core.Pod] {
+	return controller.ControlledPodHandlers(c.queue, c.expectations, c.ownerKey, c.adopters)
 }
 
 // Run waits for the caches and runs workers until ctx ends.

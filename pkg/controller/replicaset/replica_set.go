@@ -98,20 +98,15 @@ func (c *Controller) resolveControllerRef(ns string, ref *meta.OwnerReference) *
 	return rs
 }
 
-// podReplicaSets lists the ReplicaSets whose selector matches an orphan pod.
+// podReplicaSets lists the ReplicaSets that may adopt an orphan pod.
 func (c *Controller) podReplicaSets(pod *core.Pod) []*apps.ReplicaSet {
 	all, _ := c.rsLister.ByNamespace(pod.Namespace).List(nil)
-	var out []*apps.ReplicaSet
-	for _, rs := range all {
-		sel, err := labels.LabelSelectorAsSelector(rs.Spec.Selector)
-		if err != nil || sel.Empty() {
-			continue
-		}
-		if sel.Matches(labels.Set(pod.Labels)) {
-			out = append(out, rs)
-		}
-	}
-	return out
+	return controller.SelectingOwners(all, selectorOf, pod.Labels)
+}
+
+// selectorOf is a ReplicaSet's pod selector.
+func selectorOf(rs *apps.ReplicaSet) (labels.Selector, error) {
+	return labels.LabelSelectorAsSelector(rs.Spec.Selector)
 }
 
 func (c *Controller) addPod(pod *core.Pod) {

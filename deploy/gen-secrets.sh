@@ -12,7 +12,8 @@
 #
 # SERVER and CA are the apiserver URL and CA path the components' kubeconfigs
 # name (inside the containers for compose). NODES lists the kubelet
-# identities (default "node-1 node-2 node-3 sim").
+# identities (default "node-1 node-2 node-3"), SIMULATORS those of kubelets
+# simulating many nodes (default "sim", the compose profile's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: gen-secrets.sh DIR SERVER CA [HOST_SERVER ADMIN_KUBECONFIG]"
@@ -25,7 +26,7 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
 go run ./hack/tools/gen-certs --dir "$dir/pki" --hosts localhost,127.0.0.1,apiserver >/dev/null
-NODES=${NODES:-node-1 node-2 node-3 sim} hack/gen-tokens.sh "$dir/auth" "$server" "$ca" >/dev/null
+NODES=${NODES:-node-1 node-2 node-3} SIMULATORS=${SIMULATORS:-sim} hack/gen-tokens.sh "$dir/auth" "$server" "$ca" >/dev/null
 
 [ -n "$host_server" ] || exit 0
 [ -n "$admin" ] || { echo "$usage" >&2; exit 2; }

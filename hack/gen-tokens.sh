@@ -13,7 +13,11 @@
 #   scheduler           system:kube-scheduler
 #   controller-manager  system:kube-controller-manager
 #   <node>              system:node:<node>             group system:nodes   (one per NODES entry)
+#   <sim>               system:kubelet-simulator:<sim> group system:nodes   (one per SIMULATORS entry)
 #   prometheus          system:prometheus              group system:monitoring
+# A simulating kubelet (--nodes=N) serves nodes <sim>-0..<sim>-N-1, so it is
+# not one node's identity: the apiserver's node restriction (a node writes
+# only its own Node, Lease and pods) applies to system:node:<name> users only.
 set -euo pipefail
 dir="${1:?usage: gen-tokens.sh DIR SERVER_URL [CA_FILE]}"
 server="${2:?usage: gen-tokens.sh DIR SERVER_URL [CA_FILE]}"
@@ -69,6 +73,9 @@ add scheduler system:kube-scheduler kube-scheduler ""
 add controller-manager system:kube-controller-manager kube-controller-manager ""
 for n in $nodes; do
   add "$n" "system:node:$n" "node-$n" system:nodes
+done
+for n in ${SIMULATORS:-}; do
+  add "$n" "system:kubelet-simulator:$n" "simulator-$n" system:nodes
 done
 add prometheus system:prometheus prometheus system:monitoring
 mv "$csv" "$dir/tokens.csv"

@@ -47,6 +47,9 @@ func (s *Server) deleteObject(ctx context.Context, res *registry.Resource, st st
 		if err := checkPreconditions(res, current, opts.Preconditions); err != nil {
 			return nil, err
 		}
+		if err := s.admitNodeDelete(ctx, res, current); err != nil {
+			return nil, err
+		}
 		action, marked := res.PlanDelete(current, opts, s.now())
 		if dryRun {
 			if marked != nil {

@@ -43,6 +43,9 @@ func addDefaultTolerations(pod *core.Pod, notReady, unreachable int64) {
 // bind serves POST pods/{name}/binding: it sets spec.nodeName once (409 if
 // the pod is already bound) and the PodScheduled=True condition.
 func (s *Server) bind(w http.ResponseWriter, req *http.Request, r *request) error {
+	if err := s.admitNodeBinding(req.Context(), r); err != nil {
+		return err
+	}
 	body, err := bodyJSON(req)
 	if err != nil {
 		return err

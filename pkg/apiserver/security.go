@@ -204,9 +204,13 @@ func (s *Server) serveReview(w http.ResponseWriter, req *http.Request, az author
 	writeJSON(w, req, http.StatusCreated, out)
 }
 
-// admitWrite runs the configured write admission (RBAC escalation checks)
-// on a create (old nil) or update.
+// admitWrite runs the node restriction (admission_noderestriction.go) and
+// the configured write admission (RBAC escalation checks) on a create (old
+// nil) or update.
 func (s *Server) admitWrite(ctx context.Context, res *registry.Resource, obj, old meta.Object) error {
+	if err := s.admitNodeWrite(ctx, res, obj, old); err != nil {
+		return err
+	}
 	if s.cfg.WriteAdmission == nil {
 		return nil
 	}

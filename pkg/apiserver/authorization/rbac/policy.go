@@ -68,7 +68,11 @@ type Policy struct {
 //     objects.
 //   - system:node (group system:nodes): its nodes and their status, pods
 //     (read, delete after graceful termination) and pod status, events, node
-//     leases. It cannot read secrets.
+//     leases. It cannot read secrets. RBAC grants these on every object of
+//     the kind; the apiserver's node restriction (admission, always on, as
+//     Kubernetes' NodeRestriction) narrows a user system:node:<name> to its
+//     own Node (not its taints or node-restriction.kubernetes.io labels),
+//     its Lease in kube-node-lease and the pods bound to it.
 func BootstrapPolicy() Policy {
 	core, apps, batch, coord := "", "apps", "batch", "coordination.k8s.io"
 	events := rule("create", "update", "patch").groups(core, "events.k8s.io").resources("events").done()

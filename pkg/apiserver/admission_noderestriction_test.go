@@ -96,8 +96,7 @@ func TestAdmitNodeRequest(t *testing.T) {
 			testNode("a", nil, core.Taint{Key: "k", Effect: core.TaintEffectNoExecute, TimeAdded: &added})), ""},
 		{"update other node status", "a", nodes(opUpdate, "status", "b", testNode("b", nil), testNode("b", nil)),
 			`nodes "b" is forbidden: node "a" is not allowed to modify node "b"`},
-		{"delete own node", "a", nodes(opDelete, "", "a", nil, testNode("a", nil)),
-			`nodes "a" is forbidden: node "a" is not allowed to delete node "a"`},
+		{"delete own node", "a", nodes(opDelete, "", "a", nil, testNode("a", nil)), ""},
 		{"delete other node", "a", nodes(opDelete, "", "b", nil, testNode("b", nil)),
 			`nodes "b" is forbidden: node "a" is not allowed to modify node "b"`},
 

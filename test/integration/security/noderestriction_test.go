@@ -124,10 +124,8 @@ func TestNodeRestrictionWithoutRBAC(t *testing.T) {
 		`pods "p3" is forbidden: node "n1" can only create mirror pods, which are not served`)
 	c.forbiddenWith(http.MethodPut, "/api/v1/namespaces/default/pods/p1", boundPod("p1", "n1"),
 		`pods "p1" is forbidden: unexpected operation "UPDATE", node "n1" can only delete pods and update their status`)
-	c.forbiddenWith(http.MethodDelete, "/api/v1/nodes/n1", nil,
-		`nodes "n1" is forbidden: node "n1" is not allowed to delete node "n1"`)
-	c.forbiddenWith(http.MethodDelete, "/api/v1/nodes", nil,
-		`nodes "n1" is forbidden: node "n1" is not allowed to delete node "n1"`)
+	c.forbiddenWith(http.MethodDelete, "/api/v1/nodes/n2", nil,
+		`nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"`)
 	c.forbiddenWith(http.MethodPost, "/api/v1/namespaces/default/pods/p2/eviction",
 		map[string]any{"metadata": map[string]any{"name": "p2"}},
 		`pods "p2" is forbidden: node n1 can only evict pods with spec.nodeName set to itself`)
@@ -140,4 +138,6 @@ func TestNodeRestrictionWithoutRBAC(t *testing.T) {
 	c.must(http.StatusCreated, "node-token", http.MethodPost, "/api/v1/namespaces/default/pods/p1/eviction",
 		map[string]any{"metadata": map[string]any{"name": "p1"}})
 	c.must(http.StatusOK, "admin-token", http.MethodGet, "/api/v1/nodes/n2", nil)
+	// Its own Node it may delete, as in Kubernetes.
+	c.must(http.StatusOK, "node-token", http.MethodDelete, "/api/v1/nodes/n1", nil)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/registry"
@@ -58,6 +59,9 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request) {
 func (s *Server) dispatch(w http.ResponseWriter, req *http.Request, r *request) error {
 	if r.ri.Subresource != "" {
 		return s.dispatchSubresource(w, req, r)
+	}
+	if verb := authzVerbs[r.ri.Verb]; r.res.Verbs != nil && !slices.Contains(r.res.Verbs, verb) {
+		return s.notAllowed(r, verb) // a verb discovery does not list
 	}
 	switch r.ri.Verb {
 	case "GET":

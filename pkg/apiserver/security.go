@@ -126,7 +126,8 @@ func (s *Server) withAuthorization(next http.Handler) http.Handler {
 	})
 }
 
-// authzVerbs maps the request-info verbs to Kubernetes' authorization verbs.
+// authzVerbs maps the request-info verbs to Kubernetes' authorization verbs
+// (the verbs discovery lists).
 var authzVerbs = map[string]string{
 	"GET": "get", "LIST": "list", "WATCH": "watch", "POST": "create", "PUT": "update",
 	"PATCH": "patch", "DELETE": "delete", "DELETECOLLECTION": "deletecollection",

@@ -97,7 +97,10 @@ func namespaces() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Namespace", Resource: "namespaces", Singular: "namespace",
 		ShortNames: []string{"ns"}, Subresources: []string{SubStatus, SubFinalize},
-		New: newOf[core.Namespace](), ResetStatusOnCreate: true,
+		// No deletecollection, as in Kubernetes: each namespace is deleted
+		// on its own (and the system ones not at all).
+		Verbs: []string{"create", "delete", "get", "list", "patch", "update", "watch"},
+		New:   newOf[core.Namespace](), ResetStatusOnCreate: true,
 		PrepareKind: func(o meta.Object) {
 			ns := o.(*core.Namespace)
 			ns.Status.Phase = core.NamespaceActive

@@ -211,4 +211,10 @@ func TestNamespaceLifecycle(t *testing.T) {
 	c.must(http.StatusOK, "PUT", "/api/v1/namespaces/gone/finalize", n, nil)
 	c.status(http.StatusNotFound, meta.StatusReasonNotFound, "GET", "/api/v1/namespaces/gone", nil)
 	c.status(http.StatusForbidden, meta.StatusReasonForbidden, "DELETE", "/api/v1/namespaces/default", nil)
+	// Namespaces have no deletecollection (as in Kubernetes), so the system
+	// ones cannot go that way either.
+	c.status(http.StatusMethodNotAllowed, meta.StatusReasonMethodNotAllowed, "DELETE", "/api/v1/namespaces", nil)
+	for _, n := range []string{"default", "kube-system", "kube-public", "kube-node-lease"} {
+		c.must(http.StatusOK, "GET", "/api/v1/namespaces/"+n, nil, nil)
+	}
 }

@@ -71,7 +71,8 @@ main() {
     deploy/build-images.sh
   fi
   step "certificates and tokens in $SECRETS (kept if there), admin kubeconfig $ADMIN"
-  deploy/gen-secrets.sh "$SECRETS" https://apiserver:8080 /pki/ca.crt "$API" "$ADMIN"
+  # NODES here is a count; gen-secrets.sh reads NODES as the kubelets' names.
+  env -u NODES deploy/gen-secrets.sh "$SECRETS" https://apiserver:8080 /pki/ca.crt "$API" "$ADMIN"
   step "starting the cluster: ${COMPOSE[*]} up -d"
   "${COMPOSE[@]}" up -d --remove-orphans
   step "waiting for the apiserver at $API/readyz"

@@ -19,6 +19,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/cache"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/informers"
+	"github.com/tinykube/tinykube/pkg/client/record"
 	"github.com/tinykube/tinykube/pkg/kubelet/prober"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
 )
@@ -65,7 +66,7 @@ type Kubelet struct {
 	runtime   runtime.Runtime
 	log       *zap.Logger
 	backoff   *Backoff
-	recorder  *eventRecorder
+	recorder  *record.Recorder
 	metrics   *metrics
 	nodes     map[string]bool
 	workersMu sync.Mutex
@@ -105,7 +106,7 @@ func New(cfg Config) (*Kubelet, error) {
 	for _, n := range cfg.NodeNames {
 		k.nodes[n] = true
 	}
-	k.recorder = newEventRecorder(cfg.Client, cfg.Logger)
+	k.recorder = record.New(record.NewSink(cfg.Client), "kubelet", cfg.Logger)
 	k.metrics = newMetrics(cfg.Registerer, k)
 	for _, n := range cfg.NodeNames {
 		k.metrics.nodeName.WithLabelValues(n).Set(1)
@@ -123,7 +124,7 @@ func (k *Kubelet) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); f(ctx) }()
 	}
 	goRun(k.runtime.Run)
-	goRun(k.recorder.run)
+	goRun(k.recorder.Run)
 	k.probes = prober.NewManager(ctx, k.runtime.Exec, k.onProbe)
 	k.setWorkers(newPodWorkers(ctx, k))
 	// Shutdown order: everything watches ctx; wait for all of it.
@@ -193,6 +194,13 @@ func (k *Kubelet) removeOrphans(ctx context.Context) {
 	}
 }
 
+// eventf records an event about pod with its node as the source host.
+// It never blocks: a full buffer drops the event (and logs that at most
+// every record.DropLogInterval).
+func (k *Kubelet) eventf(pod *core.Pod, eventType, reason, messageFmt string, args ...any) {
+	k.recorder.ForHost(pod.Spec.NodeName).Eventf(pod, eventType, reason, messageFmt, args...)
+}
+
 // onProbe records an Unhealthy event for a failed probe and wakes the pod.
 func (k *Kubelet) onProbe(e prober.Event) {
 	w := k.workers.get(e.PodUID)
@@ -201,7 +209,7 @@ func (k *Kubelet) onProbe(e prober.Event) {
 	}
 	if e.Failed {
 		if pod := w.snapshot(); pod != nil {
-			k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Unhealthy", "%s probe failed: %s", e.Kind, e.Output)
+			k.eventf(pod, core.EventTypeWarning, "Unhealthy", "%s probe failed: %s", e.Kind, e.Output)
 		}
 	}
 	if e.Changed {

@@ -53,7 +53,7 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 			return k.backoff.InBackoff(backoffKey(uid, name), finished, now)
 		}})
 	for _, name := range acts.Kill {
-		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Killing",
+		k.eventf(pod, core.EventTypeNormal, "Killing",
 			"Container %s failed liveness probe, will be restarted", name)
 		if err := k.runtime.Stop(ctx, uid, name, containerGrace(pod, findContainer(pod, name))); err != nil {
 			k.log.Warn("stopping unhealthy container failed", zap.String("container", name), zap.Error(err))
@@ -70,7 +70,7 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 	for name, wait := range acts.Waiting {
 		if st, ok := rt[name]; ok && wait.Reason == ReasonCrashLoopBackOff && !w.backoffSeen[name].Equal(st.Exit.FinishedAt) {
 			w.backoffSeen[name] = st.Exit.FinishedAt
-			k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "BackOff",
+			k.eventf(pod, core.EventTypeWarning, "BackOff",
 				"Back-off restarting failed container %s in pod %s_%s(%s)", name, pod.Name, pod.Namespace, pod.UID)
 		}
 	}
@@ -92,7 +92,7 @@ func pastActiveDeadline(pod *core.Pod, now time.Time) bool {
 
 // failDeadline stops a pod past its active deadline and reports it Failed.
 func (k *Kubelet) failDeadline(ctx context.Context, w *podWorker, pod *core.Pod, now time.Time) {
-	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, core.PodReasonDeadlineExceeded,
+	k.eventf(pod, core.EventTypeNormal, core.PodReasonDeadlineExceeded,
 		"Pod was active on the node longer than the specified deadline")
 	k.stopAll(ctx, pod, podGrace(pod), "Killing")
 	k.probes.RemovePod(string(pod.UID))
@@ -128,7 +128,7 @@ func (k *Kubelet) startContainer(ctx context.Context, w *podWorker, pod *core.Po
 	c := findContainer(pod, name)
 	spec, err := k.containerSpec(ctx, pod, c)
 	if err != nil {
-		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Failed", "Error: %v", err)
+		k.eventf(pod, core.EventTypeWarning, "Failed", "Error: %v", err)
 		return &core.ContainerStateWaiting{Reason: ReasonCreateContainerConfigError, Message: err.Error()}, err
 	}
 	if _, restarted := rt[name]; restarted {
@@ -136,11 +136,11 @@ func (k *Kubelet) startContainer(ctx context.Context, w *podWorker, pod *core.Po
 	}
 	w.specs[name] = spec
 	if _, err := k.runtime.Start(ctx, spec); err != nil {
-		k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeWarning, "Failed", "Error: %v", err)
+		k.eventf(pod, core.EventTypeWarning, "Failed", "Error: %v", err)
 		return nil, err
 	}
-	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Created", "Created container %s", name)
-	k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Started", "Started container %s", name)
+	k.eventf(pod, core.EventTypeNormal, "Created", "Created container %s", name)
+	k.eventf(pod, core.EventTypeNormal, "Started", "Started container %s", name)
 	return nil, nil
 }
 
@@ -246,7 +246,7 @@ func (k *Kubelet) stopAll(ctx context.Context, pod *core.Pod, grace time.Duratio
 			continue
 		}
 		if event != "" {
-			k.recorder.Eventf(pod, pod.Spec.NodeName, core.EventTypeNormal, "Killing", "Stopping container %s", st.Name)
+			k.eventf(pod, core.EventTypeNormal, "Killing", "Stopping container %s", st.Name)
 		}
 		wg.Add(1)
 		go func() {

@@ -23,7 +23,7 @@ import (
 
 // fakeAPI answers the kubelet's pod writes without a server: PUT
 // pods/status with a Running pod at resourceVersion 11, event creates and
-// updates with an event. It counts status writes.
+// patches with an event. It counts status writes.
 type fakeAPI struct {
 	pod, event []byte
 	puts       atomic.Int64
@@ -59,7 +59,7 @@ func (a *fakeAPI) RoundTrip(req *http.Request) (*http.Response, error) {
 		code, body = http.StatusOK, a.pod
 	case req.Method == http.MethodPost && strings.HasSuffix(path, "/events"):
 		code, body = http.StatusCreated, a.event
-	case req.Method == http.MethodPut && strings.Contains(path, "/events/"):
+	case req.Method == http.MethodPatch && strings.Contains(path, "/events/"):
 		code, body = http.StatusOK, a.event
 	}
 	return &http.Response{StatusCode: code, Header: http.Header{"Content-Type": {"application/json"}},
@@ -81,7 +81,8 @@ func benchBoundPod(i int) *core.Pod {
 }
 
 // benchKubelet is a kubelet on the simulated runtime, one node, talking to
-// a fakeAPI; its probe manager lives until the benchmark ends.
+// a fakeAPI; its probe manager and event recorder (posting on its own
+// goroutine, as in the daemon) live until the benchmark ends.
 func benchKubelet(b *testing.B) (*Kubelet, *fakeAPI, context.Context) {
 	api := newFakeAPI(b)
 	cs, err := clientset.NewForConfig(&rest.Config{Host: "http://apiserver.invalid", Transport: api, QPS: -1})
@@ -95,21 +96,17 @@ func benchKubelet(b *testing.B) (*Kubelet, *fakeAPI, context.Context) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	k.probes = prober.NewManager(ctx, k.runtime.Exec, k.onProbe)
+	recorded := make(chan struct{})
+	go func() { defer close(recorded); k.recorder.Run(ctx) }()
 	b.Cleanup(func() {
 		cancel()
+		<-recorded
 		if w := k.workersOrNil(); w != nil {
 			w.wait()
 		}
 		k.probes.Wait()
 	})
 	return k, api, ctx
-}
-
-// postQueued posts the events queued so far, as the recorder's goroutine would.
-func (r *eventRecorder) postQueued(ctx context.Context) {
-	for len(r.queue) > 0 {
-		r.post(ctx, <-r.queue)
-	}
 }
 
 // echo is pod as the watch brings it back after the kubelet wrote status.
@@ -121,7 +118,7 @@ func echo(pod *core.Pod, status *core.PodStatus) *core.Pod {
 
 // BenchmarkSimulatedPodSync is one bench pod's syncs on the simulated
 // runtime, on the caller's goroutine: the first (start the container, two
-// events posted, status written) and the one the status write's echo
+// events recorded, status written) and the one the status write's echo
 // causes (nothing to do).
 func BenchmarkSimulatedPodSync(b *testing.B) {
 	k, api, ctx := benchKubelet(b)
@@ -131,7 +128,6 @@ func BenchmarkSimulatedPodSync(b *testing.B) {
 		pod := benchBoundPod(i)
 		w := newPodWorker(string(pod.UID))
 		k.syncPod(ctx, w, pod)
-		k.recorder.postQueued(ctx)
 		if w.lastStatus == nil || w.lastStatus.Phase != core.PodRunning {
 			b.Fatalf("status not written: %+v", w.lastStatus)
 		}
@@ -158,7 +154,6 @@ func BenchmarkSimulatedPodWorkers(b *testing.B) {
 		pods = append(pods, pod)
 		k.podChanged(pod)
 		<-synced
-		k.recorder.postQueued(ctx)
 		w := k.workers.get(string(pod.UID))
 		k.podChanged(echo(pod, w.lastStatus))
 		<-synced

@@ -8,6 +8,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/record"
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
@@ -21,6 +22,9 @@ type Client interface {
 	SetPodConditions(ctx context.Context, pod *core.Pod, conditions []core.PodCondition) error
 	// CreateEvent creates an Event (the sink of the scheduler's recorder).
 	CreateEvent(ctx context.Context, e *core.Event) error
+	// UpdateEvent sets the count, lastTimestamp and message of the stored
+	// event named e.Name to e's (a repeated event).
+	UpdateEvent(ctx context.Context, e *core.Event) error
 }
 
 // NewClient returns a Client over a clientset.
@@ -59,4 +63,9 @@ func (c *apiClient) CreateEvent(ctx context.Context, e *core.Event) error {
 		return fmt.Errorf("create event %s/%s: %w", e.Namespace, e.Name, err)
 	}
 	return nil
+}
+
+// UpdateEvent patches e as the shared recorder's sink does.
+func (c *apiClient) UpdateEvent(ctx context.Context, e *core.Event) error {
+	return record.NewSink(c.cs).Update(ctx, e)
 }

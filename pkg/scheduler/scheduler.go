@@ -123,7 +123,7 @@ func New(client Client, o Options) (*Scheduler, error) {
 	s := &Scheduler{
 		name: o.SchedulerName, logger: o.Logger.With(zap.String("profile", o.SchedulerName)),
 		client:   client,
-		events:   record.New(record.SinkFunc(client.CreateEvent), o.SchedulerName, o.Logger),
+		events:   record.New(record.SinkFuncs{CreateFunc: client.CreateEvent, UpdateFunc: client.UpdateEvent}, o.SchedulerName, o.Logger),
 		cache:    cache.New(o.AssumedPodTTL, nil, o.Logger),
 		queue:    queue.NewPriorityQueue(queue.Options{RecordPending: metrics.RecordPending}),
 		fwk:      fwk,

@@ -64,6 +64,8 @@ func (f *fakeClient) CreateEvent(_ context.Context, e *core.Event) error {
 	return nil
 }
 
+func (f *fakeClient) UpdateEvent(context.Context, *core.Event) error { return nil }
+
 func (f *fakeClient) binding(k string) (string, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

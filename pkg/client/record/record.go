@@ -1,8 +1,12 @@
 // Package record posts Kubernetes Events about objects (SuccessfulCreate,
-// ScalingReplicaSet, ...). Event never blocks the caller: events go into a
-// bounded buffer that Run drains to the apiserver; when the buffer is full
-// the event is dropped and logged, as client-go's broadcaster does under
-// pressure.
+// Scheduled, Started, ...) for every component. Eventf never blocks the
+// caller: events go into a bounded buffer that Run drains to the
+// apiserver; when the buffer is full the event is dropped and logged, as
+// client-go's broadcaster does under pressure. Run correlates events as
+// client-go's EventCorrelator does: repeats of an event count onto the
+// event already written, many similar events (differing only in their
+// message) become one aggregate event, and a source's events about one
+// object pass a token bucket (spam filter).
 package record
 
 import (
@@ -28,29 +32,43 @@ type EventRecorder interface {
 	Eventf(obj meta.Object, eventType, reason, messageFmt string, args ...any)
 }
 
-// EventSink creates events; *clientset.EventClient of any namespace fits
-// through SinkFunc.
+// EventSink writes events for a Recorder. The recorder names events
+// itself (and keeps the name of the first of repeated events), so the
+// sink need not return what the server stored.
 type EventSink interface {
+	// Create creates ev.
 	Create(ctx context.Context, ev *core.Event) error
+	// Update sets the count, lastTimestamp and message of the stored
+	// event of ev's namespace and name to ev's. An error (the event was
+	// deleted or has expired, ...) makes the recorder create ev instead.
+	Update(ctx context.Context, ev *core.Event) error
 }
 
-// SinkFunc adapts a function to EventSink.
-type SinkFunc func(ctx context.Context, ev *core.Event) error
+// SinkFuncs adapts two functions to EventSink.
+type SinkFuncs struct {
+	CreateFunc, UpdateFunc func(ctx context.Context, ev *core.Event) error
+}
 
 // Create implements EventSink.
-func (f SinkFunc) Create(ctx context.Context, ev *core.Event) error { return f(ctx, ev) }
+func (f SinkFuncs) Create(ctx context.Context, ev *core.Event) error { return f.CreateFunc(ctx, ev) }
+
+// Update implements EventSink.
+func (f SinkFuncs) Update(ctx context.Context, ev *core.Event) error { return f.UpdateFunc(ctx, ev) }
 
 // Recorder is the EventRecorder that posts to a sink. Run must be running
-// for events to leave the buffer.
+// for events to leave the buffer. Its events name no source host; ForHost
+// gives views that do.
 type Recorder struct {
 	sink      EventSink
 	component string
-	host      string
 	logger    *zap.Logger
 	events    chan *core.Event
 	now       func() time.Time
 	// flushAfter overrides FlushTimeout (tests).
 	flushAfter time.Duration
+
+	// correlator is Run's (no lock: only Run's goroutine uses it).
+	correlator *correlator
 
 	// dropped counts the events dropped since the last "events dropped"
 	// line; droppedLogged is when that line was written (UnixNano, 0 for
@@ -73,7 +91,23 @@ func New(sink EventSink, component string, logger *zap.Logger) *Recorder {
 	return &Recorder{
 		sink: sink, component: component, logger: logger,
 		events: make(chan *core.Event, DefaultBufferSize), now: time.Now,
+		correlator: newCorrelator(MaxCacheEntries),
 	}
+}
+
+// ForHost returns a recorder whose events name host as their source host
+// (and reporting instance): one process may act for several hosts, as the
+// kubelet simulating many nodes does. It shares r's buffer, correlation
+// and Run.
+func (r *Recorder) ForHost(host string) EventRecorder { return hostRecorder{r: r, host: host} }
+
+type hostRecorder struct {
+	r    *Recorder
+	host string
+}
+
+func (h hostRecorder) Eventf(obj meta.Object, eventType, reason, messageFmt string, args ...any) {
+	h.r.record(obj, h.host, eventType, reason, messageFmt, args)
 }
 
 // DropLogInterval is the least time between two "events dropped" lines: a
@@ -84,11 +118,18 @@ const DropLogInterval = 10 * time.Second
 // Eventf implements EventRecorder. An event that does not fit in the
 // buffer is dropped without being built.
 func (r *Recorder) Eventf(obj meta.Object, eventType, reason, messageFmt string, args ...any) {
+	r.record(obj, "", eventType, reason, messageFmt, args)
+}
+
+func (r *Recorder) record(obj meta.Object, host, eventType, reason, messageFmt string, args []any) {
 	if len(r.events) == cap(r.events) {
 		r.drop(obj, reason)
 		return
 	}
 	ev := MakeEvent(obj, eventType, reason, fmt.Sprintf(messageFmt, args...), r.component, r.now())
+	if host != "" {
+		ev.Source.Host, ev.ReportingInstance = host, host
+	}
 	select {
 	case r.events <- ev:
 	default:
@@ -159,7 +200,26 @@ func (r *Recorder) flush(ctx context.Context) {
 	}
 }
 
+// post correlates ev and writes what the correlator decides: nothing
+// (spam), an update of the event ev repeats, or a new event. An update
+// that fails (the event was deleted or has expired) creates the event
+// instead, with the count so far.
 func (r *Recorder) post(ctx context.Context, ev *core.Event) {
+	c := r.correlator.correlate(ev, r.now())
+	if c.skip {
+		r.logger.Debug("event dropped by the spam filter", zap.String("reason", ev.Reason),
+			zap.String("object", ev.InvolvedObject.Name), zap.String("host", ev.Source.Host))
+		return
+	}
+	ev = c.event
+	if c.update {
+		err := r.sink.Update(ctx, ev)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		r.logger.Debug("event update failed, creating it", zap.String("reason", ev.Reason),
+			zap.String("object", ev.InvolvedObject.Name), zap.Error(err))
+	}
 	if err := r.sink.Create(ctx, ev); err != nil && ctx.Err() == nil {
 		r.logger.Info("event not recorded", zap.String("reason", ev.Reason),
 			zap.String("object", ev.InvolvedObject.Name), zap.Error(err))

@@ -2,7 +2,10 @@ package record
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
@@ -37,7 +41,7 @@ func TestMakeEvent(t *testing.T) {
 
 func TestRecorderPostsAndDropsWhenFull(t *testing.T) {
 	got := make(chan *core.Event, 10)
-	r := New(SinkFunc(func(ctx context.Context, ev *core.Event) error {
+	r := New(createSink(func(ctx context.Context, ev *core.Event) error {
 		select {
 		case got <- ev:
 		default: // the test reads one
@@ -67,7 +71,7 @@ func TestRecorderFlushesOnStop(t *testing.T) {
 	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns"}}
 	var posted []string
 	started, release := make(chan struct{}), make(chan struct{})
-	r := New(SinkFunc(func(ctx context.Context, ev *core.Event) error {
+	r := New(createSink(func(ctx context.Context, ev *core.Event) error {
 		if ev.Message == "first" {
 			close(started)
 			<-release // still posting when ctx ends
@@ -93,7 +97,7 @@ func TestRecorderFlushesOnStop(t *testing.T) {
 	}
 
 	// A sink that hangs: Run returns once the flush timeout cancels it.
-	r = New(SinkFunc(func(ctx context.Context, ev *core.Event) error {
+	r = New(createSink(func(ctx context.Context, ev *core.Event) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}), "test", nil)
@@ -124,7 +128,7 @@ func TestFakeRecorder(t *testing.T) {
 // count left when it returns.
 func TestDroppedEventsAreCountedNotLoggedEach(t *testing.T) {
 	core_, logs := observer.New(zapcore.WarnLevel)
-	r := New(SinkFunc(func(context.Context, *core.Event) error { return nil }), "test", zap.New(core_))
+	r := New(createSink(func(context.Context, *core.Event) error { return nil }), "test", zap.New(core_))
 	now := time.Unix(1000, 0)
 	r.now = func() time.Time { return now }
 	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns"}}
@@ -147,8 +151,12 @@ func TestDroppedEventsAreCountedNotLoggedEach(t *testing.T) {
 	if n := dropped(0); n != 1 || logs.Len() != 1 {
 		t.Fatalf("first drop: dropped=%d in %d lines", n, logs.Len())
 	}
-	for range 50 {
-		r.Eventf(pod, core.EventTypeNormal, "Scheduled", "dropped quietly")
+	for i := range 50 {
+		if i%2 == 0 { // a host's view shares the buffer and its drops
+			r.ForHost("n1").Eventf(pod, core.EventTypeNormal, "Started", "dropped quietly")
+		} else {
+			r.Eventf(pod, core.EventTypeNormal, "Scheduled", "dropped quietly")
+		}
 	}
 	if logs.Len() != 1 {
 		t.Fatalf("%d lines within the interval, want 1", logs.Len())
@@ -174,7 +182,7 @@ func TestDroppedEventsAreCountedNotLoggedEach(t *testing.T) {
 func BenchmarkEventf(b *testing.B) {
 	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "pod-12345", Namespace: "bench", UID: "3f2c1d7e-1111-2222-3333-444455556666", ResourceVersion: "123"}}
 	b.Run("room", func(b *testing.B) {
-		r := New(SinkFunc(func(context.Context, *core.Event) error { return nil }), "default-scheduler", zap.NewNop())
+		r := New(createSink(func(context.Context, *core.Event) error { return nil }), "default-scheduler", zap.NewNop())
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			if len(r.events) == cap(r.events) {
@@ -192,7 +200,7 @@ func BenchmarkEventf(b *testing.B) {
 		// discarding sink.
 		enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
 		logger := zap.New(zapcore.NewCore(enc, zapcore.AddSync(discard{}), zapcore.InfoLevel), zap.AddCaller())
-		r := New(SinkFunc(func(context.Context, *core.Event) error { return nil }), "default-scheduler", logger)
+		r := New(createSink(func(context.Context, *core.Event) error { return nil }), "default-scheduler", logger)
 		for range DefaultBufferSize {
 			r.Eventf(pod, core.EventTypeNormal, "Scheduled", "kept")
 		}
@@ -207,3 +215,183 @@ func BenchmarkEventf(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// createSink is a sink whose creates go to create and whose updates
+// succeed without doing anything.
+func createSink(create func(ctx context.Context, ev *core.Event) error) EventSink {
+	return SinkFuncs{CreateFunc: create, UpdateFunc: func(context.Context, *core.Event) error { return nil }}
+}
+
+// memSink is an in-memory event store: updates of an event it does not
+// hold fail with NotFound, as the apiserver's do.
+type memSink struct {
+	mu     sync.Mutex
+	events map[string]core.Event // by namespace/name
+	ops    []string              // "create name count" or "update name count"
+}
+
+func newMemSink() *memSink { return &memSink{events: map[string]core.Event{}} }
+
+func (s *memSink) Create(_ context.Context, ev *core.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ops = append(s.ops, fmt.Sprintf("create %s %d", ev.Name, ev.Count))
+	key := ev.Namespace + "/" + ev.Name
+	if _, ok := s.events[key]; ok {
+		return apierrors.NewAlreadyExists("", "events", ev.Name)
+	}
+	s.events[key] = *ev
+	return nil
+}
+
+func (s *memSink) Update(_ context.Context, ev *core.Event) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ops = append(s.ops, fmt.Sprintf("update %s %d", ev.Name, ev.Count))
+	key := ev.Namespace + "/" + ev.Name
+	stored, ok := s.events[key]
+	if !ok {
+		return apierrors.NewNotFound("", "events", ev.Name)
+	}
+	stored.Count, stored.LastTimestamp, stored.Message = ev.Count, ev.LastTimestamp, ev.Message
+	s.events[key] = stored
+	return nil
+}
+
+func (s *memSink) delete(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, ev := range s.events {
+		if ev.Name == name {
+			delete(s.events, k)
+		}
+	}
+}
+
+// list returns the stored events sorted by name.
+func (s *memSink) list() []core.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]core.Event, 0, len(s.events))
+	for _, ev := range s.events {
+		out = append(out, ev)
+	}
+	slices.SortFunc(out, func(a, b core.Event) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+func (s *memSink) opList() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.ops)
+}
+
+// drain posts what r holds on the caller's goroutine, as Run would.
+func drain(r *Recorder) {
+	for len(r.events) > 0 {
+		r.post(context.Background(), <-r.events)
+	}
+}
+
+// TestRecorderCountsRepeatsPerHost runs Run: events of one recorder for
+// two hosts are two events, each counting its repeats, and name their
+// host as source host and reporting instance.
+func TestRecorderCountsRepeatsPerHost(t *testing.T) {
+	sink := newMemSink()
+	r := New(sink, "kubelet", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns", UID: "u"}}
+	for range 3 {
+		r.ForHost("n1").Eventf(pod, core.EventTypeNormal, "Started", "Started container %s", "main")
+	}
+	r.ForHost("n2").Eventf(pod, core.EventTypeNormal, "Started", "Started container %s", "main")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs := sink.list()
+		counts := map[string]int32{}
+		for _, ev := range evs {
+			if ev.Source.Host != ev.ReportingInstance || ev.Source.Component != "kubelet" {
+				t.Fatalf("event %+v: source %+v, reporting instance %q", ev, ev.Source, ev.ReportingInstance)
+			}
+			counts[ev.Source.Host] += ev.Count
+		}
+		if len(evs) == 2 && counts["n1"] == 3 && counts["n2"] == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("events %+v, ops %q; want one of n1 counting 3 and one of n2", evs, sink.opList())
+		}
+		time.Sleep(5 * time.Millisecond) // poll interval
+	}
+}
+
+// TestRecorderRecreatesAGoneEvent: the repeat of an event that was
+// deleted (or expired) is created again, under its name, with the count
+// so far.
+func TestRecorderRecreatesAGoneEvent(t *testing.T) {
+	sink := newMemSink()
+	r := New(sink, "test", nil)
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns", UID: "u"}}
+	r.Eventf(pod, core.EventTypeWarning, "Failed", "boom")
+	r.Eventf(pod, core.EventTypeWarning, "Failed", "boom")
+	drain(r)
+	evs := sink.list()
+	if len(evs) != 1 || evs[0].Count != 2 {
+		t.Fatalf("events %+v, want one counting 2", evs)
+	}
+	name := evs[0].Name
+	sink.delete(name)
+	r.Eventf(pod, core.EventTypeWarning, "Failed", "boom")
+	drain(r)
+	want := []string{"create " + name + " 1", "update " + name + " 2", "update " + name + " 3", "create " + name + " 3"}
+	if got := sink.opList(); !slices.Equal(got, want) {
+		t.Fatalf("ops %q, want %q", got, want)
+	}
+	if evs := sink.list(); len(evs) != 1 || evs[0].Count != 3 || evs[0].FirstTimestamp.IsZero() {
+		t.Fatalf("events %+v, want the event again counting 3", evs)
+	}
+}
+
+// TestRecorderAggregatesAndFilters: similar events become one aggregate
+// after AggregateMaxEvents messages, and the spam filter stops a source's
+// events about an object after SpamBurst until the bucket refills.
+func TestRecorderAggregatesAndFilters(t *testing.T) {
+	sink := newMemSink()
+	r := New(sink, "default-scheduler", nil)
+	now := time.Unix(1000, 0)
+	r.now = func() time.Time { return now }
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns", UID: "u"}}
+	for i := range SpamBurst + 5 {
+		r.Eventf(pod, core.EventTypeWarning, "FailedScheduling", "0/%d nodes are available", i)
+		now = now.Add(time.Second)
+	}
+	drain(r)
+	evs := sink.list()
+	var aggregate *core.Event
+	for i := range evs {
+		if strings.HasPrefix(evs[i].Message, AggregatePrefix) {
+			aggregate = &evs[i]
+		}
+	}
+	// 9 events of their own, then the aggregate counting the other 16 of
+	// the 25 the filter let through.
+	if len(evs) != AggregateMaxEvents || aggregate == nil || aggregate.Count != SpamBurst-(AggregateMaxEvents-1) ||
+		aggregate.Message != AggregatePrefix+fmt.Sprintf("0/%d nodes are available", SpamBurst-1) {
+		t.Fatalf("%d events, aggregate %+v", len(evs), aggregate)
+	}
+	now = now.Add(SpamRefill)
+	r.Eventf(pod, core.EventTypeWarning, "FailedScheduling", "0/99 nodes are available")
+	drain(r)
+	if evs := sink.list(); len(evs) != AggregateMaxEvents {
+		t.Fatalf("%d events after the refill, want the aggregate updated", len(evs))
+	}
+	for _, ev := range sink.list() {
+		// The 5 filtered events were counted too.
+		if ev.Name == aggregate.Name && (ev.Count != aggregate.Count+6 || ev.Message != AggregatePrefix+"0/99 nodes are available") {
+			t.Fatalf("aggregate after the refill %+v", ev)
+		}
+	}
+}

@@ -7,8 +7,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/tinykube/tinykube/pkg/api/core"
-	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/informers"
 	"github.com/tinykube/tinykube/pkg/client/record"
@@ -60,10 +58,7 @@ func RunControllers(ctx context.Context, opts *Options, client *clientset.Client
 	cc := &Context{
 		Client: client, Factory: factory, Options: opts, Logger: logger,
 		Recorder: func(component string) record.EventRecorder {
-			r := record.New(record.SinkFunc(func(ctx context.Context, ev *core.Event) error {
-				_, err := client.CoreV1().Events(ev.Namespace).Create(ctx, ev, meta.CreateOptions{})
-				return err
-			}), component, logger)
+			r := record.New(record.NewSink(client), component, logger)
 			recorders = append(recorders, r)
 			return r
 		},

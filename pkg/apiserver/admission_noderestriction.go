@@ -160,27 +160,12 @@ func admitNodeLease(nodeName string, r nodeRequest) error {
 	return nil
 }
 
-// Label namespaces of node labels (as Kubernetes' well-known labels): a
-// kubelet may set the labels it reports itself and any under
-// [*.]kubelet.kubernetes.io and [*.]node.kubernetes.io, never one under
-// [*.]node-restriction.kubernetes.io (an administrator's, for steering
-// workloads to nodes), nor other kubernetes.io or k8s.io labels.
-var kubeletLabels = map[string]bool{
-	"kubernetes.io/hostname": true, "kubernetes.io/os": true, "kubernetes.io/arch": true,
-	"beta.kubernetes.io/os": true, "beta.kubernetes.io/arch": true,
-	"beta.kubernetes.io/instance-type": true, "node.kubernetes.io/instance-type": true,
-	"failure-domain.beta.kubernetes.io/zone": true, "failure-domain.beta.kubernetes.io/region": true,
-	"topology.kubernetes.io/zone": true, "topology.kubernetes.io/region": true,
-}
-
-const nodeRestrictionLabelNamespace = "node-restriction.kubernetes.io"
-
 // forbiddenNodeLabels returns, sorted, the keys added, changed or removed
-// between labels and old that a node may not touch.
+// between labels and old that a node may not touch (core.IsKubeletLabel).
 func forbiddenNodeLabels(labels, old map[string]string) []string {
 	var bad []string
 	check := func(k string) {
-		if isForbiddenNodeLabel(k) && !slices.Contains(bad, k) {
+		if !core.IsKubeletLabel(k) && !slices.Contains(bad, k) {
 			bad = append(bad, k)
 		}
 	}
@@ -196,25 +181,6 @@ func forbiddenNodeLabels(labels, old map[string]string) []string {
 	}
 	slices.Sort(bad)
 	return bad
-}
-
-func isForbiddenNodeLabel(key string) bool {
-	ns, _, ok := strings.Cut(key, "/")
-	if !ok {
-		return false
-	}
-	if inLabelNamespace(ns, nodeRestrictionLabelNamespace) {
-		return true
-	}
-	if !inLabelNamespace(ns, "kubernetes.io") && !inLabelNamespace(ns, "k8s.io") {
-		return false
-	}
-	return !kubeletLabels[key] && !inLabelNamespace(ns, "kubelet.kubernetes.io") && !inLabelNamespace(ns, "node.kubernetes.io")
-}
-
-// inLabelNamespace: ns is domain or one of its subdomains.
-func inLabelNamespace(ns, domain string) bool {
-	return ns == domain || strings.HasSuffix(ns, "."+domain)
 }
 
 func taintsEqual(a, b []core.Taint) bool {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	goruntime "runtime"
 	"slices"
@@ -53,11 +54,7 @@ func MachineCapacity(maxPods int) (core.ResourceList, error) {
 
 // nodeObject is the Node as this kubelet registers it.
 func (k *Kubelet) nodeObject(name string) *core.Node {
-	labels := map[string]string{
-		"kubernetes.io/hostname": name,
-		"kubernetes.io/os":       goruntime.GOOS,
-		"kubernetes.io/arch":     goruntime.GOARCH,
-	}
+	labels := defaultNodeLabels(name)
 	for key, v := range k.cfg.NodeLabels {
 		labels[key] = v
 	}
@@ -65,6 +62,11 @@ func (k *Kubelet) nodeObject(name string) *core.Node {
 		Spec: core.NodeSpec{Taints: append([]core.Taint(nil), k.cfg.Taints...)}}
 	n.Status = k.nodeStatus(name, nil, time.Now())
 	return n
+}
+
+// defaultNodeLabels are the labels a kubelet keeps on its Node.
+func defaultNodeLabels(name string) map[string]string {
+	return map[string]string{core.LabelHostname: name, core.LabelOSStable: goruntime.GOOS, core.LabelArchStable: goruntime.GOARCH}
 }
 
 // nodeStatus is the status to report; old supplies transition times.
@@ -166,16 +168,14 @@ func (k *Kubelet) tryRegister(ctx context.Context, name string) (*core.Node, err
 		if err != nil {
 			return nil, fmt.Errorf("get node %s: %w", name, err)
 		}
-		for key, v := range want.Labels {
-			if node.Labels == nil {
-				node.Labels = map[string]string{}
-			}
-			node.Labels[key] = v
+		// As Kubernetes' kubelet, only the default labels are reconciled on
+		// a Node that exists: --node-labels and --register-with-taints are
+		// for its creation, and the taints may since carry the node
+		// controller's, which node restriction forbids a kubelet to change.
+		if labels, changed := withLabels(node.Labels, defaultNodeLabels(name)); changed {
+			node.Labels = labels
+			node, err = nodes.Update(ctx, node, meta.UpdateOptions{})
 		}
-		if len(k.cfg.Taints) > 0 {
-			node.Spec.Taints = want.Spec.Taints
-		}
-		node, err = nodes.Update(ctx, node, meta.UpdateOptions{})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("register node %s: %w", name, err)
@@ -186,6 +186,24 @@ func (k *Kubelet) tryRegister(ctx context.Context, name string) (*core.Node, err
 		return nil, fmt.Errorf("report status of node %s: %w", name, err)
 	}
 	return out, nil
+}
+
+// withLabels returns labels with want set over them (a new map), and
+// whether that changed anything.
+func withLabels(labels, want map[string]string) (map[string]string, bool) {
+	changed := false
+	for key, v := range want {
+		if cur, ok := labels[key]; !ok || cur != v {
+			changed = true
+		}
+	}
+	if !changed {
+		return labels, false
+	}
+	out := make(map[string]string, len(labels)+len(want))
+	maps.Copy(out, labels)
+	maps.Copy(out, want)
+	return out, true
 }
 
 // updateNodeStatus writes the node's status when it changed or when the

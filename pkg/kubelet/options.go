@@ -122,9 +122,13 @@ func (o *Options) Capacity() (core.ResourceList, error) {
 	return c, nil
 }
 
-// ParseNodeLabels parses "k=v,k2=v2".
+// ParseNodeLabels parses "k=v,k2=v2". As Kubernetes' kubelet, it refuses
+// labels under kubernetes.io or k8s.io that a kubelet may not set on its
+// Node (core.IsKubeletLabel): the apiserver's node restriction would refuse
+// the registration.
 func ParseNodeLabels(s string) (map[string]string, error) {
 	out := map[string]string{}
+	var restricted []string
 	for _, kv := range strings.Split(s, ",") {
 		if kv = strings.TrimSpace(kv); kv == "" {
 			continue
@@ -133,7 +137,15 @@ func ParseNodeLabels(s string) (map[string]string, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("node label %q is not key=value", kv)
 		}
+		if !core.IsKubeletLabel(k) {
+			restricted = append(restricted, k)
+		}
 		out[k] = v
+	}
+	if len(restricted) > 0 {
+		return nil, fmt.Errorf("--node-labels: labels under kubernetes.io or k8s.io must be the kubelet's own "+
+			"(kubernetes.io/hostname, topology.kubernetes.io/zone, ...) or under kubelet.kubernetes.io or node.kubernetes.io, "+
+			"and none under %s: %s", core.LabelNamespaceNodeRestriction, strings.Join(restricted, ", "))
 	}
 	return out, nil
 }

@@ -219,6 +219,15 @@ func TestParseFlags(t *testing.T) {
 	if err != nil || labels["a"] != "b" || labels["zone"] != "z1" {
 		t.Fatalf("labels = %v %v", labels, err)
 	}
+	labels, err = ParseNodeLabels("node.kubernetes.io/pool=a,example.com/x=y,topology.kubernetes.io/zone=z")
+	if err != nil || len(labels) != 3 {
+		t.Fatalf("allowed labels = %v %v", labels, err)
+	}
+	for _, bad := range []string{"node-restriction.kubernetes.io/team=a", "kubernetes.io/role=master", "x.k8s.io/y=z"} {
+		if _, err := ParseNodeLabels("a=b," + bad); err == nil {
+			t.Fatalf("%s accepted", bad)
+		}
+	}
 	taints, err := ParseTaints([]string{"dedicated=gpu:NoSchedule", "spot:PreferNoSchedule"})
 	if err != nil || len(taints) != 2 || taints[0].Value != "gpu" || taints[1].Key != "spot" {
 		t.Fatalf("taints = %v %v", taints, err)

@@ -208,3 +208,24 @@ func TestRequiredNodeAffinity(t *testing.T) {
 		t.Error("a pod without constraints fits every node")
 	}
 }
+
+func TestIsKubeletLabel(t *testing.T) {
+	for key, want := range map[string]bool{
+		"team":                                  true,
+		"example.com/pool":                      true,
+		"kubernetes.io/hostname":                true,
+		"topology.kubernetes.io/zone":           true,
+		"node.kubernetes.io/instance-type":      true,
+		"node.kubernetes.io/anything":           true,
+		"x.kubelet.kubernetes.io/y":             true,
+		"kubernetes.io/role":                    false,
+		"node-role.kubernetes.io/control-plane": false,
+		"x.k8s.io/y":                            false,
+		"node-restriction.kubernetes.io/team":   false,
+		"a.node-restriction.kubernetes.io/b":    false,
+	} {
+		if got := IsKubeletLabel(key); got != want {
+			t.Errorf("IsKubeletLabel(%q) = %v, want %v", key, got, want)
+		}
+	}
+}

@@ -1,11 +1,23 @@
 package security
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	corev1 "github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/apiserver/app"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/rest"
+	"github.com/tinykube/tinykube/pkg/kubelet"
+	"github.com/tinykube/tinykube/pkg/kubelet/runtime/simulated"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
@@ -140,4 +152,64 @@ func TestNodeRestrictionWithoutRBAC(t *testing.T) {
 	c.must(http.StatusOK, "admin-token", http.MethodGet, "/api/v1/nodes/n2", nil)
 	// Its own Node it may delete, as in Kubernetes.
 	c.must(http.StatusOK, "node-token", http.MethodDelete, "/api/v1/nodes/n1", nil)
+}
+
+// TestKubeletReregistersUnderNodeRestriction: a kubelet starting on a Node
+// that exists (here tainted by the node controller meanwhile) registers
+// under node restriction: it reconciles only its default labels, never the
+// taints or --node-labels, which are for the Node's creation, as
+// Kubernetes' kubelet does.
+func TestKubeletReregistersUnderNodeRestriction(t *testing.T) {
+	c := startRBAC(t)
+	c.must(http.StatusCreated, "admin-token", http.MethodPost, "/api/v1/nodes", map[string]any{
+		"metadata": map[string]any{"name": "n1", "labels": map[string]string{"team": "a"}},
+		"spec": map[string]any{"taints": []any{map[string]any{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute",
+			"timeAdded": "2026-01-02T03:04:05Z"}}}})
+	cs, err := clientset.NewForConfig(&rest.Config{Host: c.srv.URL, BearerToken: "node-token", QPS: -1, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cs.RESTClient().CloseIdleConnections)
+	obs, logs := observer.New(zapcore.WarnLevel)
+	capacity, err := kubelet.MachineCapacity(110)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := kubelet.New(kubelet.Config{Client: cs, Runtime: simulated.New(func(string) {}), NodeNames: []string{"n1"},
+		NodeIP: "127.0.0.1", Port: 10250, Capacity: capacity, Logger: zap.New(obs),
+		NodeLabels: map[string]string{"example.com/pool": "p"},
+		Taints:     []corev1.Taint{{Key: "dedicated", Value: "x", Effect: corev1.TaintEffectNoSchedule}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = k.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	var node corev1.Node
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if err := json.Unmarshal(c.must(http.StatusOK, "admin-token", http.MethodGet, "/api/v1/nodes/n1", nil), &node); err != nil {
+			t.Fatal(err)
+		}
+		if corev1.IsNodeReady(&node) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("n1 never reported Ready; kubelet warnings: %v", logs.All())
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition with a deadline
+	}
+	if len(node.Spec.Taints) != 1 || node.Spec.Taints[0].Key != "node.kubernetes.io/unreachable" {
+		t.Errorf("taints = %+v, want the node controller's only", node.Spec.Taints)
+	}
+	if node.Labels["team"] != "a" || node.Labels[corev1.LabelHostname] != "n1" || node.Labels["example.com/pool"] != "" {
+		t.Errorf("labels = %v, want team=a and the default labels, not --node-labels", node.Labels)
+	}
+	for _, e := range logs.All() {
+		if strings.Contains(toString(e.ContextMap()), "forbidden") {
+			t.Errorf("the kubelet was refused: %s %v", e.Message, e.ContextMap())
+		}
+	}
 }

@@ -73,6 +73,9 @@ type Kubelet struct {
 	workers   *podWorkers
 	probes    *prober.Manager
 	pods      cache.SharedIndexInformer[*core.Pod]
+	// statusWrites holds a slot per pod status write in flight
+	// (maxStatusWritesInFlight).
+	statusWrites chan struct{}
 }
 
 // New checks cfg and fills defaults.
@@ -102,7 +105,7 @@ func New(cfg Config) (*Kubelet, error) {
 		cfg.Registerer = prometheus.NewRegistry()
 	}
 	k := &Kubelet{cfg: cfg, client: cfg.Client, runtime: cfg.Runtime, log: cfg.Logger, backoff: cfg.Backoff,
-		nodes: map[string]bool{}}
+		nodes: map[string]bool{}, statusWrites: make(chan struct{}, maxStatusWritesInFlight)}
 	for _, n := range cfg.NodeNames {
 		k.nodes[n] = true
 	}

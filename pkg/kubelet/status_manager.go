@@ -14,6 +14,9 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
+// maxStatusWritesInFlight bounds the kubelet's concurrent pod status writes.
+const maxStatusWritesInFlight = 64
+
 // writeStatus writes status through pods/status when it differs from what
 // the apiserver has. The pod worker writes it on the goroutine syncing the
 // pod, and waits for the answer: a pod's syncs never overlap, so the status
@@ -21,11 +24,23 @@ import (
 // written. The syncers are long-lived, so their stacks stay grown for the
 // encoding and the round trip; handing the write to another goroutine
 // would only add a channel round trip and two goroutine switches.
+//
+// At most maxStatusWritesInFlight writes are in flight: pods sync on as
+// many goroutines as need it, and under a burst of pods their writes alone
+// would overflow the apiserver's mutating in-flight limit (200), whose 429s
+// cost every refused pod a 1 s Retry-After. (Kubernetes' kubelet writes
+// statuses from one goroutine, bounded by its client QPS.)
 func (k *Kubelet) writeStatus(ctx context.Context, w *podWorker, pod *core.Pod, status core.PodStatus) {
 	if statusEqual(&status, &pod.Status) { // pod is w.known: the freshest status
 		return
 	}
+	select {
+	case k.statusWrites <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
 	rv, ok := k.putStatusRetrying(ctx, pod, &status)
+	<-k.statusWrites
 	if ok {
 		w.lastStatus, w.lastRV = &status, rv
 	}

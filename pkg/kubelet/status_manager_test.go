@@ -168,7 +168,7 @@ func fakeStatusServer(t *testing.T) (*clientset.Clientset, chan map[string]any) 
 
 func TestStatusWrites(t *testing.T) {
 	cs, bodies := fakeStatusServer(t)
-	k := &Kubelet{client: cs, log: zap.NewNop()}
+	k := &Kubelet{client: cs, log: zap.NewNop(), statusWrites: make(chan struct{}, maxStatusWritesInFlight)}
 	pod := testPod("", nil, "a")
 	pod.ResourceVersion, pod.Labels = "7", map[string]string{"app": "x"}
 	status := fullStatus()

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
-	"github.com/tinykube/tinykube/pkg/apiserver/app"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
@@ -108,8 +107,7 @@ func holdMutatingSlot(t *testing.T, base string) (finish func() string) {
 func TestTooManyRequests(t *testing.T) {
 	// A request waits for a slot up to a quarter of --request-timeout
 	// before its 429: 1 s here.
-	c := newClient(t, framework.WithMaxRequestsInFlight(10, 1),
-		framework.WithOptions(func(o *app.Options) { o.Security.RequestTimeout = 4 * time.Second }))
+	c := newClient(t, framework.WithMaxRequestsInFlight(10, 1), framework.WithRequestTimeout(4*time.Second))
 	finish := holdMutatingSlot(t, c.srv.URL)
 	deadline := time.Now().Add(10 * time.Second)
 	var resp *http.Response

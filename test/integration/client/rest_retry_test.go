@@ -43,7 +43,9 @@ func (s *statusCounter) CloseIdleConnections() {
 // Retry-After; the client waits and retries, and succeeds once the slot is
 // free.
 func TestRESTRetriesTooManyRequests(t *testing.T) {
-	srv := framework.StartAPIServer(t, framework.WithMaxRequestsInFlight(10, 1))
+	// A request waits for the slot a quarter of --request-timeout (1 s
+	// here) before its 429.
+	srv := framework.StartAPIServer(t, framework.WithMaxRequestsInFlight(10, 1), framework.WithRequestTimeout(4*time.Second))
 	const ns = "rest-retry"
 	itNamespace(t, itClientset(t, srv, nil), ns)
 	url := srv.URL + "/api/v1/namespaces/" + ns + "/configmaps"

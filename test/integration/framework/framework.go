@@ -35,6 +35,12 @@ func WithMaxRequestsInFlight(readOnly, mutating int) Option {
 	}
 }
 
+// WithRequestTimeout sets --request-timeout; a request waiting for an
+// in-flight slot waits up to a quarter of it before its 429.
+func WithRequestTimeout(d time.Duration) Option {
+	return func(o *app.Options) { o.Security.RequestTimeout = d }
+}
+
 // WithCompactionInterval sets --etcd-compaction-interval (0 disables).
 func WithCompactionInterval(d time.Duration) Option {
 	return func(o *app.Options) { o.EtcdCompactionInterval = d }

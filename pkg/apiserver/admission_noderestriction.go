@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -104,7 +105,7 @@ func admitNodePod(nodeName string, r nodeRequest) error {
 		if podNodeName(r.Old) != nodeName {
 			return fmt.Errorf("node %q can only update pod status for pods with spec.nodeName set to itself", nodeName)
 		}
-		if !mapsEqual(labelsOf(r.Old), labelsOf(r.Obj)) {
+		if !maps.Equal(labelsOf(r.Old), labelsOf(r.Obj)) {
 			return fmt.Errorf("node %q cannot update labels through pod status", nodeName)
 		}
 		return nil
@@ -190,19 +191,6 @@ func taintsEqual(a, b []core.Taint) bool {
 		}
 		return x.TimeAdded == nil || x.TimeAdded.Equal(y.TimeAdded.Time)
 	})
-}
-
-// mapsEqual treats nil and empty as equal.
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
 
 func labelsOf(obj meta.Object) map[string]string {

@@ -27,6 +27,9 @@ type PodControl interface {
 	// CreatePod creates a pod from template in namespace, owned by owner
 	// through ref, and returns it as the apiserver stored it.
 	CreatePod(ctx context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference) (*core.Pod, error)
+	// CreatePodWithGenerateName is CreatePod with generateName in place of
+	// "<owner>-" (an Indexed job names its pods "<job>-<index>-").
+	CreatePodWithGenerateName(ctx context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference, generateName string) (*core.Pod, error)
 	// DeletePod deletes namespace/name on behalf of owner.
 	DeletePod(ctx context.Context, namespace, name string, owner meta.Object) error
 }
@@ -61,7 +64,15 @@ var _ PodControl = RealPodControl{}
 
 // CreatePod implements PodControl.
 func (r RealPodControl) CreatePod(ctx context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference) (*core.Pod, error) {
+	return r.CreatePodWithGenerateName(ctx, namespace, template, owner, ref, "")
+}
+
+// CreatePodWithGenerateName implements PodControl ("" keeps "<owner>-").
+func (r RealPodControl) CreatePodWithGenerateName(ctx context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference, generateName string) (*core.Pod, error) {
 	pod := GetPodFromTemplate(template, owner, ref)
+	if generateName != "" {
+		pod.GenerateName = generateName
+	}
 	if len(pod.Labels) == 0 {
 		return nil, fmt.Errorf("create pod for %s: template has no labels", owner.GetObjectMeta().Key())
 	}
@@ -96,13 +107,21 @@ type FakePodControl struct {
 var _ PodControl = (*FakePodControl)(nil)
 
 // CreatePod implements PodControl.
-func (f *FakePodControl) CreatePod(_ context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference) (*core.Pod, error) {
+func (f *FakePodControl) CreatePod(ctx context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference) (*core.Pod, error) {
+	return f.CreatePodWithGenerateName(ctx, namespace, template, owner, ref, "")
+}
+
+// CreatePodWithGenerateName implements PodControl.
+func (f *FakePodControl) CreatePodWithGenerateName(_ context.Context, namespace string, template *core.PodTemplateSpec, owner meta.Object, ref *meta.OwnerReference, generateName string) (*core.Pod, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.Err != nil {
 		return nil, f.Err
 	}
 	pod := GetPodFromTemplate(template, owner, ref)
+	if generateName != "" {
+		pod.GenerateName = generateName
+	}
 	pod.Namespace = namespace
 	pod.Name = fmt.Sprintf("%s%d", pod.GenerateName, len(f.Created))
 	f.Created = append(f.Created, pod)

@@ -22,6 +22,8 @@ type Counts struct {
 	Restarts int32
 	// LastFailure is when the latest failed pod finished.
 	LastFailure time.Time
+	// Indexed is set for an Indexed job (see CountIndexedPods).
+	Indexed *IndexedPods
 }
 
 // CountPods classifies pods: active (not finished, not being deleted),
@@ -79,7 +81,12 @@ type Decision struct {
 	Finish      batch.JobConditionType
 	Reason, Msg string
 	Create      int32
-	Delete      int32
+	// CreateIndexes are the completion indexes of the pods to create, for
+	// an Indexed job (Create of them).
+	CreateIndexes []int32
+	// Delete is how many active pods to delete; for an Indexed job the
+	// surplus pods come first.
+	Delete int32
 	// RequeueAfter asks for another look (back-off or deadline).
 	RequeueAfter time.Duration
 }
@@ -130,6 +137,9 @@ func BackoffDelay(failed int32, base, maxDelay time.Duration) time.Duration {
 // started and now, finish it (Complete, or Failed for BackoffLimitExceeded
 // or DeadlineExceeded), or create/delete pods towards the wanted number of
 // active pods, holding creations back while a failure's back-off runs.
+// For an Indexed job the surplus pods are always deleted, the other active
+// pods (one per index) are what is counted against the wanted number, and
+// new pods take the lowest indexes neither completed nor running.
 func Decide(p Params, c Counts, start, now time.Time) Decision {
 	if complete(p, c) {
 		return Decision{Finish: batch.JobComplete, Reason: batch.JobReasonCompletionsReached, Msg: "Reached expected number of succeeded pods", Delete: c.Active}
@@ -146,10 +156,15 @@ func Decide(p Params, c Counts, start, now time.Time) Decision {
 	}
 	want := wantActive(p, c)
 	d := Decision{RequeueAfter: left}
+	active := c.Active
+	if c.Indexed != nil {
+		d.Delete = int32(len(c.Indexed.Surplus))
+		active -= d.Delete
+	}
 	switch {
-	case c.Active > want:
-		d.Delete = c.Active - want
-	case c.Active < want:
+	case active > want:
+		d.Delete += active - want
+	case active < want:
 		if c.Failed > 0 {
 			if wait := c.LastFailure.Add(BackoffDelay(c.Failed, p.BackoffBase, p.BackoffMax)).Sub(now); wait > 0 {
 				if d.RequeueAfter == 0 || wait < d.RequeueAfter {
@@ -158,7 +173,11 @@ func Decide(p Params, c Counts, start, now time.Time) Decision {
 				return d
 			}
 		}
-		d.Create = want - c.Active
+		d.Create = want - active
+		if c.Indexed != nil && p.Completions != nil {
+			d.CreateIndexes = pendingIndexes(c.Indexed, *p.Completions, d.Create)
+			d.Create = int32(len(d.CreateIndexes))
+		}
 	}
 	return d
 }

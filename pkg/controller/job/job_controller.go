@@ -2,7 +2,9 @@
 // (completions, parallelism), retries failures with exponential back-off up
 // to backoffLimit, enforces activeDeadlineSeconds, sets the Complete or
 // Failed condition and the status counts, and deletes finished jobs after
-// ttlSecondsAfterFinished.
+// ttlSecondsAfterFinished. An Indexed job (completionMode Indexed) gets one
+// pod per completion index 0..completions-1 at a time, and is complete when
+// every index has succeeded (status.completedIndexes).
 package job
 
 import (
@@ -181,12 +183,12 @@ func (c *Controller) syncJob(ctx context.Context, key string) error {
 		t := meta.NewTime(now.UTC().Truncate(time.Second))
 		j.Status.StartTime = &t
 	}
-	counts := CountPods(pods)
+	counts := c.countPods(j, pods)
 	c.observeFailures(key, &counts, now)
 	d := Decide(ParamsOf(j, c.BackoffBase, c.BackoffMax), counts, j.Status.StartTime.Time, now)
 	var manageErr error
 	if c.expectations.Satisfied(key) || d.Finish != "" {
-		manageErr = c.manage(ctx, j, key, pods, d)
+		manageErr = c.manage(ctx, j, key, pods, counts, d)
 	}
 	if d.RequeueAfter > 0 {
 		c.queue.AddAfter(key, d.RequeueAfter)
@@ -197,6 +199,20 @@ func (c *Controller) syncJob(ctx context.Context, key string) error {
 		return manageErr
 	}
 	return errors.Join(manageErr, c.writeStatus(ctx, cached, j, counts, d, now))
+}
+
+// countPods counts the job's pods, by completion index when it is Indexed
+// (keeping the indexes its status already lists as completed).
+func (c *Controller) countPods(j *batch.Job, pods []*core.Pod) Counts {
+	if !batch.IsIndexed(j) || j.Spec.Completions == nil {
+		return CountPods(pods)
+	}
+	done, err := batch.ParseIndexSet(j.Status.CompletedIndexes, *j.Spec.Completions)
+	if err != nil {
+		c.logger.Warn("ignoring unparsable completedIndexes", zap.String("job", j.GetObjectMeta().Key()),
+			zap.String("completedIndexes", j.Status.CompletedIndexes), zap.Error(err))
+	}
+	return CountIndexedPods(pods, *j.Spec.Completions, done)
 }
 
 func (c *Controller) claimPods(ctx context.Context, j *batch.Job, selector labels.Selector) ([]*core.Pod, error) {
@@ -221,39 +237,19 @@ func (c *Controller) claimPods(ctx context.Context, j *batch.Job, selector label
 	return claimed, nil
 }
 
-// manage creates or deletes pods as d says; deletions take the least
-// valuable active pods.
-func (c *Controller) manage(ctx context.Context, j *batch.Job, key string, pods []*core.Pod, d Decision) error {
-	if d.Create > 0 {
-		c.expectations.ExpectCreations(key, int(d.Create))
-		tmpl := meta.DeepCopy(j.Spec.Template)
-		tmpl.Labels = maps.Clone(tmpl.Labels)
-		if tmpl.Labels == nil {
-			tmpl.Labels = map[string]string{}
-		}
-		tmpl.Labels[batch.ControllerUIDLabel] = j.UID
-		tmpl.Labels[batch.JobNameLabel] = j.Name
-		ref := meta.NewControllerRef(j, batch.APIVersion, "Job")
-		ok, err := controller.SlowStartBatch(int(d.Create), 1, func() error {
-			_, err := c.podControl.CreatePod(ctx, j.Namespace, &tmpl, j, &ref)
-			return err
-		})
-		for range int(d.Create) - ok {
-			c.expectations.CreationObserved(key)
-		}
-		return err
-	}
-	if d.Delete == 0 {
+// manage deletes and creates pods as d says. Deletions take an Indexed
+// job's surplus pods first, then the least valuable active pods; an Indexed
+// job's pods are made for the indexes d names.
+func (c *Controller) manage(ctx context.Context, j *batch.Job, key string, pods []*core.Pod, counts Counts, d Decision) error {
+	victims := deletionVictims(pods, counts.Indexed, int(d.Delete))
+	if d.Create == 0 && len(victims) == 0 {
 		return nil
 	}
-	active := controller.FilterActivePods(pods)
-	controller.SortForDeletion(active)
-	victims := active[:min(int(d.Delete), len(active))]
 	keys := make([]string, len(victims))
 	for i, p := range victims {
 		keys[i] = p.GetObjectMeta().Key()
 	}
-	c.expectations.ExpectDeletions(key, keys)
+	c.expectations.Expect(key, int(d.Create), keys)
 	var errs []error
 	for _, p := range victims {
 		if err := c.podControl.DeletePod(ctx, p.Namespace, p.Name, j); err != nil {
@@ -263,7 +259,65 @@ func (c *Controller) manage(ctx context.Context, j *batch.Job, key string, pods 
 			}
 		}
 	}
+	if d.Create > 0 {
+		errs = append(errs, c.createPods(ctx, j, key, d))
+	}
 	return errors.Join(errs...)
+}
+
+// createPods creates d.Create pods from the job's template, one per index
+// of d.CreateIndexes for an Indexed job.
+func (c *Controller) createPods(ctx context.Context, j *batch.Job, key string, d Decision) error {
+	tmpl := meta.DeepCopy(j.Spec.Template)
+	tmpl.Labels = maps.Clone(tmpl.Labels)
+	if tmpl.Labels == nil {
+		tmpl.Labels = map[string]string{}
+	}
+	tmpl.Labels[batch.ControllerUIDLabel] = j.UID
+	tmpl.Labels[batch.JobNameLabel] = j.Name
+	ref := meta.NewControllerRef(j, batch.APIVersion, "Job")
+	indexes := make(chan int32, len(d.CreateIndexes))
+	for _, i := range d.CreateIndexes {
+		indexes <- i
+	}
+	close(indexes)
+	ok, err := controller.SlowStartBatch(int(d.Create), 1, func() error {
+		if len(d.CreateIndexes) == 0 {
+			_, err := c.podControl.CreatePod(ctx, j.Namespace, &tmpl, j, &ref)
+			return err
+		}
+		i := <-indexes
+		_, err := c.podControl.CreatePodWithGenerateName(ctx, j.Namespace, indexedTemplate(j, &tmpl, i), j, &ref, indexedGenerateName(j.Name, i))
+		return err
+	})
+	for range int(d.Create) - ok {
+		c.expectations.CreationObserved(key)
+	}
+	return err
+}
+
+// deletionVictims are the n active pods to delete: an Indexed job's
+// surplus first, then the least valuable of the others.
+func deletionVictims(pods []*core.Pod, ix *IndexedPods, n int) []*core.Pod {
+	if n <= 0 {
+		return nil
+	}
+	var victims []*core.Pod
+	surplus := map[*core.Pod]bool{}
+	if ix != nil {
+		victims = append(victims, ix.Surplus[:min(n, len(ix.Surplus))]...)
+		for _, p := range ix.Surplus {
+			surplus[p] = true
+		}
+	}
+	var rest []*core.Pod
+	for _, p := range pods {
+		if isActive(p) && !surplus[p] {
+			rest = append(rest, p)
+		}
+	}
+	controller.SortForDeletion(rest)
+	return append(victims, rest[:min(n-len(victims), len(rest))]...)
 }
 
 // writeStatus writes counts, start/completion time and a terminal condition.
@@ -271,6 +325,9 @@ func (c *Controller) writeStatus(ctx context.Context, cached, j *batch.Job, coun
 	st := &j.Status
 	st.Active, st.Succeeded, st.Failed = counts.Active, counts.Succeeded, counts.Failed
 	st.Ready = meta.Ptr(counts.Ready)
+	if counts.Indexed != nil {
+		st.CompletedIndexes = counts.Indexed.Completed.String()
+	}
 	if d.Finish != "" {
 		st.Active = max(counts.Active-d.Delete, 0)
 		ts := meta.NewTime(now.UTC().Truncate(time.Second))

@@ -55,7 +55,11 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 	if err != nil {
 		return err
 	}
-	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, func(current meta.Object) (meta.Object, error) {
+	ctx, err := withUpdateManager(req) // fieldmanager.go
+	if err != nil {
+		return err
+	}
+	out, err := s.updateObject(ctx, r, mode, wo.DryRun, func(current meta.Object) (meta.Object, error) {
 		return patchObject(r, mt, body, current, wo.Strict)
 	})
 	if err != nil {

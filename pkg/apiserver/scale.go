@@ -99,7 +99,11 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 			return err
 		}
 	}
-	out, err := s.updateObject(req.Context(), r, updateMain, wo.DryRun, func(current meta.Object) (meta.Object, error) {
+	ctx, err := withUpdateManager(req) // records the scaler on applied objects: fieldmanager.go
+	if err != nil {
+		return err
+	}
+	out, err := s.updateObject(ctx, r, updateMain, wo.DryRun, func(current meta.Object) (meta.Object, error) {
 		sc, err := newScale(r, mt, body, current)
 		if err != nil {
 			return nil, err

@@ -2,9 +2,10 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
-	"time"
+	"strconv"
 
 	"sigs.k8s.io/yaml"
 
@@ -13,20 +14,13 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/strategicpatch"
 )
 
-// managedFieldsEntry is one metadata.managedFields item.
-type managedFieldsEntry struct {
-	Manager    string         `json:"manager"`
-	Operation  string         `json:"operation"`
-	APIVersion string         `json:"apiVersion"`
-	Time       meta.Time      `json:"time"`
-	FieldsType string         `json:"fieldsType"`
-	FieldsV1   map[string]any `json:"fieldsV1"`
-}
-
 // serverSideApply serves PATCH with application/apply-patch+yaml (kubectl
 // apply --server-side): the body is the manager's whole configuration; the
-// object is created when missing. See strategicpatch.ServerSideApply for
-// what is served of Kubernetes' semantics (no conflict detection).
+// object is created when missing. An apply that changes a field another
+// manager owns fails with 409 Conflict unless ?force=true (kubectl apply
+// --server-side --force-conflicts), which takes the fields from their
+// owners (strategicpatch.ApplyAs; fieldmanager.go for where tinykube
+// differs from Kubernetes).
 func (s *Server) serverSideApply(w http.ResponseWriter, req *http.Request, r *request, mode updateMode) error {
 	wo, err := parseWriteOptions(query(req))
 	if err != nil {
@@ -36,15 +30,24 @@ func (s *Server) serverSideApply(w http.ResponseWriter, req *http.Request, r *re
 	if manager == "" {
 		return apierrors.NewBadRequest("PATCH with apply requires fieldManager")
 	}
+	if len(manager) > fieldManagerMaxLength {
+		return apierrors.NewBadRequest(fmt.Sprintf("fieldManager: Too long: may not be more than %d bytes", fieldManagerMaxLength))
+	}
+	force := false
+	if f := req.URL.Query().Get("force"); f != "" {
+		if force, err = strconv.ParseBool(f); err != nil {
+			return apierrors.NewBadRequest(fmt.Sprintf("invalid force %q: %v", f, err))
+		}
+	}
 	config, err := applyConfig(r, req)
 	if err != nil {
 		return err
 	}
 	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, func(current meta.Object) (meta.Object, error) {
-		return s.applyTo(r, current, config, manager, wo.Strict)
+		return s.applyTo(r, current, config, manager, force, wo.Strict)
 	})
 	if apierrors.IsNotFound(err) && mode == updateMain {
-		obj, err := s.applyTo(r, nil, config, manager, wo.Strict)
+		obj, err := s.applyTo(r, nil, config, manager, force, wo.Strict)
 		if err != nil {
 			return err
 		}
@@ -88,24 +91,28 @@ func applyConfig(r *request, req *http.Request) (map[string]any, error) {
 	return config, nil
 }
 
-// applyTo merges config into current (nil: a new object) and records the
-// manager's fields in metadata.managedFields.
-func (s *Server) applyTo(r *request, current meta.Object, config map[string]any, manager string, strict bool) (meta.Object, error) {
+// applyTo merges config into current (nil: a new object) as manager and
+// records the managers' fields in metadata.managedFields.
+func (s *Server) applyTo(r *request, current meta.Object, config map[string]any, manager string, force, strict bool) (meta.Object, error) {
 	var live map[string]any
 	var entries []json.RawMessage
 	if current != nil {
 		entries = current.GetObjectMeta().ManagedFields
 		current.GetObjectMeta().ResourceVersion = ""
-		b, err := json.Marshal(current)
-		if err != nil {
-			return nil, apierrors.NewInternalError(fmt.Errorf("encode current object: %w", err))
-		}
-		if err := json.Unmarshal(b, &live); err != nil {
-			return nil, apierrors.NewInternalError(fmt.Errorf("decode current object: %w", err))
+		current.GetObjectMeta().ManagedFields = nil
+		var err error
+		if live, err = objectMap(current); err != nil {
+			return nil, err
 		}
 	}
-	previous, rest := takeManager(entries, manager)
-	merged, fields, err := strategicpatch.ServerSideApply(live, meta.DeepCopy(config), previous, r.res.New())
+	managers, old := decodeManagers(entries)
+	applier := strategicpatch.Manager{Name: manager, Operation: strategicpatch.OperationApply,
+		APIVersion: r.res.APIVersion(), Subresource: r.ri.Subresource}
+	merged, managers, err := strategicpatch.ApplyAs(live, meta.DeepCopy(config), managers, applier, force, r.res.New())
+	var ce *strategicpatch.ConflictError
+	if errors.As(err, &ce) {
+		return nil, conflictStatus(ce)
+	}
 	if err != nil {
 		return nil, apierrors.NewBadRequest(err.Error())
 	}
@@ -117,27 +124,8 @@ func (s *Server) applyTo(r *request, current meta.Object, config map[string]any,
 	if err != nil {
 		return nil, err
 	}
-	entry, err := json.Marshal(managedFieldsEntry{Manager: manager, Operation: "Apply", APIVersion: r.res.APIVersion(),
-		Time: meta.NewTime(s.now().UTC().Truncate(time.Second)), FieldsType: "FieldsV1", FieldsV1: fields})
-	if err != nil {
-		return nil, apierrors.NewInternalError(fmt.Errorf("encode managed fields: %w", err))
+	if obj.GetObjectMeta().ManagedFields, err = encodeManagers(managers, old, applier, s.now()); err != nil {
+		return nil, apierrors.NewInternalError(err)
 	}
-	obj.GetObjectMeta().ManagedFields = append(rest, entry)
 	return obj, nil
-}
-
-// takeManager finds the manager's Apply entry: its field set, and the
-// other entries.
-func takeManager(entries []json.RawMessage, manager string) (map[string]any, []json.RawMessage) {
-	var previous map[string]any
-	var rest []json.RawMessage
-	for _, raw := range entries {
-		var e managedFieldsEntry
-		if json.Unmarshal(raw, &e) == nil && e.Manager == manager && e.Operation == "Apply" {
-			previous = e.FieldsV1
-			continue
-		}
-		rest = append(rest, raw)
-	}
-	return previous, rest
 }

@@ -56,7 +56,11 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 	// The store records the written object's JSON in written, which
 	// answers unless the object changed since (dry run: nothing stored; an
 	// update that finalized a deletion answers with the deleted object).
-	ctx, written := storage.WithWritten(req.Context())
+	mctx, err := withUpdateManager(req) // fieldmanager.go
+	if err != nil {
+		return err
+	}
+	ctx, written := storage.WithWritten(mctx)
 	out, err := s.updateObjectWith(ctx, r, mode, wo.DryRun, mutate, false)
 	if apierrors.IsNotFound(err) && mode == updateMain && r.res.AllowCreateOnUpdate && obj.GetObjectMeta().ResourceVersion == "" {
 		// Create on update, as Kubernetes allows for leases, events and endpoints.
@@ -84,7 +88,8 @@ func (e *errDryRun) Error() string { return "dry run" }
 
 // updateObject runs a read-modify-write of the object at r's key through
 // GuaranteedUpdate: mutate gives the intended object, which is prepared for
-// the mode, defaulted and validated. A stale resourceVersion is a 409. An
+// the mode, defaulted and validated. A ctx from withUpdateManager records
+// the writer in the managedFields of an object that has them. A stale resourceVersion is a 409. An
 // update that leaves a deleted object without finalizers removes it.
 func (s *Server) updateObject(ctx context.Context, r *request, mode updateMode, dryRun bool, mutate mutateFunc) (meta.Object, error) {
 	return s.updateObjectWith(ctx, r, mode, dryRun, mutate, true)
@@ -120,6 +125,11 @@ func (s *Server) updateObjectWith(ctx context.Context, r *request, mode updateMo
 		}
 		if err := invalid(res, r.ri.Name, res.ValidateUpdateOf(next, current, mode == updateStatus)); err != nil {
 			return nil, err
+		}
+		if manager, ok := updateManagerFrom(ctx); ok { // a write that is not an apply: fieldmanager.go
+			if err := s.recordUpdate(r, manager, mode, current, next); err != nil {
+				return nil, err
+			}
 		}
 		if dryRun {
 			return nil, &errDryRun{obj: next}

@@ -2,7 +2,6 @@ package strategicpatch
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 )
@@ -10,10 +9,10 @@ import (
 // Server-side apply, the subset tinykube serves: each field manager's
 // applied configuration is merged into the live object with the merge keys
 // of the kind, and the fields the manager set before but no longer sets are
-// removed. The fields a manager set are recorded in Kubernetes' FieldsV1
-// form ({"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{...}}}}). Unlike
-// Kubernetes, conflicts with fields other managers own are not detected:
-// every apply behaves as with --force-conflicts.
+// removed, unless another manager owns them. The fields a manager set are recorded in Kubernetes' FieldsV1
+// form ({"f:spec":{"f:containers":{"k:{\"name\":\"c\"}":{...}}}}).
+// Conflicts with the fields other managers own are found as in Kubernetes
+// (managers.go: ApplyAs).
 
 // identityFields are never recorded, and so never removed by an apply.
 var identityFields = map[string]bool{"apiVersion": true, "kind": true}
@@ -29,7 +28,11 @@ func FieldSet(config map[string]any, t reflect.Type) map[string]any {
 		if t != nil && deref(t).Name() == "ObjectMeta" && (k == "name" || k == "namespace") {
 			continue
 		}
-		out["f:"+k] = valueSet(v, t, k)
+		sub := valueSet(v, t, k)
+		if m, ok := v.(map[string]any); ok && len(m) > 0 && len(sub) == 0 {
+			continue // only fields never recorded (metadata.name): not a member
+		}
+		out["f:"+k] = sub
 	}
 	return out
 }
@@ -154,22 +157,4 @@ func itemMatches(it any, entry string) bool {
 		return true
 	}
 	return false
-}
-
-// ServerSideApply merges config, the configuration a manager applies, into
-// live (nil when the object does not exist yet), after removing the fields
-// of previous (the manager's last FieldSet) that config no longer sets. It
-// returns the new object and the manager's new FieldSet. live is modified.
-func ServerSideApply(live, config, previous map[string]any, dataStruct any) (map[string]any, map[string]any, error) {
-	t := reflect.TypeOf(dataStruct)
-	next := FieldSet(config, t)
-	if live == nil {
-		live = map[string]any{}
-	}
-	RemoveFields(live, Removed(previous, next))
-	out, err := MergeMap(live, config, t)
-	if err != nil {
-		return nil, nil, fmt.Errorf("apply: %w", err)
-	}
-	return out, next, nil
 }

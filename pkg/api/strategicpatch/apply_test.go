@@ -42,7 +42,7 @@ func TestServerSideApply(t *testing.T) {
 	dep := &apps.Deployment{}
 	first := decode(t, `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"app":"web","tier":"a"}},
 		"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"c","image":"i1","env":[{"name":"A","value":"1"},{"name":"B","value":"2"}]}]}}}}`)
-	obj, fields, err := ServerSideApply(nil, first, nil, dep)
+	obj, managers, err := ApplyAs(nil, first, nil, Manager{Name: "a"}, false, dep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestServerSideApply(t *testing.T) {
 	// The manager drops label tier, env B, and changes the image.
 	second := decode(t, `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","labels":{"app":"web"}},
 		"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"c","image":"i2","env":[{"name":"A","value":"1"}]}]}}}}`)
-	obj, _, err = ServerSideApply(obj, second, fields, dep)
+	obj, _, err = ApplyAs(obj, second, managers, Manager{Name: "a"}, false, dep)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -347,11 +347,30 @@ func (d *describer) job(o *batch.Job) {
 	if o.Spec.Completions != nil {
 		d.line(0, "Completions", *o.Spec.Completions)
 	}
+	indexed := batch.IsIndexed(o)
+	if indexed {
+		d.line(0, "Completion Mode", batch.IndexedCompletion)
+	}
 	if o.Status.StartTime != nil {
 		d.line(0, "Start Time", timeString(*o.Status.StartTime))
 	}
 	d.line(0, "Pods Statuses", fmt.Sprintf("%d Active / %d Succeeded / %d Failed", o.Status.Active, o.Status.Succeeded, o.Status.Failed))
+	if indexed {
+		d.line(0, "Completed Indexes", orNone(capIndexes(o.Status.CompletedIndexes, 50)))
+	}
 	d.podTemplate(&o.Spec.Template)
+}
+
+// capIndexes shortens an interval list longer than n characters to its
+// whole intervals within n, followed by ",...", as kubectl does.
+func capIndexes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if i := strings.LastIndexByte(s[:n+1], ','); i > 0 {
+		return s[:i] + ",..."
+	}
+	return s[:n] + "..."
 }
 
 func (d *describer) podTemplate(t *core.PodTemplateSpec) {

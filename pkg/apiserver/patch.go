@@ -51,6 +51,10 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 	default:
 		return apierrors.NewUnsupportedMediaType(mt)
 	}
+	if req.URL.Query().Has("force") { // as Kubernetes' patch options validation
+		return apierrors.NewInvalid("meta.k8s.io", "PatchOptions", "", []meta.StatusCause{{Type: meta.CauseTypeFieldValueForbidden,
+			Field: "force", Message: "Forbidden: may not be specified for non-apply patch"}})
+	}
 	body, err := readBody(req)
 	if err != nil {
 		return err

@@ -51,6 +51,7 @@ func TestErrorStatuses(t *testing.T) {
 		{"malformed strategic merge patch", "PATCH", cmPath + "/x", `{"data":`, "application/strategic-merge-patch+json", 400, meta.StatusReasonBadRequest},
 		{"invalid name", "POST", cmPath, `{"metadata":{"name":"Bad_Name"}}`, "", 422, meta.StatusReasonInvalid},
 		{"missing name", "POST", cmPath, `{"metadata":{}}`, "", 422, meta.StatusReasonInvalid},
+		{"force on a non-apply patch", "PATCH", cmPath + "/x?force=true", `{}`, "application/merge-patch+json", 422, meta.StatusReasonInvalid},
 		{"bad json patch", "PATCH", cmPath + "/x", `[{"op":"replace","path":"/nope/x","value":1}]`, "application/json-patch+json", 422, meta.StatusReasonInvalid},
 		{"stale delete precondition", "DELETE", cmPath + "/x", `{"preconditions":{"resourceVersion":"1"}}`, "", 409, meta.StatusReasonConflict},
 	}

@@ -8,7 +8,8 @@ export CGO_ENABLED ?= 0
 # decoding several times faster): JSON is most of the daemons' CPU (issue 10).
 # `GOEXPERIMENT= make ...` builds with the classic implementation.
 export GOEXPERIMENT ?= jsonv2
-GOFLAGS_BUILD := -trimpath -ldflags "-s -w"
+# The apiserver's /version names the commit built (hack/version-ldflags.sh).
+GOFLAGS_BUILD := -trimpath -ldflags "-s -w $(shell hack/version-ldflags.sh)"
 
 .PHONY: all build test unit fuzz-short fuzz vet run up down logs ps e2e bench clean
 

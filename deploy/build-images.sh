@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+version_ldflags=$("$ROOT/hack/version-ldflags.sh") # /version names the commit built
 TAG=${TAG:-dev}
 STAGE=$ROOT/.local/images
 DEB_DIR=${DEB_DIR:-$ROOT/.local/debs}
@@ -38,7 +39,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 go_build() { # out package [dir]
   local out=$1 pkg=$2 dir=${3:-$ROOT}
   log "go build $pkg"
-  (cd "$dir" && CGO_ENABLED=0 GOEXPERIMENT="${GOEXPERIMENT-jsonv2}" go build -trimpath -ldflags "-s -w" -o "$out" "$pkg")
+  (cd "$dir" && CGO_ENABLED=0 GOEXPERIMENT="${GOEXPERIMENT-jsonv2}" go build -trimpath -ldflags "-s -w $version_ldflags" -o "$out" "$pkg")
 }
 
 build_binaries() {

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"net/http"
 	"runtime"
+	"runtime/debug"
+	"sync"
 
 	"github.com/gorilla/mux"
 
@@ -23,13 +25,63 @@ type VersionInfo struct {
 	Platform     string `json:"platform"`
 }
 
-// Version reports the Kubernetes version the API follows.
+// Version reports the Kubernetes version the API follows, and the build:
+// gitCommit, gitTreeState and buildDate as set with -ldflags (make build,
+// as Kubernetes does), else from the VCS stamp Go embeds in a binary built
+// in a git checkout; without either they are empty, "" and the epoch.
 func Version() VersionInfo {
-	return VersionInfo{
-		Major: "1", Minor: "31", GitVersion: "v1.31.0-tinykube", GitTreeState: "clean",
+	v := VersionInfo{
+		Major: "1", Minor: "31", GitVersion: "v1.31.0-tinykube",
 		BuildDate: "1970-01-01T00:00:00Z", GoVersion: runtime.Version(), Compiler: runtime.Compiler,
 		Platform: runtime.GOOS + "/" + runtime.GOARCH,
 	}
+	b := stamp{commit: gitCommit, treeState: gitTreeState, time: buildDate}
+	if b.commit == "" {
+		b = buildStamp()
+	}
+	v.GitCommit, v.GitTreeState = b.commit, b.treeState
+	if b.time != "" {
+		v.BuildDate = b.time
+	}
+	return v
+}
+
+// Set at build time with -ldflags -X (hack/version-ldflags.sh).
+var gitCommit, gitTreeState, buildDate string
+
+type stamp struct{ commit, treeState, time string }
+
+// buildStamp reads the binary's VCS settings once.
+var buildStamp = sync.OnceValue(func() stamp {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return stamp{}
+	}
+	return stampOf(info.Settings)
+})
+
+// stampOf picks vcs.revision, vcs.modified and vcs.time out of a build's
+// settings.
+func stampOf(settings []debug.BuildSetting) stamp {
+	var st stamp
+	modified := false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			st.commit = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		case "vcs.time":
+			st.time = s.Value
+		}
+	}
+	if st.commit != "" {
+		st.treeState = "clean"
+		if modified {
+			st.treeState = "dirty"
+		}
+	}
+	return st
 }
 
 func (s *Server) installDiscovery(r *mux.Router) {

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"testing"
 
 	"github.com/gorilla/mux"
@@ -66,6 +67,24 @@ func TestIsCleanPath(t *testing.T) {
 	} {
 		if got := isCleanPath(p); got != want {
 			t.Errorf("isCleanPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
+
+func TestBuildStamp(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		settings []debug.BuildSetting
+		want     stamp
+	}{
+		{"no VCS stamp", []debug.BuildSetting{{Key: "GOOS", Value: "linux"}}, stamp{}},
+		{"clean", []debug.BuildSetting{{Key: "vcs.revision", Value: "abc"}, {Key: "vcs.time", Value: "2026-12-07T15:00:00Z"},
+			{Key: "vcs.modified", Value: "false"}}, stamp{commit: "abc", treeState: "clean", time: "2026-12-07T15:00:00Z"}},
+		{"dirty", []debug.BuildSetting{{Key: "vcs.modified", Value: "true"}, {Key: "vcs.revision", Value: "abc"}},
+			stamp{commit: "abc", treeState: "dirty"}},
+	} {
+		if got := stampOf(tc.settings); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -85,6 +85,7 @@ func runCluster(ctx context.Context, cfg *Config, cl *Cluster, res *Result, fail
 		return fmt.Errorf("client: %w", err)
 	}
 	defer client.CloseIdleConnections()
+	res.APIServerBuild = apiserverBuild(ctx, client)
 	if err := createNamespaces(ctx, client, LoadNamespace, WatchNamespace); err != nil {
 		return err
 	}
@@ -246,4 +247,21 @@ func scrapeMetrics(ctx context.Context, url string, names ...string) ([]Sample, 
 		return nil, err
 	}
 	return ParseMetrics(string(b), names...)
+}
+
+// apiserverBuild names the commit the apiserver was built from, as its
+// /version tells ("" when it was built without a VCS stamp): the binaries
+// measured, which may differ from the harness's checkout (--bin-dir).
+func apiserverBuild(ctx context.Context, client *rest.Client) string {
+	var v struct {
+		GitCommit    string `json:"gitCommit"`
+		GitTreeState string `json:"gitTreeState"`
+	}
+	if err := client.Get().AbsPath("version").Do(ctx).Into(&v); err != nil || v.GitCommit == "" {
+		return ""
+	}
+	if v.GitTreeState == "dirty" {
+		return v.GitCommit + "+dirty"
+	}
+	return v.GitCommit
 }

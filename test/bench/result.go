@@ -16,10 +16,13 @@ type Result struct {
 	Started string `json:"started"`
 	// Commit is the repository's HEAD when the run started ("+dirty" when
 	// the work tree had changes), set by the command.
-	Commit  string  `json:"commit,omitempty"`
-	Quick   bool    `json:"quick"`
-	Machine Machine `json:"machine"`
-	Sizes   Sizes   `json:"sizes"`
+	Commit string `json:"commit,omitempty"`
+	// APIServerBuild is the commit the measured apiserver was built from
+	// (its /version gitCommit, "+dirty" for a modified tree).
+	APIServerBuild string  `json:"apiserver_build,omitempty"`
+	Quick          bool    `json:"quick"`
+	Machine        Machine `json:"machine"`
+	Sizes          Sizes   `json:"sizes"`
 	// Etcd is the raw put throughput per concurrency.
 	Etcd  []EtcdRaw    `json:"etcd_raw"`
 	Load  *PodLoad     `json:"pod_load,omitempty"`
@@ -73,6 +76,9 @@ func (r *Result) PrintTable(w io.Writer) {
 	m := r.Machine
 	if r.Commit != "" {
 		fmt.Fprintf(w, "commit: %s\n", r.Commit)
+	}
+	if r.APIServerBuild != "" {
+		fmt.Fprintf(w, "apiserver built from: %s\n", r.APIServerBuild)
 	}
 	fmt.Fprintf(w, "machine: %d CPUs (%s), %.1f GB RAM, load %.2f at start, kernel %s\n", m.CPUs, m.CPUModel, m.MemoryGB, m.Load1, m.Kernel)
 	s := r.Sizes

@@ -24,9 +24,10 @@ import (
 // server-side applied (the field manager costs a JSON decode and a
 // comparison of the whole object per write, which the writes of pods and
 // their status, never applied, are spared). An object created or written
-// only by other means carries no managedFields, so a first apply over it
-// conflicts with no one (Kubernetes would conflict with its creator's
-// fields of other values).
+// only by other means carries no managedFields, so its first apply finds
+// every field owned by "before-first-apply" (strategicpatch_apply.go), as
+// Kubernetes does for such objects; Kubernetes would mostly name the
+// object's creator instead.
 
 // managedFieldsEntry is one metadata.managedFields item.
 type managedFieldsEntry struct {

@@ -12,6 +12,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/strategicpatch"
+	"github.com/tinykube/tinykube/pkg/registry"
 )
 
 // serverSideApply serves PATCH with application/apply-patch+yaml (kubectl
@@ -106,6 +107,9 @@ func (s *Server) applyTo(r *request, current meta.Object, config map[string]any,
 		}
 	}
 	managers, old := decodeManagers(entries)
+	if current != nil && len(entries) == 0 {
+		managers = beforeFirstApply(r, live)
+	}
 	applier := strategicpatch.Manager{Name: manager, Operation: strategicpatch.OperationApply,
 		APIVersion: r.res.APIVersion(), Subresource: r.ri.Subresource}
 	merged, managers, err := strategicpatch.ApplyAs(live, meta.DeepCopy(config), managers, applier, force, r.res.New())
@@ -128,4 +132,41 @@ func (s *Server) applyTo(r *request, current meta.Object, config map[string]any,
 		return nil, apierrors.NewInternalError(err)
 	}
 	return obj, nil
+}
+
+// BeforeFirstApplyManager owns, at an object's first apply, what the
+// object held without managedFields (Kubernetes' name for it).
+const BeforeFirstApplyManager = "before-first-apply"
+
+// beforeFirstApply is the manager of an existing object that has no
+// managedFields, as Kubernetes records it at the first apply: an Update by
+// "before-first-apply" owning every field the object has (but the ones
+// the server keeps, and the status of a kind with a status subresource),
+// so that the apply conflicts where it changes a value set without apply.
+// Our objects carry managedFields only once applied (fieldmanager.go), so
+// this is every first apply to an object created otherwise; Kubernetes
+// would name its creator (e.g. "kubectl-create") instead.
+func beforeFirstApply(r *request, live map[string]any) []strategicpatch.Manager {
+	owned := make(map[string]any, len(live))
+	for k, v := range live {
+		if k == "status" && r.res.HasSubresource(registry.SubStatus) {
+			continue
+		}
+		owned[k] = v
+	}
+	if md, ok := live["metadata"].(map[string]any); ok {
+		kept := make(map[string]any, len(md))
+		for k, v := range md {
+			switch k {
+			case "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+				"generation", "selfLink", "managedFields":
+				continue
+			}
+			kept[k] = v
+		}
+		owned["metadata"] = kept
+	}
+	updater := strategicpatch.Manager{Name: BeforeFirstApplyManager, Operation: strategicpatch.OperationUpdate,
+		APIVersion: r.res.APIVersion()}
+	return strategicpatch.RecordUpdate(map[string]any{}, owned, nil, updater, r.res.New())
 }

@@ -190,3 +190,41 @@ func TestUpdateOfUnappliedObjectRecordsNoManagers(t *testing.T) {
 		t.Fatalf("managedFields of an object never applied: %s", cm.ManagedFields)
 	}
 }
+
+// TestFirstApplyOverCreatedObject: the first apply to an object created
+// without apply finds its fields owned by "before-first-apply" (as
+// Kubernetes records it): a changed value conflicts, the same value is
+// shared, force takes the field.
+func TestFirstApplyOverCreatedObject(t *testing.T) {
+	c := newClient(t)
+	base := "/api/v1/namespaces/default/configmaps"
+	c.must(http.StatusCreated, "POST", base, configMap("cfg", map[string]string{"a": "1", "b": "2"}), nil)
+	cfg := func(a string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: \"" + a + "\"\n"
+	}
+	path := base + "/cfg?fieldManager=deployer"
+	st := c.status(http.StatusConflict, meta.StatusReasonConflict, "PATCH", path, cfg("9"), applyType)
+	if st.Message != `Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.a` {
+		t.Fatalf("conflict message %q", st.Message)
+	}
+	var cm core.ConfigMap
+	c.must(http.StatusOK, "PATCH", path, cfg("1"), &cm, applyType) // the same value: shared
+	managers := map[string]string{}
+	for _, raw := range cm.ManagedFields {
+		var e struct {
+			Manager, Operation string
+			FieldsV1           json.RawMessage
+		}
+		mustJSON(t, raw, &e)
+		managers[e.Manager+"/"+e.Operation] = string(e.FieldsV1)
+	}
+	bfa := managers["before-first-apply/Update"]
+	if !strings.Contains(bfa, `"f:a"`) || !strings.Contains(bfa, `"f:b"`) || strings.Contains(bfa, "uid") ||
+		!strings.Contains(managers["deployer/Apply"], `"f:a"`) {
+		t.Fatalf("managers after a shared apply: %v", managers)
+	}
+	c.must(http.StatusOK, "PATCH", path+"&force=true", cfg("9"), &cm, applyType)
+	if cm.Data["a"] != "9" || cm.Data["b"] != "2" {
+		t.Fatalf("data after a forced apply: %v", cm.Data)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -136,17 +137,20 @@ func TestManagerStartupGatesReadiness(t *testing.T) {
 	}
 	c := &core.Container{Name: "c", StartupProbe: probe("startup"), ReadinessProbe: probe("ready")}
 	m.Sync("u", map[string]Running{"c": {ContainerID: "id1", Target: Target{Container: c}}})
-	waitEvent := func(kind Kind, res Result) {
+	// waitChanges waits for a changed event of each kind with result res,
+	// in any order: the startup worker unlocks readiness before it sends its
+	// own event, so a readiness probe can report first.
+	waitChanges := func(res Result, kinds ...Kind) {
 		t.Helper()
 		deadline := time.After(10 * time.Second)
-		for {
+		for len(kinds) > 0 {
 			select {
 			case e := <-events:
-				if e.Kind == kind && e.Result == res && e.Changed {
-					return
+				if i := slices.Index(kinds, e.Kind); i >= 0 && e.Result == res && e.Changed {
+					kinds = slices.Delete(kinds, i, i+1)
 				}
 			case <-deadline:
-				t.Fatalf("no %s %v event", kind, res)
+				t.Fatalf("no %v event of %v", res, kinds)
 			}
 		}
 	}
@@ -156,8 +160,7 @@ func TestManagerStartupGatesReadiness(t *testing.T) {
 	mu.Lock()
 	startupOK = true
 	mu.Unlock()
-	waitEvent(Startup, Success)
-	waitEvent(Readiness, Success)
+	waitChanges(Success, Startup, Readiness)
 	m.Sync("u", map[string]Running{"c": {ContainerID: "id2", Target: Target{Container: c}}})
 	if _, ok := m.Result("u", "c", Readiness, "id1"); ok {
 		t.Fatal("result of a replaced container is still served")

@@ -53,16 +53,10 @@ func (c *apiClient) SetPodConditions(ctx context.Context, pod *core.Pod, conditi
 	return nil
 }
 
-// CreateEvent posts e as Events(e.Namespace).Create does, but without
-// decoding the answer: nobody reads the created event.
+// CreateEvent posts e through the shared recorder's sink (the answer is
+// not decoded: nobody reads the created event).
 func (c *apiClient) CreateEvent(ctx context.Context, e *core.Event) error {
-	cp := *e
-	cp.APIVersion, cp.Kind = "v1", "Event"
-	err := c.cs.RESTClient().Post().Namespace(e.Namespace).Resource("events").Body(&cp).Do(ctx).Error()
-	if err != nil {
-		return fmt.Errorf("create event %s/%s: %w", e.Namespace, e.Name, err)
-	}
-	return nil
+	return record.NewSink(c.cs).Create(ctx, e)
 }
 
 // UpdateEvent patches e as the shared recorder's sink does.

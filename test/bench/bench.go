@@ -45,7 +45,8 @@ func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 		Started: time.Now().UTC().Format(time.RFC3339),
 		Machine: ReadMachine(),
 		Sizes: Sizes{Nodes: cfg.Nodes, Pods: cfg.Pods, Clients: cfg.Clients, Watchers: cfg.Watchers,
-			Markers: cfg.Markers, MarkerIntervalMs: float64(cfg.MarkerInterval) / float64(time.Millisecond), CreateQPS: cfg.CreateQPS, DaemonQPS: cfg.DaemonQPS, Fsync: !cfg.EtcdUnsafeNoFsync},
+			Markers: cfg.Markers, MarkerIntervalMs: float64(cfg.MarkerInterval) / float64(time.Millisecond), CreateQPS: cfg.CreateQPS, DaemonQPS: cfg.DaemonQPS, Fsync: !cfg.EtcdUnsafeNoFsync,
+			EmbeddedEtcd: cfg.EmbeddedEtcd},
 	}
 	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
 		return nil, fmt.Errorf("work dir: %w", err)
@@ -62,6 +63,8 @@ func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 	}
 	if err := cl.StartEtcd(ctx, cfg, cfg.WorkDir); err != nil {
 		fail(fmt.Errorf("start etcd: %w", err))
+	} else if cfg.EmbeddedEtcd && cl.APIServerURL == "" {
+		fail(errors.New("start etcd: no apiserver holding it"))
 	} else {
 		fail(measureEtcd(ctx, cfg, cl, res, "before", log))
 		fail(runCluster(ctx, cfg, cl, res, fail, log))
@@ -77,8 +80,10 @@ func Run(ctx context.Context, cfg *Config, log *zap.Logger) (*Result, error) {
 // fan-out; a phase's failure goes to fail and the next phase still runs
 // when it can.
 func runCluster(ctx context.Context, cfg *Config, cl *Cluster, res *Result, fail func(error), log *zap.Logger) error {
-	if err := cl.StartAPIServer(ctx, cfg, cfg.WorkDir); err != nil {
-		return fmt.Errorf("start apiserver: %w", err)
+	if !cfg.EmbeddedEtcd { // else StartEtcd started it
+		if err := cl.StartAPIServer(ctx, cfg, cfg.WorkDir); err != nil {
+			return fmt.Errorf("start apiserver: %w", err)
+		}
 	}
 	client, err := rest.New(&rest.Config{Host: cl.APIServerURL, QPS: -1, Timeout: time.Minute, UserAgent: "tinykube-bench"})
 	if err != nil {

@@ -23,8 +23,9 @@ type Cluster struct {
 	// ProfileURL is the /debug/pprof base of each daemon that serves one.
 	ProfileURL map[string]string
 
-	procs []*Process
-	log   *zap.Logger
+	procs        []*Process
+	embeddedEtcd bool // etcd runs in the apiserver process
+	log          *zap.Logger
 }
 
 // NewCluster returns an empty cluster; Start* add the daemons, Stop ends them.
@@ -45,13 +46,13 @@ func (c *Cluster) Stop() {
 	c.procs = nil
 }
 
-// StopDaemons stops every process but etcd, newest first, so etcd can be
-// measured alone again.
+// StopDaemons stops every process but etcd (or the apiserver holding it),
+// newest first, so etcd can be measured alone again.
 func (c *Cluster) StopDaemons() {
 	var kept []*Process
 	for i := len(c.procs) - 1; i >= 0; i-- {
 		p := c.procs[i]
-		if p.Name == "etcd" {
+		if p.Name == "etcd" || p.Name == "apiserver" && c.embeddedEtcd {
 			kept = append(kept, p)
 			continue
 		}
@@ -63,7 +64,8 @@ func (c *Cluster) StopDaemons() {
 }
 
 // StartEtcd starts the etcd process (cfg.Bins.Etcd) with its data in
-// dir/etcd and waits until it is healthy.
+// dir/etcd and waits until it is healthy; with cfg.EmbeddedEtcd it starts
+// the apiserver with its embedded member instead.
 func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error {
 	ports, err := FreePorts(2)
 	if err != nil {
@@ -71,6 +73,12 @@ func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error 
 	}
 	client := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	peer := "http://127.0.0.1:" + strconv.Itoa(ports[1])
+	if cfg.EmbeddedEtcd {
+		c.embeddedEtcd = true
+		c.EtcdURL = client
+		return c.startAPIServer(ctx, cfg, dir, "--data-dir", filepath.Join(dir, "etcd"),
+			"--embedded-etcd-client-port", strconv.Itoa(ports[0]), "--embedded-etcd-peer-port", strconv.Itoa(ports[1]))
+	}
 	args := []string{
 		"--name", "bench", "--data-dir", filepath.Join(dir, "etcd"),
 		"--listen-client-urls", client, "--advertise-client-urls", client,
@@ -93,15 +101,18 @@ func (c *Cluster) StartEtcd(ctx context.Context, cfg *Config, dir string) error 
 // StartAPIServer starts the apiserver on the cluster's etcd (profiling on)
 // and waits for /readyz.
 func (c *Cluster) StartAPIServer(ctx context.Context, cfg *Config, dir string) error {
+	return c.startAPIServer(ctx, cfg, dir, "--etcd-servers", c.EtcdURL)
+}
+
+// startAPIServer starts the apiserver with etcdArgs (its etcd flags).
+func (c *Cluster) startAPIServer(ctx context.Context, cfg *Config, dir string, etcdArgs ...string) error {
 	ports, err := FreePorts(1)
 	if err != nil {
 		return err
 	}
 	url := "http://127.0.0.1:" + strconv.Itoa(ports[0])
-	args := []string{
-		"--etcd-servers", c.EtcdURL, "--bind-address", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
-		"--log-level", cfg.LogLevel, "--profiling",
-	}
+	args := append(etcdArgs, "--bind-address", "127.0.0.1", "--port", strconv.Itoa(ports[0]),
+		"--log-level", cfg.LogLevel, "--profiling")
 	c.ProfileURL["apiserver"] = url + "/debug/pprof"
 	p, err := StartProcess("apiserver", cfg.Bins.APIServer, append(args, cfg.APIServerArgs...), cfg.APIServerEnv, dir, c.log)
 	if err != nil {

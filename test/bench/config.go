@@ -44,6 +44,11 @@ type Config struct {
 	// EtcdUnsafeNoFsync runs etcd without fsync (not the default: the
 	// apiserver's etcd fsyncs in production).
 	EtcdUnsafeNoFsync bool
+	// EmbeddedEtcd runs the apiserver with its embedded etcd member (no
+	// --etcd-servers, as `make run` does), which it calls in process; the
+	// raw puts go to that member's client port. Default: etcd is its own
+	// process and the apiserver its gRPC client, as in compose.
+	EmbeddedEtcd bool
 
 	// DaemonQPS and DaemonBurst are the scheduler's and kubelet's client
 	// limits (negative QPS: none).
@@ -105,6 +110,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("watchers need at least one marker event")
 	case c.Pods > c.Nodes*c.MaxPodsPerNode:
 		return fmt.Errorf("%d pods do not fit on %d nodes of %d pods", c.Pods, c.Nodes, c.MaxPodsPerNode)
+	case c.EmbeddedEtcd && c.EtcdUnsafeNoFsync:
+		return fmt.Errorf("the apiserver's embedded etcd always fsyncs")
 	case c.WorkDir == "":
 		return fmt.Errorf("a work directory is required")
 	case c.EtcdSeconds <= 0 || c.StartTimeout <= 0 || c.LoadTimeout <= 0 || c.WatchTimeout <= 0:

@@ -53,6 +53,9 @@ type Sizes struct {
 	MarkerIntervalMs float64 `json:"marker_interval_ms"`
 	DaemonQPS        float32 `json:"daemon_qps"`
 	Fsync            bool    `json:"etcd_fsync"`
+	// EmbeddedEtcd: etcd ran inside the apiserver process (its CPU and
+	// RSS are the apiserver's).
+	EmbeddedEtcd bool `json:"embedded_etcd,omitempty"`
 }
 
 // WriteJSON writes r to path, creating its directory.
@@ -86,8 +89,12 @@ func (r *Result) PrintTable(w io.Writer) {
 	if s.CreateQPS > 0 {
 		pace = fmt.Sprintf("at most %g/s", s.CreateQPS)
 	}
-	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods created %s, C=%d clients, W=%d watchers x %d markers %g ms apart, daemon QPS %g, etcd fsync %v\n\n",
-		s.Nodes, s.Pods, pace, s.Clients, s.Watchers, s.Markers, s.MarkerIntervalMs, s.DaemonQPS, s.Fsync)
+	etcd := ""
+	if s.EmbeddedEtcd {
+		etcd = ", etcd embedded in the apiserver"
+	}
+	fmt.Fprintf(w, "sizes: N=%d nodes, M=%d pods created %s, C=%d clients, W=%d watchers x %d markers %g ms apart, daemon QPS %g, etcd fsync %v%s\n\n",
+		s.Nodes, s.Pods, pace, s.Clients, s.Watchers, s.Markers, s.MarkerIntervalMs, s.DaemonQPS, s.Fsync, etcd)
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintln(tw, "| measure\t| value\t|")
 	fmt.Fprintln(tw, "| ---\t| ---\t|")

@@ -110,14 +110,22 @@ func (inst *Instance) startEtcd(ctx context.Context) error {
 			return err
 		}
 		inst.etcd = e
-		endpoints = e.Endpoints()
 	}
-	inst.EtcdEndpoints = endpoints
-	c, err := clientv3.New(clientv3.Config{Endpoints: endpoints, DialTimeout: 5 * time.Second, Logger: inst.log.Named("etcd-client").WithOptions(zap.IncreaseLevel(zap.ErrorLevel))})
+	cfg := clientv3.Config{Endpoints: endpoints, DialTimeout: 5 * time.Second, Logger: inst.log.Named("etcd-client").WithOptions(zap.IncreaseLevel(zap.ErrorLevel))}
+	var c *clientv3.Client
+	var err error
+	if inst.etcd != nil {
+		// The member is in this process: reads and writes call it directly
+		// instead of through gRPC over loopback.
+		c, err = inst.etcd.Client(cfg)
+		endpoints = inst.etcd.Endpoints()
+	} else if c, err = clientv3.New(cfg); err != nil {
+		err = fmt.Errorf("etcd client for %v: %w", endpoints, err)
+	}
 	if err != nil {
-		return fmt.Errorf("etcd client for %v: %w", endpoints, err)
+		return err
 	}
-	inst.client = c
+	inst.EtcdEndpoints, inst.client = endpoints, c
 	return nil
 }
 

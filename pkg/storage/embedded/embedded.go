@@ -5,7 +5,7 @@
 //
 //	e, err := embedded.Start(ctx, embedded.Config{DataDir: dir, Logger: log})
 //	defer e.Stop()
-//	client, err := clientv3.New(clientv3.Config{Endpoints: e.Endpoints()})
+//	client, err := e.Client(clientv3.Config{}) // KV in process, the rest over gRPC
 package embedded
 
 import (
@@ -15,7 +15,10 @@ import (
 	"net/url"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+	"go.etcd.io/etcd/server/v3/proxy/grpcproxy/adapter"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -132,6 +135,25 @@ func urlOrFree(s string) (*url.URL, error) {
 
 // Endpoints returns the client URLs, for clientv3.Config.Endpoints.
 func (e *Etcd) Endpoints() []string { return e.endpoints }
+
+// Client returns a client of the member (cfg's Endpoints are set to the
+// member's) whose KV requests (Range, Put, Delete, Txn, Compact) call the
+// member's KV service in process, as etcd's v3client does: no gRPC, socket
+// or protobuf encoding for the requests an apiserver makes per write. Its
+// watches, leases and maintenance calls go through gRPC like any client's:
+// v3client's in-process watch stream can block a watch cancel that races
+// the stream's end until the client closes, and a cache that waits for its
+// watches to end before closing the client then never stops. Close it
+// before Stop.
+func (e *Etcd) Client(cfg clientv3.Config) (*clientv3.Client, error) {
+	cfg.Endpoints = e.endpoints
+	c, err := clientv3.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("etcd client for %v: %w", e.endpoints, err)
+	}
+	c.KV = clientv3.NewKVFromKVClient(adapter.KvServerToKvClient(v3rpc.NewQuotaKVServer(e.e.Server)), c)
+	return c, nil
+}
 
 // Stop stops the member and waits until it has released its ports and data.
 func (e *Etcd) Stop() { e.e.Close() }

@@ -124,15 +124,17 @@ func (s *TestServer) waitReady() {
 	hc := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := hc.Get(s.URL + "/readyz")
+		resp, err := hc.Get(s.URL + "/readyz?verbose")
+		var body []byte
 		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("apiserver at %s not ready: %v", s.URL, err)
+			s.t.Fatalf("apiserver at %s not ready: %v\n%s", s.URL, err, body)
 		}
 		time.Sleep(20 * time.Millisecond) // polling a condition with a deadline
 	}

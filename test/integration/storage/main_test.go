@@ -23,8 +23,11 @@ import (
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
-// client is the etcd client of the member TestMain starts.
-var client *clientv3.Client
+// member is the etcd member TestMain starts; client its gRPC client.
+var (
+	member *embedded.Etcd
+	client *clientv3.Client
+)
 
 func TestMain(m *testing.M) { os.Exit(framework.LeakCheck(run(m))) }
 
@@ -35,13 +38,13 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	e, err := embedded.Start(context.Background(), embedded.Config{DataDir: dir, UnsafeNoFsync: true})
+	member, err = embedded.Start(context.Background(), embedded.Config{DataDir: dir, UnsafeNoFsync: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer e.Stop()
-	client, err = clientv3.New(clientv3.Config{Endpoints: e.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	defer member.Stop()
+	client, err = clientv3.New(clientv3.Config{Endpoints: member.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -116,6 +116,8 @@ func addFlags(fs *pflag.FlagSet, cfg *bench.Config) {
 	fs.IntSliceVar(&cfg.EtcdConcurrency, "etcd-concurrency", cfg.EtcdConcurrency, "raw etcd client counts (the last one is the ratio's)")
 	fs.IntVar(&cfg.EtcdValueBytes, "etcd-value-bytes", cfg.EtcdValueBytes, "raw etcd value size")
 	fs.BoolVar(&cfg.EtcdUnsafeNoFsync, "etcd-unsafe-no-fsync", cfg.EtcdUnsafeNoFsync, "run etcd without fsync")
+	fs.BoolVar(&cfg.EmbeddedEtcd, "embedded-etcd", cfg.EmbeddedEtcd,
+		"run the apiserver with its embedded etcd member (as make run) instead of an etcd process")
 	fs.Float32Var(&cfg.DaemonQPS, "daemon-qps", cfg.DaemonQPS, "scheduler and kubelet --kube-api-qps (negative: unlimited)")
 	fs.IntVar(&cfg.DaemonBurst, "daemon-burst", cfg.DaemonBurst, "scheduler and kubelet --kube-api-burst")
 	fs.StringVar(&cfg.LogLevel, "daemon-log-level", cfg.LogLevel, "the daemons' --log-level")

@@ -7,6 +7,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
@@ -42,6 +43,9 @@ func (cs *Clientset) BatchV1() BatchV1 { return BatchV1{cs.rest} }
 
 // CoordinationV1 is the coordination.k8s.io/v1 group.
 func (cs *Clientset) CoordinationV1() CoordinationV1 { return CoordinationV1{cs.rest} }
+
+// PolicyV1 is the policy/v1 group.
+func (cs *Clientset) PolicyV1() PolicyV1 { return PolicyV1{cs.rest} }
 
 // CoreV1 holds the core group's typed clients.
 type CoreV1 struct{ c *rest.Client }
@@ -110,4 +114,12 @@ type CoordinationV1 struct{ c *rest.Client }
 // Leases is the leases client of ns.
 func (g CoordinationV1) Leases(ns string) *LeaseClient {
 	return NewResource[coordination.Lease](g.c, LeasesGVK, ns)
+}
+
+// PolicyV1 holds the policy/v1 typed clients.
+type PolicyV1 struct{ c *rest.Client }
+
+// PodDisruptionBudgets is the poddisruptionbudgets client of ns.
+func (g PolicyV1) PodDisruptionBudgets(ns string) *PodDisruptionBudgetClient {
+	return NewResource[policy.PodDisruptionBudget](g.c, PodDisruptionBudgetsGVK, ns)
 }

@@ -16,35 +16,38 @@ import (
 
 // The resources of the registry, as the typed clients name them.
 var (
-	NamespacesGVK  = GVK{Version: "v1", Resource: "namespaces", Kind: "Namespace"}
-	NodesGVK       = GVK{Version: "v1", Resource: "nodes", Kind: "Node"}
-	PodsGVK        = GVK{Version: "v1", Resource: "pods", Kind: "Pod", Namespaced: true}
-	EventsGVK      = GVK{Version: "v1", Resource: "events", Kind: "Event", Namespaced: true}
-	ServicesGVK    = GVK{Version: "v1", Resource: "services", Kind: "Service", Namespaced: true}
-	EndpointsGVK   = GVK{Version: "v1", Resource: "endpoints", Kind: "Endpoints", Namespaced: true}
-	ConfigMapsGVK  = GVK{Version: "v1", Resource: "configmaps", Kind: "ConfigMap", Namespaced: true}
-	SecretsGVK     = GVK{Version: "v1", Resource: "secrets", Kind: "Secret", Namespaced: true}
-	DeploymentsGVK = GVK{Group: "apps", Version: "v1", Resource: "deployments", Kind: "Deployment", Namespaced: true}
-	ReplicaSetsGVK = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
-	DaemonSetsGVK  = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
-	JobsGVK        = GVK{Group: "batch", Version: "v1", Resource: "jobs", Kind: "Job", Namespaced: true}
-	LeasesGVK      = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
+	NamespacesGVK           = GVK{Version: "v1", Resource: "namespaces", Kind: "Namespace"}
+	NodesGVK                = GVK{Version: "v1", Resource: "nodes", Kind: "Node"}
+	PodsGVK                 = GVK{Version: "v1", Resource: "pods", Kind: "Pod", Namespaced: true}
+	EventsGVK               = GVK{Version: "v1", Resource: "events", Kind: "Event", Namespaced: true}
+	ServicesGVK             = GVK{Version: "v1", Resource: "services", Kind: "Service", Namespaced: true}
+	EndpointsGVK            = GVK{Version: "v1", Resource: "endpoints", Kind: "Endpoints", Namespaced: true}
+	ConfigMapsGVK           = GVK{Version: "v1", Resource: "configmaps", Kind: "ConfigMap", Namespaced: true}
+	SecretsGVK              = GVK{Version: "v1", Resource: "secrets", Kind: "Secret", Namespaced: true}
+	DeploymentsGVK          = GVK{Group: "apps", Version: "v1", Resource: "deployments", Kind: "Deployment", Namespaced: true}
+	ReplicaSetsGVK          = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
+	DaemonSetsGVK           = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
+	JobsGVK                 = GVK{Group: "batch", Version: "v1", Resource: "jobs", Kind: "Job", Namespaced: true}
+	LeasesGVK               = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
+	PodDisruptionBudgetsGVK = GVK{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets",
+		Kind: "PodDisruptionBudget", Namespaced: true}
 )
 
 // Typed clients of the core and other groups.
 type (
-	NamespaceClient  = Resource[core.Namespace, *core.Namespace]
-	NodeClient       = Resource[core.Node, *core.Node]
-	EventClient      = Resource[core.Event, *core.Event]
-	ServiceClient    = Resource[core.Service, *core.Service]
-	EndpointsClient  = Resource[core.Endpoints, *core.Endpoints]
-	ConfigMapClient  = Resource[core.ConfigMap, *core.ConfigMap]
-	SecretClient     = Resource[core.Secret, *core.Secret]
-	DaemonSetClient  = Resource[apps.DaemonSet, *apps.DaemonSet]
-	JobClient        = Resource[batch.Job, *batch.Job]
-	LeaseClient      = Resource[coordination.Lease, *coordination.Lease]
-	DeploymentClient = ScalableClient[apps.Deployment, *apps.Deployment]
-	ReplicaSetClient = ScalableClient[apps.ReplicaSet, *apps.ReplicaSet]
+	NamespaceClient           = Resource[core.Namespace, *core.Namespace]
+	NodeClient                = Resource[core.Node, *core.Node]
+	EventClient               = Resource[core.Event, *core.Event]
+	ServiceClient             = Resource[core.Service, *core.Service]
+	EndpointsClient           = Resource[core.Endpoints, *core.Endpoints]
+	ConfigMapClient           = Resource[core.ConfigMap, *core.ConfigMap]
+	SecretClient              = Resource[core.Secret, *core.Secret]
+	DaemonSetClient           = Resource[apps.DaemonSet, *apps.DaemonSet]
+	JobClient                 = Resource[batch.Job, *batch.Job]
+	LeaseClient               = Resource[coordination.Lease, *coordination.Lease]
+	PodDisruptionBudgetClient = Resource[policy.PodDisruptionBudget, *policy.PodDisruptionBudget]
+	DeploymentClient          = ScalableClient[apps.Deployment, *apps.Deployment]
+	ReplicaSetClient          = ScalableClient[apps.ReplicaSet, *apps.ReplicaSet]
 )
 
 var (

@@ -36,6 +36,7 @@ type SharedInformerFactory interface {
 	Apps() Apps
 	Batch() Batch
 	Coordination() Coordination
+	Policy() Policy
 }
 
 // Option configures a factory.

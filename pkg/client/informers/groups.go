@@ -5,23 +5,25 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/client/cache"
 )
 
 // The resources the typed accessors serve.
 var (
-	PodsResource        = Resource{Version: "v1", Resource: "pods"}
-	NodesResource       = Resource{Version: "v1", Resource: "nodes"}
-	NamespacesResource  = Resource{Version: "v1", Resource: "namespaces"}
-	ServicesResource    = Resource{Version: "v1", Resource: "services"}
-	EndpointsResource   = Resource{Version: "v1", Resource: "endpoints"}
-	ConfigMapsResource  = Resource{Version: "v1", Resource: "configmaps"}
-	EventsResource      = Resource{Version: "v1", Resource: "events"}
-	DeploymentsResource = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
-	ReplicaSetsResource = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
-	DaemonSetsResource  = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
-	JobsResource        = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
-	LeasesResource      = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
+	PodsResource                 = Resource{Version: "v1", Resource: "pods"}
+	NodesResource                = Resource{Version: "v1", Resource: "nodes"}
+	NamespacesResource           = Resource{Version: "v1", Resource: "namespaces"}
+	ServicesResource             = Resource{Version: "v1", Resource: "services"}
+	EndpointsResource            = Resource{Version: "v1", Resource: "endpoints"}
+	ConfigMapsResource           = Resource{Version: "v1", Resource: "configmaps"}
+	EventsResource               = Resource{Version: "v1", Resource: "events"}
+	DeploymentsResource          = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
+	ReplicaSetsResource          = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
+	DaemonSetsResource           = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
+	JobsResource                 = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
+	LeasesResource               = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
+	PodDisruptionBudgetsResource = Resource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}
 )
 
 // PodNodeNameIndexFunc indexes pods by spec.nodeName (bound pods only).
@@ -39,10 +41,16 @@ type Batch struct{ f SharedInformerFactory }
 // Coordination is the coordination.k8s.io/v1 group's informers.
 type Coordination struct{ f SharedInformerFactory }
 
+// Policy is the policy/v1 group's informers.
+type Policy struct{ f SharedInformerFactory }
+
 func (f *factory) Core() Core                 { return Core{f} }
 func (f *factory) Apps() Apps                 { return Apps{f} }
 func (f *factory) Batch() Batch               { return Batch{f} }
 func (f *factory) Coordination() Coordination { return Coordination{f} }
+
+// Policy returns the policy/v1 group's informers.
+func (f *factory) Policy() Policy { return Policy{f} }
 
 // Pods also indexes by spec.nodeName (cache.NodeNameIndex).
 func (g Core) Pods() ResourceInformer[*core.Pod] {
@@ -98,4 +106,9 @@ func (g Batch) Jobs() ResourceInformer[*batch.Job] { return For[batch.Job](g.f, 
 // Leases is the leases informer.
 func (g Coordination) Leases() ResourceInformer[*coordination.Lease] {
 	return For[coordination.Lease](g.f, LeasesResource, nil)
+}
+
+// PodDisruptionBudgets is the poddisruptionbudgets informer.
+func (g Policy) PodDisruptionBudgets() ResourceInformer[*policy.PodDisruptionBudget] {
+	return For[policy.PodDisruptionBudget](g.f, PodDisruptionBudgetsResource, nil)
 }

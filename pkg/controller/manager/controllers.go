@@ -5,6 +5,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/controller/daemonset"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
+	"github.com/tinykube/tinykube/pkg/controller/disruption"
 	"github.com/tinykube/tinykube/pkg/controller/endpoints"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
 	"github.com/tinykube/tinykube/pkg/controller/job"
@@ -78,5 +79,14 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(endpoints.Name)) }, nil
+	}},
+	{disruption.Name, func(c *Context) (func(context.Context), error) {
+		// Kubernetes' disruption controller records its events as
+		// "controllermanager".
+		ctrl, err := disruption.New(c.Client, c.Factory, c.Recorder("controllermanager"), c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(disruption.Name)) }, nil
 	}},
 }

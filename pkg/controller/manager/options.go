@@ -49,6 +49,8 @@ func NewOptions() *Options {
 		Concurrent: map[string]int{
 			"replicaset": 5, "deployment": 5, "daemonset": 2, "job": 5, "namespace": 10,
 			"garbagecollector": 20, "endpoints": 5, "nodelifecycle": 1,
+			// Kubernetes runs one disruption worker.
+			"disruption": 1,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
 		NodeMonitorPeriod:      5 * time.Second,

@@ -44,7 +44,7 @@ func TestFlags(t *testing.T) {
 		o.Concurrent["replicaset"] != 5 || o.NodeMonitorGracePeriod.Seconds() != 10 || o.LeaderElection.LeaderElect {
 		t.Fatalf("options %+v", o)
 	}
-	for _, name := range []string{"replicaset", "deployment", "daemonset", "job", "nodelifecycle", "namespace", "garbagecollector", "endpoints"} {
+	for _, name := range []string{"replicaset", "deployment", "daemonset", "job", "nodelifecycle", "namespace", "garbagecollector", "endpoints", "disruption"} {
 		if fs.Lookup("concurrent-"+name+"-syncs") == nil {
 			t.Errorf("no --concurrent-%s-syncs", name)
 		}

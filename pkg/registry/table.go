@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/fields"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/api/validation"
 	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
@@ -87,7 +88,7 @@ func newOf[T any, PT interface {
 func Default() *Table {
 	return NewTable(
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
-		deployments(), replicaSets(), daemonSets(), jobs(), leases(),
+		deployments(), replicaSets(), daemonSets(), jobs(), leases(), podDisruptionBudgets(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
@@ -306,5 +307,21 @@ func leases() *Resource {
 		Group: "coordination.k8s.io", Version: "v1", Kind: "Lease", Resource: "leases", Singular: "lease",
 		Namespaced: true, New: newOf[coordination.Lease](), AllowCreateOnUpdate: true,
 		Validate: validator(validation.ValidateLease), ValidateUpdate: updateValidator(validation.ValidateLeaseUpdate),
+	}
+}
+
+// podDisruptionBudgets: policy/v1, every verb, a status subresource the
+// disruption controller and evictions write; the spec is mutable and bumps
+// generation, which evictions compare with status.observedGeneration.
+func podDisruptionBudgets() *Resource {
+	return &Resource{
+		Group: policy.GroupName, Version: policy.Version, Kind: "PodDisruptionBudget",
+		Resource: "poddisruptionbudgets", Singular: "poddisruptionbudget", Namespaced: true,
+		ShortNames: []string{"pdb"}, Subresources: []string{SubStatus}, New: newOf[policy.PodDisruptionBudget](),
+		Validate:             validator(validation.ValidatePodDisruptionBudget),
+		ValidateUpdate:       updateValidator(validation.ValidatePodDisruptionBudgetUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidatePodDisruptionBudgetStatusUpdate),
+		Fields:               fieldSet(policy.PodDisruptionBudgetFieldsSet),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 )
 
 func TestHumanDuration(t *testing.T) {
@@ -104,7 +105,7 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"Pod": &core.Pod{}, "Node": &core.Node{}, "Namespace": &core.Namespace{}, "Service": &core.Service{},
 		"Endpoints": &core.Endpoints{}, "ConfigMap": &core.ConfigMap{}, "Secret": &core.Secret{}, "Event": &core.Event{},
 		"Deployment": &apps.Deployment{}, "ReplicaSet": &apps.ReplicaSet{}, "DaemonSet": &apps.DaemonSet{},
-		"Job": &batch.Job{}, "Lease": &coordination.Lease{},
+		"Job": &batch.Job{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
 	}
 	for kind, p := range printers {
 		o, ok := objs[kind]

@@ -106,6 +106,7 @@ func BootstrapPolicy() Policy {
 				rule("update", "patch").groups(apps).resources("deployments/status", "replicasets/status",
 					"daemonsets/status", "deployments/scale", "replicasets/scale").done(),
 				rule("update", "patch").groups(batch).resources("jobs/status").done(),
+				rule("update", "patch").groups("policy").resources("poddisruptionbudgets/status").done(),
 				events),
 			clusterRole("system:node",
 				rule("create", "get", "list", "watch", "update", "patch").groups(core).resources("nodes").done(),

@@ -115,8 +115,8 @@ func setPodScheduled(pod *core.Pod, now time.Time) {
 }
 
 // evict serves POST pods/{name}/eviction: the pod is deleted with the
-// eviction's delete options (no PodDisruptionBudgets are served, so every
-// eviction is allowed).
+// eviction's delete options if its PodDisruptionBudget allows it
+// (eviction.go); the answer is a 201 Status.
 func (s *Server) evict(w http.ResponseWriter, req *http.Request, r *request) error {
 	body, err := bodyJSON(req)
 	if err != nil {
@@ -129,14 +129,24 @@ func (s *Server) evict(w http.ResponseWriter, req *http.Request, r *request) err
 	if ev.Name != "" && ev.Name != r.ri.Name {
 		return apierrors.NewBadRequest(fmt.Sprintf("name in URL does not match name in Eviction object (%s != %s)", r.ri.Name, ev.Name))
 	}
+	wo, err := parseWriteOptions(req.URL.Query())
+	if err != nil {
+		return err
+	}
 	opts := ev.DeleteOptions
 	if opts == nil {
 		opts = &meta.DeleteOptions{}
 	}
+	if wo.DryRun && len(opts.DryRun) == 0 {
+		// ?dryRun=All on the eviction makes its delete a dry run too.
+		cp := *opts
+		cp.DryRun = []string{"All"}
+		opts = &cp
+	}
 	if err := validateDeleteOptions(opts); err != nil {
 		return err
 	}
-	if _, err := s.deleteObject(req.Context(), r.res, r.store, r.ri.Namespace, r.ri.Name, opts); err != nil {
+	if err := s.evictPod(req.Context(), r, opts); err != nil {
 		return err
 	}
 	st := successStatus(nil)

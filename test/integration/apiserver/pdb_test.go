@@ -286,7 +286,7 @@ func (e *evictionEnv) refused(namespace, pod, cause string) {
 // eviction through, records it in its status and refuses the next with
 // 429; a status behind the spec is a 429; two budgets are a 500; a
 // not-Ready pod under AlwaysAllow and a Pending pod are evicted without
-// touching the budget.
+// touching the budget, and so is any pod of a terminating namespace.
 func TestEvictionHonoursBudgets(t *testing.T) {
 	e := newEvictionEnv(t)
 
@@ -404,6 +404,18 @@ func TestEvictionHonoursBudgets(t *testing.T) {
 		e.budget(n, "web", meta.Ptr(policy.IfHealthyBudget),
 			policy.PodDisruptionBudgetStatus{DisruptionsAllowed: 0, CurrentHealthy: 1, DesiredHealthy: 2, ExpectedPods: 2}, false)
 		e.refused(n, "a", "The disruption budget web needs 2 healthy pods and has 1 currently")
+	})
+
+	t.Run("terminating namespace", func(t *testing.T) {
+		e.t = t
+		n := "ev-terminating"
+		e.namespace(n)
+		e.pod(n, "a", core.PodRunning, true)
+		e.budget(n, "web", nil, policy.PodDisruptionBudgetStatus{CurrentHealthy: 1, DesiredHealthy: 1, ExpectedPods: 1}, false)
+		e.refused(n, "a", "The disruption budget web needs 1 healthy pods and has 1 currently")
+		// No namespace controller runs here: the namespace stays Terminating.
+		e.c.must(http.StatusOK, "DELETE", "/api/v1/namespaces/"+n, nil, nil)
+		e.evicted(n, "a")
 	})
 
 	t.Run("pending pod", func(t *testing.T) {

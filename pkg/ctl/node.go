@@ -12,6 +12,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
@@ -193,15 +194,9 @@ func drain(ctx context.Context, env *Env, node string, o DrainOptions, timeout t
 	podRes, _ := env.Table.Resolve("pods")
 	for _, p := range plan.Evict {
 		fmt.Fprintf(env.Streams.ErrOut, "evicting pod %s/%s\n", p.Namespace, p.Name)
-		ev := &policy.Eviction{TypeMeta: meta.TypeMeta{Kind: "Eviction", APIVersion: policy.APIVersion},
-			ObjectMeta: meta.ObjectMeta{Name: p.Name, Namespace: p.Namespace}}
-		if grace >= 0 {
-			ev.DeleteOptions = &meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(grace)}
-		}
-		err := cs.RESTClient().Post().Namespace(p.Namespace).Resource("pods").Name(p.Name).SubResource("eviction").
-			Body(ev).Do(ctx).Error()
-		if err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("evict pod %s/%s: %w", p.Namespace, p.Name, err)
+		if err := evictPod(ctx, env, cs, p, grace); err != nil {
+			fmt.Fprintf(env.Streams.ErrOut, "There are pending pods in node %q when an error occurred: %v\n", node, err)
+			return err
 		}
 		evicted = append(evicted, Info{Resource: podRes, Namespace: p.Namespace, Name: p.Name})
 	}
@@ -213,4 +208,40 @@ func drain(ctx context.Context, env *Env, node string, o DrainOptions, timeout t
 	}
 	fmt.Fprintf(env.Streams.Out, "node/%s drained\n", node)
 	return nil
+}
+
+// EvictionRetryInterval is how long drain waits before asking again for
+// an eviction the apiserver refused with 429 (a PodDisruptionBudget allows
+// no disruption now), as kubectl drain does.
+var EvictionRetryInterval = 5 * time.Second
+
+// evictPod asks for p's eviction until it is granted or p is gone,
+// retrying while a disruption budget refuses it, until ctx ends.
+func evictPod(ctx context.Context, env *Env, cs *clientset.Clientset, p core.Pod, grace int64) error {
+	ev := &policy.Eviction{TypeMeta: meta.TypeMeta{Kind: "Eviction", APIVersion: policy.APIVersion},
+		ObjectMeta: meta.ObjectMeta{Name: p.Name, Namespace: p.Namespace}}
+	if grace >= 0 {
+		ev.DeleteOptions = &meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(grace)}
+	}
+	for {
+		err := cs.RESTClient().Post().Namespace(p.Namespace).Resource("pods").Name(p.Name).SubResource("eviction").
+			Body(ev).Do(ctx).Error()
+		switch {
+		case err == nil || apierrors.IsNotFound(err):
+			return nil
+		case ctx.Err() != nil:
+			return fmt.Errorf("error when evicting pods/%q -n %q: global timeout reached: %w", p.Name, p.Namespace, ctx.Err())
+		case !apierrors.IsTooManyRequests(err):
+			return fmt.Errorf("error when evicting pods/%q -n %q: %w", p.Name, p.Namespace, err)
+		}
+		fmt.Fprintf(env.Streams.ErrOut, "error when evicting pods/%q -n %q (will retry after %s): %v\n",
+			p.Name, p.Namespace, EvictionRetryInterval, err)
+		t := time.NewTimer(EvictionRetryInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("error when evicting pods/%q -n %q: global timeout reached: %w", p.Name, p.Namespace, ctx.Err())
+		case <-t.C:
+		}
+	}
 }

@@ -187,6 +187,23 @@ func TestRetryGivesUpWithTooManyRequests(t *testing.T) {
 	}
 }
 
+// TestNoRetryOn429WithoutRetryAfter: a 429 that does not say when to come
+// back (a disruption budget refusing an eviction) is returned at once, as
+// client-go does.
+func TestNoRetryOn429WithoutRetryAfter(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		writeStatus(w, apierrors.NewTooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", 0))
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv, func(c *Config) { c.MaxRetries = 3 })
+	err := c.Post().Resource("pods").Name("p").SubResource("eviction").Body([]byte("{}")).Do(context.Background()).Error()
+	if !apierrors.IsTooManyRequests(err) || calls.Load() != 1 {
+		t.Fatalf("err %v after %d calls, want the 429 after one", err, calls.Load())
+	}
+}
+
 // flakyTransport fails the first n round trips with err.
 type flakyTransport struct {
 	n     atomic.Int32

@@ -66,10 +66,12 @@ type retryPolicy struct {
 }
 
 // decide says whether attempt (0-based) should be retried, and after how
-// long. 429 is retried for every verb (the server refused it unseen), and so
-// is a 5xx carrying Retry-After; a connection that was never established is
-// retried for every verb, other connection errors only for GET and HEAD.
-// Retry-After wins over the exponential back-off.
+// long. A 429 or 5xx carrying Retry-After (the server refused it unseen and
+// says when to come back: the in-flight limit) is retried for every verb, as
+// client-go does; a 429 without it is an answer, not overload (an eviction
+// a PodDisruptionBudget refuses), and is returned. A connection that was
+// never established is retried for every verb, other connection errors
+// only for GET and HEAD.
 func (p retryPolicy) decide(attempt int, o attemptOutcome) (bool, time.Duration) {
 	if attempt >= p.maxRetries {
 		return false, 0
@@ -86,8 +88,6 @@ func (p retryPolicy) decide(attempt int, o attemptOutcome) (bool, time.Duration)
 	switch {
 	case o.status == http.StatusTooManyRequests && hasRA:
 		return true, ra
-	case o.status == http.StatusTooManyRequests:
-		return true, p.expBackoff(attempt)
 	case o.status >= 500 && hasRA:
 		return true, ra
 	}

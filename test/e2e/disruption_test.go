@@ -1,0 +1,81 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/api/intstr"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
+)
+
+// stepDisruptionBudget: a budget of maxUnavailable 1 over the web
+// Deployment lets one eviction through and refuses the next (429) until
+// the evicted pod's replacement is Ready and the disruption controller
+// allows one again.
+func stepDisruptionBudget(t *testing.T, ctx context.Context, c *cluster) {
+	if !waitConverged(t, ctx, c, 2*time.Minute, 6, 1) {
+		return
+	}
+	one := intstr.FromInt32(1)
+	pdbs := c.client.PolicyV1().PodDisruptionBudgets(ns)
+	pdb := &policy.PodDisruptionBudget{ObjectMeta: meta.ObjectMeta{Name: appLabel, Namespace: ns},
+		Spec: policy.PodDisruptionBudgetSpec{MaxUnavailable: &one,
+			Selector: &meta.LabelSelector{MatchLabels: map[string]string{"app": appLabel}}}}
+	if _, err := pdbs.Create(ctx, pdb, meta.CreateOptions{}); err != nil {
+		t.Fatalf("create budget: %v", err)
+	}
+	defer func() {
+		if err := pdbs.Delete(ctx, appLabel, meta.DeleteOptions{}); err != nil {
+			t.Errorf("delete budget: %v", err)
+		}
+	}()
+	logf(t, "created budget %s/%s (maxUnavailable 1)", ns, appLabel)
+	allowsOne := func(ctx context.Context) (bool, string, error) {
+		p, err := pdbs.Get(ctx, appLabel, meta.GetOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		s := p.Status
+		return s.ObservedGeneration == p.Generation && s.ExpectedPods == 6 && s.DesiredHealthy == 5 &&
+				s.CurrentHealthy == 6 && s.DisruptionsAllowed == 1,
+			fmt.Sprintf("generation %d observed %d expected %d desired %d healthy %d allowed %d",
+				p.Generation, s.ObservedGeneration, s.ExpectedPods, s.DesiredHealthy, s.CurrentHealthy, s.DisruptionsAllowed), nil
+	}
+	if !eventually(t, ctx, "budget allowing one disruption", time.Minute, allowsOne) {
+		return
+	}
+	pods, err := webPods(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready := readyPodNames(livePods(pods))
+	if len(ready) < 2 {
+		t.Fatalf("ready web pods %v", ready)
+	}
+	evict := func(name string) error {
+		return c.client.CoreV1().Pods(ns).Evict(ctx, &policy.Eviction{ObjectMeta: meta.ObjectMeta{Name: name, Namespace: ns}})
+	}
+	if err := evict(ready[0]); err != nil {
+		t.Fatalf("first eviction (%s): %v", ready[0], err)
+	}
+	err = evict(ready[1])
+	if !apierrors.IsTooManyRequests(err) {
+		t.Fatalf("second eviction (%s) while the budget allows none: %v, want 429", ready[1], err)
+	}
+	logf(t, "evicted %s; %s refused: %v", ready[0], ready[1], err)
+	// The replacement comes up Ready; the controller then allows one again.
+	if !eventually(t, ctx, "budget allowing one disruption again", 2*time.Minute, allowsOne) {
+		return
+	}
+	if err := evict(ready[1]); err != nil {
+		t.Fatalf("eviction of %s once the budget allows it: %v", ready[1], err)
+	}
+	logf(t, "evicted %s once the replacement was Ready", ready[1])
+	waitConverged(t, ctx, c, 2*time.Minute, 6, 1)
+}

@@ -15,12 +15,17 @@ import (
 )
 
 // stepDisruptionBudget: a budget of maxUnavailable 1 over the web
-// Deployment lets one eviction through and refuses the next (429) until
-// the evicted pod's replacement is Ready and the disruption controller
-// allows one again.
+// Deployment (as many replicas as the earlier steps left) lets one
+// eviction through and refuses the next (429) until the evicted pod's
+// replacement is Ready and the disruption controller allows one again.
 func stepDisruptionBudget(t *testing.T, ctx context.Context, c *cluster) {
-	if !waitConverged(t, ctx, c, 2*time.Minute, 6, 1) {
-		return
+	d, err := c.client.AppsV1().Deployments(ns).Get(ctx, appLabel, meta.GetOptions{})
+	if err != nil {
+		t.Fatalf("get deployment: %v", err)
+	}
+	replicas := *d.Spec.Replicas
+	if replicas < 2 || !waitConverged(t, ctx, c, 2*time.Minute, int(replicas), 1) {
+		t.Fatalf("deployment %s/%s of %d replicas not converged", ns, appLabel, replicas)
 	}
 	one := intstr.FromInt32(1)
 	pdbs := c.client.PolicyV1().PodDisruptionBudgets(ns)
@@ -42,8 +47,8 @@ func stepDisruptionBudget(t *testing.T, ctx context.Context, c *cluster) {
 			return false, "", err
 		}
 		s := p.Status
-		return s.ObservedGeneration == p.Generation && s.ExpectedPods == 6 && s.DesiredHealthy == 5 &&
-				s.CurrentHealthy == 6 && s.DisruptionsAllowed == 1,
+		return s.ObservedGeneration == p.Generation && s.ExpectedPods == replicas && s.DesiredHealthy == replicas-1 &&
+				s.CurrentHealthy == replicas && s.DisruptionsAllowed == 1,
 			fmt.Sprintf("generation %d observed %d expected %d desired %d healthy %d allowed %d",
 				p.Generation, s.ObservedGeneration, s.ExpectedPods, s.DesiredHealthy, s.CurrentHealthy, s.DisruptionsAllowed), nil
 	}
@@ -77,5 +82,5 @@ func stepDisruptionBudget(t *testing.T, ctx context.Context, c *cluster) {
 		t.Fatalf("eviction of %s once the budget allows it: %v", ready[1], err)
 	}
 	logf(t, "evicted %s once the replacement was Ready", ready[1])
-	waitConverged(t, ctx, c, 2*time.Minute, 6, 1)
+	waitConverged(t, ctx, c, 2*time.Minute, int(replicas), 1)
 }

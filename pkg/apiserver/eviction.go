@@ -264,11 +264,50 @@ func (s *Server) getEvictedPod(ctx context.Context, r *request) (*core.Pod, erro
 	return pod, nil
 }
 
+// deleteEvicted marks the pod as a DisruptionTarget, as Kubernetes does
+// before it deletes an evicted pod, so that whoever watches the pod (its
+// controller, kubectl describe) can tell an eviction from a failure; then
+// it deletes the pod with opts. The mark honours opts' preconditions, and
+// a resourceVersion precondition moves to the version the mark wrote. A
+// dry run marks nothing.
 func (s *Server) deleteEvicted(ctx context.Context, r *request, opts *meta.DeleteOptions) error {
+	if len(opts.DryRun) == 0 {
+		rv, err := s.markDisruptionTarget(ctx, r, opts.Preconditions)
+		if err != nil {
+			return err
+		}
+		if p := opts.Preconditions; p != nil && p.ResourceVersion != nil {
+			next, pre := *opts, *p
+			pre.ResourceVersion = &rv
+			next.Preconditions = &pre
+			opts = &next
+		}
+	}
 	if _, err := s.deleteObject(ctx, r.res, r.store, r.ri.Namespace, r.ri.Name, opts); err != nil {
 		return fmt.Errorf("eviction: %w", err)
 	}
 	return nil
+}
+
+// markDisruptionTarget sets the pod's DisruptionTarget condition (True,
+// EvictionByEvictionAPI) if it is not set yet and returns the pod's
+// resourceVersion after the write.
+func (s *Server) markDisruptionTarget(ctx context.Context, r *request, pre *meta.Preconditions) (string, error) {
+	out, err := r.store.GuaranteedUpdate(ctx, r.res.Key(r.ri.Namespace, r.ri.Name), pre, false,
+		func(current meta.Object) (meta.Object, error) {
+			pod, ok := current.(*core.Pod)
+			if !ok {
+				return nil, apierrors.NewInternalError(fmt.Errorf("eviction: stored object is %T", current))
+			}
+			core.SetPodCondition(&pod.Status, core.PodCondition{Type: core.DisruptionTarget, Status: core.ConditionTrue,
+				Reason: "EvictionByEvictionAPI", Message: "Eviction API: evicting",
+				LastTransitionTime: meta.NewTime(s.now().UTC().Truncate(time.Second))})
+			return pod, nil
+		})
+	if err != nil {
+		return "", fmt.Errorf("eviction: mark pod as a disruption target: %w", err)
+	}
+	return out.GetObjectMeta().ResourceVersion, nil
 }
 
 // namespaceTerminating reports whether ns is being deleted: its pods are

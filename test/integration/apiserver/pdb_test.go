@@ -430,3 +430,68 @@ func TestEvictionHonoursBudgets(t *testing.T) {
 		}
 	})
 }
+
+// TestEvictionMarksDisruptionTarget: an eviction sets the pod's
+// DisruptionTarget condition before deleting it, as Kubernetes does (a
+// bound pod's graceful deletion keeps it to look at); a dry run marks
+// nothing; a resourceVersion precondition holds for the pod as it was
+// before the mark.
+func TestEvictionMarksDisruptionTarget(t *testing.T) {
+	e := newEvictionEnv(t)
+	ctx := context.Background()
+	e.namespace("ev-mark")
+	pods := e.cs.CoreV1().Pods("ev-mark")
+	bound := func(name string) *core.Pod {
+		t.Helper()
+		p, err := pods.Create(ctx, &core.Pod{ObjectMeta: meta.ObjectMeta{Name: name},
+			Spec: core.PodSpec{NodeName: "n1", Containers: []core.Container{{Name: "c", Image: "busybox"}}}}, meta.CreateOptions{})
+		if err != nil {
+			t.Fatalf("create pod %s: %v", name, err)
+		}
+		p.Status.Phase = core.PodRunning
+		if p, err = pods.UpdateStatus(ctx, p, meta.UpdateOptions{}); err != nil {
+			t.Fatalf("pod %s status: %v", name, err)
+		}
+		return p
+	}
+	marked := func(name string) *core.PodCondition {
+		t.Helper()
+		p, err := pods.Get(ctx, name, meta.GetOptions{})
+		if err != nil {
+			t.Fatalf("get pod %s: %v", name, err)
+		}
+		_, c := core.GetPodCondition(&p.Status, core.DisruptionTarget)
+		return c
+	}
+
+	bound("a")
+	e.c.must(http.StatusCreated, "POST", evictPath("ev-mark", "a")+"?dryRun=All", eviction("ev-mark", "a"), nil)
+	if c := marked("a"); c != nil {
+		t.Fatalf("a dry-run eviction marked the pod: %+v", c)
+	}
+	e.c.must(http.StatusCreated, "POST", evictPath("ev-mark", "a"), eviction("ev-mark", "a"), nil)
+	p, err := pods.Get(ctx, "a", meta.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := core.GetPodCondition(&p.Status, core.DisruptionTarget)
+	if p.DeletionTimestamp == nil || c == nil || c.Status != core.ConditionTrue || c.Reason != "EvictionByEvictionAPI" ||
+		c.Message != "Eviction API: evicting" || c.LastTransitionTime.IsZero() {
+		t.Fatalf("evicted bound pod: deletionTimestamp %v, DisruptionTarget %+v", p.DeletionTimestamp, c)
+	}
+
+	b := bound("b")
+	withRV := func(rv string) map[string]any {
+		ev := eviction("ev-mark", "b")
+		ev["deleteOptions"] = map[string]any{"preconditions": map[string]any{"resourceVersion": rv}}
+		return ev
+	}
+	e.c.status(http.StatusConflict, meta.StatusReasonConflict, "POST", evictPath("ev-mark", "b"), withRV("1"))
+	if c := marked("b"); c != nil {
+		t.Fatalf("an eviction refused for its precondition marked the pod: %+v", c)
+	}
+	e.c.must(http.StatusCreated, "POST", evictPath("ev-mark", "b"), withRV(b.ResourceVersion), nil)
+	if c := marked("b"); c == nil {
+		t.Fatal("eviction with the current resourceVersion did not mark the pod")
+	}
+}

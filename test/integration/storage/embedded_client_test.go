@@ -27,7 +27,7 @@ func TestEmbeddedClientKVInProcess(t *testing.T) {
 	defer c.Close()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	const pfx = "/inprocess/"
+	pfx := "/inprocess" + strconv.Itoa(int(benchRuns.Add(1))) + "/" // fresh keys on every run (-count)
 	wch := c.Watch(wctx, pfx, clientv3.WithPrefix(), clientv3.WithCreatedNotify())
 	if resp := <-wch; resp.Err() != nil || !resp.Created {
 		t.Fatalf("watch not created: %+v", resp)

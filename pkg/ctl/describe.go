@@ -14,6 +14,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 )
@@ -115,6 +116,8 @@ func Describe(w io.Writer, obj meta.Object, u *clientset.Unstructured, events []
 		d.pod(o)
 	case *core.Node:
 		d.node(o)
+	case *policy.PodDisruptionBudget:
+		d.podDisruptionBudget(o)
 	default:
 		if !d.workload(obj) {
 			d.generic(obj, u)

@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
 )
 
@@ -404,4 +405,27 @@ func replicasOf(p *int32) int32 {
 		return 1
 	}
 	return *p
+}
+
+// podDisruptionBudget describes a budget as kubectl does: its bound, its
+// selector and what the disruption controller last counted.
+func (d *describer) podDisruptionBudget(o *policy.PodDisruptionBudget) {
+	d.line(0, "Name", o.Name)
+	d.line(0, "Namespace", o.Namespace)
+	switch {
+	case o.Spec.MinAvailable != nil:
+		d.line(0, "Min available", o.Spec.MinAvailable.String())
+	case o.Spec.MaxUnavailable != nil:
+		d.line(0, "Max unavailable", o.Spec.MaxUnavailable.String())
+	}
+	if o.Spec.Selector != nil {
+		d.line(0, "Selector", labels.FormatLabelSelector(o.Spec.Selector))
+	} else {
+		d.line(0, "Selector", "<unset>")
+	}
+	d.text(0, "Status:")
+	d.line(2, "Allowed disruptions", o.Status.DisruptionsAllowed)
+	d.line(2, "Current", o.Status.CurrentHealthy)
+	d.line(2, "Desired", o.Status.DesiredHealthy)
+	d.line(2, "Total", o.Status.ExpectedPods)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
-	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/registry"
@@ -74,24 +73,6 @@ func enforcePodVersion(pod *core.Pod) bool {
 	return pod.DeletionTimestamp == nil
 }
 
-// budgetsForPod returns the budgets of the pod's namespace whose selector
-// matches its labels. A nil selector matches nothing, an empty one every
-// pod (policy/v1); a budget with an invalid selector matches nothing.
-func budgetsForPod(pod *core.Pod, budgets []*policy.PodDisruptionBudget) []*policy.PodDisruptionBudget {
-	var out []*policy.PodDisruptionBudget
-	for _, b := range budgets {
-		if b.Namespace != pod.Namespace {
-			continue
-		}
-		sel, err := labels.LabelSelectorAsSelector(b.Spec.Selector)
-		if err != nil || !sel.Matches(labels.Set(pod.Labels)) {
-			continue
-		}
-		out = append(out, b)
-	}
-	return out
-}
-
 // decideEviction decides the eviction of a Running pod given the budgets
 // that select it: no budget, delete; more than one, a 500 Status; a pod
 // that is not Ready is deleted without taking a disruption when the
@@ -152,7 +133,7 @@ func takeDisruption(b *policy.PodDisruptionBudget, podName string, now time.Time
 	out := meta.DeepCopy(b)
 	out.Status.DisruptionsAllowed--
 	if out.Status.DisruptionsAllowed == 0 {
-		setBudgetCondition(&out.Status, meta.Condition{Type: policy.DisruptionAllowedCondition, Status: string(core.ConditionFalse),
+		out.Status.Conditions = meta.SetStatusCondition(out.Status.Conditions, meta.Condition{Type: policy.DisruptionAllowedCondition, Status: string(core.ConditionFalse),
 			Reason: policy.InsufficientPodsReason, ObservedGeneration: out.Status.ObservedGeneration}, now)
 	}
 	if out.Status.DisruptedPods == nil {
@@ -160,25 +141,6 @@ func takeDisruption(b *policy.PodDisruptionBudget, podName string, now time.Time
 	}
 	out.Status.DisruptedPods[podName] = meta.NewTime(now.UTC().Truncate(time.Second))
 	return out, nil
-}
-
-// setBudgetCondition sets c in the status' conditions, keeping the
-// transition time when the status did not change, as metav1's
-// SetStatusCondition.
-func setBudgetCondition(st *policy.PodDisruptionBudgetStatus, c meta.Condition, now time.Time) {
-	for i := range st.Conditions {
-		old := &st.Conditions[i]
-		if old.Type != c.Type {
-			continue
-		}
-		if old.Status != c.Status || old.LastTransitionTime.IsZero() {
-			old.LastTransitionTime = meta.NewTime(now.UTC().Truncate(time.Second))
-		}
-		old.Status, old.Reason, old.Message, old.ObservedGeneration = c.Status, c.Reason, c.Message, c.ObservedGeneration
-		return
-	}
-	c.LastTransitionTime = meta.NewTime(now.UTC().Truncate(time.Second))
-	st.Conditions = append(st.Conditions, c)
 }
 
 // evictPod runs an eviction of the pod of r with the eviction's delete
@@ -216,7 +178,7 @@ func (s *Server) evictPod(ctx context.Context, r *request, opts *meta.DeleteOpti
 	if err != nil {
 		return err
 	}
-	action, budget, err := decideEviction(pod, budgetsForPod(pod, budgets))
+	action, budget, err := decideEviction(pod, policy.MatchingBudgets(budgets, pod.Namespace, pod.Labels))
 	if err != nil {
 		return err
 	}

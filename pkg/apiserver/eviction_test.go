@@ -68,7 +68,8 @@ func TestBudgetsForPod(t *testing.T) {
 		other,
 	}
 	var got []string
-	for _, b := range budgetsForPod(evictionPod(core.PodRunning, true), all) {
+	pod := evictionPod(core.PodRunning, true)
+	for _, b := range policy.MatchingBudgets(all, pod.Namespace, pod.Labels) {
 		got = append(got, b.Name)
 	}
 	want := []string{"web", "empty", "expr"}

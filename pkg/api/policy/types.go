@@ -6,6 +6,7 @@ package policy
 import (
 	"github.com/tinykube/tinykube/pkg/api/fields"
 	"github.com/tinykube/tinykube/pkg/api/intstr"
+	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
@@ -108,3 +109,21 @@ func PodDisruptionBudgetFieldsSet(p *PodDisruptionBudget) fields.Set {
 }
 
 var _ meta.Object = &PodDisruptionBudget{}
+
+// MatchingBudgets returns the budgets of namespace ns whose selector
+// matches podLabels: a nil selector matches nothing, an empty one every
+// pod (policy/v1); a budget whose selector does not parse matches nothing.
+func MatchingBudgets(budgets []*PodDisruptionBudget, ns string, podLabels map[string]string) []*PodDisruptionBudget {
+	var out []*PodDisruptionBudget
+	for _, b := range budgets {
+		if b.Namespace != ns {
+			continue
+		}
+		sel, err := labels.LabelSelectorAsSelector(b.Spec.Selector)
+		if err != nil || !sel.Matches(labels.Set(podLabels)) {
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}

@@ -110,17 +110,7 @@ func (c *Controller) budgetsForPod(pod *core.Pod) []*policy.PodDisruptionBudget 
 	if err != nil {
 		return nil
 	}
-	var out []*policy.PodDisruptionBudget
-	for _, pdb := range all {
-		sel, err := labels.LabelSelectorAsSelector(pdb.Spec.Selector)
-		if err != nil {
-			continue
-		}
-		if sel.Matches(labels.Set(pod.Labels)) {
-			out = append(out, pdb)
-		}
-	}
-	return out
+	return policy.MatchingBudgets(all, pod.Namespace, pod.Labels)
 }
 
 // sync reconciles one budget from the caches and writes its status when it

@@ -79,7 +79,7 @@ func Reconcile(pdb *policy.PodDisruptionBudget, pods []*core.Pod, ctrls Controll
 	if allowed > 0 {
 		cond.Status, cond.Reason = string(core.ConditionTrue), policy.SufficientPodsReason
 	}
-	st.Conditions = setCondition(pdb.Status.Conditions, cond, now)
+	st.Conditions = meta.SetStatusCondition(pdb.Status.Conditions, cond, now)
 	res.Status = st
 	return res
 }
@@ -90,7 +90,7 @@ func Reconcile(pdb *policy.PodDisruptionBudget, pods []*core.Pod, ctrls Controll
 func FailSafeStatus(pdb *policy.PodDisruptionBudget, err error, now time.Time) policy.PodDisruptionBudgetStatus {
 	st := meta.DeepCopy(pdb.Status)
 	st.DisruptionsAllowed = 0
-	st.Conditions = setCondition(st.Conditions, meta.Condition{
+	st.Conditions = meta.SetStatusCondition(st.Conditions, meta.Condition{
 		Type: policy.DisruptionAllowedCondition, Status: string(core.ConditionFalse),
 		Reason: policy.SyncFailedReason, Message: err.Error(), ObservedGeneration: st.ObservedGeneration,
 	}, now)
@@ -251,31 +251,6 @@ func countHealthyPods(pods []*core.Pod, disrupted map[string]meta.Time, now time
 		}
 	}
 	return n
-}
-
-// setCondition sets c in conds as meta.SetStatusCondition does: the
-// lastTransitionTime moves to now only when the status changes.
-func setCondition(conds []meta.Condition, c meta.Condition, now time.Time) []meta.Condition {
-	out := make([]meta.Condition, 0, len(conds)+1)
-	found := false
-	for _, old := range conds {
-		if old.Type != c.Type {
-			out = append(out, old)
-			continue
-		}
-		found = true
-		if old.Status == c.Status {
-			c.LastTransitionTime = old.LastTransitionTime
-		} else {
-			c.LastTransitionTime = meta.NewTime(now.UTC().Truncate(time.Second))
-		}
-		out = append(out, c)
-	}
-	if !found {
-		c.LastTransitionTime = meta.NewTime(now.UTC().Truncate(time.Second))
-		out = append(out, c)
-	}
-	return out
 }
 
 // StatusEqual compares two statuses as the apiserver stores them (an empty

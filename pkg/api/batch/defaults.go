@@ -10,7 +10,8 @@ import (
 
 // DefaultJob sets completions and parallelism 1 when both are unset,
 // parallelism 1 when unset, backoffLimit 6, completionMode NonIndexed,
-// suspend false, the job's labels from the template when it has none, and
+// suspend false, status True for the podFailurePolicy's onPodConditions
+// patterns that give none, the job's labels from the template when it has none, and
 // the pod defaults of the template except restartPolicy (left as given: a
 // job must say OnFailure or Never).
 func DefaultJob(j *Job) {
@@ -29,6 +30,15 @@ func DefaultJob(j *Job) {
 	}
 	if s.Suspend == nil {
 		s.Suspend = meta.Ptr(false)
+	}
+	if s.PodFailurePolicy != nil {
+		for i := range s.PodFailurePolicy.Rules {
+			for k := range s.PodFailurePolicy.Rules[i].OnPodConditions {
+				if pc := &s.PodFailurePolicy.Rules[i].OnPodConditions[k]; pc.Status == "" {
+					pc.Status = core.ConditionTrue
+				}
+			}
+		}
 	}
 	if len(j.Labels) == 0 && s.Template.Labels != nil {
 		j.Labels = make(map[string]string, len(s.Template.Labels))

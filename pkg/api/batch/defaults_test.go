@@ -47,3 +47,16 @@ func TestGenerateSelector(t *testing.T) {
 		t.Errorf("status.successful")
 	}
 }
+
+func TestDefaultJobPodFailurePolicy(t *testing.T) {
+	j := &Job{Spec: JobSpec{PodFailurePolicy: &PodFailurePolicy{Rules: []PodFailurePolicyRule{
+		{Action: PodFailurePolicyActionFailJob, OnExitCodes: &PodFailurePolicyOnExitCodesRequirement{Operator: PodFailurePolicyOnExitCodesOpIn, Values: []int32{42}}},
+		{Action: PodFailurePolicyActionIgnore, OnPodConditions: []PodFailurePolicyOnPodConditionsPattern{
+			{Type: core.DisruptionTarget}, {Type: "Custom", Status: core.ConditionFalse}}},
+	}}}}
+	DefaultJob(j)
+	got := j.Spec.PodFailurePolicy.Rules[1].OnPodConditions
+	if got[0].Status != core.ConditionTrue || got[1].Status != core.ConditionFalse {
+		t.Errorf("onPodConditions after defaults: %+v, want status True where unset, kept otherwise", got)
+	}
+}

@@ -51,6 +51,67 @@ type JobSpec struct {
 	TTLSecondsAfterFinished *int32               `json:"ttlSecondsAfterFinished,omitempty"`
 	CompletionMode          *CompletionMode      `json:"completionMode,omitempty"`
 	Suspend                 *bool                `json:"suspend,omitempty"`
+	// PodFailurePolicy, when set, decides by its rules what a failed pod
+	// does to the job: fail it, not count, or count towards backoffLimit.
+	// It requires the template's restartPolicy to be Never.
+	PodFailurePolicy *PodFailurePolicy `json:"podFailurePolicy,omitempty"`
+}
+
+// PodFailurePolicyAction is what a matching rule does with a failed pod.
+type PodFailurePolicyAction string
+
+// Pod failure policy actions.
+const (
+	// PodFailurePolicyActionFailJob fails the job and stops its pods.
+	PodFailurePolicyActionFailJob PodFailurePolicyAction = "FailJob"
+	// PodFailurePolicyActionFailIndex fails the pod's index; it needs
+	// backoffLimitPerIndex, which this project does not have.
+	PodFailurePolicyActionFailIndex PodFailurePolicyAction = "FailIndex"
+	// PodFailurePolicyActionIgnore does not count the failure towards
+	// backoffLimit (nor in status.failed); the pod is replaced.
+	PodFailurePolicyActionIgnore PodFailurePolicyAction = "Ignore"
+	// PodFailurePolicyActionCount counts the failure as usual.
+	PodFailurePolicyActionCount PodFailurePolicyAction = "Count"
+)
+
+// PodFailurePolicyOnExitCodesOperator is how exit codes are compared with
+// a rule's values.
+type PodFailurePolicyOnExitCodesOperator string
+
+// Exit code operators.
+const (
+	PodFailurePolicyOnExitCodesOpIn    PodFailurePolicyOnExitCodesOperator = "In"
+	PodFailurePolicyOnExitCodesOpNotIn PodFailurePolicyOnExitCodesOperator = "NotIn"
+)
+
+// PodFailurePolicyOnExitCodesRequirement matches a failed pod by the exit
+// code of a terminated container (the named one, else any; exit code 0
+// never matches).
+type PodFailurePolicyOnExitCodesRequirement struct {
+	ContainerName *string                             `json:"containerName,omitempty"`
+	Operator      PodFailurePolicyOnExitCodesOperator `json:"operator"`
+	Values        []int32                             `json:"values"`
+}
+
+// PodFailurePolicyOnPodConditionsPattern matches a failed pod by one of
+// its conditions (status defaults to True).
+type PodFailurePolicyOnPodConditionsPattern struct {
+	Type   core.PodConditionType `json:"type"`
+	Status core.ConditionStatus  `json:"status"`
+}
+
+// PodFailurePolicyRule is one rule: its action applies when its
+// onExitCodes or (exactly one of them) its onPodConditions match.
+type PodFailurePolicyRule struct {
+	Action          PodFailurePolicyAction                   `json:"action"`
+	OnExitCodes     *PodFailurePolicyOnExitCodesRequirement  `json:"onExitCodes,omitempty"`
+	OnPodConditions []PodFailurePolicyOnPodConditionsPattern `json:"onPodConditions,omitempty"`
+}
+
+// PodFailurePolicy is the ordered rules checked against each failed pod;
+// the first that matches decides.
+type PodFailurePolicy struct {
+	Rules []PodFailurePolicyRule `json:"rules"`
 }
 
 // JobStatus is the observed state of a job.
@@ -84,6 +145,7 @@ const (
 	JobReasonDeadlineExceeded     = "DeadlineExceeded"
 	JobReasonCompletionsReached   = "CompletionsReached"
 	JobReasonSuspended            = "JobSuspended"
+	JobReasonPodFailurePolicy     = "PodFailurePolicy"
 )
 
 // JobCondition is one condition of a job.

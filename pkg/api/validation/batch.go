@@ -15,7 +15,8 @@ const maxParallelismForIndexedJob = 100_000
 
 // ValidateJob checks a new job: counts non-negative, selector present and
 // matching the template labels (and auto-generated unless manualSelector),
-// template restartPolicy OnFailure or Never; an Indexed job's name must
+// template restartPolicy OnFailure or Never (Never with a podFailurePolicy,
+// whose rules validatePodFailurePolicy checks); an Indexed job's name must
 // make "<name>-<completions-1>", its last pod's hostname, a DNS label.
 func ValidateJob(j *batch.Job) field.ErrorList {
 	errs := ValidateObjectMeta(&j.ObjectMeta, true, NameIsDNSSubdomain, field.NewPath("metadata"))
@@ -61,9 +62,17 @@ func validateJobSpec(s *batch.JobSpec, p *field.Path) field.ErrorList {
 	errs = append(errs, validateSelectorMatchesTemplate(s.Selector, s.Template.Labels, p.Child("selector"), tp.Child("metadata", "labels"), "job")...)
 	errs = append(errs, ValidatePodTemplateSpec(&s.Template, tp)...)
 	switch rp := s.Template.Spec.RestartPolicy; rp {
-	case core.RestartPolicyOnFailure, core.RestartPolicyNever, "": // "" is reported by ValidatePodSpec
+	case core.RestartPolicyNever, "": // "" is reported by ValidatePodSpec
+	case core.RestartPolicyOnFailure:
+		if s.PodFailurePolicy != nil {
+			errs = append(errs, field.Invalid(tp.Child("spec", "restartPolicy"), string(rp),
+				fmt.Sprintf("only %q is supported when podFailurePolicy is specified", core.RestartPolicyNever)))
+		}
 	default:
 		errs = append(errs, field.NotSupported(tp.Child("spec", "restartPolicy"), rp, []string{"OnFailure", "Never"}))
+	}
+	if s.PodFailurePolicy != nil {
+		errs = append(errs, validatePodFailurePolicy(s, p.Child("podFailurePolicy"))...)
 	}
 	if s.CompletionMode != nil {
 		switch *s.CompletionMode {
@@ -83,8 +92,137 @@ func validateJobSpec(s *batch.JobSpec, p *field.Path) field.ErrorList {
 	return errs
 }
 
-// ValidateJobUpdate checks a job update: selector, template, completions
-// and completionMode are immutable.
+// Limits of a podFailurePolicy, as Kubernetes'.
+const (
+	maxPodFailurePolicyRules                   = 20
+	maxPodFailurePolicyOnExitCodesValues       = 255
+	maxPodFailurePolicyOnPodConditionsPatterns = 20
+)
+
+var (
+	podFailurePolicyActions   = []string{"Count", "FailIndex", "FailJob", "Ignore"}
+	podFailurePolicyOperators = []string{"In", "NotIn"}
+	podFailurePolicyStatuses  = []string{"False", "True", "Unknown"}
+)
+
+// validatePodFailurePolicy checks a job's podFailurePolicy as Kubernetes
+// does: at most 20 rules, each with a known action (FailIndex only with
+// backoffLimitPerIndex, which jobs here do not have) and exactly one of
+// onExitCodes and onPodConditions.
+func validatePodFailurePolicy(s *batch.JobSpec, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	rp := p.Child("rules")
+	if n := len(s.PodFailurePolicy.Rules); n > maxPodFailurePolicyRules {
+		errs = append(errs, field.TooMany(rp, n, maxPodFailurePolicyRules))
+	}
+	containers := map[string]bool{}
+	for _, c := range s.Template.Spec.Containers {
+		containers[c.Name] = true
+	}
+	for _, c := range s.Template.Spec.InitContainers {
+		containers[c.Name] = true
+	}
+	for i := range s.PodFailurePolicy.Rules {
+		errs = append(errs, validatePodFailurePolicyRule(&s.PodFailurePolicy.Rules[i], rp.Index(i), containers)...)
+	}
+	return errs
+}
+
+func validatePodFailurePolicyRule(r *batch.PodFailurePolicyRule, p *field.Path, containers map[string]bool) field.ErrorList {
+	var errs field.ErrorList
+	ap := p.Child("action")
+	switch r.Action {
+	case "":
+		errs = append(errs, field.Required(ap, fmt.Sprintf("valid values: %q", podFailurePolicyActions)))
+	case batch.PodFailurePolicyActionFailIndex:
+		errs = append(errs, field.Invalid(ap, string(r.Action), "requires the backoffLimitPerIndex to be set"))
+	case batch.PodFailurePolicyActionFailJob, batch.PodFailurePolicyActionIgnore, batch.PodFailurePolicyActionCount:
+	default:
+		errs = append(errs, field.NotSupported(ap, string(r.Action), podFailurePolicyActions))
+	}
+	if r.OnExitCodes != nil {
+		errs = append(errs, validateOnExitCodes(r.OnExitCodes, p.Child("onExitCodes"), containers)...)
+	}
+	if len(r.OnPodConditions) > 0 {
+		errs = append(errs, validateOnPodConditions(r.OnPodConditions, p.Child("onPodConditions"))...)
+	}
+	switch {
+	case r.OnExitCodes != nil && len(r.OnPodConditions) > 0:
+		errs = append(errs, field.Invalid(p, field.OmitValueType{}, "specifying both OnExitCodes and OnPodConditions is not supported"))
+	case r.OnExitCodes == nil && len(r.OnPodConditions) == 0:
+		errs = append(errs, field.Invalid(p, field.OmitValueType{}, "specifying one of OnExitCodes and OnPodConditions is required"))
+	}
+	return errs
+}
+
+// validateOnExitCodes: a known operator, a container of the template, and
+// 1 to 255 values, ascending, unique, and no 0 for In.
+func validateOnExitCodes(r *batch.PodFailurePolicyOnExitCodesRequirement, p *field.Path, containers map[string]bool) field.ErrorList {
+	var errs field.ErrorList
+	op := p.Child("operator")
+	switch r.Operator {
+	case "":
+		errs = append(errs, field.Required(op, fmt.Sprintf("valid values: %q", podFailurePolicyOperators)))
+	case batch.PodFailurePolicyOnExitCodesOpIn, batch.PodFailurePolicyOnExitCodesOpNotIn:
+	default:
+		errs = append(errs, field.NotSupported(op, string(r.Operator), podFailurePolicyOperators))
+	}
+	if r.ContainerName != nil && !containers[*r.ContainerName] {
+		errs = append(errs, field.Invalid(p.Child("containerName"), *r.ContainerName,
+			"must be one of the container or initContainer names in the pod template"))
+	}
+	vp := p.Child("values")
+	switch n := len(r.Values); {
+	case n == 0:
+		errs = append(errs, field.Invalid(vp, r.Values, "at least one value is required"))
+	case n > maxPodFailurePolicyOnExitCodesValues:
+		errs = append(errs, field.TooMany(vp, n, maxPodFailurePolicyOnExitCodesValues))
+	default:
+		seen := map[int32]bool{}
+		ordered := true
+		for i, v := range r.Values {
+			if r.Operator == batch.PodFailurePolicyOnExitCodesOpIn && v == 0 {
+				errs = append(errs, field.Invalid(vp.Index(i), v, "must not be 0 for the In operator"))
+			}
+			if seen[v] {
+				errs = append(errs, field.Duplicate(vp.Index(i), v))
+			}
+			seen[v] = true
+			if i > 0 && r.Values[i-1] > v {
+				ordered = false
+			}
+		}
+		if !ordered {
+			errs = append(errs, field.Invalid(vp, r.Values, "must be ordered"))
+		}
+	}
+	return errs
+}
+
+// validateOnPodConditions: at most 20 patterns, each a qualified condition
+// type and a status True, False or Unknown.
+func validateOnPodConditions(pats []batch.PodFailurePolicyOnPodConditionsPattern, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if len(pats) > maxPodFailurePolicyOnPodConditionsPatterns {
+		errs = append(errs, field.TooMany(p, len(pats), maxPodFailurePolicyOnPodConditionsPatterns))
+	}
+	for i, pat := range pats {
+		pp := p.Index(i)
+		errs = invalidEach(errs, pp.Child("type"), string(pat.Type), names.IsQualifiedName(string(pat.Type)))
+		sp := pp.Child("status")
+		switch pat.Status {
+		case "":
+			errs = append(errs, field.Required(sp, fmt.Sprintf("valid values: %q", podFailurePolicyStatuses)))
+		case core.ConditionTrue, core.ConditionFalse, core.ConditionUnknown:
+		default:
+			errs = append(errs, field.NotSupported(sp, string(pat.Status), podFailurePolicyStatuses))
+		}
+	}
+	return errs
+}
+
+// ValidateJobUpdate checks a job update: selector, template, completions,
+// completionMode and podFailurePolicy are immutable.
 func ValidateJobUpdate(newJ, oldJ *batch.Job) field.ErrorList {
 	errs := ValidateObjectMetaUpdate(&newJ.ObjectMeta, &oldJ.ObjectMeta, field.NewPath("metadata"))
 	p := field.NewPath("spec")
@@ -92,6 +230,9 @@ func ValidateJobUpdate(newJ, oldJ *batch.Job) field.ErrorList {
 	errs = append(errs, ValidateImmutableField(newJ.Spec.Selector, oldJ.Spec.Selector, p.Child("selector"))...)
 	errs = append(errs, ValidateImmutableField(newJ.Spec.Completions, oldJ.Spec.Completions, p.Child("completions"))...)
 	errs = append(errs, ValidateImmutableField(newJ.Spec.CompletionMode, oldJ.Spec.CompletionMode, p.Child("completionMode"))...)
+	if !equalJSON(newJ.Spec.PodFailurePolicy, oldJ.Spec.PodFailurePolicy) {
+		errs = append(errs, field.Invalid(p.Child("podFailurePolicy"), field.OmitValueType{}, "field is immutable"))
+	}
 	if !equalJSON(newJ.Spec.Template, oldJ.Spec.Template) {
 		errs = append(errs, field.Invalid(p.Child("template"), "", "field is immutable"))
 	}

@@ -92,6 +92,7 @@ const (
 	ErrorTypeNotSupported ErrorType = "FieldValueNotSupported"
 	ErrorTypeForbidden    ErrorType = "FieldValueForbidden"
 	ErrorTypeTooLong      ErrorType = "FieldValueTooLong"
+	ErrorTypeTooMany      ErrorType = "FieldValueTooMany"
 	ErrorTypeInternal     ErrorType = "InternalError"
 )
 
@@ -120,12 +121,17 @@ func (e *Error) ErrorBody() string {
 		s = "Internal error"
 	case ErrorTypeNotFound:
 		s = fmt.Sprintf("Not found: %s", valueString(e.BadValue))
+	case ErrorTypeTooMany:
+		s = fmt.Sprintf("Too many: %s", valueString(e.BadValue))
 	case ErrorTypeDuplicate:
 		s = fmt.Sprintf("Duplicate value: %s", valueString(e.BadValue))
 	case ErrorTypeNotSupported:
 		s = fmt.Sprintf("Unsupported value: %s", valueString(e.BadValue))
 	default:
-		s = fmt.Sprintf("Invalid value: %s", valueString(e.BadValue))
+		s = "Invalid value"
+		if _, omit := e.BadValue.(OmitValueType); !omit {
+			s += ": " + valueString(e.BadValue)
+		}
 	}
 	if e.Detail != "" {
 		s += ": " + e.Detail
@@ -143,6 +149,10 @@ func valueString(v any) string {
 		return fmt.Sprintf("%v", t)
 	}
 }
+
+// OmitValueType as an Invalid value leaves the value out of the message
+// (for a whole struct, whose rendering would say nothing useful).
+type OmitValueType struct{}
 
 // Required: a missing value.
 func Required(p *Path, detail string) *Error {
@@ -186,6 +196,12 @@ func NotFound(p *Path, value any) *Error {
 func TooLong(p *Path, value any, max int) *Error {
 	return &Error{Type: ErrorTypeTooLong, Field: p.String(), BadValue: value,
 		Detail: fmt.Sprintf("must have at most %d bytes", max)}
+}
+
+// TooMany: a list longer than its limit (value is its length).
+func TooMany(p *Path, n, max int) *Error {
+	return &Error{Type: ErrorTypeTooMany, Field: p.String(), BadValue: n,
+		Detail: fmt.Sprintf("must have at most %d items", max)}
 }
 
 // ErrorList is a list of validation failures.

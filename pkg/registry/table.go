@@ -88,7 +88,7 @@ func newOf[T any, PT interface {
 func Default() *Table {
 	return NewTable(
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
-		deployments(), replicaSets(), daemonSets(), jobs(), leases(), podDisruptionBudgets(),
+		deployments(), replicaSets(), daemonSets(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
@@ -279,6 +279,22 @@ func jobs() *Resource {
 		Fields: fieldsOf(func(j *batch.Job) map[string]string {
 			return map[string]string{"status.successful": strconv.Itoa(int(j.Status.Succeeded))}
 		}),
+	}
+}
+
+// cronJobs: batch/v1, short name cj, a status subresource the cronjob
+// controller writes; the spec is mutable and bumps generation.
+func cronJobs() *Resource {
+	return &Resource{
+		Group: batch.GroupName, Version: batch.Version, Kind: "CronJob", Resource: "cronjobs", Singular: "cronjob",
+		Namespaced: true, ShortNames: []string{"cj"}, Categories: []string{"all"},
+		Subresources: []string{SubStatus}, New: newOf[batch.CronJob](),
+		Default:              defaulter(batch.DefaultCronJob),
+		Validate:             validator(validation.ValidateCronJob),
+		ValidateUpdate:       updateValidator(validation.ValidateCronJobUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidateCronJobStatusUpdate),
+		Fields:               fieldSet(batch.CronJobFieldsSet),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
 	}
 }
 

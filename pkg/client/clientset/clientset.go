@@ -108,6 +108,11 @@ type BatchV1 struct{ c *rest.Client }
 // Jobs is the jobs client of ns.
 func (g BatchV1) Jobs(ns string) *JobClient { return NewResource[batch.Job](g.c, JobsGVK, ns) }
 
+// CronJobs is the cronjobs client of ns.
+func (g BatchV1) CronJobs(ns string) *CronJobClient {
+	return NewResource[batch.CronJob](g.c, CronJobsGVK, ns)
+}
+
 // CoordinationV1 holds the coordination.k8s.io/v1 typed clients.
 type CoordinationV1 struct{ c *rest.Client }
 

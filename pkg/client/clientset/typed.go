@@ -28,6 +28,7 @@ var (
 	ReplicaSetsGVK          = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
 	DaemonSetsGVK           = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
 	JobsGVK                 = GVK{Group: "batch", Version: "v1", Resource: "jobs", Kind: "Job", Namespaced: true}
+	CronJobsGVK             = GVK{Group: "batch", Version: "v1", Resource: "cronjobs", Kind: "CronJob", Namespaced: true}
 	LeasesGVK               = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
 	PodDisruptionBudgetsGVK = GVK{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets",
 		Kind: "PodDisruptionBudget", Namespaced: true}
@@ -44,6 +45,7 @@ type (
 	SecretClient              = Resource[core.Secret, *core.Secret]
 	DaemonSetClient           = Resource[apps.DaemonSet, *apps.DaemonSet]
 	JobClient                 = Resource[batch.Job, *batch.Job]
+	CronJobClient             = Resource[batch.CronJob, *batch.CronJob]
 	LeaseClient               = Resource[coordination.Lease, *coordination.Lease]
 	PodDisruptionBudgetClient = Resource[policy.PodDisruptionBudget, *policy.PodDisruptionBudget]
 	DeploymentClient          = ScalableClient[apps.Deployment, *apps.Deployment]

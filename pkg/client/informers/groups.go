@@ -22,6 +22,7 @@ var (
 	ReplicaSetsResource          = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
 	DaemonSetsResource           = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
 	JobsResource                 = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
+	CronJobsResource             = Resource{Group: "batch", Version: "v1", Resource: "cronjobs"}
 	LeasesResource               = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
 	PodDisruptionBudgetsResource = Resource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}
 )
@@ -102,6 +103,11 @@ func (g Apps) DaemonSets() ResourceInformer[*apps.DaemonSet] {
 
 // Jobs is the jobs informer.
 func (g Batch) Jobs() ResourceInformer[*batch.Job] { return For[batch.Job](g.f, JobsResource, nil) }
+
+// CronJobs is the cronjobs informer.
+func (g Batch) CronJobs() ResourceInformer[*batch.CronJob] {
+	return For[batch.CronJob](g.f, CronJobsResource, nil)
+}
 
 // Leases is the leases informer.
 func (g Coordination) Leases() ResourceInformer[*coordination.Lease] {

@@ -20,24 +20,44 @@ type Counts struct {
 	// Restarts sums the container restarts of active pods (restartPolicy
 	// OnFailure retries in place; they count against backoffLimit).
 	Restarts int32
-	// LastFailure is when the latest failed pod finished.
+	// LastFailure is when the latest counted failed pod finished.
 	LastFailure time.Time
+	// Ignored is the failed pods a podFailurePolicy Ignore rule matched:
+	// they are in neither Failed nor the back-off, and are replaced.
+	Ignored int32
+	// FailJob, when set, is the message of the failed pod (the earliest to
+	// finish) a podFailurePolicy FailJob rule matched: the job fails.
+	FailJob string
 	// Indexed is set for an Indexed job (see CountIndexedPods).
 	Indexed *IndexedPods
 }
 
 // CountPods classifies pods: active (not finished, not being deleted),
-// succeeded, failed.
-func CountPods(pods []*core.Pod) Counts {
+// succeeded, failed. Failed pods go through the job's podFailurePolicy
+// (nil: none): Ignore leaves them uncounted, FailJob counts them and sets
+// FailJob, Count (or no matching rule) counts them.
+func CountPods(pods []*core.Pod, policy *batch.PodFailurePolicy) Counts {
 	var c Counts
+	var failJobAt time.Time
+	var failJobPod string
 	for _, p := range pods {
 		switch {
 		case p.Status.Phase == core.PodSucceeded:
 			c.Succeeded++
 		case p.Status.Phase == core.PodFailed:
+			action, msg := MatchPodFailurePolicy(policy, p)
+			if action == batch.PodFailurePolicyActionIgnore {
+				c.Ignored++
+				continue
+			}
 			c.Failed++
-			if t := finishedAt(p); t.After(c.LastFailure) {
+			t := finishedAt(p)
+			if t.After(c.LastFailure) {
 				c.LastFailure = t
+			}
+			if action == batch.PodFailurePolicyActionFailJob &&
+				(c.FailJob == "" || t.Before(failJobAt) || (t.Equal(failJobAt) && p.Name < failJobPod)) {
+				c.FailJob, failJobAt, failJobPod = msg, t, p.Name
 			}
 		case p.DeletionTimestamp == nil:
 			c.Active++
@@ -134,13 +154,18 @@ func BackoffDelay(failed int32, base, maxDelay time.Duration) time.Duration {
 }
 
 // Decide is the job controller's pure step: given the counts, when the job
-// started and now, finish it (Complete, or Failed for BackoffLimitExceeded
-// or DeadlineExceeded), or create/delete pods towards the wanted number of
+// started and now, finish it (Failed for PodFailurePolicy when a FailJob
+// rule matched a failed pod; Complete; Failed for BackoffLimitExceeded or
+// DeadlineExceeded), or create/delete pods towards the wanted number of
 // active pods, holding creations back while a failure's back-off runs.
 // For an Indexed job the surplus pods are always deleted, the other active
 // pods (one per index) are what is counted against the wanted number, and
 // new pods take the lowest indexes neither completed nor running.
 func Decide(p Params, c Counts, start, now time.Time) Decision {
+	if c.FailJob != "" {
+		// As Kubernetes: a FailJob match wins over everything, completion too.
+		return Decision{Finish: batch.JobFailed, Reason: batch.JobReasonPodFailurePolicy, Msg: c.FailJob, Delete: c.Active}
+	}
 	if complete(p, c) {
 		return Decision{Finish: batch.JobComplete, Reason: batch.JobReasonCompletionsReached, Msg: "Reached expected number of succeeded pods", Delete: c.Active}
 	}

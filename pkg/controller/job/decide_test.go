@@ -52,6 +52,11 @@ func TestDecide(t *testing.T) {
 		{name: "work queue: one success and none running completes", p: func(p *Params) { p.Completions = nil },
 			c: Counts{Succeeded: 1}, finish: batch.JobComplete, reason: batch.JobReasonCompletionsReached},
 		{name: "work queue: no new pods after a success", p: func(p *Params) { p.Completions = nil }, c: Counts{Succeeded: 1, Active: 1}},
+		{name: "FailJob rule matched", c: Counts{Failed: 1, Active: 1, FailJob: "Container main for pod ns/p failed with exit code 42 matching FailJob rule at index 0"},
+			finish: batch.JobFailed, reason: batch.JobReasonPodFailurePolicy, delete: 1},
+		{name: "FailJob wins over completion", c: Counts{Succeeded: 3, Failed: 1, FailJob: "m"},
+			finish: batch.JobFailed, reason: batch.JobReasonPodFailurePolicy},
+		{name: "ignored failures: no back-off, no limit", c: Counts{Ignored: 5, Active: 1}, create: 1},
 	}
 	for _, tt := range tests {
 		p := base
@@ -81,7 +86,7 @@ func TestCountPodsAndTTL(t *testing.T) {
 			ContainerStatuses: []core.ContainerStatus{{RestartCount: 2}}}},
 		{ObjectMeta: meta.ObjectMeta{DeletionTimestamp: &fin}, Status: core.PodStatus{Phase: core.PodRunning}},
 	}
-	c := CountPods(pods)
+	c := CountPods(pods, nil)
 	if c.Succeeded != 1 || c.Failed != 1 || c.Active != 1 || c.Ready != 1 || c.Restarts != 2 || !c.LastFailure.Equal(fin.Time) {
 		t.Fatalf("counts %+v", c)
 	}

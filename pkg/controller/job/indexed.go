@@ -49,12 +49,12 @@ func isActive(p *core.Pod) bool {
 	return p.Status.Phase != core.PodSucceeded && p.Status.Phase != core.PodFailed && p.DeletionTimestamp == nil
 }
 
-// CountIndexedPods is CountPods for an Indexed job of the given completions
-// whose status lists completed: Succeeded becomes the number of completed
+// CountIndexedPods is CountPods (with the job's podFailurePolicy) for an
+// Indexed job of the given completions whose status lists completed: Succeeded becomes the number of completed
 // indexes, and Indexed tells which indexes are done, which are running, and
 // which active pods are surplus (they stay in Active until deleted).
-func CountIndexedPods(pods []*core.Pod, completions int32, completed batch.IndexSet) Counts {
-	c := CountPods(pods)
+func CountIndexedPods(pods []*core.Pod, completions int32, completed batch.IndexSet, policy *batch.PodFailurePolicy) Counts {
+	c := CountPods(pods, policy)
 	var succeeded []int32
 	byIndex := map[int32][]*core.Pod{}
 	ix := &IndexedPods{Active: map[int32]bool{}}

@@ -72,7 +72,7 @@ func TestCountIndexedPods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := CountIndexedPods(tt.pods, 7, prev)
+		c := CountIndexedPods(tt.pods, 7, prev, nil)
 		ix := c.Indexed
 		var active []int32
 		for i := range ix.Active {
@@ -188,7 +188,7 @@ func TestManageIndexed(t *testing.T) {
 			Template: core.PodTemplateSpec{ObjectMeta: meta.ObjectMeta{Labels: map[string]string{"app": "pi"}},
 				Spec: core.PodSpec{Containers: []core.Container{{Name: "c"}}}}}}
 	pods := []*core.Pod{ipod("keep", "0", core.PodRunning), ipod("dup", "0", core.PodPending)}
-	counts := CountIndexedPods(pods, 3, nil)
+	counts := CountIndexedPods(pods, 3, nil, nil)
 	d := Decide(Params{Parallelism: 3, Completions: &three, BackoffLimit: 6}, counts, time.Unix(0, 0), time.Unix(1, 0))
 	if err := c.manage(context.Background(), j, "ns/pi", pods, counts, d); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,9 @@
 // Package job is the Job controller: it runs a job's pods to completion
 // (completions, parallelism), retries failures with exponential back-off up
-// to backoffLimit, enforces activeDeadlineSeconds, sets the Complete or
-// Failed condition and the status counts, and deletes finished jobs after
-// ttlSecondsAfterFinished. An Indexed job (completionMode Indexed) gets one
+// to backoffLimit (a podFailurePolicy may fail the job at once on a pod's
+// failure, or leave the failure uncounted), enforces activeDeadlineSeconds,
+// sets the Complete or Failed condition and the status counts, and deletes
+// finished jobs after ttlSecondsAfterFinished. An Indexed job (completionMode Indexed) gets one
 // pod per completion index 0..completions-1 at a time, and is complete when
 // every index has succeeded (status.completedIndexes).
 package job
@@ -205,14 +206,14 @@ func (c *Controller) syncJob(ctx context.Context, key string) error {
 // (keeping the indexes its status already lists as completed).
 func (c *Controller) countPods(j *batch.Job, pods []*core.Pod) Counts {
 	if !batch.IsIndexed(j) || j.Spec.Completions == nil {
-		return CountPods(pods)
+		return CountPods(pods, j.Spec.PodFailurePolicy)
 	}
 	done, err := batch.ParseIndexSet(j.Status.CompletedIndexes, *j.Spec.Completions)
 	if err != nil {
 		c.logger.Warn("ignoring unparsable completedIndexes", zap.String("job", j.GetObjectMeta().Key()),
 			zap.String("completedIndexes", j.Status.CompletedIndexes), zap.Error(err))
 	}
-	return CountIndexedPods(pods, *j.Spec.Completions, done)
+	return CountIndexedPods(pods, *j.Spec.Completions, done, j.Spec.PodFailurePolicy)
 }
 
 func (c *Controller) claimPods(ctx context.Context, j *batch.Job, selector labels.Selector) ([]*core.Pod, error) {
@@ -320,7 +321,8 @@ func deletionVictims(pods []*core.Pod, ix *IndexedPods, n int) []*core.Pod {
 	return append(victims, rest[:min(n-len(victims), len(rest))]...)
 }
 
-// writeStatus writes counts, start/completion time and a terminal condition.
+// writeStatus writes counts, start/completion time and a terminal condition
+// (Failed preceded by FailureTarget).
 func (c *Controller) writeStatus(ctx context.Context, cached, j *batch.Job, counts Counts, d Decision, now time.Time) error {
 	st := &j.Status
 	st.Active, st.Succeeded, st.Failed = counts.Active, counts.Succeeded, counts.Failed
@@ -331,6 +333,14 @@ func (c *Controller) writeStatus(ctx context.Context, cached, j *batch.Job, coun
 	if d.Finish != "" {
 		st.Active = max(counts.Active-d.Delete, 0)
 		ts := meta.NewTime(now.UTC().Truncate(time.Second))
+		if d.Finish == batch.JobFailed {
+			// Kubernetes (1.31) puts FailureTarget first and Failed once the
+			// pods are gone; pods here carry no tracking finalizers and the
+			// job is not looked at again once Failed, so both go in the same
+			// write, after the active pods' deletion was accepted.
+			st.Conditions = append(st.Conditions, batch.JobCondition{Type: batch.JobFailureTarget, Status: core.ConditionTrue,
+				Reason: d.Reason, Message: d.Msg, LastProbeTime: ts, LastTransitionTime: ts})
+		}
 		st.Conditions = append(st.Conditions, batch.JobCondition{Type: d.Finish, Status: core.ConditionTrue,
 			Reason: d.Reason, Message: d.Msg, LastProbeTime: ts, LastTransitionTime: ts})
 		if d.Finish == batch.JobComplete {

@@ -3,6 +3,7 @@ package manager
 import (
 	"context"
 
+	"github.com/tinykube/tinykube/pkg/controller/cronjob"
 	"github.com/tinykube/tinykube/pkg/controller/daemonset"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/disruption"
@@ -65,6 +66,13 @@ var initializers = []struct {
 			ctrl.BackoffBase = c.Options.JobBackoffBase
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(job.Name)) }, nil
+	}},
+	{cronjob.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := cronjob.New(c.Client, c.Factory, c.Recorder("cronjob-controller"), c.Options.CronJobNow, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(cronjob.Name)) }, nil
 	}},
 	{daemonset.Name, func(c *Context) (func(context.Context), error) {
 		ctrl, err := daemonset.New(c.Client, c.Factory, c.Recorder("daemonset-controller"), c.Logger)

@@ -38,6 +38,8 @@ type Options struct {
 	// JobBackoffBase replaces the job controller's 10s failure back-off
 	// (tests; no flag, as in Kubernetes).
 	JobBackoffBase time.Duration
+	// CronJobNow replaces the cronjob controller's clock (tests; no flag).
+	CronJobNow func() time.Time
 
 	LeaderElection *leaderelection.Options
 }
@@ -51,6 +53,8 @@ func NewOptions() *Options {
 			"garbagecollector": 20, "endpoints": 5, "nodelifecycle": 1,
 			// Kubernetes runs one disruption worker.
 			"disruption": 1,
+			// --concurrent-cron-job-syncs in Kubernetes.
+			"cronjob": 5,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
 		NodeMonitorPeriod:      5 * time.Second,

@@ -244,11 +244,33 @@ func (c *Controller) syncPodEviction(ctx context.Context, key string) error {
 		return nil
 	}
 	c.recorder.Eventf(pod, core.EventTypeNormal, "TaintManagerEviction", "Marking for deletion Pod %s", key)
+	if err := c.markDisruptionTarget(ctx, pod, now); err != nil {
+		return err
+	}
 	err = c.client.CoreV1().Pods(ns).Delete(ctx, name, meta.DeleteOptions{Preconditions: &meta.Preconditions{UID: &pod.UID}})
 	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
 		return fmt.Errorf("evict pod %s: %w", key, err)
 	}
 	c.logger.Info("evicted pod from tainted node", zap.String("pod", key), zap.String("node", node.Name))
+	return nil
+}
+
+// markDisruptionTarget sets the DisruptionTarget condition (True,
+// DeletionByTaintManager) on a pod about to be evicted from a tainted node,
+// as Kubernetes' taint eviction does, so that a Job's podFailurePolicy can
+// tell the eviction from a failure of the pod. A conflict is returned, so
+// the eviction is retried from the newer pod.
+func (c *Controller) markDisruptionTarget(ctx context.Context, pod *core.Pod, now time.Time) error {
+	if _, cond := core.GetPodCondition(&pod.Status, core.DisruptionTarget); cond != nil && cond.Status == core.ConditionTrue {
+		return nil
+	}
+	cp := meta.DeepCopy(pod)
+	core.SetPodCondition(&cp.Status, core.PodCondition{Type: core.DisruptionTarget, Status: core.ConditionTrue,
+		Reason: "DeletionByTaintManager", Message: "Taint manager: deleting due to NoExecute taint",
+		LastTransitionTime: meta.NewTime(now.UTC().Truncate(time.Second))})
+	if _, err := c.client.CoreV1().Pods(pod.Namespace).UpdateStatus(ctx, cp, meta.UpdateOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("mark pod %s as a disruption target: %w", pod.GetObjectMeta().Key(), err)
+	}
 	return nil
 }
 

@@ -137,8 +137,16 @@ func TestNodeLeaseStaleTaintAndEvict(t *testing.T) {
 	}
 	eventually(t, 20*time.Second, "short-toleration pod evicted", func() error {
 		p, err := e.cs.CoreV1().Pods(testNS).Get(bg, "short", meta.GetOptions{})
-		if err == nil && p.DeletionTimestamp == nil {
+		if err != nil {
+			return err // bound and not terminal: deleted gracefully, so still there
+		}
+		if p.DeletionTimestamp == nil {
 			return fmt.Errorf("pod not being deleted")
+		}
+		// As Kubernetes' taint eviction: marked before its deletion.
+		if _, c := core.GetPodCondition(&p.Status, core.DisruptionTarget); c == nil || c.Status != core.ConditionTrue ||
+			c.Reason != "DeletionByTaintManager" {
+			t.Fatalf("evicted pod's DisruptionTarget condition: %+v", c)
 		}
 		return nil
 	})

@@ -33,6 +33,7 @@ type testController struct {
 	deleted   []string
 	writes    []*batch.CronJob
 	createErr error
+	conflicts int // status writes to refuse with a conflict
 	events    *record.FakeRecorder
 }
 
@@ -86,6 +87,10 @@ func newTestController(t *testing.T) *testController {
 			return nil
 		},
 		updateStatus: func(_ context.Context, cj *batch.CronJob) error {
+			if tc.conflicts > 0 {
+				tc.conflicts--
+				return apierrors.NewConflict(batch.GroupName, "cronjobs", cj.Name, errors.New("stale"))
+			}
 			tc.writes = append(tc.writes, meta.DeepCopy(cj))
 			return tc.cjs.Update(cj)
 		},
@@ -307,5 +312,22 @@ func TestEnqueueOwner(t *testing.T) {
 		t.Errorf("queued %q", k)
 	} else {
 		tc.queue.Done(k)
+	}
+}
+
+func TestSyncStatusConflictRetries(t *testing.T) {
+	tc := newTestController(t)
+	_ = tc.cjs.Add(newCronJob("* * * * *", "2025-01-01T09:58:10Z"))
+	tc.conflicts = 1
+	if err := tc.sync(context.Background(), "ns/hello"); err != nil {
+		t.Fatal(err)
+	}
+	if st := tc.lastWrite(t).Status; len(tc.created) != 1 || len(st.Active) != 1 {
+		t.Errorf("created %v status %+v", tc.created, st)
+	}
+	tc.conflicts = statusConflictRetries + 1
+	tc.now = func() time.Time { return now.Add(time.Minute) }
+	if err := tc.sync(context.Background(), "ns/hello"); !apierrors.IsConflict(err) {
+		t.Errorf("%d conflicts: %v", tc.conflicts, err)
 	}
 }

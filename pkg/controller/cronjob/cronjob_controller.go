@@ -175,7 +175,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		changed = true
 	}
 	if changed {
-		if err := c.updateStatus(ctx, cj); err != nil {
+		if err := c.writeStatus(ctx, cj); err != nil {
 			return fmt.Errorf("update status of cronjob %s: %w", key, err)
 		}
 	}
@@ -184,6 +184,31 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		return nil
 	}
 	return syncErr
+}
+
+// statusConflictRetries bounds the re-reads of writeStatus, as client-go's
+// retry.DefaultRetry bounds RetryOnConflict.
+const statusConflictRetries = 5
+
+// writeStatus writes cj's status. A conflict (the spec or metadata changed
+// since the cache's copy) writes the same status onto the current object,
+// up to statusConflictRetries times: a job this sync created must be
+// listed, or the next sync would call it unexpected and, under Forbid, not
+// count it.
+func (c *Controller) writeStatus(ctx context.Context, cj *batch.CronJob) error {
+	err := c.updateStatus(ctx, cj)
+	for range statusConflictRetries {
+		if !apierrors.IsConflict(err) {
+			return err
+		}
+		fresh, gerr := c.getCronJob(ctx, cj.Namespace, cj.Name)
+		if gerr != nil || fresh.UID != cj.UID {
+			return err
+		}
+		fresh.Status = cj.Status
+		err = c.updateStatus(ctx, fresh)
+	}
+	return err
 }
 
 // syncCronJob brings cj's status (in place) up to date with its jobs and

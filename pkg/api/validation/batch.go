@@ -32,7 +32,7 @@ func ValidateJob(j *batch.Job) field.ErrorList {
 				fmt.Sprintf("pod hostname %q of the last index is not a DNS label", host)))
 		}
 	}
-	return append(errs, validateJobSpec(&j.Spec, field.NewPath("spec"))...)
+	return append(errs, validateJobSpec(&j.Spec, field.NewPath("spec"), false)...)
 }
 
 func validateGeneratedSelector(j *batch.Job) field.ErrorList {
@@ -45,7 +45,9 @@ func validateGeneratedSelector(j *batch.Job) field.ErrorList {
 	return nil
 }
 
-func validateJobSpec(s *batch.JobSpec, p *field.Path) field.ErrorList {
+// validateJobSpec checks a Job's spec, or with template a CronJob's job
+// template's spec, whose selector is generated only when the Job is created.
+func validateJobSpec(s *batch.JobSpec, p *field.Path, template bool) field.ErrorList {
 	var errs field.ErrorList
 	for _, c := range []struct {
 		name string
@@ -59,7 +61,9 @@ func validateJobSpec(s *batch.JobSpec, p *field.Path) field.ErrorList {
 		errs = append(errs, ValidatePositiveField(*s.ActiveDeadlineSeconds, p.Child("activeDeadlineSeconds"))...)
 	}
 	tp := p.Child("template")
-	errs = append(errs, validateSelectorMatchesTemplate(s.Selector, s.Template.Labels, p.Child("selector"), tp.Child("metadata", "labels"), "job")...)
+	if !template { // a CronJob's job template has no selector yet: the Job gets one when it is created
+		errs = append(errs, validateSelectorMatchesTemplate(s.Selector, s.Template.Labels, p.Child("selector"), tp.Child("metadata", "labels"), "job")...)
+	}
 	errs = append(errs, ValidatePodTemplateSpec(&s.Template, tp)...)
 	switch rp := s.Template.Spec.RestartPolicy; rp {
 	case core.RestartPolicyNever, "": // "" is reported by ValidatePodSpec
@@ -226,7 +230,7 @@ func validateOnPodConditions(pats []batch.PodFailurePolicyOnPodConditionsPattern
 func ValidateJobUpdate(newJ, oldJ *batch.Job) field.ErrorList {
 	errs := ValidateObjectMetaUpdate(&newJ.ObjectMeta, &oldJ.ObjectMeta, field.NewPath("metadata"))
 	p := field.NewPath("spec")
-	errs = append(errs, validateJobSpec(&newJ.Spec, p)...)
+	errs = append(errs, validateJobSpec(&newJ.Spec, p, false)...)
 	errs = append(errs, ValidateImmutableField(newJ.Spec.Selector, oldJ.Spec.Selector, p.Child("selector"))...)
 	errs = append(errs, ValidateImmutableField(newJ.Spec.Completions, oldJ.Spec.Completions, p.Child("completions"))...)
 	errs = append(errs, ValidateImmutableField(newJ.Spec.CompletionMode, oldJ.Spec.CompletionMode, p.Child("completionMode"))...)

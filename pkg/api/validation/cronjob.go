@@ -137,18 +137,7 @@ func validateJobTemplateSpec(t *batch.JobTemplateSpec, p *field.Path) field.Erro
 	errs := ValidateLabels(t.Labels, p.Child("metadata", "labels"))
 	errs = append(errs, ValidateAnnotations(t.Annotations, p.Child("metadata", "annotations"))...)
 	sp := p.Child("spec")
-	// validateJobSpec (batch.go) wants a Job's selector; a template has
-	// none, so its "selector: Required" is dropped here and the selector is
-	// checked by the rule of templates below.
-	spec := t.Spec
-	spec.Selector = nil
-	selPath := sp.Child("selector").String()
-	for _, e := range validateJobSpec(&spec, sp) {
-		if e.Field == selPath && e.Type == field.ErrorTypeRequired {
-			continue
-		}
-		errs = append(errs, e)
-	}
+	errs = append(errs, validateJobSpec(&t.Spec, sp, true)...)
 	if t.Spec.Selector != nil {
 		errs = append(errs, field.Invalid(sp.Child("selector"), t.Spec.Selector, "`selector` will be auto-generated"))
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 )
 
 // EventRecorder records an event about an object.
@@ -282,6 +283,10 @@ func kindOf(obj meta.Object) (apiVersion, kind string) {
 		return apps.APIVersion, "DaemonSet"
 	case *batch.Job:
 		return batch.APIVersion, "Job"
+	case *batch.CronJob:
+		return batch.APIVersion, "CronJob"
+	case *policy.PodDisruptionBudget:
+		return policy.APIVersion, "PodDisruptionBudget"
 	}
 	return "", ""
 }

@@ -15,9 +15,11 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/policy"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -36,6 +38,26 @@ func TestMakeEvent(t *testing.T) {
 	node := &core.Node{ObjectMeta: meta.ObjectMeta{Name: "n1"}}
 	if ev := MakeEvent(node, core.EventTypeNormal, "NodeNotReady", "", "c", now); ev.Namespace != "default" || ev.InvolvedObject.Kind != "Node" {
 		t.Fatalf("cluster-scoped object: event in %q of kind %q", ev.Namespace, ev.InvolvedObject.Kind)
+	}
+}
+
+// TestKindOfEveryRecordedKind: every kind a controller records events on
+// is named in the event's involvedObject when it comes from a list (no
+// TypeMeta), as kubectl describe finds events by kind.
+func TestKindOfEveryRecordedKind(t *testing.T) {
+	for _, c := range []struct {
+		obj              meta.Object
+		apiVersion, kind string
+	}{
+		{&core.Pod{}, "v1", "Pod"}, {&core.Node{}, "v1", "Node"}, {&core.Namespace{}, "v1", "Namespace"},
+		{&core.Service{}, "v1", "Service"}, {&apps.Deployment{}, "apps/v1", "Deployment"},
+		{&apps.ReplicaSet{}, "apps/v1", "ReplicaSet"}, {&apps.DaemonSet{}, "apps/v1", "DaemonSet"},
+		{&batch.Job{}, "batch/v1", "Job"}, {&batch.CronJob{}, "batch/v1", "CronJob"},
+		{&policy.PodDisruptionBudget{}, "policy/v1", "PodDisruptionBudget"},
+	} {
+		if v, k := kindOf(c.obj); v != c.apiVersion || k != c.kind {
+			t.Errorf("%T: %q %q, want %q %q", c.obj, v, k, c.apiVersion, c.kind)
+		}
 	}
 }
 

@@ -168,8 +168,6 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		return err
 	}
 	cj := meta.DeepCopy(cached)
-	// Objects from a list carry no kind; the events name it.
-	cj.TypeMeta = meta.TypeMeta{Kind: "CronJob", APIVersion: batch.APIVersion}
 	requeue, changed, syncErr := c.syncCronJob(ctx, cj, jobs)
 	if c.cleanupHistory(ctx, cj, jobs) {
 		changed = true

@@ -88,7 +88,7 @@ func newOf[T any, PT interface {
 func Default() *Table {
 	return NewTable(
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
-		deployments(), replicaSets(), daemonSets(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
+		deployments(), replicaSets(), daemonSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
@@ -262,6 +262,17 @@ func daemonSets() *Resource {
 		ValidateUpdate:       updateValidator(validation.ValidateDaemonSetUpdate),
 		ValidateStatusUpdate: updateValidator(validation.ValidateDaemonSetStatusUpdate),
 		TracksGeneration:     true, ResetStatusOnCreate: true,
+	}
+}
+
+// controllerRevisions: apps/v1, the daemon set controller's history of pod
+// templates; no status, no generation, data immutable.
+func controllerRevisions() *Resource {
+	return &Resource{
+		Group: apps.GroupName, Version: apps.Version, Kind: "ControllerRevision", Resource: "controllerrevisions",
+		Singular: "controllerrevision", Namespaced: true, New: newOf[apps.ControllerRevision](),
+		Validate:       validator(validation.ValidateControllerRevision),
+		ValidateUpdate: updateValidator(validation.ValidateControllerRevisionUpdate),
 	}
 }
 

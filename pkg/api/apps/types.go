@@ -3,6 +3,8 @@
 package apps
 
 import (
+	"encoding/json"
+
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/intstr"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -203,9 +205,27 @@ type DaemonSetCondition struct {
 	Message            string               `json:"message,omitempty"`
 }
 
+// DefaultDaemonSetUniqueLabelKey is the label a daemon set's pods and
+// ControllerRevisions carry with the hash of the pod template they hold.
+const DefaultDaemonSetUniqueLabelKey = ControllerRevisionHashLabelKey
+
+// ControllerRevisionHashLabelKey is the label of the revision hash.
+const ControllerRevisionHashLabelKey = "controller-revision-hash"
+
+// ControllerRevision is an immutable snapshot of a controller's state
+// (a DaemonSet's pod template) that rollbacks restore. Data is raw JSON:
+// for a DaemonSet, the strategic merge patch that puts the template back.
+type ControllerRevision struct {
+	meta.TypeMeta   `json:",inline"`
+	meta.ObjectMeta `json:"metadata,omitempty"`
+	Data            json.RawMessage `json:"data,omitempty"`
+	Revision        int64           `json:"revision"`
+}
+
 // Lists.
 type (
-	DeploymentList = meta.List[Deployment]
-	ReplicaSetList = meta.List[ReplicaSet]
-	DaemonSetList  = meta.List[DaemonSet]
+	DeploymentList         = meta.List[Deployment]
+	ReplicaSetList         = meta.List[ReplicaSet]
+	DaemonSetList          = meta.List[DaemonSet]
+	ControllerRevisionList = meta.List[ControllerRevision]
 )

@@ -1,6 +1,9 @@
 package validation
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,4 +242,44 @@ func ValidateDaemonSetStatusUpdate(newDS, oldDS *apps.DaemonSet) field.ErrorList
 		"observedGeneration": s.ObservedGeneration, "updatedNumberScheduled": int64(s.UpdatedNumberScheduled),
 		"numberAvailable": int64(s.NumberAvailable), "numberUnavailable": int64(s.NumberUnavailable),
 	})...)
+}
+
+// ValidateControllerRevision checks a controller revision as Kubernetes
+// does: a DNS subdomain name, data present, a non-negative revision.
+func ValidateControllerRevision(r *apps.ControllerRevision) field.ErrorList {
+	errs := ValidateObjectMeta(&r.ObjectMeta, true, NameIsDNSSubdomain, field.NewPath("metadata"))
+	if isNullJSON(r.Data) {
+		errs = append(errs, field.Required(field.NewPath("data"), "data is mandatory"))
+	}
+	return append(errs, ValidateNonnegativeField(r.Revision, field.NewPath("revision"))...)
+}
+
+// ValidateControllerRevisionUpdate checks a controller revision update:
+// its data is immutable (the revision number may change: a daemon set
+// rolled back to an older template bumps that revision).
+func ValidateControllerRevisionUpdate(newR, oldR *apps.ControllerRevision) field.ErrorList {
+	errs := ValidateObjectMetaUpdate(&newR.ObjectMeta, &oldR.ObjectMeta, field.NewPath("metadata"))
+	errs = append(errs, ValidateControllerRevision(newR)...)
+	if !sameJSONValue(newR.Data, oldR.Data) {
+		errs = append(errs, field.Invalid(field.NewPath("data"), string(newR.Data), "field is immutable"))
+	}
+	return errs
+}
+
+// isNullJSON says whether raw holds no value (absent or null).
+func isNullJSON(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}
+
+// sameJSONValue compares two JSON texts by content, not by spelling.
+func sameJSONValue(a, b json.RawMessage) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }

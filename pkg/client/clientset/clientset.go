@@ -102,6 +102,11 @@ func (g AppsV1) DaemonSets(ns string) *DaemonSetClient {
 	return NewResource[apps.DaemonSet](g.c, DaemonSetsGVK, ns)
 }
 
+// ControllerRevisions is the controllerrevisions client of ns.
+func (g AppsV1) ControllerRevisions(ns string) *ControllerRevisionClient {
+	return NewResource[apps.ControllerRevision](g.c, ControllerRevisionsGVK, ns)
+}
+
 // BatchV1 holds the batch/v1 typed clients.
 type BatchV1 struct{ c *rest.Client }
 

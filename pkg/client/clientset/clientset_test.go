@@ -140,6 +140,10 @@ func TestTypedRequests(t *testing.T) {
 		}, "POST", "/api/v1/namespaces", "", "Namespace", "v1", "application/json"},
 		{"daemonsets list", func() error { _, err := cs.AppsV1().DaemonSets("").List(ctx, meta.ListOptions{}); return err },
 			"GET", "/apis/apps/v1/daemonsets", "", "", "", ""},
+		{"controllerrevisions list", func() error {
+			_, err := cs.AppsV1().ControllerRevisions("ns").List(ctx, meta.ListOptions{LabelSelector: "app=a"})
+			return err
+		}, "GET", "/apis/apps/v1/namespaces/ns/controllerrevisions", "labelSelector=app%3Da", "", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

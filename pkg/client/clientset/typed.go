@@ -32,6 +32,8 @@ var (
 	LeasesGVK               = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
 	PodDisruptionBudgetsGVK = GVK{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets",
 		Kind: "PodDisruptionBudget", Namespaced: true}
+	ControllerRevisionsGVK = GVK{Group: "apps", Version: "v1", Resource: "controllerrevisions",
+		Kind: "ControllerRevision", Namespaced: true}
 )
 
 // Typed clients of the core and other groups.
@@ -44,6 +46,7 @@ type (
 	ConfigMapClient           = Resource[core.ConfigMap, *core.ConfigMap]
 	SecretClient              = Resource[core.Secret, *core.Secret]
 	DaemonSetClient           = Resource[apps.DaemonSet, *apps.DaemonSet]
+	ControllerRevisionClient  = Resource[apps.ControllerRevision, *apps.ControllerRevision]
 	JobClient                 = Resource[batch.Job, *batch.Job]
 	CronJobClient             = Resource[batch.CronJob, *batch.CronJob]
 	LeaseClient               = Resource[coordination.Lease, *coordination.Lease]

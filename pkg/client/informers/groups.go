@@ -21,6 +21,7 @@ var (
 	DeploymentsResource          = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
 	ReplicaSetsResource          = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
 	DaemonSetsResource           = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
+	ControllerRevisionsResource  = Resource{Group: "apps", Version: "v1", Resource: "controllerrevisions"}
 	JobsResource                 = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
 	CronJobsResource             = Resource{Group: "batch", Version: "v1", Resource: "cronjobs"}
 	LeasesResource               = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
@@ -99,6 +100,11 @@ func (g Apps) ReplicaSets() ResourceInformer[*apps.ReplicaSet] {
 // DaemonSets is the daemonsets informer.
 func (g Apps) DaemonSets() ResourceInformer[*apps.DaemonSet] {
 	return For[apps.DaemonSet](g.f, DaemonSetsResource, nil)
+}
+
+// ControllerRevisions is the controllerrevisions informer.
+func (g Apps) ControllerRevisions() ResourceInformer[*apps.ControllerRevision] {
+	return For[apps.ControllerRevision](g.f, ControllerRevisionsResource, nil)
 }
 
 // Jobs is the jobs informer.

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"sigs.k8s.io/yaml"
 
+	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
@@ -118,6 +119,8 @@ func Describe(w io.Writer, obj meta.Object, u *clientset.Unstructured, events []
 		d.node(o)
 	case *policy.PodDisruptionBudget:
 		d.podDisruptionBudget(o)
+	case *batch.CronJob:
+		d.cronJob(o)
 	default:
 		if !d.workload(obj) {
 			d.generic(obj, u)

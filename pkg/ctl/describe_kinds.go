@@ -429,3 +429,63 @@ func (d *describer) podDisruptionBudget(o *policy.PodDisruptionBudget) {
 	d.line(2, "Desired", o.Status.DesiredHealthy)
 	d.line(2, "Total", o.Status.ExpectedPods)
 }
+
+// cronJob describes a CronJob as kubectl does: its schedule and history
+// limits, the job template (selector, parallelism, completions, pod
+// template), the last schedule time and the active jobs.
+func (d *describer) cronJob(o *batch.CronJob) {
+	d.metadata(&o.ObjectMeta, true)
+	s := &o.Spec
+	d.line(0, "Schedule", s.Schedule)
+	d.line(0, "Concurrency Policy", s.ConcurrencyPolicy)
+	d.line(0, "Suspend", boolPtrString(s.Suspend))
+	d.line(0, "Successful Job History Limit", int32PtrString(s.SuccessfulJobsHistoryLimit))
+	d.line(0, "Failed Job History Limit", int32PtrString(s.FailedJobsHistoryLimit))
+	if s.StartingDeadlineSeconds != nil {
+		d.line(0, "Starting Deadline Seconds", fmt.Sprintf("%ds", *s.StartingDeadlineSeconds))
+	} else {
+		d.line(0, "Starting Deadline Seconds", "<unset>")
+	}
+	js := &s.JobTemplate.Spec
+	if js.Selector != nil {
+		d.line(0, "Selector", labels.FormatLabelSelector(js.Selector))
+	} else {
+		d.line(0, "Selector", "<unset>")
+	}
+	d.line(0, "Parallelism", int32PtrString(js.Parallelism))
+	d.line(0, "Completions", int32PtrString(js.Completions))
+	if js.ActiveDeadlineSeconds != nil {
+		d.line(0, "Active Deadline Seconds", fmt.Sprintf("%ds", *js.ActiveDeadlineSeconds))
+	}
+	d.podTemplate(&js.Template)
+	if t := o.Status.LastScheduleTime; t != nil {
+		d.line(0, "Last Schedule Time", timeString(*t))
+	} else {
+		d.line(0, "Last Schedule Time", "<unset>")
+	}
+	names := make([]string, 0, len(o.Status.Active))
+	for _, r := range o.Status.Active {
+		names = append(names, r.Name)
+	}
+	d.line(0, "Active Jobs", orNone(strings.Join(names, ", ")))
+}
+
+// boolPtrString is True, False or <unset>, as kubectl prints an optional
+// bool.
+func boolPtrString(b *bool) string {
+	switch {
+	case b == nil:
+		return "<unset>"
+	case *b:
+		return "True"
+	default:
+		return "False"
+	}
+}
+
+func int32PtrString(p *int32) string {
+	if p == nil {
+		return "<unset>"
+	}
+	return fmt.Sprint(*p)
+}

@@ -1,0 +1,113 @@
+package ctl
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/meta"
+)
+
+const describeCronJobYAML = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: hello
+  namespace: demo
+  labels: {app: hello}
+spec:
+  schedule: "*/5 * * * *"
+  timeZone: Etc/UTC
+  startingDeadlineSeconds: 200
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      parallelism: 2
+      activeDeadlineSeconds: 60
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: hello
+            image: busybox
+            command: [date]
+`
+
+// TestDescribeCronJobMatchesKubectl: ctl describe cj prints the lines the
+// real kubectl's describe cronjob prints, for a CronJob with a status
+// (last schedule time, two active jobs) and an event.
+func TestDescribeCronJobMatchesKubectl(t *testing.T) {
+	bin := findKubectl(t)
+	t.Setenv("TZ", "UTC") // kubectl prints times in the local zone, ctl in UTC
+	c := startCluster(t)
+	k := kubectlRunner{bin: bin, kubeconfig: c.kubeconfig, cacheDir: t.TempDir()}
+	ctx := context.Background()
+	if _, err := c.cs.CoreV1().Namespaces().Create(ctx, &core.Namespace{ObjectMeta: meta.ObjectMeta{Name: "demo"}}, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	contains(t, "create", k.run(t, describeCronJobYAML, "create", "-f", "-").out, "cronjob.batch/hello created")
+	cjs := c.cs.BatchV1().CronJobs("demo")
+	cj, err := cjs.Get(ctx, "hello", meta.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := meta.NewTime(time.Date(2025, 3, 1, 10, 5, 0, 0, time.UTC))
+	cj.Status = batch.CronJobStatus{LastScheduleTime: &last, Active: []core.ObjectReference{
+		{APIVersion: "batch/v1", Kind: "Job", Namespace: "demo", Name: "hello-29012345"},
+		{APIVersion: "batch/v1", Kind: "Job", Namespace: "demo", Name: "hello-29012350"}}}
+	if _, err := cjs.UpdateStatus(ctx, cj, meta.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// An event three days and a half hour old: both print its age as 3d.
+	at := meta.NewTime(time.Now().Add(-72*time.Hour - 30*time.Minute))
+	ev := &core.Event{ObjectMeta: meta.ObjectMeta{Name: "hello.1", Namespace: "demo"},
+		InvolvedObject: core.ObjectReference{APIVersion: "batch/v1", Kind: "CronJob", Namespace: "demo", Name: "hello", UID: cj.UID},
+		Type:           core.EventTypeNormal, Reason: "SuccessfulCreate", Message: "Created job hello-29012350",
+		Source: core.EventSource{Component: "cronjob-controller"}, FirstTimestamp: at, LastTimestamp: at, Count: 1}
+	if _, err := c.cs.CoreV1().Events("demo").Create(ctx, ev, meta.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	want := k.must(t, "-n", "demo", "describe", "cronjob", "hello")
+	got := c.mustCtl(t, "-n", "demo", "describe", "cj", "hello")
+	wantRest, wantTmpl := splitPodTemplate(want)
+	gotRest, gotTmpl := splitPodTemplate(got)
+	if strings.Join(gotRest, "\n") != strings.Join(wantRest, "\n") {
+		t.Errorf("ctl describe cj differs from kubectl describe cronjob outside the pod template:\nctl:\n%s\nkubectl:\n%s", got, want)
+	}
+	// The pod template is the one ctl prints for every workload, shorter
+	// than kubectl's: its key lines are the same.
+	for _, line := range []string{"Pod Template:", "Labels: <none>", "Containers:", "hello:", "Image: busybox", "Volumes: <none>"} {
+		if !slices.Contains(wantTmpl, line) || !slices.Contains(gotTmpl, line) {
+			t.Errorf("pod template line %q: kubectl %q, ctl %q", line, wantTmpl, gotTmpl)
+		}
+	}
+	// kubectl 1.32 prints no Time Zone line even when spec.timeZone is set.
+	if strings.Contains(want, "Time Zone") || strings.Contains(got, "Time Zone") {
+		t.Errorf("a Time Zone line:\nkubectl:\n%s\nctl:\n%s", want, got)
+	}
+}
+
+// splitPodTemplate squeezes each line of a description and splits off the
+// "Pod Template:" block (that line and the indented ones after it).
+func splitPodTemplate(out string) (rest, tmpl []string) {
+	in := false
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		switch {
+		case l == "Pod Template:":
+			in = true
+		case in && !strings.HasPrefix(l, " "):
+			in = false
+		}
+		sq := strings.Join(strings.Fields(l), " ")
+		if in {
+			tmpl = append(tmpl, sq)
+		} else {
+			rest = append(rest, sq)
+		}
+	}
+	return rest, tmpl
+}

@@ -38,6 +38,7 @@ type Controller struct {
 	dsLister     cache.Lister[*apps.DaemonSet]
 	podLister    cache.Lister[*core.Pod]
 	nodeLister   cache.Lister[*core.Node]
+	revLister    cache.Lister[*apps.ControllerRevision]
 	synced       []cache.InformerSynced
 	podControl   controller.PodControl
 	expectations *controller.Expectations
@@ -46,12 +47,15 @@ type Controller struct {
 	now          func() time.Time
 }
 
-// New wires the controller to the daemonset, pod and node informers.
+// New wires the controller to the daemonset, pod, node and
+// controllerrevision informers.
 func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder record.EventRecorder, logger *zap.Logger) (*Controller, error) {
-	dsInf, podInf, nodeInf := f.Apps().DaemonSets(), f.Core().Pods(), f.Core().Nodes()
+	dsInf, podInf, nodeInf, revInf := f.Apps().DaemonSets(), f.Core().Pods(), f.Core().Nodes(), f.Apps().ControllerRevisions()
 	c := &Controller{
 		client: cs, dsLister: dsInf.Lister(), podLister: podInf.Lister(), nodeLister: nodeInf.Lister(),
-		synced:       []cache.InformerSynced{dsInf.Informer().HasSynced, podInf.Informer().HasSynced, nodeInf.Informer().HasSynced},
+		revLister: revInf.Lister(),
+		synced: []cache.InformerSynced{dsInf.Informer().HasSynced, podInf.Informer().HasSynced,
+			nodeInf.Informer().HasSynced, revInf.Informer().HasSynced},
 		podControl:   controller.RealPodControl{Client: cs, Recorder: recorder},
 		expectations: controller.NewExpectations(),
 		queue:        workqueue.NewRateLimiting[string](Name, workqueue.DefaultControllerRateLimiter[string]()),
@@ -74,6 +78,9 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 		DeleteFunc: func(any) { c.enqueueAll() },
 	}); err != nil {
 		return nil, fmt.Errorf("daemonset node handler: %w", err)
+	}
+	if _, err := revInf.Informer().AddEventHandler(c.revisionHandlers()); err != nil {
+		return nil, fmt.Errorf("daemonset controllerrevision handler: %w", err)
 	}
 	return c, nil
 }
@@ -155,10 +162,26 @@ func (c *Controller) syncDaemonSet(ctx context.Context, key string) error {
 		return fmt.Errorf("list nodes: %w", err)
 	}
 	hash := controller.ComputeHash(&ds.Spec.Template, ds.Status.CollisionCount)
+	var old []*apps.ControllerRevision
+	// A daemon set being deleted keeps its history as it is: the garbage
+	// collector removes the revisions with it.
+	if ds.DeletionTimestamp == nil {
+		var cur *apps.ControllerRevision
+		cur, old, err = c.constructHistory(ctx, ds, selector, pods)
+		if err != nil {
+			return err
+		}
+		if h := cur.Labels[HashLabel]; h != "" {
+			hash = h
+		}
+	}
 	plan := Plan(ds, nodes, pods, hash, c.now())
 	var manageErr error
 	if c.expectations.Satisfied(key) && ds.DeletionTimestamp == nil {
 		manageErr = c.execute(ctx, ds, key, hash, plan)
+		if c.expectations.Satisfied(key) {
+			manageErr = errors.Join(manageErr, c.cleanupHistory(ctx, ds, pods, old))
+		}
 	}
 	if ds.Spec.MinReadySeconds > 0 && plan.Status.NumberReady != plan.Status.NumberAvailable {
 		c.queue.AddAfter(key, time.Duration(ds.Spec.MinReadySeconds)*time.Second)

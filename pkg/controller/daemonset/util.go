@@ -8,7 +8,7 @@ import (
 )
 
 // HashLabel is the label daemon pods carry with their template's hash.
-const HashLabel = "controller-revision-hash"
+const HashLabel = apps.DefaultDaemonSetUniqueLabelKey
 
 // nodeNameField is the field a daemon pod's node affinity selects on.
 const nodeNameField = "metadata.name"

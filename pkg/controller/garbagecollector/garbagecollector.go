@@ -79,6 +79,10 @@ func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) 
 			func(ns string) clientset.ResourceInterface[apps.DaemonSet, *apps.DaemonSet] {
 				return cs.AppsV1().DaemonSets(ns)
 			}),
+		newKind[apps.ControllerRevision](apps.APIVersion, "ControllerRevision", true, f.Apps().ControllerRevisions(),
+			func(ns string) clientset.ResourceInterface[apps.ControllerRevision, *apps.ControllerRevision] {
+				return cs.AppsV1().ControllerRevisions(ns)
+			}),
 		newKind[batch.Job](batch.APIVersion, "Job", true, f.Batch().Jobs(),
 			func(ns string) clientset.ResourceInterface[batch.Job, *batch.Job] { return cs.BatchV1().Jobs(ns) }),
 		newKind[coordination.Lease](coordination.APIVersion, "Lease", true, f.Coordination().Leases(),

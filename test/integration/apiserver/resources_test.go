@@ -30,6 +30,12 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 	case "jobs.batch":
 		t := map[string]any{"metadata": tmpl["metadata"], "spec": map[string]any{"restartPolicy": "Never", "containers": tmpl["spec"].(map[string]any)["containers"]}}
 		o["spec"] = map[string]any{"template": t}
+	case "controllerrevisions.apps":
+		o["data"] = map[string]any{"spec": map[string]any{"template": tmpl}}
+		o["revision"] = 1
+	case "cronjobs.batch":
+		t := map[string]any{"metadata": tmpl["metadata"], "spec": map[string]any{"restartPolicy": "Never", "containers": tmpl["spec"].(map[string]any)["containers"]}}
+		o["spec"] = map[string]any{"schedule": "*/5 * * * *", "jobTemplate": map[string]any{"spec": map[string]any{"template": t}}}
 	case "leases.coordination.k8s.io":
 		o["spec"] = map[string]any{"holderIdentity": "me", "leaseDurationSeconds": 15}
 	case "configmaps":

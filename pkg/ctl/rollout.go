@@ -1,9 +1,11 @@
 package ctl
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"text/tabwriter"
@@ -15,6 +17,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/strategicpatch"
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
@@ -26,14 +29,15 @@ const ChangeCauseAnnotation = "kubernetes.io/change-cause"
 
 func rolloutCommand() *command {
 	var timeout time.Duration
-	var toRevision int64
+	var toRevision, revision int64
 	var watch bool
 	return &command{
-		name: "rollout", short: "Manage the rollout of a deployment (status, history, undo, restart)",
+		name: "rollout", short: "Manage the rollout of a deployment or daemon set (status, history, undo, restart)",
 		usage: "rollout SUBCOMMAND (TYPE NAME | TYPE/NAME) [flags]",
 		flags: func(fs *pflag.FlagSet) {
 			fs.DurationVar(&timeout, "timeout", 0, "The length of time to wait before ending watch, zero means never")
 			fs.Int64Var(&toRevision, "to-revision", 0, "The revision to rollback to. Default to 0 (last revision).")
+			fs.Int64Var(&revision, "revision", 0, "See the details, including podTemplate of the revision specified")
 			fs.BoolVarP(&watch, "watch", "w", true, "Watch the status of the rollout until it's done")
 		},
 		run: func(ctx context.Context, env *Env, args []string) error {
@@ -45,7 +49,7 @@ func rolloutCommand() *command {
 				return err
 			}
 			for _, in := range infos {
-				if err := rolloutOne(ctx, env, args[0], in, timeout, toRevision, watch); err != nil {
+				if err := rolloutOne(ctx, env, args[0], in, rolloutFlags{timeout, toRevision, revision, watch}); err != nil {
 					return err
 				}
 			}
@@ -54,17 +58,31 @@ func rolloutCommand() *command {
 	}
 }
 
-func rolloutOne(ctx context.Context, env *Env, sub string, in Info, timeout time.Duration, toRevision int64, watch bool) error {
-	if in.Resource.Kind != "Deployment" && !(sub == "status" && in.Resource.Kind == "DaemonSet") {
+// rolloutFlags are the flags of the rollout subcommands.
+type rolloutFlags struct {
+	timeout              time.Duration
+	toRevision, revision int64
+	watch                bool
+}
+
+func rolloutOne(ctx context.Context, env *Env, sub string, in Info, f rolloutFlags) error {
+	if in.Resource.Kind != "Deployment" && in.Resource.Kind != "DaemonSet" {
 		return fmt.Errorf("no %s has been implemented for %s", sub, in.Resource.GroupResource())
 	}
+	daemonSet := in.Resource.Kind == "DaemonSet"
 	switch sub {
 	case "status":
-		return rolloutStatus(ctx, env, in, timeout, watch)
+		return rolloutStatus(ctx, env, in, f.timeout, f.watch)
 	case "history":
-		return rolloutHistory(ctx, env, in)
+		if daemonSet {
+			return daemonSetHistory(ctx, env, in, f.revision)
+		}
+		return rolloutHistory(ctx, env, in, f.revision)
 	case "undo":
-		return rolloutUndo(ctx, env, in, toRevision)
+		if daemonSet {
+			return daemonSetUndo(ctx, env, in, f.toRevision)
+		}
+		return rolloutUndo(ctx, env, in, f.toRevision)
 	case "restart":
 		patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{%q:%q}}}}}`,
 			RestartedAtAnnotation, env.Now().Format(time.RFC3339))
@@ -197,21 +215,57 @@ func revision(rs *apps.ReplicaSet) int64 {
 	return n
 }
 
-func rolloutHistory(ctx context.Context, env *Env, in Info) error {
+func rolloutHistory(ctx context.Context, env *Env, in Info, rev int64) error {
 	_, rss, err := ownedReplicaSets(ctx, env, in)
 	if err != nil {
 		return err
 	}
+	entries := make([]HistoryEntry, len(rss))
+	for i := range rss {
+		tmpl := meta.DeepCopy(rss[i].Spec.Template)
+		delete(tmpl.Labels, apps.DefaultDeploymentUniqueLabelKey)
+		entries[i] = HistoryEntry{Revision: revision(&rss[i]), ChangeCause: rss[i].Annotations[ChangeCauseAnnotation], Template: tmpl}
+	}
+	return printHistory(env, in, entries, rev)
+}
+
+// HistoryEntry is one revision of a rollout history: a deployment's
+// replica set or a daemon set's controller revision.
+type HistoryEntry struct {
+	Revision    int64
+	ChangeCause string
+	Template    core.PodTemplateSpec
+}
+
+// printHistory writes kubectl's rollout history: the REVISION and
+// CHANGE-CAUSE table, or with rev > 0 the pod template of that revision.
+func printHistory(env *Env, in Info, entries []HistoryEntry, rev int64) error {
+	if rev > 0 {
+		for _, e := range entries {
+			if e.Revision == rev {
+				fmt.Fprintf(env.Streams.Out, "%s with revision #%d\n", in.Ref(), rev)
+				d := &describer{tw: tabwriter.NewWriter(env.Streams.Out, 0, 8, 2, ' ', 0), now: env.Now()}
+				d.podTemplate(&e.Template)
+				if err := d.tw.Flush(); err != nil {
+					return err
+				}
+				fmt.Fprintln(env.Streams.Out)
+				return nil
+			}
+		}
+		return fmt.Errorf("unable to find the specified revision")
+	}
 	fmt.Fprintf(env.Streams.Out, "%s \n", in.Ref())
-	if len(rss) == 0 {
+	if len(entries) == 0 {
 		fmt.Fprintln(env.Streams.Out, "No rollout history found.")
 		return nil
 	}
+	sorted := slices.Clone(entries)
+	slices.SortStableFunc(sorted, func(a, b HistoryEntry) int { return cmp.Compare(a.Revision, b.Revision) })
 	tw := tabwriter.NewWriter(env.Streams.Out, 6, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REVISION\tCHANGE-CAUSE")
-	for i := range rss {
-		cause := rss[i].Annotations[ChangeCauseAnnotation]
-		fmt.Fprintf(tw, "%d\t%s\n", revision(&rss[i]), orNone(cause))
+	for _, e := range sorted {
+		fmt.Fprintf(tw, "%d\t%s\n", e.Revision, orNone(e.ChangeCause))
 	}
 	fmt.Fprintln(tw)
 	return tw.Flush()
@@ -271,4 +325,121 @@ func equalTemplates(a, b core.PodTemplateSpec) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
+}
+
+// ownedRevisions lists the controller revisions a daemon set controls
+// (those its selector matches with its controller reference), by revision.
+func ownedRevisions(ctx context.Context, env *Env, in Info) (*apps.DaemonSet, []apps.ControllerRevision, error) {
+	cs, err := env.Clientset()
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, err := cs.AppsV1().DaemonSets(in.Namespace).Get(ctx, in.Name, meta.GetOptions{})
+	if err != nil {
+		return nil, nil, err
+	}
+	sel, err := labels.LabelSelectorAsSelector(ds.Spec.Selector)
+	if err != nil {
+		return nil, nil, fmt.Errorf("daemonset %s: %w", in.Name, err)
+	}
+	list, err := cs.AppsV1().ControllerRevisions(in.Namespace).List(ctx, meta.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []apps.ControllerRevision
+	for _, r := range list.Items {
+		if ref := r.ControllerRef(); ref != nil && ref.UID == ds.UID {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b apps.ControllerRevision) int { return cmp.Compare(a.Revision, b.Revision) })
+	return ds, out, nil
+}
+
+// DaemonSetRevisionTemplate is the pod template ds gets from rev: rev's
+// data applied to ds as a strategic merge patch, as kubectl does.
+func DaemonSetRevisionTemplate(ds *apps.DaemonSet, rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
+	cur, err := json.Marshal(ds)
+	if err != nil {
+		return core.PodTemplateSpec{}, fmt.Errorf("encode daemonset %s: %w", ds.Name, err)
+	}
+	out, err := strategicpatch.Apply(cur, rev.Data, &apps.DaemonSet{})
+	if err != nil {
+		return core.PodTemplateSpec{}, fmt.Errorf("apply revision %d of daemonset %s: %w", rev.Revision, ds.Name, err)
+	}
+	var applied apps.DaemonSet
+	if err := json.Unmarshal(out, &applied); err != nil {
+		return core.PodTemplateSpec{}, fmt.Errorf("decode revision %d of daemonset %s: %w", rev.Revision, ds.Name, err)
+	}
+	return applied.Spec.Template, nil
+}
+
+func daemonSetHistory(ctx context.Context, env *Env, in Info, rev int64) error {
+	ds, revs, err := ownedRevisions(ctx, env, in)
+	if err != nil {
+		return err
+	}
+	entries := make([]HistoryEntry, len(revs))
+	for i := range revs {
+		entries[i] = HistoryEntry{Revision: revs[i].Revision, ChangeCause: revs[i].Annotations[ChangeCauseAnnotation]}
+		if revs[i].Revision == rev {
+			if entries[i].Template, err = DaemonSetRevisionTemplate(ds, &revs[i]); err != nil {
+				return fmt.Errorf("unable to parse history %s: %w", revs[i].Name, err)
+			}
+		}
+	}
+	return printHistory(env, in, entries, rev)
+}
+
+// DaemonSetUndoTarget picks the controller revision to roll back to, as
+// kubectl does: the given revision, or the one before the highest.
+func DaemonSetUndoTarget(revs []apps.ControllerRevision, toRevision int64) (*apps.ControllerRevision, error) {
+	if toRevision < 0 {
+		return nil, fmt.Errorf("unable to find specified revision %d in history", toRevision)
+	}
+	if toRevision == 0 {
+		if len(revs) <= 1 {
+			return nil, fmt.Errorf("no last revision to roll back to")
+		}
+		sorted := slices.Clone(revs)
+		slices.SortStableFunc(sorted, func(a, b apps.ControllerRevision) int { return cmp.Compare(a.Revision, b.Revision) })
+		return &sorted[len(sorted)-2], nil
+	}
+	for i := range revs {
+		if revs[i].Revision == toRevision {
+			return &revs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("unable to find specified revision %d in history", toRevision)
+}
+
+// daemonSetUndo sends the target revision's data (the template with
+// "$patch": "replace") as a strategic merge patch, as kubectl does; the
+// daemon set controller then bumps that revision to the newest number.
+func daemonSetUndo(ctx context.Context, env *Env, in Info, toRevision int64) error {
+	ds, revs, err := ownedRevisions(ctx, env, in)
+	if err != nil {
+		return err
+	}
+	target, err := DaemonSetUndoTarget(revs, toRevision)
+	if err != nil {
+		return err
+	}
+	tmpl, err := DaemonSetRevisionTemplate(ds, target)
+	if err != nil {
+		return err
+	}
+	if equalTemplates(tmpl, ds.Spec.Template) {
+		fmt.Fprintf(env.Streams.Out, "%s skipped rollback (current template already matches revision %d)\n", in.Ref(), target.Revision)
+		return nil
+	}
+	d, err := env.Dynamic(in.Resource, in.Namespace)
+	if err != nil {
+		return err
+	}
+	if _, err := d.Patch(ctx, in.Name, rest.StrategicMergePatchType, target.Data, meta.PatchOptions{}); err != nil {
+		return fmt.Errorf("failed restoring revision %d: %w", target.Revision, err)
+	}
+	fmt.Fprintf(env.Streams.Out, "%s rolled back\n", in.Ref())
+	return nil
 }

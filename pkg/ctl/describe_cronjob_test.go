@@ -44,10 +44,17 @@ func TestDescribeCronJob(t *testing.T) {
 		"Pod Template:\n" +
 		"  Labels:  <none>\n" +
 		"  Containers:\n" +
-		"    hello:\n" +
-		"      Image:         busybox\n" +
-		"      Command:       date\n" +
+		"   hello:\n" +
+		"    Image:      busybox\n" +
+		"    Port:       <none>\n" +
+		"    Host Port:  <none>\n" +
+		"    Command:\n" +
+		"      date\n" +
+		"    Environment:     <none>\n" +
+		"    Mounts:          <none>\n" +
 		"  Volumes:           <none>\n" +
+		"  Node-Selectors:    <none>\n" +
+		"  Tolerations:       <none>\n" +
 		"Last Schedule Time:  <unset>\n" +
 		"Active Jobs:         <none>\n" +
 		"Events:              <none>\n"

@@ -58,9 +58,9 @@ func (d *describer) pod(p *core.Pod) {
 		d.line(0, "Controlled By", ref.Kind+"/"+ref.Name)
 	}
 	if len(p.Spec.InitContainers) > 0 {
-		d.containers("Init Containers", p.Spec.InitContainers, p.Status.InitContainerStatuses)
+		d.containers("", "Init Containers", p.Spec.InitContainers, p.Status.InitContainerStatuses)
 	}
-	d.containers("Containers", p.Spec.Containers, p.Status.ContainerStatuses)
+	d.containers("", "Containers", p.Spec.Containers, p.Status.ContainerStatuses)
 	if len(p.Status.Conditions) > 0 {
 		d.text(0, "Conditions:")
 		d.text(1, "Type\tStatus")
@@ -68,14 +68,21 @@ func (d *describer) pod(p *core.Pod) {
 			d.text(1, fmt.Sprintf("%s \t%s ", c.Type, c.Status))
 		}
 	}
-	d.volumes(p.Spec.Volumes)
+	d.volumes("", p.Spec.Volumes)
 	d.line(0, "QoS Class", orNone(string(p.Status.QOSClass)))
-	d.line(0, "Node-Selectors", orNone(labels.Set(p.Spec.NodeSelector).String()))
-	d.tolerations(p.Spec.Tolerations)
+	d.mapLines("Node-Selectors", p.Spec.NodeSelector)
+	d.tolerations("Tolerations", p.Spec.Tolerations)
 }
 
-func (d *describer) containers(title string, cs []core.Container, statuses []core.ContainerStatus) {
-	d.text(0, title+":")
+// containers describes containers as kubectl does; space is kubectl's
+// prefix of the title ("" for a pod, "  " in a pod template, where the
+// container names then stand one column further in).
+func (d *describer) containers(space, title string, cs []core.Container, statuses []core.ContainerStatus) {
+	d.text(0, space+title+":")
+	name := "  "
+	if space != "" {
+		name = "   "
+	}
 	for _, c := range cs {
 		var st *core.ContainerStatus
 		for i := range statuses {
@@ -83,14 +90,12 @@ func (d *describer) containers(title string, cs []core.Container, statuses []cor
 				st = &statuses[i]
 			}
 		}
-		d.text(1, c.Name+":")
+		d.text(0, name+c.Name+":")
 		if st != nil && st.ContainerID != "" {
 			d.line(2, "Container ID", st.ContainerID)
 		}
 		d.line(2, "Image", c.Image)
-		for _, p := range c.Ports {
-			d.line(2, "Port", fmt.Sprintf("%d/%s", p.ContainerPort, orProto(p.Protocol)))
-		}
+		d.ports(c.Ports)
 		if len(c.Command) > 0 {
 			d.text(2, "Command:")
 			for _, a := range c.Command {
@@ -134,6 +139,26 @@ func (d *describer) containers(title string, cs []core.Container, statuses []cor
 	}
 }
 
+// ports prints kubectl's Port and Host Port lines (Ports / Host Ports
+// when there are several, <none> when there is none).
+func (d *describer) ports(ps []core.ContainerPort) {
+	var cp, hp []string
+	for _, p := range ps {
+		cp = append(cp, fmt.Sprintf("%d/%s", p.ContainerPort, orProto(p.Protocol)))
+		hp = append(hp, fmt.Sprintf("%d/%s", p.HostPort, orProto(p.Protocol)))
+	}
+	for _, l := range []struct {
+		key  string
+		vals []string
+	}{{"Port", cp}, {"Host Port", hp}} {
+		if len(l.vals) > 1 {
+			d.line(2, l.key+"s", strings.Join(l.vals, ", "))
+		} else {
+			d.line(2, l.key, orNone(strings.Join(l.vals, "")))
+		}
+	}
+}
+
 func orProto(p core.Protocol) core.Protocol {
 	if p == "" {
 		return core.ProtocolTCP
@@ -167,14 +192,16 @@ func (d *describer) containerState(title string, s core.ContainerState) {
 	}
 }
 
-func (d *describer) volumes(vs []core.Volume) {
+// volumes describes volumes as kubectl does; space prefixes the title and
+// the volume names ("  " in a pod template).
+func (d *describer) volumes(space string, vs []core.Volume) {
 	if len(vs) == 0 {
-		d.line(0, "Volumes", "<none>")
+		d.line(0, space+"Volumes", "<none>")
 		return
 	}
-	d.text(0, "Volumes:")
+	d.text(0, space+"Volumes:")
 	for _, v := range vs {
-		d.text(1, v.Name+":")
+		d.text(1, space+v.Name+":")
 		switch {
 		case v.HostPath != nil:
 			d.line(2, "Type", "HostPath (bare host directory volume)")
@@ -191,9 +218,11 @@ func (d *describer) volumes(vs []core.Volume) {
 	}
 }
 
-func (d *describer) tolerations(ts []core.Toleration) {
+// tolerations prints one toleration per line under title (which carries
+// its own indent, as kubectl's).
+func (d *describer) tolerations(title string, ts []core.Toleration) {
 	if len(ts) == 0 {
-		d.line(0, "Tolerations", "<none>")
+		d.line(0, title, "<none>")
 		return
 	}
 	for i, t := range ts {
@@ -212,7 +241,7 @@ func (d *describer) tolerations(ts []core.Toleration) {
 			s += fmt.Sprintf(" for %ds", *t.TolerationSeconds)
 		}
 		if i == 0 {
-			d.line(0, "Tolerations", s)
+			d.line(0, title, s)
 		} else {
 			fmt.Fprintf(d.tw, "\t%s\n", s)
 		}
@@ -374,30 +403,28 @@ func capIndexes(s string, n int) string {
 	return s[:n] + "..."
 }
 
+// podTemplate describes a pod template as kubectl's DescribePodTemplate:
+// labels, annotations and service account if set, the containers as a
+// pod's (without status), volumes, node selectors and tolerations.
 func (d *describer) podTemplate(t *core.PodTemplateSpec) {
 	d.text(0, "Pod Template:")
-	var lbl []string
-	for _, k := range sortedKeys(t.Labels) {
-		lbl = append(lbl, k+"="+t.Labels[k])
+	d.mapLines("  Labels", t.Labels)
+	if len(t.Annotations) > 0 {
+		d.mapLines("  Annotations", t.Annotations)
 	}
-	d.line(1, "Labels", orNone(strings.Join(lbl, ",")))
-	d.text(1, "Containers:")
-	for _, c := range t.Spec.Containers {
-		d.text(2, c.Name+":")
-		d.line(3, "Image", c.Image)
-		for _, p := range c.Ports {
-			d.line(3, "Port", fmt.Sprintf("%d/%s", p.ContainerPort, orProto(p.Protocol)))
-		}
-		if len(c.Command) > 0 {
-			d.line(3, "Command", strings.Join(c.Command, " "))
-		}
-		if len(c.Args) > 0 {
-			d.line(3, "Args", strings.Join(c.Args, " "))
-		}
+	if t.Spec.ServiceAccountName != "" {
+		d.line(1, "Service Account", t.Spec.ServiceAccountName)
 	}
-	if len(t.Spec.Volumes) == 0 {
-		d.line(1, "Volumes", "<none>")
+	if len(t.Spec.InitContainers) > 0 {
+		d.containers("  ", "Init Containers", t.Spec.InitContainers, nil)
 	}
+	d.containers("  ", "Containers", t.Spec.Containers, nil)
+	d.volumes("  ", t.Spec.Volumes)
+	if t.Spec.PriorityClassName != "" {
+		d.line(1, "Priority Class Name", t.Spec.PriorityClassName)
+	}
+	d.mapLines("  Node-Selectors", t.Spec.NodeSelector)
+	d.tolerations("  Tolerations", t.Spec.Tolerations)
 }
 
 func replicasOf(p *int32) int32 {

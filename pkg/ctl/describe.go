@@ -150,25 +150,59 @@ func (d *describer) metadata(m *meta.ObjectMeta, withNS bool) {
 		d.line(0, "Namespace", m.Namespace)
 	}
 	d.mapLines("Labels", m.Labels)
-	d.mapLines("Annotations", m.Annotations)
+	d.annotations("Annotations", m.Annotations)
 }
 
-// mapLines prints a map with one key=value per line, or <none>.
+// mapLines prints labels (or node selectors) as kubectl does: one
+// key=value per line, or <none>. title carries its own indent.
 func (d *describer) mapLines(title string, m map[string]string) {
 	if len(m) == 0 {
 		d.line(0, title, "<none>")
 		return
 	}
-	keys := sortedKeys(m)
-	for i, k := range keys {
-		v := m[k]
-		if len(v) > 200 {
-			v = v[:200] + "..."
-		}
+	for i, k := range sortedKeys(m) {
 		if i == 0 {
-			d.line(0, title, k+"="+v)
+			d.line(0, title, k+"="+m[k])
 		} else {
-			fmt.Fprintf(d.tw, "\t%s=%s\n", k, v)
+			fmt.Fprintf(d.tw, "\t%s=%s\n", k, m[k])
+		}
+	}
+}
+
+// maxAnnotationLen is kubectl's: a longer annotation (key, ": " and value)
+// is printed under its key, cut to this length.
+const maxAnnotationLen = 140
+
+// annotations prints annotations as kubectl does: "key: value" per line,
+// a long or multi-line value under its key, line by line, each cut to
+// maxAnnotationLen; kubectl apply's last-applied-configuration is left out.
+func (d *describer) annotations(title string, m map[string]string) {
+	var keys []string
+	for _, k := range sortedKeys(m) {
+		if k != LastAppliedAnnotation {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		d.line(0, title, "<none>")
+		return
+	}
+	fmt.Fprintf(d.tw, "%s:\t", title)
+	for i, k := range keys {
+		if i > 0 {
+			fmt.Fprint(d.tw, "\t")
+		}
+		v := strings.TrimSuffix(m[k], "\n")
+		if len(k)+2+len(v) <= maxAnnotationLen && !strings.Contains(v, "\n") {
+			fmt.Fprintf(d.tw, "%s: %s\n", k, v)
+			continue
+		}
+		fmt.Fprintf(d.tw, "%s:\n", k)
+		for _, l := range strings.Split(v, "\n") {
+			if len(l) > maxAnnotationLen-2 {
+				l = l[:maxAnnotationLen-2] + "..."
+			}
+			fmt.Fprintf(d.tw, "\t  %s\n", l)
 		}
 	}
 }

@@ -2,6 +2,9 @@ package ctl
 
 import (
 	"fmt"
+	"net"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
@@ -41,7 +44,7 @@ func (d *describer) pod(p *core.Pod) {
 		d.line(0, "Start Time", timeString(*p.Status.StartTime))
 	}
 	d.mapLines("Labels", p.Labels)
-	d.mapLines("Annotations", p.Annotations)
+	d.annotations("Annotations", p.Annotations)
 	status := string(p.Status.Phase)
 	if p.DeletionTimestamp != nil {
 		status = "Terminating (lasts " + tableconvert.HumanDuration(d.now.Sub(p.DeletionTimestamp.Time)) + ")"
@@ -58,9 +61,9 @@ func (d *describer) pod(p *core.Pod) {
 		d.line(0, "Controlled By", ref.Kind+"/"+ref.Name)
 	}
 	if len(p.Spec.InitContainers) > 0 {
-		d.containers("", "Init Containers", p.Spec.InitContainers, p.Status.InitContainerStatuses)
+		d.containers("", "Init Containers", p.Spec.InitContainers, p.Status.InitContainerStatuses, p)
 	}
-	d.containers("", "Containers", p.Spec.Containers, p.Status.ContainerStatuses)
+	d.containers("", "Containers", p.Spec.Containers, p.Status.ContainerStatuses, p)
 	if len(p.Status.Conditions) > 0 {
 		d.text(0, "Conditions:")
 		d.text(1, "Type\tStatus")
@@ -76,14 +79,16 @@ func (d *describer) pod(p *core.Pod) {
 
 // containers describes containers as kubectl does; space is kubectl's
 // prefix of the title ("" for a pod, "  " in a pod template, where the
-// container names then stand one column further in).
-func (d *describer) containers(space, title string, cs []core.Container, statuses []core.ContainerStatus) {
+// container names then stand one column further in). pod resolves env
+// fieldRefs (nil for a template, which shows only the field path).
+func (d *describer) containers(space, title string, cs []core.Container, statuses []core.ContainerStatus, pod *core.Pod) {
 	d.text(0, space+title+":")
 	name := "  "
 	if space != "" {
 		name = "   "
 	}
-	for _, c := range cs {
+	for i := range cs {
+		c := &cs[i]
 		var st *core.ContainerStatus
 		for i := range statuses {
 			if statuses[i].Name == c.Name {
@@ -91,10 +96,13 @@ func (d *describer) containers(space, title string, cs []core.Container, statuse
 			}
 		}
 		d.text(0, name+c.Name+":")
-		if st != nil && st.ContainerID != "" {
+		if st != nil {
 			d.line(2, "Container ID", st.ContainerID)
 		}
 		d.line(2, "Image", c.Image)
+		if st != nil {
+			d.line(2, "Image ID", st.ImageID)
+		}
 		d.ports(c.Ports)
 		if len(c.Command) > 0 {
 			d.text(2, "Command:")
@@ -113,30 +121,155 @@ func (d *describer) containers(space, title string, cs []core.Container, statuse
 			if st.LastTerminationState.Terminated != nil {
 				d.containerState("Last State", st.LastTerminationState)
 			}
-			d.line(2, "Ready", st.Ready)
+			d.line(2, "Ready", boolString(st.Ready))
 			d.line(2, "Restart Count", st.RestartCount)
 		}
-		if len(c.Env) > 0 {
-			d.text(2, "Environment:")
-			for _, e := range c.Env {
-				v := e.Value
-				if e.ValueFrom != nil {
-					v = "<set from a reference>"
+		for _, l := range []struct {
+			title string
+			rl    core.ResourceList
+		}{{"Limits", c.Resources.Limits}, {"Requests", c.Resources.Requests}} {
+			if len(l.rl) > 0 {
+				d.text(2, l.title+":")
+				for _, k := range sortedResourceNames(l.rl) {
+					q := l.rl[k]
+					d.line(3, string(k), q.String())
 				}
-				d.line(3, e.Name, v)
 			}
-		} else {
-			d.line(2, "Environment", "<none>")
 		}
-		if len(c.VolumeMounts) == 0 {
-			d.line(2, "Mounts", "<none>")
-		} else {
-			d.text(2, "Mounts:")
-			for _, m := range c.VolumeMounts {
-				d.text(3, fmt.Sprintf("%s from %s (%s)", m.MountPath, m.Name, rwString(m.ReadOnly)))
+		for _, p := range []struct {
+			title string
+			probe *core.Probe
+		}{{"Liveness", c.LivenessProbe}, {"Readiness", c.ReadinessProbe}, {"Startup", c.StartupProbe}} {
+			if p.probe != nil {
+				d.line(2, p.title, probeString(p.probe))
 			}
+		}
+		if len(c.EnvFrom) > 0 {
+			d.envFrom(c.EnvFrom)
+		}
+		d.env(c, pod)
+		d.mounts(c.VolumeMounts)
+	}
+}
+
+// envFrom lists a container's envFrom sources as kubectl does.
+func (d *describer) envFrom(efs []core.EnvFromSource) {
+	d.text(2, "Environment Variables from:")
+	for _, ef := range efs {
+		var from, name string
+		var optional *bool
+		switch {
+		case ef.ConfigMapRef != nil:
+			from, name, optional = "ConfigMap", ef.ConfigMapRef.Name, ef.ConfigMapRef.Optional
+		case ef.SecretRef != nil:
+			from, name, optional = "Secret", ef.SecretRef.Name, ef.SecretRef.Optional
+		}
+		if ef.Prefix != "" {
+			from += fmt.Sprintf(" with prefix '%s'", ef.Prefix)
+		}
+		d.text(3, fmt.Sprintf("%s\t%s\tOptional: %t", name, from, optional != nil && *optional))
+	}
+}
+
+// env lists a container's env as kubectl does: values, the key a config
+// map or secret key ref names, a field ref's value (of pod, if any) and
+// path, a resource field ref's value and resource.
+func (d *describer) env(c *core.Container, pod *core.Pod) {
+	if len(c.Env) == 0 {
+		d.line(2, "Environment", "<none>")
+		return
+	}
+	d.text(2, "Environment:")
+	for _, e := range c.Env {
+		vf := e.ValueFrom
+		switch {
+		case vf == nil:
+			d.line(3, e.Name, e.Value)
+		case vf.FieldRef != nil:
+			var v string
+			if pod != nil {
+				v, _ = core.PodFieldValue(pod, vf.FieldRef.FieldPath, pod.Status.HostIP, pod.Status.PodIP)
+			}
+			d.line(3, e.Name, fmt.Sprintf("%s (%s:%s)", v, vf.FieldRef.APIVersion, vf.FieldRef.FieldPath))
+		case vf.ResourceFieldRef != nil:
+			v, err := core.ContainerResourceValue(vf.ResourceFieldRef, c)
+			if err != nil {
+				d.line(3, e.Name, fmt.Sprintf("<error: %v>", err))
+				continue
+			}
+			if r := vf.ResourceFieldRef.Resource; v == "0" && (r == "limits.cpu" || r == "limits.memory") {
+				v = "node allocatable"
+			}
+			d.line(3, e.Name, fmt.Sprintf("%s (%s)", v, vf.ResourceFieldRef.Resource))
+		case vf.ConfigMapKeyRef != nil:
+			r := vf.ConfigMapKeyRef
+			d.line(3, e.Name, fmt.Sprintf("<set to the key '%s' of config map '%s'>\tOptional: %t", r.Key, r.Name, r.Optional != nil && *r.Optional))
+		case vf.SecretKeyRef != nil:
+			r := vf.SecretKeyRef
+			d.line(3, e.Name, fmt.Sprintf("<set to the key '%s' in secret '%s'>\tOptional: %t", r.Key, r.Name, r.Optional != nil && *r.Optional))
 		}
 	}
+}
+
+// mounts lists volume mounts by mount path, as kubectl does.
+func (d *describer) mounts(ms []core.VolumeMount) {
+	if len(ms) == 0 {
+		d.line(2, "Mounts", "<none>")
+		return
+	}
+	d.text(2, "Mounts:")
+	sorted := slices.Clone(ms)
+	slices.SortStableFunc(sorted, func(a, b core.VolumeMount) int { return strings.Compare(a.MountPath, b.MountPath) })
+	for _, m := range sorted {
+		flags := []string{rwString(m.ReadOnly)}
+		if m.SubPath != "" {
+			flags = append(flags, fmt.Sprintf("path=%q", m.SubPath))
+		}
+		d.text(3, fmt.Sprintf("%s from %s (%s)", m.MountPath, m.Name, strings.Join(flags, ",")))
+	}
+}
+
+// probeString is kubectl's one-line description of a probe.
+func probeString(p *core.Probe) string {
+	attrs := fmt.Sprintf("delay=%ds timeout=%ds period=%ds #success=%d #failure=%d",
+		p.InitialDelaySeconds, p.TimeoutSeconds, p.PeriodSeconds, p.SuccessThreshold, p.FailureThreshold)
+	switch {
+	case p.Exec != nil:
+		return fmt.Sprintf("exec %v %s", p.Exec.Command, attrs)
+	case p.HTTPGet != nil:
+		u := url.URL{Scheme: strings.ToLower(string(p.HTTPGet.Scheme)), Host: p.HTTPGet.Host, Path: p.HTTPGet.Path}
+		if port := p.HTTPGet.Port.String(); port != "" {
+			u.Host = net.JoinHostPort(p.HTTPGet.Host, port)
+		}
+		return fmt.Sprintf("http-get %s %s", u.String(), attrs)
+	case p.TCPSocket != nil:
+		return fmt.Sprintf("tcp-socket %s:%s %s", p.TCPSocket.Host, p.TCPSocket.Port.String(), attrs)
+	case p.GRPC != nil:
+		service := ""
+		if p.GRPC.Service != nil {
+			service = *p.GRPC.Service
+		}
+		return fmt.Sprintf("grpc <pod>:%d %s %s", p.GRPC.Port, service, attrs)
+	}
+	return "unknown " + attrs
+}
+
+// sortedResourceNames are rl's names in order.
+func sortedResourceNames(rl core.ResourceList) []core.ResourceName {
+	names := make([]core.ResourceName, 0, len(rl))
+	for k := range rl {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// boolString is kubectl's True / False.
+func boolString(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }
 
 // ports prints kubectl's Port and Host Port lines (Ports / Host Ports
@@ -173,6 +306,7 @@ func rwString(ro bool) string {
 	return "rw"
 }
 
+// containerState describes a container state as kubectl does.
 func (d *describer) containerState(title string, s core.ContainerState) {
 	switch {
 	case s.Running != nil:
@@ -180,62 +314,95 @@ func (d *describer) containerState(title string, s core.ContainerState) {
 		d.line(3, "Started", timeString(s.Running.StartedAt))
 	case s.Waiting != nil:
 		d.line(2, title, "Waiting")
-		d.line(3, "Reason", s.Waiting.Reason)
+		if s.Waiting.Reason != "" {
+			d.line(3, "Reason", s.Waiting.Reason)
+		}
 	case s.Terminated != nil:
+		t := s.Terminated
 		d.line(2, title, "Terminated")
-		d.line(3, "Reason", s.Terminated.Reason)
-		d.line(3, "Exit Code", s.Terminated.ExitCode)
-		d.line(3, "Started", timeString(s.Terminated.StartedAt))
-		d.line(3, "Finished", timeString(s.Terminated.FinishedAt))
+		if t.Reason != "" {
+			d.line(3, "Reason", t.Reason)
+		}
+		if t.Message != "" {
+			d.line(3, "Message", t.Message)
+		}
+		d.line(3, "Exit Code", t.ExitCode)
+		if t.Signal > 0 {
+			d.line(3, "Signal", t.Signal)
+		}
+		d.line(3, "Started", timeString(t.StartedAt))
+		d.line(3, "Finished", timeString(t.FinishedAt))
 	default:
 		d.line(2, title, "Waiting")
 	}
 }
 
-// volumes describes volumes as kubectl does; space prefixes the title and
-// the volume names ("  " in a pod template).
+// volumes describes volumes as kubectl does; space prefixes the title ("  "
+// in a pod template, where the volume names stand one column further in).
 func (d *describer) volumes(space string, vs []core.Volume) {
 	if len(vs) == 0 {
 		d.line(0, space+"Volumes", "<none>")
 		return
 	}
 	d.text(0, space+"Volumes:")
+	name := "  "
+	if space != "" {
+		name = "   "
+	}
 	for _, v := range vs {
-		d.text(1, space+v.Name+":")
+		d.text(0, name+v.Name+":")
 		switch {
 		case v.HostPath != nil:
 			d.line(2, "Type", "HostPath (bare host directory volume)")
 			d.line(2, "Path", v.HostPath.Path)
+			var t string
+			if v.HostPath.Type != nil {
+				t = string(*v.HostPath.Type)
+			}
+			d.line(2, "HostPathType", t)
 		case v.EmptyDir != nil:
+			limit := "<unset>"
+			if q := v.EmptyDir.SizeLimit; q != nil && !q.IsZero() {
+				limit = q.String()
+			}
 			d.line(2, "Type", "EmptyDir (a temporary directory that shares a pod's lifetime)")
+			d.line(2, "Medium", v.EmptyDir.Medium)
+			d.line(2, "SizeLimit", limit)
 		case v.ConfigMap != nil:
 			d.line(2, "Type", "ConfigMap (a volume populated by a ConfigMap)")
 			d.line(2, "Name", v.ConfigMap.Name)
+			d.line(2, "Optional", v.ConfigMap.Optional != nil && *v.ConfigMap.Optional)
 		case v.Secret != nil:
 			d.line(2, "Type", "Secret (a volume populated by a Secret)")
 			d.line(2, "SecretName", v.Secret.SecretName)
+			d.line(2, "Optional", v.Secret.Optional != nil && *v.Secret.Optional)
 		}
 	}
 }
 
 // tolerations prints one toleration per line under title (which carries
-// its own indent, as kubectl's).
+// its own indent), as kubectl does: sorted by key, key=value:effect,
+// op=Exists for a toleration without value, and its seconds.
 func (d *describer) tolerations(title string, ts []core.Toleration) {
 	if len(ts) == 0 {
 		d.line(0, title, "<none>")
 		return
 	}
+	ts = slices.Clone(ts)
+	slices.SortStableFunc(ts, func(a, b core.Toleration) int { return strings.Compare(a.Key, b.Key) })
 	for i, t := range ts {
 		s := t.Key
-		if t.Operator == core.TolerationOpExists && t.Key == "" {
-			s = "op=Exists"
-		} else if t.Value != "" {
+		if t.Value != "" {
 			s += "=" + t.Value
-		} else if t.Operator == core.TolerationOpExists {
-			s += " op=Exists"
 		}
 		if t.Effect != "" {
 			s += ":" + string(t.Effect)
+		}
+		if t.Operator == core.TolerationOpExists && t.Value == "" {
+			if t.Key != "" || t.Effect != "" {
+				s += " "
+			}
+			s += "op=Exists"
 		}
 		if t.TolerationSeconds != nil {
 			s += fmt.Sprintf(" for %ds", *t.TolerationSeconds)
@@ -252,7 +419,7 @@ func (d *describer) node(n *core.Node) {
 	d.line(0, "Name", n.Name)
 	d.line(0, "Roles", tableconvert.NodeRoles(n))
 	d.mapLines("Labels", n.Labels)
-	d.mapLines("Annotations", n.Annotations)
+	d.annotations("Annotations", n.Annotations)
 	d.line(0, "CreationTimestamp", timeString(n.CreationTimestamp))
 	if len(n.Spec.Taints) == 0 {
 		d.line(0, "Taints", "<none>")
@@ -410,15 +577,15 @@ func (d *describer) podTemplate(t *core.PodTemplateSpec) {
 	d.text(0, "Pod Template:")
 	d.mapLines("  Labels", t.Labels)
 	if len(t.Annotations) > 0 {
-		d.mapLines("  Annotations", t.Annotations)
+		d.annotations("  Annotations", t.Annotations)
 	}
 	if t.Spec.ServiceAccountName != "" {
 		d.line(1, "Service Account", t.Spec.ServiceAccountName)
 	}
 	if len(t.Spec.InitContainers) > 0 {
-		d.containers("  ", "Init Containers", t.Spec.InitContainers, nil)
+		d.containers("  ", "Init Containers", t.Spec.InitContainers, nil, nil)
 	}
-	d.containers("  ", "Containers", t.Spec.Containers, nil)
+	d.containers("  ", "Containers", t.Spec.Containers, nil, nil)
 	d.volumes("  ", t.Spec.Volumes)
 	if t.Spec.PriorityClassName != "" {
 		d.line(1, "Priority Class Name", t.Spec.PriorityClassName)

@@ -14,31 +14,10 @@ type envSource interface {
 	secret(ctx context.Context, ns, name string) (map[string]string, error)
 }
 
-// fieldRefValue resolves the downward-API fields a process container can see.
-func fieldRefValue(pod *core.Pod, path, hostIP, podIP string) (string, error) {
-	switch path {
-	case "metadata.name":
-		return pod.Name, nil
-	case "metadata.namespace":
-		return pod.Namespace, nil
-	case "metadata.uid":
-		return string(pod.UID), nil
-	case "spec.nodeName":
-		return pod.Spec.NodeName, nil
-	case "spec.serviceAccountName":
-		return pod.Spec.ServiceAccountName, nil
-	case "status.podIP":
-		return podIP, nil
-	case "status.hostIP":
-		return hostIP, nil
-	}
-	return "", fmt.Errorf("unsupported fieldRef %q", path)
-}
-
 // containerEnv resolves a container's envFrom and env into KEY=VALUE pairs.
 // A missing config map, secret or key that is not optional is an error
 // (the container waits with CreateContainerConfigError).
-func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, hostIP, podIP string) ([]string, error) {
+func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, hostIP, podIP string, allocatable core.ResourceList) ([]string, error) {
 	var out []string
 	for _, ef := range c.EnvFrom {
 		var data map[string]string
@@ -60,7 +39,7 @@ func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Con
 		}
 	}
 	for _, e := range c.Env {
-		v, ok, err := envValue(ctx, src, pod, e, hostIP, podIP)
+		v, ok, err := envValue(ctx, src, pod, c, e, hostIP, podIP, allocatable)
 		if err != nil {
 			return nil, fmt.Errorf("env %s: %w", e.Name, err)
 		}
@@ -71,13 +50,17 @@ func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Con
 	return out, nil
 }
 
-func envValue(ctx context.Context, src envSource, pod *core.Pod, e core.EnvVar, hostIP, podIP string) (string, bool, error) {
+func envValue(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, e core.EnvVar, hostIP, podIP string,
+	allocatable core.ResourceList) (string, bool, error) {
 	vf := e.ValueFrom
 	switch {
 	case vf == nil:
 		return e.Value, true, nil
 	case vf.FieldRef != nil:
-		v, err := fieldRefValue(pod, vf.FieldRef.FieldPath, hostIP, podIP)
+		v, err := core.PodFieldValue(pod, vf.FieldRef.FieldPath, hostIP, podIP)
+		return v, err == nil, err
+	case vf.ResourceFieldRef != nil:
+		v, err := core.ContainerResourceValue(vf.ResourceFieldRef, withDefaultLimits(c, allocatable))
 		return v, err == nil, err
 	case vf.ConfigMapKeyRef != nil:
 		r := vf.ConfigMapKeyRef
@@ -87,6 +70,20 @@ func envValue(ctx context.Context, src envSource, pod *core.Pod, e core.EnvVar, 
 		return lookupKey(ctx, src.secret, pod.Namespace, r.Name, r.Key, r.Optional, "secret")
 	}
 	return "", false, fmt.Errorf("unsupported valueFrom")
+}
+
+// withDefaultLimits is c with its unset limits at the node's allocatable,
+// as the kubelet resolves a resourceFieldRef of a limit nobody set.
+func withDefaultLimits(c *core.Container, allocatable core.ResourceList) *core.Container {
+	cp := *c
+	cp.Resources.Limits = core.ResourceList{}
+	for name, q := range allocatable {
+		cp.Resources.Limits[name] = q
+	}
+	for name, q := range c.Resources.Limits {
+		cp.Resources.Limits[name] = q
+	}
+	return &cp
 }
 
 func lookupKey(ctx context.Context, get func(context.Context, string, string) (map[string]string, error),

@@ -99,7 +99,9 @@ func (f fakeEnvSource) secret(_ context.Context, ns, name string) (map[string]st
 
 func TestContainerEnv(t *testing.T) {
 	src := fakeEnvSource{"cm/ns/cfg": {"mode": "fast", "level": "3"}, "secret/ns/creds": {"password": "pw"}}
-	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns", UID: "u1"}, Spec: core.PodSpec{NodeName: "n1"}}
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "p", Namespace: "ns", UID: "u1", Labels: map[string]string{"app": "web"}},
+		Spec: core.PodSpec{NodeName: "n1"}}
+	capacity := core.ResourceList{core.ResourceCPU: resource.MustParse("4"), core.ResourceMemory: resource.MustParse("8Gi")}
 	ref := func(kind, name, key string, optional bool) *core.EnvVarSource {
 		lor := core.LocalObjectReference{Name: name}
 		if kind == "cm" {
@@ -131,11 +133,17 @@ func TestContainerEnv(t *testing.T) {
 			"secret gone not found"},
 		{"unsupported field", core.Container{Env: []core.EnvVar{{Name: "X", ValueFrom: field("metadata.labels")}}}, "",
 			"unsupported fieldRef"},
+		{"resource fields, unset limits at the node's allocatable", core.Container{
+			Resources: core.ResourceRequirements{Limits: core.ResourceList{core.ResourceCPU: resource.MustParse("500m")}},
+			Env: []core.EnvVar{{Name: "CPU", ValueFrom: &core.EnvVarSource{ResourceFieldRef: &core.ResourceFieldSelector{Resource: "limits.cpu", Divisor: resource.MustParse("1m")}}},
+				{Name: "MEM", ValueFrom: &core.EnvVarSource{ResourceFieldRef: &core.ResourceFieldSelector{Resource: "limits.memory", Divisor: resource.MustParse("1Gi")}}}}},
+			"CPU=500 MEM=8", ""},
+		{"label field", core.Container{Env: []core.EnvVar{{Name: "L", ValueFrom: field("metadata.labels['app']")}}}, "L=web", ""},
 		{"envFrom with prefix", core.Container{EnvFrom: []core.EnvFromSource{{Prefix: "S_",
 			SecretRef: &core.SecretEnvSource{LocalObjectReference: core.LocalObjectReference{Name: "creds"}}}}}, "S_password=pw", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env, err := containerEnv(context.Background(), src, pod, &tc.c, "10.0.0.1", "10.0.0.9")
+			env, err := containerEnv(context.Background(), src, pod, &tc.c, "10.0.0.1", "10.0.0.9", capacity)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

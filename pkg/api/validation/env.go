@@ -8,8 +8,11 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/validation/names"
 )
 
+// validFieldPaths are the env fieldRef paths Kubernetes allows besides
+// metadata.labels['k'] and metadata.annotations['k'] (the whole maps only in
+// downward API volumes, which this project has not).
 var validFieldPaths = []string{
-	"metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels", "metadata.annotations",
+	"metadata.name", "metadata.namespace", "metadata.uid",
 	"spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
 }
 

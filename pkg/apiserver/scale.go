@@ -22,6 +22,8 @@ func scaleOf(obj meta.Object) (*autoscaling.Scale, error) {
 		spec, status, sel = deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
 	case *apps.ReplicaSet:
 		spec, status, sel = deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
+	case *apps.StatefulSet:
+		spec, status, sel = deref(o.Spec.Replicas), o.Status.Replicas, o.Spec.Selector
 	default:
 		return nil, apierrors.NewInternalError(fmt.Errorf("%T has no scale subresource", obj))
 	}
@@ -41,6 +43,8 @@ func setReplicas(obj meta.Object, n int32) error {
 	case *apps.Deployment:
 		o.Spec.Replicas = &n
 	case *apps.ReplicaSet:
+		o.Spec.Replicas = &n
+	case *apps.StatefulSet:
 		o.Spec.Replicas = &n
 	default:
 		return apierrors.NewInternalError(fmt.Errorf("%T has no scale subresource", obj))

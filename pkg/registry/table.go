@@ -88,7 +88,7 @@ func newOf[T any, PT interface {
 func Default() *Table {
 	return NewTable(
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
-		deployments(), replicaSets(), daemonSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
+		deployments(), replicaSets(), daemonSets(), statefulSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
@@ -261,6 +261,21 @@ func daemonSets() *Resource {
 		Validate:             validator(validation.ValidateDaemonSet),
 		ValidateUpdate:       updateValidator(validation.ValidateDaemonSetUpdate),
 		ValidateStatusUpdate: updateValidator(validation.ValidateDaemonSetStatusUpdate),
+		TracksGeneration:     true, ResetStatusOnCreate: true,
+	}
+}
+
+// statefulSets: apps/v1, short name sts, status and scale subresources;
+// the spec bumps generation.
+func statefulSets() *Resource {
+	return &Resource{
+		Group: apps.GroupName, Version: apps.Version, Kind: "StatefulSet", Resource: "statefulsets", Singular: "statefulset",
+		Namespaced: true, ShortNames: []string{"sts"}, Categories: []string{"all"},
+		Subresources: []string{SubStatus, SubScale}, New: newOf[apps.StatefulSet](),
+		Default:              defaulter(apps.DefaultStatefulSet),
+		Validate:             validator(validation.ValidateStatefulSet),
+		ValidateUpdate:       updateValidator(validation.ValidateStatefulSetUpdate),
+		ValidateStatusUpdate: updateValidator(validation.ValidateStatefulSetStatusUpdate),
 		TracksGeneration:     true, ResetStatusOnCreate: true,
 	}
 }

@@ -105,8 +105,8 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"Pod": &core.Pod{}, "Node": &core.Node{}, "Namespace": &core.Namespace{}, "Service": &core.Service{},
 		"Endpoints": &core.Endpoints{}, "ConfigMap": &core.ConfigMap{}, "Secret": &core.Secret{}, "Event": &core.Event{},
 		"Deployment": &apps.Deployment{}, "ReplicaSet": &apps.ReplicaSet{}, "DaemonSet": &apps.DaemonSet{},
-		"ControllerRevision": &apps.ControllerRevision{},
-		"Job":                &batch.Job{}, "CronJob": &batch.CronJob{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
+		"ControllerRevision": &apps.ControllerRevision{}, "StatefulSet": &apps.StatefulSet{},
+		"Job": &batch.Job{}, "CronJob": &batch.CronJob{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
 	}
 	for kind, p := range printers {
 		o, ok := objs[kind]

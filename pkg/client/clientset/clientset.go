@@ -102,6 +102,11 @@ func (g AppsV1) DaemonSets(ns string) *DaemonSetClient {
 	return NewResource[apps.DaemonSet](g.c, DaemonSetsGVK, ns)
 }
 
+// StatefulSets is the statefulsets client of ns.
+func (g AppsV1) StatefulSets(ns string) StatefulSetClient {
+	return StatefulSetClient{NewResource[apps.StatefulSet](g.c, StatefulSetsGVK, ns)}
+}
+
 // ControllerRevisions is the controllerrevisions client of ns.
 func (g AppsV1) ControllerRevisions(ns string) *ControllerRevisionClient {
 	return NewResource[apps.ControllerRevision](g.c, ControllerRevisionsGVK, ns)

@@ -140,6 +140,10 @@ func TestTypedRequests(t *testing.T) {
 		}, "POST", "/api/v1/namespaces", "", "Namespace", "v1", "application/json"},
 		{"daemonsets list", func() error { _, err := cs.AppsV1().DaemonSets("").List(ctx, meta.ListOptions{}); return err },
 			"GET", "/apis/apps/v1/daemonsets", "", "", "", ""},
+		{"statefulsets scale", func() error {
+			_, err := cs.AppsV1().StatefulSets("ns").GetScale(ctx, "web", meta.GetOptions{})
+			return err
+		}, "GET", "/apis/apps/v1/namespaces/ns/statefulsets/web/scale", "", "", "", ""},
 		{"controllerrevisions list", func() error {
 			_, err := cs.AppsV1().ControllerRevisions("ns").List(ctx, meta.ListOptions{LabelSelector: "app=a"})
 			return err

@@ -27,6 +27,7 @@ var (
 	DeploymentsGVK          = GVK{Group: "apps", Version: "v1", Resource: "deployments", Kind: "Deployment", Namespaced: true}
 	ReplicaSetsGVK          = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
 	DaemonSetsGVK           = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
+	StatefulSetsGVK         = GVK{Group: "apps", Version: "v1", Resource: "statefulsets", Kind: "StatefulSet", Namespaced: true}
 	JobsGVK                 = GVK{Group: "batch", Version: "v1", Resource: "jobs", Kind: "Job", Namespaced: true}
 	CronJobsGVK             = GVK{Group: "batch", Version: "v1", Resource: "cronjobs", Kind: "CronJob", Namespaced: true}
 	LeasesGVK               = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
@@ -53,6 +54,7 @@ type (
 	PodDisruptionBudgetClient = Resource[policy.PodDisruptionBudget, *policy.PodDisruptionBudget]
 	DeploymentClient          = ScalableClient[apps.Deployment, *apps.Deployment]
 	ReplicaSetClient          = ScalableClient[apps.ReplicaSet, *apps.ReplicaSet]
+	StatefulSetClient         = ScalableClient[apps.StatefulSet, *apps.StatefulSet]
 )
 
 var (

@@ -21,6 +21,7 @@ var (
 	DeploymentsResource          = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
 	ReplicaSetsResource          = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
 	DaemonSetsResource           = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
+	StatefulSetsResource         = Resource{Group: "apps", Version: "v1", Resource: "statefulsets"}
 	ControllerRevisionsResource  = Resource{Group: "apps", Version: "v1", Resource: "controllerrevisions"}
 	JobsResource                 = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
 	CronJobsResource             = Resource{Group: "batch", Version: "v1", Resource: "cronjobs"}
@@ -100,6 +101,11 @@ func (g Apps) ReplicaSets() ResourceInformer[*apps.ReplicaSet] {
 // DaemonSets is the daemonsets informer.
 func (g Apps) DaemonSets() ResourceInformer[*apps.DaemonSet] {
 	return For[apps.DaemonSet](g.f, DaemonSetsResource, nil)
+}
+
+// StatefulSets is the statefulsets informer.
+func (g Apps) StatefulSets() ResourceInformer[*apps.StatefulSet] {
+	return For[apps.StatefulSet](g.f, StatefulSetsResource, nil)
 }
 
 // ControllerRevisions is the controllerrevisions informer.

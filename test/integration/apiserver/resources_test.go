@@ -27,6 +27,8 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["spec"] = map[string]any{"replicas": 1, "selector": sel, "template": tmpl}
 	case "daemonsets.apps":
 		o["spec"] = map[string]any{"selector": sel, "template": tmpl}
+	case "statefulsets.apps":
+		o["spec"] = map[string]any{"selector": sel, "template": tmpl, "serviceName": "x"}
 	case "jobs.batch":
 		t := map[string]any{"metadata": tmpl["metadata"], "spec": map[string]any{"restartPolicy": "Never", "containers": tmpl["spec"].(map[string]any)["containers"]}}
 		o["spec"] = map[string]any{"template": t}

@@ -104,7 +104,7 @@ func BootstrapPolicy() Policy {
 				rule("update", "patch").groups(core).resources("pods/status", "nodes/status",
 					"namespaces/status", "namespaces/finalize", "services/status").done(),
 				rule("update", "patch").groups(apps).resources("deployments/status", "replicasets/status",
-					"daemonsets/status", "deployments/scale", "replicasets/scale").done(),
+					"daemonsets/status", "statefulsets/status", "deployments/scale", "replicasets/scale").done(),
 				rule("create").groups(batch).resources("jobs").done(),
 				rule("update", "patch").groups(batch).resources("jobs/status", "cronjobs/status").done(),
 				rule("update", "patch").groups("policy").resources("poddisruptionbudgets/status").done(),

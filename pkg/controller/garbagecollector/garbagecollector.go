@@ -79,6 +79,10 @@ func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) 
 			func(ns string) clientset.ResourceInterface[apps.DaemonSet, *apps.DaemonSet] {
 				return cs.AppsV1().DaemonSets(ns)
 			}),
+		newKind[apps.StatefulSet](apps.APIVersion, "StatefulSet", true, f.Apps().StatefulSets(),
+			func(ns string) clientset.ResourceInterface[apps.StatefulSet, *apps.StatefulSet] {
+				return cs.AppsV1().StatefulSets(ns)
+			}),
 		newKind[apps.ControllerRevision](apps.APIVersion, "ControllerRevision", true, f.Apps().ControllerRevisions(),
 			func(ns string) clientset.ResourceInterface[apps.ControllerRevision, *apps.ControllerRevision] {
 				return cs.AppsV1().ControllerRevisions(ns)

@@ -13,6 +13,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
 	"github.com/tinykube/tinykube/pkg/controller/nodelifecycle"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
+	"github.com/tinykube/tinykube/pkg/controller/statefulset"
 )
 
 // initializers is the table of controllers, in start order.
@@ -80,6 +81,13 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(daemonset.Name)) }, nil
+	}},
+	{statefulset.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := statefulset.New(c.Client, c.Factory, c.Recorder("statefulset-controller"), c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(statefulset.Name)) }, nil
 	}},
 	{endpoints.Name, func(c *Context) (func(context.Context), error) {
 		ctrl, err := endpoints.New(c.Client, c.Factory, c.Logger)

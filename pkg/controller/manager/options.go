@@ -55,6 +55,8 @@ func NewOptions() *Options {
 			"disruption": 1,
 			// --concurrent-cron-job-syncs in Kubernetes.
 			"cronjob": 5,
+			// --concurrent-statefulset-syncs in Kubernetes.
+			"statefulset": 5,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
 		NodeMonitorPeriod:      5 * time.Second,

@@ -36,6 +36,7 @@ type Controller struct {
 	podLister cache.Lister[*core.Pod]
 	rsLister  cache.Lister[*apps.ReplicaSet]
 	dLister   cache.Lister[*apps.Deployment]
+	ssLister  cache.Lister[*apps.StatefulSet]
 	synced    []cache.InformerSynced
 	recorder  record.EventRecorder
 	queue     workqueue.RateLimitingInterface[string]
@@ -50,15 +51,16 @@ type Controller struct {
 // Deployment informers.
 func New(client *clientset.Clientset, f informers.SharedInformerFactory, recorder record.EventRecorder, logger *zap.Logger) (*Controller, error) {
 	pdbInf, podInf := f.Policy().PodDisruptionBudgets(), f.Core().Pods()
-	rsInf, dInf := f.Apps().ReplicaSets(), f.Apps().Deployments()
+	rsInf, dInf, ssInf := f.Apps().ReplicaSets(), f.Apps().Deployments(), f.Apps().StatefulSets()
 	c := &Controller{
 		client:    client,
 		pdbLister: pdbInf.Lister(),
 		podLister: podInf.Lister(),
 		rsLister:  rsInf.Lister(),
 		dLister:   dInf.Lister(),
+		ssLister:  ssInf.Lister(),
 		synced: []cache.InformerSynced{pdbInf.Informer().HasSynced, podInf.Informer().HasSynced,
-			rsInf.Informer().HasSynced, dInf.Informer().HasSynced},
+			rsInf.Informer().HasSynced, dInf.Informer().HasSynced, ssInf.Informer().HasSynced},
 		recorder: recorder,
 		queue:    workqueue.NewRateLimiting[string](Name, workqueue.DefaultControllerRateLimiter[string]()),
 		logger:   logger.With(zap.String("controller", Name)),
@@ -137,7 +139,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		if len(pods) == 0 {
 			c.recorder.Eventf(pdb, core.EventTypeNormal, "NoPods", "No matching pods found")
 		}
-		res = Reconcile(pdb, pods, listerControllers{c.rsLister, c.dLister}, now)
+		res = Reconcile(pdb, pods, listerControllers{c.rsLister, c.dLister, c.ssLister}, now)
 	}
 	c.report(pdb, pods, res)
 
@@ -205,6 +207,18 @@ func (c *Controller) selectedPods(pdb *policy.PodDisruptionBudget) ([]*core.Pod,
 type listerControllers struct {
 	rs cache.Lister[*apps.ReplicaSet]
 	d  cache.Lister[*apps.Deployment]
+	ss cache.Lister[*apps.StatefulSet]
+}
+
+func (l listerControllers) StatefulSet(ns, name string) *apps.StatefulSet {
+	if l.ss == nil {
+		return nil
+	}
+	s, err := l.ss.ByNamespace(ns).Get(name)
+	if err != nil {
+		return nil
+	}
+	return s
 }
 
 func (l listerControllers) ReplicaSet(ns, name string) *apps.ReplicaSet {

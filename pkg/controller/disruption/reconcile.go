@@ -23,6 +23,7 @@ const DeletionTimeout = 2 * time.Minute
 type Controllers interface {
 	ReplicaSet(namespace, name string) *apps.ReplicaSet
 	Deployment(namespace, name string) *apps.Deployment
+	StatefulSet(namespace, name string) *apps.StatefulSet
 }
 
 // Result is what one reconcile of a budget computed.
@@ -158,7 +159,8 @@ func expectedScale(pods []*core.Pod, ctrls Controllers) (int32, []string, error)
 }
 
 // controllerScale is the uid and spec.replicas of the controller ref names:
-// a ReplicaSet, or the Deployment controlling it, or a Deployment.
+// a ReplicaSet, or the Deployment controlling it, a Deployment, or a
+// StatefulSet.
 func controllerScale(pod *core.Pod, ref *meta.OwnerReference, ctrls Controllers) (string, int32, error) {
 	gv, err := meta.ParseGroupVersion(ref.APIVersion)
 	if err != nil {
@@ -182,6 +184,10 @@ func controllerScale(pod *core.Pod, ref *meta.OwnerReference, ctrls Controllers)
 		case "Deployment":
 			if d := ctrls.Deployment(pod.Namespace, ref.Name); d != nil && d.UID == ref.UID {
 				return d.UID, replicas(d.Spec.Replicas), nil
+			}
+		case "StatefulSet":
+			if s := ctrls.StatefulSet(pod.Namespace, ref.Name); s != nil && s.UID == ref.UID {
+				return s.UID, replicas(s.Spec.Replicas), nil
 			}
 		case "DaemonSet":
 			return "", 0, fmt.Errorf("daemonsets.apps does not implement the scale subresource")

@@ -21,6 +21,16 @@ var now = time.Unix(100000, 0).UTC()
 type fakeControllers struct {
 	rs []*apps.ReplicaSet
 	d  []*apps.Deployment
+	ss []*apps.StatefulSet
+}
+
+func (f fakeControllers) StatefulSet(namespace, name string) *apps.StatefulSet {
+	for _, s := range f.ss {
+		if s.Namespace == namespace && s.Name == name {
+			return s
+		}
+	}
+	return nil
 }
 
 func (f fakeControllers) ReplicaSet(namespace, name string) *apps.ReplicaSet {
@@ -94,7 +104,9 @@ func TestReconcileCounts(t *testing.T) {
 	dep := deployment("web", 4)
 	depRS := replicaSet("web-abc", 4, dep)
 	lone := replicaSet("lone", 3, nil)
-	ctrls := fakeControllers{rs: []*apps.ReplicaSet{depRS, lone}, d: []*apps.Deployment{dep}}
+	sts := &apps.StatefulSet{ObjectMeta: meta.ObjectMeta{Name: "db", Namespace: ns, UID: "uid-db"}, Spec: apps.StatefulSetSpec{Replicas: meta.Ptr(int32(3))}}
+	ctrls := fakeControllers{rs: []*apps.ReplicaSet{depRS, lone}, d: []*apps.Deployment{dep}, ss: []*apps.StatefulSet{sts}}
+	ofSts := ownedBy(sts, apps.APIVersion, "StatefulSet")
 	ofDep := ownedBy(depRS, apps.APIVersion, "ReplicaSet")
 	ofLone := ownedBy(lone, apps.APIVersion, "ReplicaSet")
 	ready3 := []*core.Pod{pod("a", ofLone), pod("b", ofLone), pod("c", ofLone)}
@@ -130,6 +142,8 @@ func TestReconcileCounts(t *testing.T) {
 		{name: "maxUnavailable sums each controller once", pdb: budget(nil, ios(intstr.FromInt(2))),
 			pods:     []*core.Pod{pod("a", ofDep), pod("b", ofLone), pod("c", ofDep), pod("d", ofLone, notReady)},
 			expected: 7, desired: 5, healthy: 3, allowed: 0},
+		{name: "maxUnavailable over a StatefulSet's pods uses its replicas", pdb: budget(nil, ios(intstr.FromInt(1))),
+			pods: []*core.Pod{pod("db-0", ofSts), pod("db-1", ofSts)}, expected: 3, desired: 2, healthy: 2, allowed: 0},
 		{name: "a Deployment owning pods directly", pdb: budget(nil, ios(intstr.FromInt(1))),
 			pods: []*core.Pod{pod("a", ownedBy(dep, apps.APIVersion, "Deployment"))}, expected: 4, desired: 3, healthy: 1, allowed: 0},
 		{name: "unmanaged pods are not counted in the scale", pdb: budget(nil, ios(intstr.FromInt(1))),
@@ -178,10 +192,11 @@ func TestReconcileSyncFailed(t *testing.T) {
 	ds := &apps.DaemonSet{ObjectMeta: meta.ObjectMeta{Name: "ds", Namespace: ns, UID: "uid-ds"}}
 	job := &batch.Job{ObjectMeta: meta.ObjectMeta{Name: "job", Namespace: ns, UID: "uid-job"}}
 	gone := replicaSet("gone", 3, nil)
-	sts := &apps.ReplicaSet{ObjectMeta: meta.ObjectMeta{Name: "db", Namespace: ns, UID: "uid-db"}}
+	sts := &apps.StatefulSet{ObjectMeta: meta.ObjectMeta{Name: "db", Namespace: ns, UID: "uid-db"}}
+	staleSts := &apps.StatefulSet{ObjectMeta: meta.ObjectMeta{Name: "db", Namespace: ns, UID: "uid-old-db"}}
 	stale := replicaSet("rs", 3, nil)
 	stale.UID = "uid-old"
-	ctrls := fakeControllers{rs: []*apps.ReplicaSet{rs}}
+	ctrls := fakeControllers{rs: []*apps.ReplicaSet{rs}, ss: []*apps.StatefulSet{sts}}
 	tests := []struct {
 		name string
 		pod  *core.Pod
@@ -191,7 +206,7 @@ func TestReconcileSyncFailed(t *testing.T) {
 		{"Job", pod("p", ownedBy(job, batch.APIVersion, "Job")), "jobs.batch does not implement the scale subresource"},
 		{"controller not found", pod("p", ownedBy(gone, apps.APIVersion, "ReplicaSet")), `found no controllers for pod "p"`},
 		{"controller with another uid", pod("p", ownedBy(stale, apps.APIVersion, "ReplicaSet")), `found no controllers for pod "p"`},
-		{"StatefulSet (not served)", pod("p", ownedBy(sts, apps.APIVersion, "StatefulSet")), `found no controllers for pod "p"`},
+		{"StatefulSet with another uid", pod("p", ownedBy(staleSts, apps.APIVersion, "StatefulSet")), `found no controllers for pod "p"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package kubelet
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -14,11 +16,14 @@ type envSource interface {
 	secret(ctx context.Context, ns, name string) (map[string]string, error)
 }
 
-// containerEnv resolves a container's envFrom and env into KEY=VALUE pairs.
+// containerEnv resolves a container's envFrom and env into KEY=VALUE pairs,
+// as the kubelet does: envFrom keys first (in key order), then env in
+// order, a later value of a name replacing an earlier one in its place;
+// $(NAME) in an env value expands to a name defined before it.
 // A missing config map, secret or key that is not optional is an error
 // (the container waits with CreateContainerConfigError).
-func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, hostIP, podIP string, allocatable core.ResourceList) ([]string, error) {
-	var out []string
+func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, hostIP, podIP string, allocatable core.ResourceList) (envVars, error) {
+	var out envVars
 	for _, ef := range c.EnvFrom {
 		var data map[string]string
 		var err error
@@ -32,22 +37,65 @@ func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Con
 			data, err = src.secret(ctx, pod.Namespace, ef.SecretRef.Name)
 		}
 		if err != nil && !isTrue(optional) {
-			return nil, err
+			return envVars{}, err
 		}
-		for k, v := range data {
-			out = append(out, ef.Prefix+k+"="+v)
+		keys := slices.Sorted(maps.Keys(data))
+		for _, k := range keys {
+			out.set(ef.Prefix+k, data[k])
 		}
 	}
 	for _, e := range c.Env {
 		v, ok, err := envValue(ctx, src, pod, c, e, hostIP, podIP, allocatable)
 		if err != nil {
-			return nil, fmt.Errorf("env %s: %w", e.Name, err)
+			return envVars{}, fmt.Errorf("env %s: %w", e.Name, err)
+		}
+		if e.ValueFrom == nil {
+			v = expandVars(v, out.lookup)
 		}
 		if ok {
-			out = append(out, e.Name+"="+v)
+			out.set(e.Name, v)
 		}
 	}
 	return out, nil
+}
+
+// envVars is a container's environment in the order names were first set.
+type envVars struct {
+	names []string
+	vals  map[string]string
+}
+
+func (e *envVars) set(name, v string) {
+	if e.vals == nil {
+		e.vals = map[string]string{}
+	}
+	if _, ok := e.vals[name]; !ok {
+		e.names = append(e.names, name)
+	}
+	e.vals[name] = v
+}
+
+func (e *envVars) lookup(name string) (string, bool) {
+	v, ok := e.vals[name]
+	return v, ok
+}
+
+// list is the environment as KEY=VALUE pairs.
+func (e *envVars) list() []string {
+	out := make([]string, len(e.names))
+	for i, n := range e.names {
+		out[i] = n + "=" + e.vals[n]
+	}
+	return out
+}
+
+// expand expands $(NAME) references of a command or its args.
+func (e *envVars) expand(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = expandVars(a, e.lookup)
+	}
+	return out
 }
 
 func envValue(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, e core.EnvVar, hostIP, podIP string,

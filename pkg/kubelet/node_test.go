@@ -138,12 +138,18 @@ func TestContainerEnv(t *testing.T) {
 			Env: []core.EnvVar{{Name: "CPU", ValueFrom: &core.EnvVarSource{ResourceFieldRef: &core.ResourceFieldSelector{Resource: "limits.cpu", Divisor: resource.MustParse("1m")}}},
 				{Name: "MEM", ValueFrom: &core.EnvVarSource{ResourceFieldRef: &core.ResourceFieldSelector{Resource: "limits.memory", Divisor: resource.MustParse("1Gi")}}}}},
 			"CPU=500 MEM=8", ""},
+		{"$(NAME) expands to a name defined before, envFrom included; later values replace earlier ones in place",
+			core.Container{EnvFrom: []core.EnvFromSource{{ConfigMapRef: &core.ConfigMapEnvSource{LocalObjectReference: core.LocalObjectReference{Name: "cfg"}}}},
+				Env: []core.EnvVar{{Name: "A", Value: "$(mode)-$(N)-$(LATER)-$$(mode)"}, {Name: "N", ValueFrom: field("metadata.name")},
+					{Name: "B", Value: "$(N)/$(A)"}, {Name: "level", Value: "9"}, {Name: "LATER", Value: "x"}}},
+			"level=9 mode=fast A=fast-$(N)-$(LATER)-$(mode) N=p B=p/fast-$(N)-$(LATER)-$(mode) LATER=x", ""},
 		{"label field", core.Container{Env: []core.EnvVar{{Name: "L", ValueFrom: field("metadata.labels['app']")}}}, "L=web", ""},
 		{"envFrom with prefix", core.Container{EnvFrom: []core.EnvFromSource{{Prefix: "S_",
 			SecretRef: &core.SecretEnvSource{LocalObjectReference: core.LocalObjectReference{Name: "creds"}}}}}, "S_password=pw", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env, err := containerEnv(context.Background(), src, pod, &tc.c, "10.0.0.1", "10.0.0.9", capacity)
+			vars, err := containerEnv(context.Background(), src, pod, &tc.c, "10.0.0.1", "10.0.0.9", capacity)
+			env := vars.list()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

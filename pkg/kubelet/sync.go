@@ -150,7 +150,7 @@ func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Cont
 		return runtime.ContainerSpec{}, err
 	}
 	return runtime.ContainerSpec{PodUID: string(pod.UID), PodNamespace: pod.Namespace, PodName: pod.Name,
-		Name: c.Name, Argv: append(append([]string{}, c.Command...), c.Args...), Env: env,
+		Name: c.Name, Argv: append(env.expand(c.Command), env.expand(c.Args)...), Env: env.list(),
 		WorkingDir: c.WorkingDir, Annotations: pod.Annotations}, nil
 }
 

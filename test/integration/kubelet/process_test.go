@@ -47,8 +47,12 @@ func TestProcessPods(t *testing.T) {
 	})
 
 	hi := shPod("hi", "echo hi; sleep 300", core.RestartPolicyAlways)
-	hi.Spec.Containers[0].Env = []core.EnvVar{{Name: "POD", ValueFrom: &core.EnvVarSource{FieldRef: &core.ObjectFieldSelector{FieldPath: "metadata.name"}}}}
-	hi.Spec.Containers[0].Command[2] = "echo hi from $POD; sleep 300"
+	// $(NAME) expands as in Kubernetes: in an env value (to a name defined
+	// before it) and in the command (to the container's env); unexpanded, sh
+	// would run $(GREETING) as a command substitution.
+	hi.Spec.Containers[0].Env = []core.EnvVar{{Name: "POD", ValueFrom: &core.EnvVarSource{FieldRef: &core.ObjectFieldSelector{FieldPath: "metadata.name"}}},
+		{Name: "GREETING", Value: "hi from $(POD)"}}
+	hi.Spec.Containers[0].Command[2] = "echo $(GREETING); sleep 300"
 	createPod(t, cs, hi)
 	createPod(t, cs, shPod("crash", "echo boom; exit 3", core.RestartPolicyAlways))
 	createPod(t, cs, &core.Pod{ObjectMeta: meta.ObjectMeta{Name: "missing"}, Spec: core.PodSpec{NodeName: "node-a",

@@ -66,10 +66,11 @@ type rolloutFlags struct {
 }
 
 func rolloutOne(ctx context.Context, env *Env, sub string, in Info, f rolloutFlags) error {
-	if in.Resource.Kind != "Deployment" && in.Resource.Kind != "DaemonSet" {
+	if in.Resource.Kind != "Deployment" && in.Resource.Kind != "DaemonSet" && in.Resource.Kind != "StatefulSet" {
 		return fmt.Errorf("no %s has been implemented for %s", sub, in.Resource.GroupResource())
 	}
-	daemonSet := in.Resource.Kind == "DaemonSet"
+	// Daemon sets and stateful sets keep their history as ControllerRevisions.
+	daemonSet := in.Resource.Kind == "DaemonSet" || in.Resource.Kind == "StatefulSet"
 	switch sub {
 	case "status":
 		return rolloutStatus(ctx, env, in, f.timeout, f.watch)
@@ -137,6 +138,33 @@ func DaemonSetRolloutStatus(ds *apps.DaemonSet) (string, bool, error) {
 	return fmt.Sprintf("daemon set %q successfully rolled out\n", ds.Name), true, nil
 }
 
+// StatefulSetRolloutStatus is kubectl's StatefulSetStatusViewer.
+func StatefulSetRolloutStatus(s *apps.StatefulSet) (string, bool, error) {
+	us := s.Spec.UpdateStrategy
+	if us.Type != apps.RollingUpdateStatefulSetStrategyType {
+		return "", true, fmt.Errorf("rollout status is only available for %s strategy type", apps.RollingUpdateStatefulSetStrategyType)
+	}
+	st := s.Status
+	if st.ObservedGeneration == 0 || s.Generation > st.ObservedGeneration {
+		return "Waiting for statefulset spec update to be observed...\n", false, nil
+	}
+	if s.Spec.Replicas != nil && st.ReadyReplicas < *s.Spec.Replicas {
+		return fmt.Sprintf("Waiting for %d pods to be ready...\n", *s.Spec.Replicas-st.ReadyReplicas), false, nil
+	}
+	if ru := us.RollingUpdate; ru != nil {
+		if s.Spec.Replicas != nil && ru.Partition != nil && st.UpdatedReplicas < *s.Spec.Replicas-*ru.Partition {
+			return fmt.Sprintf("Waiting for partitioned roll out to finish: %d out of %d new pods have been updated...\n",
+				st.UpdatedReplicas, *s.Spec.Replicas-*ru.Partition), false, nil
+		}
+		return fmt.Sprintf("partitioned roll out complete: %d new pods have been updated...\n", st.UpdatedReplicas), true, nil
+	}
+	if st.UpdateRevision != st.CurrentRevision {
+		return fmt.Sprintf("waiting for statefulset rolling update to complete %d pods at revision %s...\n",
+			st.UpdatedReplicas, st.UpdateRevision), false, nil
+	}
+	return fmt.Sprintf("statefulset rolling update complete %d pods at revision %s...\n", st.CurrentReplicas, st.CurrentRevision), true, nil
+}
+
 // rolloutStatus polls the object and prints each new status line (the
 // progress display) until the rollout is done.
 func rolloutStatus(ctx context.Context, env *Env, in Info, timeout time.Duration, watch bool) error {
@@ -166,6 +194,8 @@ func rolloutStatus(ctx context.Context, env *Env, in Info, timeout time.Duration
 			msg, done, err = DeploymentRolloutStatus(o)
 		case *apps.DaemonSet:
 			msg, done, err = DaemonSetRolloutStatus(o)
+		case *apps.StatefulSet:
+			msg, done, err = StatefulSetRolloutStatus(o)
 		}
 		if err != nil {
 			return false, err
@@ -329,18 +359,29 @@ func equalTemplates(a, b core.PodTemplateSpec) bool {
 
 // ownedRevisions lists the controller revisions a daemon set controls
 // (those its selector matches with its controller reference), by revision.
-func ownedRevisions(ctx context.Context, env *Env, in Info) (*apps.DaemonSet, []apps.ControllerRevision, error) {
+func ownedRevisions(ctx context.Context, env *Env, in Info) (revisionOwner, []apps.ControllerRevision, error) {
 	cs, err := env.Clientset()
 	if err != nil {
 		return nil, nil, err
 	}
-	ds, err := cs.AppsV1().DaemonSets(in.Namespace).Get(ctx, in.Name, meta.GetOptions{})
-	if err != nil {
-		return nil, nil, err
+	var ds revisionOwner
+	var selector *meta.LabelSelector
+	if in.Resource.Kind == "StatefulSet" {
+		s, err := cs.AppsV1().StatefulSets(in.Namespace).Get(ctx, in.Name, meta.GetOptions{})
+		if err != nil {
+			return nil, nil, err
+		}
+		ds, selector = statefulSetOwner{s}, s.Spec.Selector
+	} else {
+		d, err := cs.AppsV1().DaemonSets(in.Namespace).Get(ctx, in.Name, meta.GetOptions{})
+		if err != nil {
+			return nil, nil, err
+		}
+		ds, selector = daemonSetOwner{d}, d.Spec.Selector
 	}
-	sel, err := labels.LabelSelectorAsSelector(ds.Spec.Selector)
+	sel, err := labels.LabelSelectorAsSelector(selector)
 	if err != nil {
-		return nil, nil, fmt.Errorf("daemonset %s: %w", in.Name, err)
+		return nil, nil, fmt.Errorf("%s %s: %w", in.Resource.GroupResource(), in.Name, err)
 	}
 	list, err := cs.AppsV1().ControllerRevisions(in.Namespace).List(ctx, meta.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
@@ -348,7 +389,7 @@ func ownedRevisions(ctx context.Context, env *Env, in Info) (*apps.DaemonSet, []
 	}
 	var out []apps.ControllerRevision
 	for _, r := range list.Items {
-		if ref := r.ControllerRef(); ref != nil && ref.UID == ds.UID {
+		if ref := r.ControllerRef(); ref != nil && ref.UID == ds.GetObjectMeta().UID {
 			out = append(out, r)
 		}
 	}
@@ -374,6 +415,47 @@ func DaemonSetRevisionTemplate(ds *apps.DaemonSet, rev *apps.ControllerRevision)
 	return applied.Spec.Template, nil
 }
 
+// revisionOwner is a daemon set or stateful set, whose history is kept
+// as ControllerRevisions.
+type revisionOwner interface {
+	meta.Object
+	template() core.PodTemplateSpec
+	// revisionTemplate is the template the owner gets from rev.
+	revisionTemplate(rev *apps.ControllerRevision) (core.PodTemplateSpec, error)
+}
+
+type daemonSetOwner struct{ *apps.DaemonSet }
+
+func (o daemonSetOwner) template() core.PodTemplateSpec { return o.Spec.Template }
+func (o daemonSetOwner) revisionTemplate(rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
+	return DaemonSetRevisionTemplate(o.DaemonSet, rev)
+}
+
+type statefulSetOwner struct{ *apps.StatefulSet }
+
+func (o statefulSetOwner) template() core.PodTemplateSpec { return o.Spec.Template }
+func (o statefulSetOwner) revisionTemplate(rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
+	return StatefulSetRevisionTemplate(o.StatefulSet, rev)
+}
+
+// StatefulSetRevisionTemplate is the pod template s gets from rev, as
+// DaemonSetRevisionTemplate.
+func StatefulSetRevisionTemplate(s *apps.StatefulSet, rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
+	cur, err := json.Marshal(s)
+	if err != nil {
+		return core.PodTemplateSpec{}, fmt.Errorf("encode statefulset %s: %w", s.Name, err)
+	}
+	out, err := strategicpatch.Apply(cur, rev.Data, &apps.StatefulSet{})
+	if err != nil {
+		return core.PodTemplateSpec{}, fmt.Errorf("apply revision %d of statefulset %s: %w", rev.Revision, s.Name, err)
+	}
+	var applied apps.StatefulSet
+	if err := json.Unmarshal(out, &applied); err != nil {
+		return core.PodTemplateSpec{}, fmt.Errorf("decode revision %d of statefulset %s: %w", rev.Revision, s.Name, err)
+	}
+	return applied.Spec.Template, nil
+}
+
 func daemonSetHistory(ctx context.Context, env *Env, in Info, rev int64) error {
 	ds, revs, err := ownedRevisions(ctx, env, in)
 	if err != nil {
@@ -383,7 +465,7 @@ func daemonSetHistory(ctx context.Context, env *Env, in Info, rev int64) error {
 	for i := range revs {
 		entries[i] = HistoryEntry{Revision: revs[i].Revision, ChangeCause: revs[i].Annotations[ChangeCauseAnnotation]}
 		if revs[i].Revision == rev {
-			if entries[i].Template, err = DaemonSetRevisionTemplate(ds, &revs[i]); err != nil {
+			if entries[i].Template, err = ds.revisionTemplate(&revs[i]); err != nil {
 				return fmt.Errorf("unable to parse history %s: %w", revs[i].Name, err)
 			}
 		}
@@ -425,11 +507,11 @@ func daemonSetUndo(ctx context.Context, env *Env, in Info, toRevision int64) err
 	if err != nil {
 		return err
 	}
-	tmpl, err := DaemonSetRevisionTemplate(ds, target)
+	tmpl, err := ds.revisionTemplate(target)
 	if err != nil {
 		return err
 	}
-	if equalTemplates(tmpl, ds.Spec.Template) {
+	if equalTemplates(tmpl, ds.template()) {
 		fmt.Fprintf(env.Streams.Out, "%s skipped rollback (current template already matches revision %d)\n", in.Ref(), target.Revision)
 		return nil
 	}

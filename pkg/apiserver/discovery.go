@@ -187,6 +187,8 @@ func subresourceDiscovery(r *registry.Resource, sub string) meta.APIResource {
 		a.Verbs = []string{"update"}
 	case registry.SubLog:
 		a.Verbs = []string{"get"}
+	case "exec":
+		a.Kind, a.Verbs = "PodExecOptions", []string{"create", "get"}
 	}
 	return a
 }

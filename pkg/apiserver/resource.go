@@ -131,6 +131,8 @@ func (s *Server) dispatchSubresource(w http.ResponseWriter, req *http.Request, r
 		}
 	case registry.SubLog:
 		return s.podLog(w, req, r)
+	case "exec":
+		return s.podExec(w, req, r)
 	}
 	return s.notAllowed(r, r.ri.Verb)
 }

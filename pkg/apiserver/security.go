@@ -147,6 +147,11 @@ func requestAttributes(req *http.Request) authorization.Attributes {
 	if !known {
 		verb = strings.ToLower(ri.Verb)
 	}
+	if ri.Subresource == "exec" && verb == "get" {
+		// As Kubernetes: exec is authorized as create on pods/exec, also
+		// when it comes as a GET with a WebSocket upgrade.
+		verb = "create"
+	}
 	a := authorization.Attributes{User: u, Verb: verb, ResourceRequest: true, Namespace: ri.Namespace,
 		APIGroup: ri.Group, APIVersion: ri.Version, Resource: ri.Resource, Subresource: ri.Subresource, Name: ri.Name}
 	if a.Name == "" && (verb == "list" || verb == "watch") {

@@ -20,11 +20,14 @@ import (
 //
 //	GET /pods                                         PodList of this kubelet's pods
 //	GET /containerLogs/{namespace}/{pod}/{container}  ?follow&previous&timestamps&tailLines&limitBytes&sinceSeconds
+//	GET|POST /exec/{namespace}/{pod}/{container}    ?command=...&stdin&stdout&stderr&tty (WebSocket, exec.go)
 func (k *Kubelet) Register(mux interface {
 	Handle(pattern string, h http.Handler)
 }) {
 	mux.Handle("GET /pods", http.HandlerFunc(k.servePods))
 	mux.Handle("GET /containerLogs/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveLogs))
+	mux.Handle("GET /exec/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveExec))
+	mux.Handle("POST /exec/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveExec))
 }
 
 func (k *Kubelet) servePods(w http.ResponseWriter, _ *http.Request) {

@@ -146,7 +146,7 @@ func pods() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Pod", Resource: "pods", Singular: "pod", Namespaced: true,
 		ShortNames: []string{"po"}, Categories: []string{"all"},
-		Subresources: []string{SubStatus, SubBinding, SubEviction, SubLog},
+		Subresources: []string{SubStatus, SubBinding, SubEviction, SubLog, "exec"},
 		New:          newOf[core.Pod](), ResetStatusOnCreate: true,
 		PrepareKind: func(o meta.Object) {
 			p := o.(*core.Pod)

@@ -111,11 +111,26 @@ type Runtime interface {
 	// Exec runs cmd in the container's environment (for exec probes) and
 	// returns its exit code and combined output; ctx bounds it.
 	Exec(ctx context.Context, spec ContainerSpec, cmd []string) (int, []byte, error)
+	// ExecStream runs argv beside the container's process (kubectl exec),
+	// with the container's env and working directory and the given streams,
+	// and returns its exit code once it has exited. The error is set when it
+	// could not start or ctx ended (the process is then killed). Stdin is
+	// read until it ends, possibly after ExecStream returned: the caller
+	// closes it.
+	ExecStream(ctx context.Context, spec ContainerSpec, argv []string, streams ExecStreams) (int, error)
 	// Logs writes the container's log to w.
 	Logs(ctx context.Context, podUID, name string, opts LogOptions, w io.Writer) error
 	// Run observes exits until ctx ends; running containers are left running
 	// so that a new Runtime on the same state can adopt them.
 	Run(ctx context.Context)
+}
+
+// ExecStreams are the standard streams of an exec'd command; a nil one is
+// the null device.
+type ExecStreams struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
 }
 
 // Notifier is told which pod's containers changed state (an exit seen).

@@ -6,6 +6,7 @@ package simulated
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -219,3 +220,11 @@ func (r *Runtime) Logs(_ context.Context, podUID, name string, opts runtime.LogO
 
 // Run implements runtime.Runtime; exits are computed when asked.
 func (r *Runtime) Run(ctx context.Context) { <-ctx.Done() }
+
+// ErrExecNotSupported is ExecStream's answer: no process runs to exec beside.
+var ErrExecNotSupported = errors.New("exec is not supported by the simulated runtime")
+
+// ExecStream implements runtime.Runtime: it always fails.
+func (r *Runtime) ExecStream(context.Context, runtime.ContainerSpec, []string, runtime.ExecStreams) (int, error) {
+	return -1, ErrExecNotSupported
+}

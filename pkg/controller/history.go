@@ -1,12 +1,10 @@
 package controller
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -49,18 +47,6 @@ func TemplateRevisionData(tmpl *core.PodTemplateSpec) (json.RawMessage, error) {
 	return out, nil
 }
 
-// SameRevisionData says whether two revision data hold the same JSON
-// value (spelling aside: the apiserver may re-encode what it stores).
-func SameRevisionData(a, b json.RawMessage) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return false
-	}
-	return reflect.DeepEqual(va, vb)
-}
 
 // NewControllerRevision is the revision <owner>-<hash> of owner's current
 // template: the template's labels plus the hash label, the owner's
@@ -106,7 +92,7 @@ func SplitHistory(data json.RawMessage, revs []*apps.ControllerRevision) History
 	var h History
 	var cur []*apps.ControllerRevision
 	for _, r := range revs {
-		if SameRevisionData(data, r.Data) {
+		if meta.SameJSON(data, r.Data) {
 			cur = append(cur, r)
 		} else {
 			h.Old = append(h.Old, r)

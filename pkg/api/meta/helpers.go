@@ -1,7 +1,10 @@
 package meta
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -52,4 +55,18 @@ func NewControllerRef(owner Object, apiVersion, kind string) OwnerReference {
 		Controller:         Ptr(true),
 		BlockOwnerDeletion: Ptr(true),
 	}
+}
+
+// SameJSON says whether two JSON texts hold the same value, spelling
+// (spaces, key order) aside; text that is not JSON is the same only byte
+// for byte.
+func SameJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return false
+	}
+	return reflect.DeepEqual(va, vb)
 }

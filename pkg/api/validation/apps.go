@@ -3,7 +3,6 @@ package validation
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -260,7 +259,7 @@ func ValidateControllerRevision(r *apps.ControllerRevision) field.ErrorList {
 func ValidateControllerRevisionUpdate(newR, oldR *apps.ControllerRevision) field.ErrorList {
 	errs := ValidateObjectMetaUpdate(&newR.ObjectMeta, &oldR.ObjectMeta, field.NewPath("metadata"))
 	errs = append(errs, ValidateControllerRevision(newR)...)
-	if !sameJSONValue(newR.Data, oldR.Data) {
+	if !meta.SameJSON(newR.Data, oldR.Data) {
 		errs = append(errs, field.Invalid(field.NewPath("data"), string(newR.Data), "field is immutable"))
 	}
 	return errs
@@ -272,14 +271,3 @@ func isNullJSON(raw json.RawMessage) bool {
 	return len(t) == 0 || string(t) == "null"
 }
 
-// sameJSONValue compares two JSON texts by content, not by spelling.
-func sameJSONValue(a, b json.RawMessage) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return false
-	}
-	return reflect.DeepEqual(va, vb)
-}

@@ -152,5 +152,5 @@ func ValidateStatefulSetStatusUpdate(newSS, oldSS *apps.StatefulSet) field.Error
 func sameSpecJSON(a, b *apps.StatefulSetSpec) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
-	return errA == nil && errB == nil && sameJSONValue(ja, jb)
+	return errA == nil && errB == nil && meta.SameJSON(ja, jb)
 }

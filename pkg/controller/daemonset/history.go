@@ -22,9 +22,6 @@ func RevisionData(ds *apps.DaemonSet) (json.RawMessage, error) {
 	return d, nil
 }
 
-// SameData says whether two revision data hold the same JSON value.
-func SameData(a, b json.RawMessage) bool { return controller.SameRevisionData(a, b) }
-
 // RevisionName is the name of ds's revision of template hash hash.
 func RevisionName(ds *apps.DaemonSet, hash string) string { return ds.Name + "-" + hash }
 

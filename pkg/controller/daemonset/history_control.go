@@ -125,7 +125,7 @@ func (c *Controller) snapshot(ctx context.Context, ds *apps.DaemonSet, data []by
 	if getErr != nil {
 		return nil, fmt.Errorf("get controllerrevision %s: %w", name, getErr)
 	}
-	if ref := existing.ControllerRef(); SameData(data, existing.Data) && (ref == nil || ref.UID == ds.UID) {
+	if ref := existing.ControllerRef(); meta.SameJSON(data, existing.Data) && (ref == nil || ref.UID == ds.UID) {
 		return existing, nil // ours (or an orphan the next claim adopts): the cache lagged
 	}
 	fresh, getErr := c.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, meta.GetOptions{})

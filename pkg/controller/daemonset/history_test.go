@@ -57,7 +57,7 @@ func TestRevisionDataRestoresTheTemplate(t *testing.T) {
 	if err := json.Unmarshal(out, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !SameData(mustData(t, &back), data) {
+	if !meta.SameJSON(mustData(t, &back), data) {
 		t.Errorf("template after the patch %+v, want %+v", back.Spec.Template, v1.Spec.Template)
 	}
 	if back.Name != "agent" || back.Spec.Selector == nil {
@@ -69,7 +69,7 @@ func TestNewRevision(t *testing.T) {
 	ds := historyDS("busybox:1")
 	data := mustData(t, ds)
 	r := NewRevision(ds, "h1", data, 3)
-	if r.Name != "agent-h1" || r.Namespace != "ns" || r.Revision != 3 || !SameData(r.Data, data) {
+	if r.Name != "agent-h1" || r.Namespace != "ns" || r.Revision != 3 || !meta.SameJSON(r.Data, data) {
 		t.Errorf("revision %+v", r)
 	}
 	if r.Labels["app"] != "agent" || r.Labels[HashLabel] != "h1" || len(r.Labels) != 2 {

@@ -250,7 +250,7 @@ func (c *Controller) snapshot(ctx context.Context, set *apps.StatefulSet, data [
 	if getErr != nil {
 		return nil, fmt.Errorf("get controllerrevision %s: %w", rev.Name, getErr)
 	}
-	if ref := existing.ControllerRef(); controller.SameRevisionData(data, existing.Data) && (ref == nil || ref.UID == set.UID) {
+	if ref := existing.ControllerRef(); meta.SameJSON(data, existing.Data) && (ref == nil || ref.UID == set.UID) {
 		return existing, nil // the cache lagged
 	}
 	fresh, getErr := c.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, meta.GetOptions{})

@@ -103,7 +103,7 @@ func commands() []*command {
 		getCommand(), describeCommand(), createCommand(), applyCommand(), deleteCommand(),
 		logsCommand(), scaleCommand(), rolloutCommand(), cordonCommand(true), cordonCommand(false),
 		drainCommand(), labelCommand("label"), labelCommand("annotate"), apiResourcesCommand(),
-		versionCommand(), waitCommand(),
+		versionCommand(), waitCommand(), execCommand(),
 	}
 }
 
@@ -116,7 +116,11 @@ func Run(ctx context.Context, args []string, streams IOStreams) int {
 		env.rest.CloseIdleConnections()
 	}
 	if err != nil {
+		var exit *exitCodeError
 		switch {
+		case errors.As(err, &exit):
+			fmt.Fprintln(streams.ErrOut, err.Error())
+			return exit.code
 		case errors.Is(err, errSilent):
 		case errors.Is(err, syscall.ECONNREFUSED) && env.rest != nil:
 			fmt.Fprintf(streams.ErrOut, "The connection to the server %s was refused - did you specify the right host or port?\n",

@@ -182,3 +182,10 @@ func CopyConfig(c *Config) *Config {
 	t.KeyData = append([]byte(nil), t.KeyData...)
 	return &out
 }
+
+// TLSConfig is the *tls.Config a Client's transport uses (nil when no TLS
+// setting is present), for connections made outside it (WebSocket streams).
+func (t TLSClientConfig) TLSConfig() (*tls.Config, error) { return t.buildTLS() }
+
+// Token is the bearer token, read from BearerTokenFile when needed.
+func (c *Config) Token() (string, error) { return c.token() }

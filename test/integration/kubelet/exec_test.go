@@ -12,6 +12,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/ctl"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
@@ -70,16 +71,30 @@ func TestExec(t *testing.T) {
 	k := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-a"}})
 	defer k.stop(t)
 	ctx := context.Background()
+	sim := startKubelet(t, srv, kubeletSpec{nodes: []string{"sim-a"}})
+	defer sim.stop(t)
 	createPod(t, cs, execPod("sh", "node-a"))
+	createPod(t, cs, execPod("simpod", "sim-a"))
 	waitFor(t, 30*time.Second, "pod sh Running", func() bool {
 		p := getPod(t, cs, "sh")
 		return p != nil && p.Status.Phase == core.PodRunning && len(p.Status.ContainerStatuses) == 1 &&
 			p.Status.ContainerStatuses[0].State.Running != nil
 	})
+	waitFor(t, 30*time.Second, "pod simpod Running", func() bool {
+		p := getPod(t, cs, "simpod")
+		return p != nil && p.Status.Phase == core.PodRunning
+	})
 	kc := writeKubeconfig(t, srv)
 
 	type runner func(t *testing.T, stdin string, args ...string) execResult
-	clients := map[string]runner{}
+	clients := map[string]runner{"ctl": func(t *testing.T, stdin string, args ...string) execResult {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var out, errOut bytes.Buffer
+		code := ctl.Run(ctx, append([]string{"--server", srv.URL, "-n", "default"}, args...),
+			ctl.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut})
+		return execResult{out: out.String(), err: errOut.String(), code: code}
+	}}
 	if bin, err := exec.LookPath("kubectl"); err == nil {
 		clients["kubectl"] = func(t *testing.T, stdin string, args ...string) execResult {
 			return runKubectl(t, bin, kc, stdin, args...)
@@ -106,13 +121,18 @@ func TestExec(t *testing.T) {
 			if r := run(t, "", "exec", "sh", "-c", "nope", "--", "true"); r.code == 0 || !strings.Contains(r.err, "container nope is not valid for pod sh") {
 				t.Errorf("exec in an unknown container: %+v", r)
 			}
+			if r := run(t, "", "exec", "simpod", "--", "true"); r.code == 0 || !strings.Contains(r.err, "exec is not supported by the simulated runtime") {
+				t.Errorf("exec on a simulated node: %+v", r)
+			}
 			if r := run(t, "", "exec", "nosuchpod", "--", "true"); r.code == 0 || !strings.Contains(r.err, `pods "nosuchpod" not found`) {
 				t.Errorf("exec in a missing pod: %+v", r)
 			}
 		})
 	}
-	if err := cs.CoreV1().Pods("default").Delete(ctx, "sh", meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
-		t.Errorf("delete sh: %v", err)
+	for _, name := range []string{"sh", "simpod"} {
+		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
+			t.Errorf("delete %s: %v", name, err)
+		}
 	}
 	waitFor(t, 30*time.Second, "all pods gone", func() bool {
 		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})

@@ -120,6 +120,11 @@ func TestAuthorizationFilter(t *testing.T) {
 		{"PATCH", "/api/v1/nodes/n/status", 403,
 			authorization.Attributes{Verb: "patch", ResourceRequest: true, APIVersion: "v1", Resource: "nodes", Name: "n", Subresource: "status"},
 			`nodes "n" is forbidden: User "system:anonymous" cannot patch resource "nodes/status" in API group "" at the cluster scope`},
+		// A WebSocket exec comes as a GET and is authorized as create, as
+		// Kubernetes does: a user who may only get pods may not exec.
+		{"GET", "/api/v1/namespaces/ns/pods/p/exec?command=ls", 403,
+			authorization.Attributes{Verb: "create", ResourceRequest: true, APIVersion: "v1", Namespace: "ns", Resource: "pods", Name: "p", Subresource: "exec"},
+			`pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/exec" in API group "" in the namespace "ns"`},
 		{"GET", "/healthz", 200, authorization.Attributes{Verb: "get", Path: "/healthz"}, ""},
 		{"POST", "/metrics", 403, authorization.Attributes{Verb: "post", Path: "/metrics"}, `forbidden: User "system:anonymous" cannot post path "/metrics"`},
 		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 201,

@@ -47,7 +47,6 @@ func TemplateRevisionData(tmpl *core.PodTemplateSpec) (json.RawMessage, error) {
 	return out, nil
 }
 
-
 // NewControllerRevision is the revision <owner>-<hash> of owner's current
 // template: the template's labels plus the hash label, the owner's
 // annotations (kubernetes.io/change-cause among them), a controller

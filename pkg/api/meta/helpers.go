@@ -44,6 +44,14 @@ func ParseGroupVersion(s string) (GroupVersion, error) {
 // Ptr returns a pointer to v, for optional fields.
 func Ptr[T any](v T) *T { return &v }
 
+// PtrEqual says whether two pointers are both nil or point to equal values.
+func PtrEqual[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
 // NewControllerRef builds an owner reference with controller and blockOwnerDeletion set.
 func NewControllerRef(owner Object, apiVersion, kind string) OwnerReference {
 	m := owner.GetObjectMeta()

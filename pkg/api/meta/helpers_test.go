@@ -19,3 +19,10 @@ func TestSameJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestPtrEqual(t *testing.T) {
+	a, b, c := "x", "x", "y"
+	if !PtrEqual[string](nil, nil) || !PtrEqual(&a, &b) || PtrEqual(&a, &c) || PtrEqual(&a, nil) || PtrEqual(nil, &a) {
+		t.Error("PtrEqual: nil and nil, equal values are equal; different values and nil against a value are not")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/tinykube/tinykube/pkg/api/batch"
+	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
 
@@ -66,7 +67,7 @@ func validateCronJobSpec(s, old *batch.CronJobSpec, p *field.Path) field.ErrorLi
 	if s.StartingDeadlineSeconds != nil {
 		errs = append(errs, ValidateNonnegativeField(*s.StartingDeadlineSeconds, p.Child("startingDeadlineSeconds"))...)
 	}
-	if old == nil || !equalStringPtr(old.TimeZone, s.TimeZone) {
+	if old == nil || !meta.PtrEqual(old.TimeZone, s.TimeZone) {
 		errs = append(errs, validateTimeZone(s.TimeZone, p.Child("timeZone"))...)
 	}
 	switch s.ConcurrencyPolicy {
@@ -145,11 +146,4 @@ func validateJobTemplateSpec(t *batch.JobTemplateSpec, p *field.Path) field.Erro
 		errs = append(errs, field.NotSupported(sp.Child("manualSelector"), *t.Spec.ManualSelector, []string{"nil", "false"}))
 	}
 	return errs
-}
-
-func equalStringPtr(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
 }

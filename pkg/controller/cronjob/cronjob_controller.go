@@ -109,19 +109,12 @@ func (c *Controller) enqueue(cj *batch.CronJob) { c.queue.Add(cj.GetObjectMeta()
 // zone changed, again at its next scheduled time.
 func (c *Controller) updateCronJob(old, cur *batch.CronJob) {
 	c.enqueue(cur)
-	if old.Spec.Schedule == cur.Spec.Schedule && equalPtr(old.Spec.TimeZone, cur.Spec.TimeZone) {
+	if old.Spec.Schedule == cur.Spec.Schedule && meta.PtrEqual(old.Spec.TimeZone, cur.Spec.TimeZone) {
 		return
 	}
 	if sched, _ := Parse(cur); sched != nil {
 		c.queue.AddAfter(cur.GetObjectMeta().Key(), NextRequeue(cur, c.now(), sched))
 	}
-}
-
-func equalPtr(a, b *string) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
 }
 
 // enqueueOwner queues the CronJob controlling j.

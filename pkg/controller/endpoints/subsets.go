@@ -8,6 +8,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/intstr"
+	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
 func protocolOf(p core.Protocol) core.Protocol {
@@ -127,16 +128,9 @@ func SubsetsEqual(a, b []core.EndpointSubset) bool {
 }
 
 func addressEqual(a, b core.EndpointAddress) bool {
-	return a.IP == b.IP && a.Hostname == b.Hostname && ptrEqual(a.NodeName, b.NodeName) && ptrEqual(a.TargetRef, b.TargetRef)
+	return a.IP == b.IP && a.Hostname == b.Hostname && meta.PtrEqual(a.NodeName, b.NodeName) && meta.PtrEqual(a.TargetRef, b.TargetRef)
 }
 
 func portEqual(a, b core.EndpointPort) bool {
-	return a.Name == b.Name && a.Port == b.Port && a.Protocol == b.Protocol && ptrEqual(a.AppProtocol, b.AppProtocol)
-}
-
-func ptrEqual[T comparable](a, b *T) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
+	return a.Name == b.Name && a.Port == b.Port && a.Protocol == b.Protocol && meta.PtrEqual(a.AppProtocol, b.AppProtocol)
 }

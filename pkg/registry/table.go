@@ -87,7 +87,7 @@ func newOf[T any, PT interface {
 // discovery order.
 func Default() *Table {
 	return NewTable(
-		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(),
+		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(), serviceAccounts(),
 		deployments(), replicaSets(), daemonSets(), statefulSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
@@ -220,6 +220,17 @@ func secrets() *Resource {
 		Version: "v1", Kind: "Secret", Resource: "secrets", Singular: "secret", Namespaced: true,
 		New: newOf[core.Secret](), Default: defaulter(core.DefaultSecret), Fields: fieldSet(core.SecretFieldsSet),
 		Validate: validator(validation.ValidateSecret), ValidateUpdate: updateValidator(validation.ValidateSecretUpdate),
+	}
+}
+
+// serviceAccounts: v1, short name sa, no status; the serviceaccount
+// controller keeps one named "default" in every namespace.
+func serviceAccounts() *Resource {
+	return &Resource{
+		Version: "v1", Kind: "ServiceAccount", Resource: "serviceaccounts", Singular: "serviceaccount", Namespaced: true,
+		ShortNames: []string{"sa"}, New: newOf[core.ServiceAccount](),
+		Validate:       validator(validation.ValidateServiceAccount),
+		ValidateUpdate: updateValidator(validation.ValidateServiceAccountUpdate),
 	}
 }
 

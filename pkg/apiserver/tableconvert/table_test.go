@@ -105,7 +105,7 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"Pod": &core.Pod{}, "Node": &core.Node{}, "Namespace": &core.Namespace{}, "Service": &core.Service{},
 		"Endpoints": &core.Endpoints{}, "ConfigMap": &core.ConfigMap{}, "Secret": &core.Secret{}, "Event": &core.Event{},
 		"Deployment": &apps.Deployment{}, "ReplicaSet": &apps.ReplicaSet{}, "DaemonSet": &apps.DaemonSet{},
-		"ControllerRevision": &apps.ControllerRevision{}, "StatefulSet": &apps.StatefulSet{},
+		"ControllerRevision": &apps.ControllerRevision{}, "StatefulSet": &apps.StatefulSet{}, "ServiceAccount": &core.ServiceAccount{},
 		"Job": &batch.Job{}, "CronJob": &batch.CronJob{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
 	}
 	for kind, p := range printers {

@@ -84,6 +84,11 @@ func (g CoreV1) Secrets(ns string) *SecretClient {
 	return NewResource[core.Secret](g.c, SecretsGVK, ns)
 }
 
+// ServiceAccounts is the serviceaccounts client of ns.
+func (g CoreV1) ServiceAccounts(ns string) *ServiceAccountClient {
+	return NewResource[core.ServiceAccount](g.c, ServiceAccountsGVK, ns)
+}
+
 // AppsV1 holds the apps/v1 typed clients.
 type AppsV1 struct{ c *rest.Client }
 

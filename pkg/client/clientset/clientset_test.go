@@ -144,6 +144,11 @@ func TestTypedRequests(t *testing.T) {
 			_, err := cs.AppsV1().StatefulSets("ns").GetScale(ctx, "web", meta.GetOptions{})
 			return err
 		}, "GET", "/apis/apps/v1/namespaces/ns/statefulsets/web/scale", "", "", "", ""},
+		{"serviceaccounts get", func() error {
+			_, err := cs.CoreV1().ServiceAccounts("ns").Get(ctx, "default", meta.GetOptions{})
+			return err
+		},
+			"GET", "/api/v1/namespaces/ns/serviceaccounts/default", "", "", "", ""},
 		{"controllerrevisions list", func() error {
 			_, err := cs.AppsV1().ControllerRevisions("ns").List(ctx, meta.ListOptions{LabelSelector: "app=a"})
 			return err

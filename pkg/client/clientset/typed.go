@@ -24,6 +24,7 @@ var (
 	EndpointsGVK            = GVK{Version: "v1", Resource: "endpoints", Kind: "Endpoints", Namespaced: true}
 	ConfigMapsGVK           = GVK{Version: "v1", Resource: "configmaps", Kind: "ConfigMap", Namespaced: true}
 	SecretsGVK              = GVK{Version: "v1", Resource: "secrets", Kind: "Secret", Namespaced: true}
+	ServiceAccountsGVK      = GVK{Version: "v1", Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true}
 	DeploymentsGVK          = GVK{Group: "apps", Version: "v1", Resource: "deployments", Kind: "Deployment", Namespaced: true}
 	ReplicaSetsGVK          = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
 	DaemonSetsGVK           = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
@@ -46,6 +47,7 @@ type (
 	EndpointsClient           = Resource[core.Endpoints, *core.Endpoints]
 	ConfigMapClient           = Resource[core.ConfigMap, *core.ConfigMap]
 	SecretClient              = Resource[core.Secret, *core.Secret]
+	ServiceAccountClient      = Resource[core.ServiceAccount, *core.ServiceAccount]
 	DaemonSetClient           = Resource[apps.DaemonSet, *apps.DaemonSet]
 	ControllerRevisionClient  = Resource[apps.ControllerRevision, *apps.ControllerRevision]
 	JobClient                 = Resource[batch.Job, *batch.Job]

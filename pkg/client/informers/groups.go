@@ -17,6 +17,7 @@ var (
 	ServicesResource             = Resource{Version: "v1", Resource: "services"}
 	EndpointsResource            = Resource{Version: "v1", Resource: "endpoints"}
 	ConfigMapsResource           = Resource{Version: "v1", Resource: "configmaps"}
+	ServiceAccountsResource      = Resource{Version: "v1", Resource: "serviceaccounts"}
 	EventsResource               = Resource{Version: "v1", Resource: "events"}
 	DeploymentsResource          = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
 	ReplicaSetsResource          = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
@@ -81,6 +82,11 @@ func (g Core) Endpoints() ResourceInformer[*core.Endpoints] {
 // ConfigMaps is the configmaps informer.
 func (g Core) ConfigMaps() ResourceInformer[*core.ConfigMap] {
 	return For[core.ConfigMap](g.f, ConfigMapsResource, nil)
+}
+
+// ServiceAccounts is the serviceaccounts informer.
+func (g Core) ServiceAccounts() ResourceInformer[*core.ServiceAccount] {
+	return For[core.ServiceAccount](g.f, ServiceAccountsResource, nil)
 }
 
 // Events is the events informer.

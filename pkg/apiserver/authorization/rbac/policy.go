@@ -97,7 +97,7 @@ func BootstrapPolicy() Policy {
 			clusterRole("system:kube-controller-manager",
 				rule(read...).groups("*").resources("*").done(),
 				rule("update", "patch", "delete", "deletecollection").groups("*").resources("*").done(),
-				rule("create").groups(core).resources("pods", "endpoints", "services").done(),
+				rule("create").groups(core).resources("pods", "endpoints", "services", "serviceaccounts").done(),
 				rule("create").groups(apps).resources("replicasets", "controllerrevisions").done(),
 				rule("create").groups(coord).resources("leases").done(),
 				rule("create").groups(core).resources("pods/eviction", "pods/binding").done(),

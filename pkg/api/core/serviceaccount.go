@@ -1,0 +1,20 @@
+package core
+
+import "github.com/tinykube/tinykube/pkg/api/meta"
+
+// DefaultServiceAccountName is the service account the serviceaccount
+// controller keeps in every namespace and pods run as when they name none.
+const DefaultServiceAccountName = "default"
+
+// ServiceAccount is an identity for processes that run in pods.
+type ServiceAccount struct {
+	meta.TypeMeta   `json:",inline"`
+	meta.ObjectMeta `json:"metadata,omitempty"`
+	// Secrets lists the secrets pods running as this service account may use.
+	Secrets []ObjectReference `json:"secrets,omitempty"`
+	// ImagePullSecrets are added to the pods that run as this account.
+	ImagePullSecrets []LocalObjectReference `json:"imagePullSecrets,omitempty"`
+	// AutomountServiceAccountToken says whether pods running as this account
+	// get an API token mounted; a pod's own setting wins.
+	AutomountServiceAccountToken *bool `json:"automountServiceAccountToken,omitempty"`
+}

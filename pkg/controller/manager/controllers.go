@@ -13,6 +13,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
 	"github.com/tinykube/tinykube/pkg/controller/nodelifecycle"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
+	"github.com/tinykube/tinykube/pkg/controller/serviceaccount"
 	"github.com/tinykube/tinykube/pkg/controller/statefulset"
 )
 
@@ -48,6 +49,13 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(namespace.Name)) }, nil
+	}},
+	{serviceaccount.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := serviceaccount.New(c.Client, c.Factory, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(serviceaccount.Name)) }, nil
 	}},
 	{nodelifecycle.Name, func(c *Context) (func(context.Context), error) {
 		ctrl, err := nodelifecycle.New(c.Client, c.Factory, c.Recorder("node-controller"), nodelifecycle.Options{

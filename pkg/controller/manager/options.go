@@ -57,6 +57,8 @@ func NewOptions() *Options {
 			"cronjob": 5,
 			// --concurrent-statefulset-syncs in Kubernetes.
 			"statefulset": 5,
+			// Kubernetes runs one serviceaccount worker.
+			"serviceaccount": 1,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
 		NodeMonitorPeriod:      5 * time.Second,

@@ -42,6 +42,9 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["spec"] = map[string]any{"holderIdentity": "me", "leaseDurationSeconds": 15}
 	case "configmaps":
 		o["data"] = map[string]any{"k": "v"}
+	case "serviceaccounts":
+		o["imagePullSecrets"] = []any{map[string]any{"name": "registry"}}
+		o["automountServiceAccountToken"] = false
 	case "roles.rbac.authorization.k8s.io", "clusterroles.rbac.authorization.k8s.io":
 		o["rules"] = []any{map[string]any{"apiGroups": []string{""}, "resources": []string{"pods"}, "verbs": []string{"get"}}}
 	case "rolebindings.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io":

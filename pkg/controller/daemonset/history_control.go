@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"go.uber.org/zap"
-
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
@@ -46,29 +44,20 @@ func (c *Controller) revisionHandlers() cache.ResourceEventHandlerFuncs[*apps.Co
 	}
 }
 
-// claimRevisions returns the revisions ds controls, after adopting the
-// orphans its selector matches and releasing those it stopped matching.
-func (c *Controller) claimRevisions(ctx context.Context, ds *apps.DaemonSet, selector labels.Selector) ([]*apps.ControllerRevision, error) {
-	all, err := c.revLister.ByNamespace(ds.Namespace).List(nil)
-	if err != nil {
-		return nil, fmt.Errorf("list controllerrevisions: %w", err)
-	}
-	revisions := c.client.AppsV1().ControllerRevisions(ds.Namespace)
-	rm := &controller.RefManager[*apps.ControllerRevision]{
-		Owner: ds, Ref: meta.NewControllerRef(ds, apps.APIVersion, "DaemonSet"), Selector: selector,
-		CanAdopt: controller.RecheckOwner(ds.UID, func(ctx context.Context) (*apps.DaemonSet, error) {
+// revisionControl is the apiserver side of ds's history.
+func (c *Controller) revisionControl(ds *apps.DaemonSet) *controller.RevisionControl[*apps.DaemonSet] {
+	return &controller.RevisionControl[*apps.DaemonSet]{
+		Client: c.client, Lister: c.revLister, Owner: ds, Kind: "DaemonSet",
+		Get: func(ctx context.Context) (*apps.DaemonSet, error) {
 			return c.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, meta.GetOptions{})
-		}),
-		Update: func(ctx context.Context, r *apps.ControllerRevision) error {
-			_, err := revisions.Update(ctx, r, meta.UpdateOptions{})
+		},
+		CollisionCount: func(d *apps.DaemonSet) *int32 { return d.Status.CollisionCount },
+		WriteCollisionCount: func(ctx context.Context, fresh *apps.DaemonSet, n int32) error {
+			fresh.Status.CollisionCount = &n
+			_, err := c.client.AppsV1().DaemonSets(fresh.Namespace).UpdateStatus(ctx, fresh, meta.UpdateOptions{})
 			return err
 		},
 	}
-	claimed, err := rm.Claim(ctx, all)
-	if err != nil {
-		return nil, fmt.Errorf("claim controllerrevisions of daemonset %s: %w", ds.Name, err)
-	}
-	return claimed, nil
 }
 
 // constructHistory makes sure ds's current template has its revision,
@@ -78,7 +67,8 @@ func (c *Controller) claimRevisions(ctx context.Context, ds *apps.DaemonSet, sel
 // folded into the newest: pods carrying another one's hash are relabelled
 // and the others deleted.
 func (c *Controller) constructHistory(ctx context.Context, ds *apps.DaemonSet, selector labels.Selector, pods []*core.Pod) (*apps.ControllerRevision, []*apps.ControllerRevision, error) {
-	revs, err := c.claimRevisions(ctx, ds, selector)
+	rc := c.revisionControl(ds)
+	revs, err := rc.Claim(ctx, selector)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,77 +77,26 @@ func (c *Controller) constructHistory(ctx context.Context, ds *apps.DaemonSet, s
 		return nil, nil, err
 	}
 	h := SplitHistory(data, revs)
-	client := c.client.AppsV1().ControllerRevisions(ds.Namespace)
 	cur := h.Current
 	if cur == nil {
-		if cur, err = c.snapshot(ctx, ds, data, h.Next); err != nil {
+		hash := controller.ComputeHash(&ds.Spec.Template, ds.Status.CollisionCount)
+		if cur, err = rc.Create(ctx, NewRevision(ds, hash, data, h.Next), data); err != nil {
 			return nil, nil, err
 		}
-	} else if err := c.dedupRevisions(ctx, ds, cur, h.Duplicates, pods); err != nil {
+	} else if err := c.dedupRevisions(ctx, rc, cur, h.Duplicates, pods); err != nil {
 		return nil, nil, err
 	}
 	if cur.Revision < h.Next {
-		bumped := meta.DeepCopy(cur)
-		bumped.Revision = h.Next
-		if cur, err = client.Update(ctx, bumped, meta.UpdateOptions{}); err != nil {
-			return nil, nil, fmt.Errorf("bump controllerrevision %s to revision %d: %w", bumped.Name, h.Next, err)
+		if cur, err = rc.Renumber(ctx, cur, h.Next); err != nil {
+			return nil, nil, err
 		}
 	}
 	return cur, h.Old, nil
 }
 
-// snapshot creates the revision of ds's current template. A revision of
-// that name holding another template (or held by another controller) is a
-// hash collision: status.collisionCount is bumped, so the next sync hashes
-// the template to another name, and an error requeues ds.
-func (c *Controller) snapshot(ctx context.Context, ds *apps.DaemonSet, data []byte, revision int64) (*apps.ControllerRevision, error) {
-	hash := controller.ComputeHash(&ds.Spec.Template, ds.Status.CollisionCount)
-	client := c.client.AppsV1().ControllerRevisions(ds.Namespace)
-	created, err := client.Create(ctx, NewRevision(ds, hash, data, revision), meta.CreateOptions{})
-	if err == nil {
-		return created, nil
-	}
-	if !apierrors.IsAlreadyExists(err) {
-		return nil, fmt.Errorf("create controllerrevision of daemonset %s: %w", ds.Name, err)
-	}
-	name := RevisionName(ds, hash)
-	existing, getErr := client.Get(ctx, name, meta.GetOptions{})
-	if getErr != nil {
-		return nil, fmt.Errorf("get controllerrevision %s: %w", name, getErr)
-	}
-	if ref := existing.ControllerRef(); meta.SameJSON(data, existing.Data) && (ref == nil || ref.UID == ds.UID) {
-		return existing, nil // ours (or an orphan the next claim adopts): the cache lagged
-	}
-	fresh, getErr := c.client.AppsV1().DaemonSets(ds.Namespace).Get(ctx, ds.Name, meta.GetOptions{})
-	if getErr != nil {
-		return nil, fmt.Errorf("get daemonset %s: %w", ds.Name, getErr)
-	}
-	if !equalCount(fresh.Status.CollisionCount, ds.Status.CollisionCount) {
-		return nil, fmt.Errorf("daemonset %s: stale collision count %v (now %v), retrying", ds.Name,
-			countOf(ds.Status.CollisionCount), countOf(fresh.Status.CollisionCount))
-	}
-	fresh.Status.CollisionCount = meta.Ptr(countOf(fresh.Status.CollisionCount) + 1)
-	if _, err := c.client.AppsV1().DaemonSets(ds.Namespace).UpdateStatus(ctx, fresh, meta.UpdateOptions{}); err != nil {
-		return nil, fmt.Errorf("bump collisionCount of daemonset %s: %w", ds.Name, err)
-	}
-	c.logger.Info("hash collision of a daemon set's revision, collisionCount bumped",
-		zap.String("daemonset", ds.GetObjectMeta().Key()), zap.String("revision", name),
-		zap.Int32("collisionCount", *fresh.Status.CollisionCount))
-	return nil, fmt.Errorf("daemonset %s: revision name %s taken by another template: %w", ds.Name, name, err)
-}
-
-func countOf(p *int32) int32 {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-func equalCount(a, b *int32) bool { return (a == nil) == (b == nil) && countOf(a) == countOf(b) }
-
 // dedupRevisions relabels the pods of duplicate revisions of the current
 // template with cur's hash, then deletes the duplicates.
-func (c *Controller) dedupRevisions(ctx context.Context, ds *apps.DaemonSet, cur *apps.ControllerRevision, dups []*apps.ControllerRevision, pods []*core.Pod) error {
+func (c *Controller) dedupRevisions(ctx context.Context, rc *controller.RevisionControl[*apps.DaemonSet], cur *apps.ControllerRevision, dups []*apps.ControllerRevision, pods []*core.Pod) error {
 	hash := cur.Labels[HashLabel]
 	var errs []error
 	for _, dup := range dups {
@@ -175,9 +114,7 @@ func (c *Controller) dedupRevisions(ctx context.Context, ds *apps.DaemonSet, cur
 		if len(errs) > 0 {
 			continue
 		}
-		if err := c.client.AppsV1().ControllerRevisions(ds.Namespace).Delete(ctx, dup.Name, meta.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete duplicate controllerrevision %s: %w", dup.Name, err))
-		}
+		errs = append(errs, rc.Delete(ctx, dup))
 	}
 	return errors.Join(errs...)
 }
@@ -191,12 +128,5 @@ func (c *Controller) cleanupHistory(ctx context.Context, ds *apps.DaemonSet, pod
 			live[h] = true
 		}
 	}
-	var errs []error
-	for _, r := range HistoryVictims(old, historyLimit(ds), live) {
-		err := c.client.AppsV1().ControllerRevisions(ds.Namespace).Delete(ctx, r.Name, meta.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete controllerrevision %s: %w", r.Name, err))
-		}
-	}
-	return errors.Join(errs...)
+	return c.revisionControl(ds).Delete(ctx, HistoryVictims(old, historyLimit(ds), live)...)
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"go.uber.org/zap"
@@ -125,14 +126,15 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	revs, err := c.claimRevisions(ctx, set, selector)
+	rc := c.revisionControl(set)
+	revs, err := rc.Claim(ctx, selector)
 	if err != nil {
 		return err
 	}
 	if set.DeletionTimestamp != nil {
 		return nil // the garbage collector takes the pods and revisions with it
 	}
-	current, update, old, err := c.revisions(ctx, set, revs)
+	current, update, old, err := revisions(ctx, rc, set, revs)
 	if err != nil {
 		return err
 	}
@@ -141,7 +143,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 	if c.expectations.Satisfied(key) {
 		actions := Plan(Input{Set: set, Pods: pods, CurrentRevision: current.Name, UpdateRevision: update.Name, Now: now})
 		errs = append(errs, c.execute(ctx, set, key, actions, current, update))
-		errs = append(errs, c.cleanupHistory(ctx, set, pods, old, current, update))
+		errs = append(errs, cleanupHistory(ctx, rc, set, pods, old, current, update))
 	}
 	st := Status(set, pods, current.Name, update.Name, now)
 	if set.Spec.MinReadySeconds > 0 && st.ReadyReplicas != st.AvailableReplicas {
@@ -180,48 +182,41 @@ func (c *Controller) claimPods(ctx context.Context, set *apps.StatefulSet, selec
 	return claimed, nil
 }
 
-func (c *Controller) claimRevisions(ctx context.Context, set *apps.StatefulSet, selector labels.Selector) ([]*apps.ControllerRevision, error) {
-	all, err := c.revLister.ByNamespace(set.Namespace).List(nil)
-	if err != nil {
-		return nil, fmt.Errorf("list controllerrevisions: %w", err)
-	}
-	rm := &controller.RefManager[*apps.ControllerRevision]{
-		Owner: set, Ref: meta.NewControllerRef(set, apps.APIVersion, "StatefulSet"), Selector: selector,
-		CanAdopt: controller.RecheckOwner(set.UID, func(ctx context.Context) (*apps.StatefulSet, error) {
+// revisionControl is the apiserver side of set's history.
+func (c *Controller) revisionControl(set *apps.StatefulSet) *controller.RevisionControl[*apps.StatefulSet] {
+	return &controller.RevisionControl[*apps.StatefulSet]{
+		Client: c.client, Lister: c.revLister, Owner: set, Kind: "StatefulSet",
+		Get: func(ctx context.Context) (*apps.StatefulSet, error) {
 			return c.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, meta.GetOptions{})
-		}),
-		Update: func(ctx context.Context, r *apps.ControllerRevision) error {
-			_, err := c.client.AppsV1().ControllerRevisions(r.Namespace).Update(ctx, r, meta.UpdateOptions{})
+		},
+		CollisionCount: func(s *apps.StatefulSet) *int32 { return s.Status.CollisionCount },
+		WriteCollisionCount: func(ctx context.Context, fresh *apps.StatefulSet, n int32) error {
+			fresh.Status.CollisionCount = &n
+			_, err := c.client.AppsV1().StatefulSets(fresh.Namespace).UpdateStatus(ctx, fresh, meta.UpdateOptions{})
 			return err
 		},
 	}
-	claimed, err := rm.Claim(ctx, all)
-	if err != nil {
-		return nil, fmt.Errorf("claim controllerrevisions of statefulset %s: %w", set.Name, err)
-	}
-	return claimed, nil
 }
 
 // revisions makes sure the current template has its revision (the update
 // revision), numbered above every other, and finds the current revision
 // (status.currentRevision, the update revision when there is none).
-func (c *Controller) revisions(ctx context.Context, set *apps.StatefulSet, revs []*apps.ControllerRevision) (current, update *apps.ControllerRevision, old []*apps.ControllerRevision, err error) {
+func revisions(ctx context.Context, rc *controller.RevisionControl[*apps.StatefulSet], set *apps.StatefulSet, revs []*apps.ControllerRevision) (current, update *apps.ControllerRevision, old []*apps.ControllerRevision, err error) {
 	data, err := controller.TemplateRevisionData(&set.Spec.Template)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("statefulset %s: %w", set.Name, err)
 	}
 	h := controller.SplitHistory(data, revs)
-	client := c.client.AppsV1().ControllerRevisions(set.Namespace)
 	update = h.Current
 	if update == nil {
-		if update, err = c.snapshot(ctx, set, data, h.Next); err != nil {
+		hash := controller.ComputeHash(&set.Spec.Template, set.Status.CollisionCount)
+		rev := controller.NewControllerRevision(set, "StatefulSet", set.Spec.Template.Labels, hash, data, h.Next)
+		if update, err = rc.Create(ctx, rev, data); err != nil {
 			return nil, nil, nil, err
 		}
 	} else if update.Revision < h.Next {
-		bumped := meta.DeepCopy(update)
-		bumped.Revision = h.Next
-		if update, err = client.Update(ctx, bumped, meta.UpdateOptions{}); err != nil {
-			return nil, nil, nil, fmt.Errorf("bump controllerrevision %s to revision %d: %w", bumped.Name, h.Next, err)
+		if update, err = rc.Renumber(ctx, update, h.Next); err != nil {
+			return nil, nil, nil, err
 		}
 	}
 	current = update
@@ -231,41 +226,6 @@ func (c *Controller) revisions(ctx context.Context, set *apps.StatefulSet, revs 
 		}
 	}
 	return current, update, h.Old, nil
-}
-
-// snapshot creates the revision of set's template; a name taken by
-// another template bumps status.collisionCount and retries.
-func (c *Controller) snapshot(ctx context.Context, set *apps.StatefulSet, data []byte, revision int64) (*apps.ControllerRevision, error) {
-	hash := controller.ComputeHash(&set.Spec.Template, set.Status.CollisionCount)
-	rev := controller.NewControllerRevision(set, "StatefulSet", set.Spec.Template.Labels, hash, data, revision)
-	client := c.client.AppsV1().ControllerRevisions(set.Namespace)
-	created, err := client.Create(ctx, rev, meta.CreateOptions{})
-	if err == nil {
-		return created, nil
-	}
-	if !apierrors.IsAlreadyExists(err) {
-		return nil, fmt.Errorf("create controllerrevision of statefulset %s: %w", set.Name, err)
-	}
-	existing, getErr := client.Get(ctx, rev.Name, meta.GetOptions{})
-	if getErr != nil {
-		return nil, fmt.Errorf("get controllerrevision %s: %w", rev.Name, getErr)
-	}
-	if ref := existing.ControllerRef(); meta.SameJSON(data, existing.Data) && (ref == nil || ref.UID == set.UID) {
-		return existing, nil // the cache lagged
-	}
-	fresh, getErr := c.client.AppsV1().StatefulSets(set.Namespace).Get(ctx, set.Name, meta.GetOptions{})
-	if getErr != nil {
-		return nil, fmt.Errorf("get statefulset %s: %w", set.Name, getErr)
-	}
-	var n int32
-	if fresh.Status.CollisionCount != nil {
-		n = *fresh.Status.CollisionCount
-	}
-	fresh.Status.CollisionCount = meta.Ptr(n + 1)
-	if _, err := c.client.AppsV1().StatefulSets(set.Namespace).UpdateStatus(ctx, fresh, meta.UpdateOptions{}); err != nil {
-		return nil, fmt.Errorf("bump collisionCount of statefulset %s: %w", set.Name, err)
-	}
-	return nil, fmt.Errorf("statefulset %s: revision name %s taken by another template: %w", set.Name, rev.Name, err)
 }
 
 // execute creates and deletes the planned pods, recording Kubernetes'
@@ -327,7 +287,7 @@ func (c *Controller) execute(ctx context.Context, set *apps.StatefulSet, key str
 
 // cleanupHistory deletes the old revisions beyond revisionHistoryLimit
 // that neither a pod nor the current or update revision holds.
-func (c *Controller) cleanupHistory(ctx context.Context, set *apps.StatefulSet, pods []*core.Pod, old []*apps.ControllerRevision, current, update *apps.ControllerRevision) error {
+func cleanupHistory(ctx context.Context, rc *controller.RevisionControl[*apps.StatefulSet], set *apps.StatefulSet, pods []*core.Pod, old []*apps.ControllerRevision, current, update *apps.ControllerRevision) error {
 	live := map[string]bool{current.Labels[controller.RevisionHashLabel]: true, update.Labels[controller.RevisionHashLabel]: true}
 	names := map[string]string{}
 	for _, r := range old {
@@ -343,17 +303,10 @@ func (c *Controller) cleanupHistory(ctx context.Context, set *apps.StatefulSet, 
 	if set.Spec.RevisionHistoryLimit != nil {
 		limit = *set.Spec.RevisionHistoryLimit
 	}
-	var errs []error
-	for _, r := range controller.HistoryVictims(old, limit, live) {
-		if r.Name == current.Name {
-			continue
-		}
-		err := c.client.AppsV1().ControllerRevisions(set.Namespace).Delete(ctx, r.Name, meta.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("delete controllerrevision %s: %w", r.Name, err))
-		}
-	}
-	return errors.Join(errs...)
+	victims := slices.DeleteFunc(controller.HistoryVictims(old, limit, live), func(r *apps.ControllerRevision) bool {
+		return r.Name == current.Name
+	})
+	return rc.Delete(ctx, victims...)
 }
 
 func (c *Controller) writeStatus(ctx context.Context, set *apps.StatefulSet, st apps.StatefulSetStatus) error {

@@ -397,20 +397,29 @@ func ownedRevisions(ctx context.Context, env *Env, in Info) (revisionOwner, []ap
 	return ds, out, nil
 }
 
-// DaemonSetRevisionTemplate is the pod template ds gets from rev: rev's
-// data applied to ds as a strategic merge patch, as kubectl does.
-func DaemonSetRevisionTemplate(ds *apps.DaemonSet, rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
-	cur, err := json.Marshal(ds)
+// RevisionTemplate is the pod template owner (a DaemonSet or StatefulSet)
+// gets from rev: rev's data applied to it as a strategic merge patch, as
+// kubectl does.
+func RevisionTemplate[T any, PT interface {
+	*T
+	meta.Object
+}](owner PT, rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
+	name := owner.GetObjectMeta().Name
+	cur, err := json.Marshal(owner)
 	if err != nil {
-		return core.PodTemplateSpec{}, fmt.Errorf("encode daemonset %s: %w", ds.Name, err)
+		return core.PodTemplateSpec{}, fmt.Errorf("encode %s: %w", name, err)
 	}
-	out, err := strategicpatch.Apply(cur, rev.Data, &apps.DaemonSet{})
+	out, err := strategicpatch.Apply(cur, rev.Data, PT(new(T)))
 	if err != nil {
-		return core.PodTemplateSpec{}, fmt.Errorf("apply revision %d of daemonset %s: %w", rev.Revision, ds.Name, err)
+		return core.PodTemplateSpec{}, fmt.Errorf("apply revision %d of %s: %w", rev.Revision, name, err)
 	}
-	var applied apps.DaemonSet
+	var applied struct {
+		Spec struct {
+			Template core.PodTemplateSpec `json:"template"`
+		} `json:"spec"`
+	}
 	if err := json.Unmarshal(out, &applied); err != nil {
-		return core.PodTemplateSpec{}, fmt.Errorf("decode revision %d of daemonset %s: %w", rev.Revision, ds.Name, err)
+		return core.PodTemplateSpec{}, fmt.Errorf("decode revision %d of %s: %w", rev.Revision, name, err)
 	}
 	return applied.Spec.Template, nil
 }
@@ -428,32 +437,14 @@ type daemonSetOwner struct{ *apps.DaemonSet }
 
 func (o daemonSetOwner) template() core.PodTemplateSpec { return o.Spec.Template }
 func (o daemonSetOwner) revisionTemplate(rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
-	return DaemonSetRevisionTemplate(o.DaemonSet, rev)
+	return RevisionTemplate(o.DaemonSet, rev)
 }
 
 type statefulSetOwner struct{ *apps.StatefulSet }
 
 func (o statefulSetOwner) template() core.PodTemplateSpec { return o.Spec.Template }
 func (o statefulSetOwner) revisionTemplate(rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
-	return StatefulSetRevisionTemplate(o.StatefulSet, rev)
-}
-
-// StatefulSetRevisionTemplate is the pod template s gets from rev, as
-// DaemonSetRevisionTemplate.
-func StatefulSetRevisionTemplate(s *apps.StatefulSet, rev *apps.ControllerRevision) (core.PodTemplateSpec, error) {
-	cur, err := json.Marshal(s)
-	if err != nil {
-		return core.PodTemplateSpec{}, fmt.Errorf("encode statefulset %s: %w", s.Name, err)
-	}
-	out, err := strategicpatch.Apply(cur, rev.Data, &apps.StatefulSet{})
-	if err != nil {
-		return core.PodTemplateSpec{}, fmt.Errorf("apply revision %d of statefulset %s: %w", rev.Revision, s.Name, err)
-	}
-	var applied apps.StatefulSet
-	if err := json.Unmarshal(out, &applied); err != nil {
-		return core.PodTemplateSpec{}, fmt.Errorf("decode revision %d of statefulset %s: %w", rev.Revision, s.Name, err)
-	}
-	return applied.Spec.Template, nil
+	return RevisionTemplate(o.StatefulSet, rev)
 }
 
 func daemonSetHistory(ctx context.Context, env *Env, in Info, rev int64) error {

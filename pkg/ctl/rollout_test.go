@@ -50,7 +50,7 @@ func TestDaemonSetRevisionTemplate(t *testing.T) {
 				Spec: core.PodSpec{Containers: []core.Container{{Name: "c", Image: "i:2"}, {Name: "side", Image: "s"}}}}}}
 	rev := &apps.ControllerRevision{Revision: 1, Data: []byte(
 		`{"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"i:1"}]}}}}`)}
-	tmpl, err := DaemonSetRevisionTemplate(ds, rev)
+	tmpl, err := RevisionTemplate(ds, rev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +60,21 @@ func TestDaemonSetRevisionTemplate(t *testing.T) {
 	if ds.Spec.Template.Spec.Containers[0].Image != "i:2" {
 		t.Error("the daemon set was changed")
 	}
-	if _, err := DaemonSetRevisionTemplate(ds, &apps.ControllerRevision{Data: []byte(`[1]`)}); err == nil {
+	if _, err := RevisionTemplate(ds, &apps.ControllerRevision{Data: []byte(`[1]`)}); err == nil {
 		t.Error("data that is not an object: no error")
+	}
+}
+
+func TestStatefulSetRevisionTemplate(t *testing.T) {
+	set := &apps.StatefulSet{ObjectMeta: meta.ObjectMeta{Name: "web"},
+		Spec: apps.StatefulSetSpec{Selector: &meta.LabelSelector{MatchLabels: map[string]string{"app": "w"}},
+			Template: core.PodTemplateSpec{ObjectMeta: meta.ObjectMeta{Labels: map[string]string{"app": "w"}},
+				Spec: core.PodSpec{Containers: []core.Container{{Name: "c", Image: "i:2"}}}}}}
+	rev := &apps.ControllerRevision{Revision: 3, Data: []byte(
+		`{"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"w"}},"spec":{"containers":[{"name":"c","image":"i:1"}]}}}}`)}
+	tmpl, err := RevisionTemplate(set, rev)
+	if err != nil || len(tmpl.Spec.Containers) != 1 || tmpl.Spec.Containers[0].Image != "i:1" {
+		t.Errorf("template %+v (%v): want the revision's", tmpl, err)
 	}
 }
 

@@ -77,7 +77,8 @@ func DefaultPodSpec(s *PodSpec) {
 
 func defaultVolume(v *Volume) {
 	src := &v.VolumeSource
-	if src.HostPath == nil && src.EmptyDir == nil && src.Secret == nil && src.ConfigMap == nil {
+	if src.HostPath == nil && src.EmptyDir == nil && src.Secret == nil && src.ConfigMap == nil &&
+		src.DownwardAPI == nil && src.Projected == nil {
 		src.EmptyDir = &EmptyDirVolumeSource{}
 	}
 	if src.Secret != nil && src.Secret.DefaultMode == nil {
@@ -85,6 +86,19 @@ func defaultVolume(v *Volume) {
 	}
 	if src.ConfigMap != nil && src.ConfigMap.DefaultMode == nil {
 		src.ConfigMap.DefaultMode = meta.Ptr(DefaultVolumeMode)
+	}
+	if src.DownwardAPI != nil && src.DownwardAPI.DefaultMode == nil {
+		src.DownwardAPI.DefaultMode = meta.Ptr(DefaultVolumeMode)
+	}
+	if src.Projected != nil {
+		if src.Projected.DefaultMode == nil {
+			src.Projected.DefaultMode = meta.Ptr(DefaultVolumeMode)
+		}
+		for _, s := range src.Projected.Sources {
+			if t := s.ServiceAccountToken; t != nil && t.ExpirationSeconds == nil {
+				t.ExpirationSeconds = meta.Ptr(int64(3600))
+			}
+		}
 	}
 	if src.HostPath != nil && src.HostPath.Type == nil {
 		src.HostPath.Type = meta.Ptr(HostPathType(""))

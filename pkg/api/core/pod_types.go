@@ -117,14 +117,29 @@ type Volume struct {
 
 // VolumeSource says where a volume's data comes from; exactly one is set.
 type VolumeSource struct {
-	HostPath  *HostPathVolumeSource  `json:"hostPath,omitempty"`
-	EmptyDir  *EmptyDirVolumeSource  `json:"emptyDir,omitempty"`
-	Secret    *SecretVolumeSource    `json:"secret,omitempty"`
-	ConfigMap *ConfigMapVolumeSource `json:"configMap,omitempty"`
+	HostPath    *HostPathVolumeSource    `json:"hostPath,omitempty"`
+	EmptyDir    *EmptyDirVolumeSource    `json:"emptyDir,omitempty"`
+	Secret      *SecretVolumeSource      `json:"secret,omitempty"`
+	ConfigMap   *ConfigMapVolumeSource   `json:"configMap,omitempty"`
+	DownwardAPI *DownwardAPIVolumeSource `json:"downwardAPI,omitempty"`
+	Projected   *ProjectedVolumeSource   `json:"projected,omitempty"`
 }
 
 // HostPathType checks what exists at a host path.
 type HostPathType string
+
+// Host path types: "" checks nothing; the *OrCreate ones create what is
+// missing.
+const (
+	HostPathUnset             HostPathType = ""
+	HostPathDirectoryOrCreate HostPathType = "DirectoryOrCreate"
+	HostPathDirectory         HostPathType = "Directory"
+	HostPathFileOrCreate      HostPathType = "FileOrCreate"
+	HostPathFile              HostPathType = "File"
+	HostPathSocket            HostPathType = "Socket"
+	HostPathCharDev           HostPathType = "CharDevice"
+	HostPathBlockDev          HostPathType = "BlockDevice"
+)
 
 // HostPathVolumeSource mounts a host directory.
 type HostPathVolumeSource struct {
@@ -134,6 +149,9 @@ type HostPathVolumeSource struct {
 
 // StorageMedium is "" (disk) or "Memory".
 type StorageMedium string
+
+// StorageMediumMemory is a tmpfs.
+const StorageMediumMemory StorageMedium = "Memory"
 
 // EmptyDirVolumeSource is a scratch directory for the pod's lifetime.
 type EmptyDirVolumeSource struct {
@@ -155,6 +173,63 @@ type ConfigMapVolumeSource struct {
 	Items                []KeyToPath `json:"items,omitempty"`
 	DefaultMode          *int32      `json:"defaultMode,omitempty"`
 	Optional             *bool       `json:"optional,omitempty"`
+}
+
+// DownwardAPIVolumeSource projects fields of the pod and its containers'
+// resources as files.
+type DownwardAPIVolumeSource struct {
+	Items       []DownwardAPIVolumeFile `json:"items,omitempty"`
+	DefaultMode *int32                  `json:"defaultMode,omitempty"`
+}
+
+// DownwardAPIVolumeFile is one file of a downward API volume: a field of the
+// pod (fieldRef) or a container's resource (resourceFieldRef).
+type DownwardAPIVolumeFile struct {
+	Path             string                 `json:"path"`
+	FieldRef         *ObjectFieldSelector   `json:"fieldRef,omitempty"`
+	ResourceFieldRef *ResourceFieldSelector `json:"resourceFieldRef,omitempty"`
+	Mode             *int32                 `json:"mode,omitempty"`
+}
+
+// ProjectedVolumeSource puts the files of several sources in one directory.
+type ProjectedVolumeSource struct {
+	Sources     []VolumeProjection `json:"sources"`
+	DefaultMode *int32             `json:"defaultMode,omitempty"`
+}
+
+// VolumeProjection is one source of a projected volume; exactly one is set.
+type VolumeProjection struct {
+	Secret              *SecretProjection              `json:"secret,omitempty"`
+	DownwardAPI         *DownwardAPIProjection         `json:"downwardAPI,omitempty"`
+	ConfigMap           *ConfigMapProjection           `json:"configMap,omitempty"`
+	ServiceAccountToken *ServiceAccountTokenProjection `json:"serviceAccountToken,omitempty"`
+}
+
+// SecretProjection projects a secret's keys into a projected volume.
+type SecretProjection struct {
+	LocalObjectReference `json:",inline"`
+	Items                []KeyToPath `json:"items,omitempty"`
+	Optional             *bool       `json:"optional,omitempty"`
+}
+
+// ConfigMapProjection projects a config map's keys into a projected volume.
+type ConfigMapProjection struct {
+	LocalObjectReference `json:",inline"`
+	Items                []KeyToPath `json:"items,omitempty"`
+	Optional             *bool       `json:"optional,omitempty"`
+}
+
+// DownwardAPIProjection projects downward API files into a projected volume.
+type DownwardAPIProjection struct {
+	Items []DownwardAPIVolumeFile `json:"items,omitempty"`
+}
+
+// ServiceAccountTokenProjection asks for a token of the pod's service
+// account at path.
+type ServiceAccountTokenProjection struct {
+	Audience          string `json:"audience,omitempty"`
+	ExpirationSeconds *int64 `json:"expirationSeconds,omitempty"`
+	Path              string `json:"path"`
 }
 
 // KeyToPath maps a key to a file path.

@@ -10,7 +10,7 @@ import (
 
 // validFieldPaths are the env fieldRef paths Kubernetes allows besides
 // metadata.labels['k'] and metadata.annotations['k'] (the whole maps only in
-// downward API volumes, which this project has not).
+// downward API volumes: validVolumeFieldPaths).
 var validFieldPaths = []string{
 	"metadata.name", "metadata.namespace", "metadata.uid",
 	"spec.nodeName", "spec.serviceAccountName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
@@ -165,6 +165,9 @@ func validateVolumeSource(s *core.VolumeSource, p *field.Path) field.ErrorList {
 		if s.HostPath.Path == "" {
 			errs = append(errs, field.Required(p.Child("hostPath", "path"), ""))
 		}
+		if t := s.HostPath.Type; t != nil && !contains(hostPathTypes, string(*t)) {
+			errs = append(errs, field.NotSupported(p.Child("hostPath", "type"), string(*t), hostPathTypes))
+		}
 	}
 	if s.EmptyDir != nil {
 		n++
@@ -186,6 +189,15 @@ func validateVolumeSource(s *core.VolumeSource, p *field.Path) field.ErrorList {
 		}
 		errs = append(errs, validateProjection(s.ConfigMap.Items, s.ConfigMap.DefaultMode, p.Child("configMap"))...)
 	}
+	if s.DownwardAPI != nil {
+		n++
+		errs = append(errs, validateMode(s.DownwardAPI.DefaultMode, p.Child("downwardAPI", "defaultMode"))...)
+		errs = append(errs, validateDownwardAPIFiles(s.DownwardAPI.Items, p.Child("downwardAPI", "items"))...)
+	}
+	if s.Projected != nil {
+		n++
+		errs = append(errs, validateProjected(s.Projected, p.Child("projected"))...)
+	}
 	switch {
 	case n == 0:
 		errs = append(errs, field.Required(p, "must specify a volume type"))
@@ -195,25 +207,124 @@ func validateVolumeSource(s *core.VolumeSource, p *field.Path) field.ErrorList {
 	return errs
 }
 
+var hostPathTypes = []string{string(core.HostPathUnset), string(core.HostPathDirectoryOrCreate),
+	string(core.HostPathDirectory), string(core.HostPathFileOrCreate), string(core.HostPathFile),
+	string(core.HostPathSocket), string(core.HostPathCharDev), string(core.HostPathBlockDev)}
+
+// validVolumeFieldPaths are the fieldRef paths a downward API volume may
+// project besides metadata.labels['k'] and metadata.annotations['k'].
+var validVolumeFieldPaths = []string{"metadata.name", "metadata.namespace", "metadata.uid",
+	"metadata.labels", "metadata.annotations"}
+
 const modeMsg = "must be a number between 0 and 0777 (octal), both inclusive"
 
-func validateProjection(items []core.KeyToPath, mode *int32, p *field.Path) field.ErrorList {
-	var errs field.ErrorList
+func validateMode(mode *int32, p *field.Path) field.ErrorList {
 	if mode != nil && (*mode < 0 || *mode > 0o777) {
-		errs = append(errs, field.Invalid(p.Child("defaultMode"), *mode, modeMsg))
+		return field.ErrorList{field.Invalid(p, *mode, modeMsg)}
 	}
+	return nil
+}
+
+// validateFilePath checks the relative path of a projected file.
+func validateFilePath(path string, p *field.Path) field.ErrorList {
+	switch {
+	case path == "":
+		return field.ErrorList{field.Required(p, "")}
+	case strings.HasPrefix(path, "/"):
+		return field.ErrorList{field.Invalid(p, path, "must be a relative path")}
+	case strings.Contains("/"+path+"/", "/../"):
+		return field.ErrorList{field.Invalid(p, path, "must not contain '..'")}
+	case strings.HasPrefix(path, ".."):
+		return field.ErrorList{field.Invalid(p, path, "must not start with '..'")}
+	}
+	return nil
+}
+
+func validateProjection(items []core.KeyToPath, mode *int32, p *field.Path) field.ErrorList {
+	errs := validateMode(mode, p.Child("defaultMode"))
+	return append(errs, validateKeyToPaths(items, p.Child("items"))...)
+}
+
+func validateKeyToPaths(items []core.KeyToPath, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
 	for i, it := range items {
-		ip := p.Child("items").Index(i)
+		ip := p.Index(i)
 		if it.Key == "" {
 			errs = append(errs, field.Required(ip.Child("key"), ""))
 		}
-		if it.Path == "" {
-			errs = append(errs, field.Required(ip.Child("path"), ""))
-		} else if strings.HasPrefix(it.Path, "/") || strings.Contains("/"+it.Path+"/", "/../") {
-			errs = append(errs, field.Invalid(ip.Child("path"), it.Path, "must be a relative path without '..'"))
+		errs = append(errs, validateFilePath(it.Path, ip.Child("path"))...)
+		errs = append(errs, validateMode(it.Mode, ip.Child("mode"))...)
+	}
+	return errs
+}
+
+func validateDownwardAPIFiles(items []core.DownwardAPIVolumeFile, p *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, it := range items {
+		ip := p.Index(i)
+		errs = append(errs, validateFilePath(it.Path, ip.Child("path"))...)
+		errs = append(errs, validateMode(it.Mode, ip.Child("mode"))...)
+		switch {
+		case it.FieldRef != nil && it.ResourceFieldRef != nil:
+			errs = append(errs, field.Invalid(ip, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"))
+		case it.FieldRef != nil:
+			fp := it.FieldRef.FieldPath
+			if contains(validVolumeFieldPaths, fp) {
+				break
+			}
+			if !strings.HasPrefix(fp, "metadata.labels['") && !strings.HasPrefix(fp, "metadata.annotations['") &&
+				fp != "" {
+				errs = append(errs, field.NotSupported(ip.Child("fieldRef", "fieldPath"), fp, validVolumeFieldPaths))
+				break
+			}
+			errs = append(errs, validateFieldRef(it.FieldRef, ip.Child("fieldRef"))...)
+		case it.ResourceFieldRef != nil:
+			r := it.ResourceFieldRef
+			if r.ContainerName == "" {
+				errs = append(errs, field.Required(ip.Child("resourceFieldRef", "containerName"), ""))
+			}
+			if !contains(validResourceFields, r.Resource) {
+				errs = append(errs, field.NotSupported(ip.Child("resourceFieldRef", "resource"), r.Resource, validResourceFields))
+			}
+		default:
+			errs = append(errs, field.Required(ip, "one of fieldRef and resourceFieldRef is required"))
 		}
-		if it.Mode != nil && (*it.Mode < 0 || *it.Mode > 0o777) {
-			errs = append(errs, field.Invalid(ip.Child("mode"), *it.Mode, modeMsg))
+	}
+	return errs
+}
+
+func validateProjected(s *core.ProjectedVolumeSource, p *field.Path) field.ErrorList {
+	errs := validateMode(s.DefaultMode, p.Child("defaultMode"))
+	for i, src := range s.Sources {
+		sp := p.Child("sources").Index(i)
+		n := 0
+		if src.Secret != nil {
+			n++
+			errs = validateRefName(errs, src.Secret.Name, sp.Child("secret", "name"))
+			errs = append(errs, validateKeyToPaths(src.Secret.Items, sp.Child("secret", "items"))...)
+		}
+		if src.ConfigMap != nil {
+			n++
+			errs = validateRefName(errs, src.ConfigMap.Name, sp.Child("configMap", "name"))
+			errs = append(errs, validateKeyToPaths(src.ConfigMap.Items, sp.Child("configMap", "items"))...)
+		}
+		if src.DownwardAPI != nil {
+			n++
+			errs = append(errs, validateDownwardAPIFiles(src.DownwardAPI.Items, sp.Child("downwardAPI", "items"))...)
+		}
+		if t := src.ServiceAccountToken; t != nil {
+			n++
+			errs = append(errs, validateFilePath(t.Path, sp.Child("serviceAccountToken", "path"))...)
+			if t.ExpirationSeconds != nil && *t.ExpirationSeconds < 600 {
+				errs = append(errs, field.Invalid(sp.Child("serviceAccountToken", "expirationSeconds"), *t.ExpirationSeconds,
+					"may not specify a duration less than 10 minutes"))
+			}
+		}
+		switch {
+		case n == 0:
+			errs = append(errs, field.Required(sp, "must specify a volume projection type"))
+		case n > 1:
+			errs = append(errs, field.Forbidden(sp, "may not specify more than 1 volume type per source"))
 		}
 	}
 	return errs

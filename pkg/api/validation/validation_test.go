@@ -134,6 +134,32 @@ func TestValidatePod(t *testing.T) {
 		{"volume two sources", func(p *core.Pod) {
 			p.Spec.Volumes = []core.Volume{{Name: "v", VolumeSource: core.VolumeSource{EmptyDir: &core.EmptyDirVolumeSource{}, HostPath: &core.HostPathVolumeSource{Path: "/tmp"}}}}
 		}, []string{"spec.volumes[0]:FieldValueForbidden"}},
+		{"downward API volume", func(p *core.Pod) {
+			p.Spec.Volumes = []core.Volume{{Name: "v", VolumeSource: core.VolumeSource{DownwardAPI: &core.DownwardAPIVolumeSource{
+				Items: []core.DownwardAPIVolumeFile{
+					{Path: "labels", FieldRef: &core.ObjectFieldSelector{FieldPath: "metadata.labels"}},
+					{Path: "node", FieldRef: &core.ObjectFieldSelector{FieldPath: "spec.nodeName"}},
+					{Path: "../x", ResourceFieldRef: &core.ResourceFieldSelector{Resource: "limits.cpu"}},
+					{Path: "none"}}}}}}
+		}, []string{"spec.volumes[0].downwardAPI.items[1].fieldRef.fieldPath:FieldValueNotSupported",
+			"spec.volumes[0].downwardAPI.items[2].path:FieldValueInvalid",
+			"spec.volumes[0].downwardAPI.items[2].resourceFieldRef.containerName:FieldValueRequired",
+			"spec.volumes[0].downwardAPI.items[3]:FieldValueRequired"}},
+		{"projected volume", func(p *core.Pod) {
+			p.Spec.Volumes = []core.Volume{{Name: "v", VolumeSource: core.VolumeSource{Projected: &core.ProjectedVolumeSource{
+				DefaultMode: meta.Ptr(int32(0o1000)),
+				Sources: []core.VolumeProjection{
+					{ConfigMap: &core.ConfigMapProjection{LocalObjectReference: core.LocalObjectReference{Name: "c"}}},
+					{Secret: &core.SecretProjection{Items: []core.KeyToPath{{Key: "k", Path: "/abs"}}}},
+					{}}}}}}
+		}, []string{"spec.volumes[0].projected.defaultMode:FieldValueInvalid",
+			"spec.volumes[0].projected.sources[1].secret.name:FieldValueRequired",
+			"spec.volumes[0].projected.sources[1].secret.items[0].path:FieldValueInvalid",
+			"spec.volumes[0].projected.sources[2]:FieldValueRequired"}},
+		{"host path type", func(p *core.Pod) {
+			p.Spec.Volumes = []core.Volume{{Name: "v", VolumeSource: core.VolumeSource{HostPath: &core.HostPathVolumeSource{
+				Path: "/tmp", Type: meta.Ptr(core.HostPathType("Dir"))}}}}
+		}, []string{"spec.volumes[0].hostPath.type:FieldValueNotSupported"}},
 	} {
 		p := validPod()
 		tc.mutate(p)

@@ -24,9 +24,11 @@ import (
 	kruntime "github.com/tinykube/tinykube/pkg/kubelet/runtime"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime/process"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime/simulated"
+	"github.com/tinykube/tinykube/pkg/kubelet/volume"
 )
 
 func main() {
+	process.Init() // a container's init (volume mounts), when started as one
 	daemon.Main("kubelet", func(fs *pflag.FlagSet) daemon.Command {
 		clientOpts := clientcmd.NewClientOptions()
 		clientOpts.AddFlags(fs)
@@ -109,6 +111,8 @@ func config(opts *kubelet.Options, clientOpts *clientcmd.ClientOptions, log *zap
 			return kubelet.Config{}, err
 		}
 		rt = p
+		cfg.Volumes = volume.NewManager(volume.Options{RootDir: opts.RootDir, Getter: kubelet.APIGetter{Client: client},
+			CanMount: process.CanMount(), Logger: log})
 	case "simulated":
 		rt = simulated.New(notify)
 		// Simulated containers change only when a timer fires (and notifies),

@@ -22,6 +22,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/record"
 	"github.com/tinykube/tinykube/pkg/kubelet/prober"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
+	"github.com/tinykube/tinykube/pkg/kubelet/volume"
 )
 
 // Version is reported as the node's kubeletVersion.
@@ -31,6 +32,9 @@ const Version = "v1.31.0-tinykube"
 type Config struct {
 	Client  *clientset.Clientset
 	Runtime runtime.Runtime
+	// Volumes sets up pods' volumes and their containers' mounts; nil
+	// (the simulated runtime): volumes are accepted and ignored.
+	Volumes *volume.Manager
 	// NodeNames are the nodes this kubelet serves: one, or N simulated.
 	NodeNames []string
 	// NodeIP (--node-ip) is the nodes' InternalIP, the pods' hostIP and (host network)
@@ -64,6 +68,7 @@ type Kubelet struct {
 	cfg       Config
 	client    *clientset.Clientset
 	runtime   runtime.Runtime
+	volumes   *volume.Manager
 	log       *zap.Logger
 	backoff   *Backoff
 	recorder  *record.Recorder
@@ -104,7 +109,7 @@ func New(cfg Config) (*Kubelet, error) {
 	if cfg.Registerer == nil {
 		cfg.Registerer = prometheus.NewRegistry()
 	}
-	k := &Kubelet{cfg: cfg, client: cfg.Client, runtime: cfg.Runtime, log: cfg.Logger, backoff: cfg.Backoff,
+	k := &Kubelet{cfg: cfg, client: cfg.Client, runtime: cfg.Runtime, volumes: cfg.Volumes, log: cfg.Logger, backoff: cfg.Backoff,
 		nodes: map[string]bool{}, statusWrites: make(chan struct{}, maxStatusWritesInFlight)}
 	for _, n := range cfg.NodeNames {
 		k.nodes[n] = true
@@ -191,6 +196,7 @@ func (k *Kubelet) removeOrphans(ctx context.Context) {
 			continue
 		}
 		k.log.Info("removing pod unknown to the apiserver", zap.String("uid", uid))
+		k.tearDownVolumes(uid) // the containers' own namespaces keep a tmpfs until they die
 		if err := k.runtime.RemovePod(ctx, uid); err != nil {
 			k.log.Warn("removing orphaned pod failed", zap.String("uid", uid), zap.Error(err))
 		}

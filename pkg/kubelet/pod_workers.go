@@ -67,6 +67,8 @@ type podWorker struct {
 	// reuse their env); backoffSeen the exit each BackOff event was for.
 	specs       map[string]runtime.ContainerSpec
 	backoffSeen map[string]time.Time
+	// mountErr is the volume setup error last reported in an event.
+	mountErr string
 }
 
 func newPodWorkers(ctx context.Context, k *Kubelet) *podWorkers {

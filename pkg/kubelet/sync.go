@@ -52,6 +52,11 @@ func (k *Kubelet) syncPod(ctx context.Context, w *podWorker, pod *core.Pod) {
 		InBackoff: func(name string, finished time.Time) (bool, time.Duration) {
 			return k.backoff.InBackoff(backoffKey(uid, name), finished, now)
 		}})
+	// Volumes are set up before any container starts, and their files
+	// refreshed on every sync (a changed config map or secret).
+	if !k.setUpVolumes(ctx, w, pod) {
+		acts.Start = nil
+	}
 	for _, name := range acts.Kill {
 		k.eventf(pod, core.EventTypeNormal, "Killing",
 			"Container %s failed liveness probe, will be restarted", name)
@@ -137,7 +142,7 @@ func (k *Kubelet) startContainer(ctx context.Context, w *podWorker, pod *core.Po
 	w.specs[name] = spec
 	if _, err := k.runtime.Start(ctx, spec); err != nil {
 		k.eventf(pod, core.EventTypeWarning, "Failed", "Error: %v", err)
-		return nil, err
+		return createError(err), err
 	}
 	k.eventf(pod, core.EventTypeNormal, "Created", "Created container %s", name)
 	k.eventf(pod, core.EventTypeNormal, "Started", "Started container %s", name)
@@ -149,9 +154,13 @@ func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Cont
 	if err != nil {
 		return runtime.ContainerSpec{}, err
 	}
+	mounts, err := k.containerMounts(pod, c, &env)
+	if err != nil {
+		return runtime.ContainerSpec{}, err
+	}
 	return runtime.ContainerSpec{PodUID: string(pod.UID), PodNamespace: pod.Namespace, PodName: pod.Name,
 		Name: c.Name, Argv: append(env.expand(c.Command), env.expand(c.Args)...), Env: env.list(),
-		WorkingDir: c.WorkingDir, Annotations: pod.Annotations}, nil
+		WorkingDir: c.WorkingDir, Annotations: pod.Annotations, Mounts: mounts}, nil
 }
 
 // syncProbes points the probe workers at the running containers and reads
@@ -291,6 +300,9 @@ func (k *Kubelet) cleanupPod(ctx context.Context, pod *core.Pod) {
 		grace = podGrace(pod)
 	}
 	k.stopAll(ctx, pod, grace, "")
+	if ctx.Err() == nil {
+		k.tearDownVolumes(uid)
+	}
 	if err := k.runtime.RemovePod(ctx, uid); err != nil && !errors.Is(err, context.Canceled) {
 		k.log.Warn("removing pod failed", zap.String("uid", uid), zap.Error(fmt.Errorf("cleanup: %w", err)))
 	}

@@ -6,6 +6,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
@@ -46,7 +47,26 @@ type ContainerSpec struct {
 	WorkingDir string
 	// Annotations of the pod (the simulated runtime reads its knobs there).
 	Annotations map[string]string
+	// Mounts are the container's volume mounts, made (in order) in a mount
+	// namespace of the container's own before its command runs; exec'd
+	// commands see the same.
+	Mounts []Mount
 }
+
+// Mount is one bind mount of a host path (a pod volume's directory, or a
+// file or directory in it) at a path the container sees.
+type Mount struct {
+	// Source is the host path; Target the path inside the container.
+	Source string `json:"source"`
+	Target string `json:"target"`
+	// ReadOnly makes the mount read-only.
+	ReadOnly bool `json:"readOnly,omitempty"`
+}
+
+// ErrCreateContainer is wrapped by Start's error when the container could not
+// be created at all (nothing ran, no attempt is recorded): the kubelet reports
+// it waiting with reason CreateContainerError.
+var ErrCreateContainer = errors.New("cannot create container")
 
 // Termination is how one attempt of a container ended.
 type Termination struct {

@@ -69,14 +69,16 @@ func (r *Runtime) ExecStream(ctx context.Context, spec runtime.ContainerSpec, ar
 // startExec starts argv in process group pgid (0: its own); with a stdin
 // stream it returns the write end of the command's stdin.
 func (r *Runtime) startExec(ctx context.Context, spec runtime.ContainerSpec, argv []string, streams runtime.ExecStreams, pgid int) (*exec.Cmd, io.WriteCloser, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(append([]string{}, r.opts.BaseEnv...), spec.Env...)
-	cmd.Dir = spec.WorkingDir
-	if cmd.Dir == "" {
-		cmd.Dir = r.podDir(spec.PodUID)
+	dir := spec.WorkingDir
+	if dir == "" {
+		dir = r.podDir(spec.PodUID)
+	}
+	cmd, err := r.command(ctx, spec, argv, dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	cmd.Stdout, cmd.Stderr = streams.Stdout, streams.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pgid: pgid}
+	cmd.SysProcAttr.Pgid = pgid
 	if pgid == 0 {
 		// Its own group: kill what it started too.
 		cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }

@@ -24,7 +24,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -46,6 +45,9 @@ type Options struct {
 	PollInterval time.Duration
 	// BaseEnv is put before each container's env (default: PATH of the kubelet).
 	BaseEnv []string
+	// DisableMounts runs as if the kubelet could not mount (no
+	// CAP_SYS_ADMIN): a container with volume mounts is not created.
+	DisableMounts bool
 }
 
 // Runtime runs containers as processes. Build it with New.
@@ -53,6 +55,8 @@ type Runtime struct {
 	opts Options
 	log  *zap.Logger
 	wake chan struct{}
+	// canMount: containers with volume mounts can run (CAP_SYS_ADMIN).
+	canMount bool
 
 	mu   sync.Mutex
 	pods map[string]map[string]*container // pod UID -> container name
@@ -84,7 +88,8 @@ func New(opts Options) (*Runtime, error) {
 	if opts.BaseEnv == nil {
 		opts.BaseEnv = []string{"PATH=" + os.Getenv("PATH")}
 	}
-	r := &Runtime{opts: opts, log: opts.Logger, wake: make(chan struct{}, 1), pods: map[string]map[string]*container{}}
+	r := &Runtime{opts: opts, log: opts.Logger, wake: make(chan struct{}, 1), pods: map[string]map[string]*container{},
+		canMount: !opts.DisableMounts && CanMount()}
 	if err := os.MkdirAll(r.podsDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("process runtime: create %s: %w", r.podsDir(), err)
 	}
@@ -137,8 +142,13 @@ func (r *Runtime) podMap(uid string) map[string]*container {
 // Type implements runtime.Runtime.
 func (r *Runtime) Type() string { return "process" }
 
-// Start implements runtime.Runtime.
+// Start implements runtime.Runtime. A container with mounts the kubelet
+// cannot make is not created (runtime.ErrCreateContainer).
 func (r *Runtime) Start(_ context.Context, spec runtime.ContainerSpec) (runtime.ContainerStatus, error) {
+	if len(spec.Mounts) > 0 && !r.canMount {
+		_, err := r.command(nil, spec, []string{"true"}, "/")
+		return runtime.ContainerStatus{}, err
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old := r.pods[spec.PodUID][spec.Name]
@@ -181,12 +191,12 @@ func (r *Runtime) spawn(c *container, spec runtime.ContainerSpec) error {
 	if dir == "" {
 		dir = r.podDir(spec.PodUID)
 	}
-	cmd := exec.Command(spec.Argv[0], spec.Argv[1:]...)
-	cmd.Env = append(append([]string{}, r.opts.BaseEnv...), spec.Env...)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	cmd, err := r.command(nil, spec, spec.Argv, dir)
+	if err == nil {
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+		err = cmd.Start()
+	}
+	if err != nil {
 		code := int32(128)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 			code = runtime.ExitCodeNotFound

@@ -16,7 +16,10 @@ import (
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	Init() // containers with mounts re-execute this test binary as their init
+	goleak.VerifyTestMain(m)
+}
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

@@ -163,13 +163,14 @@ func (r *Runtime) Exec(ctx context.Context, spec runtime.ContainerSpec, argv []s
 	if len(argv) == 0 {
 		return 0, nil, errors.New("exec: empty command")
 	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(append([]string{}, r.opts.BaseEnv...), spec.Env...)
-	cmd.Dir = spec.WorkingDir
-	if cmd.Dir == "" {
-		cmd.Dir = r.podDir(spec.PodUID)
+	dir := spec.WorkingDir
+	if dir == "" {
+		dir = r.podDir(spec.PodUID)
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd, err := r.command(ctx, spec, argv, dir)
+	if err != nil {
+		return -1, nil, fmt.Errorf("exec %q: %w", argv[0], err)
+	}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	out, err := cmd.CombinedOutput()

@@ -68,7 +68,9 @@ type Policy struct {
 //     objects.
 //   - system:node (group system:nodes): its nodes and their status, pods
 //     (read, delete after graceful termination) and pod status, events, node
-//     leases. It cannot read secrets. RBAC grants these on every object of
+//     leases, and get (not list) config maps and secrets for its pods' env and
+//     volumes (unlike Kubernetes' Node authorizer, nothing narrows that to
+//     the ones its pods use). RBAC grants these on every object of
 //     the kind; the apiserver's node restriction (admission, always on, as
 //     Kubernetes' NodeRestriction) narrows a user system:node:<name> to its
 //     own Node (not its taints or node-restriction.kubernetes.io labels),
@@ -113,6 +115,8 @@ func BootstrapPolicy() Policy {
 				rule("create", "get", "list", "watch", "update", "patch").groups(core).resources("nodes").done(),
 				rule("update", "patch").groups(core).resources("nodes/status").done(),
 				rule("get", "list", "watch", "delete").groups(core).resources("pods").done(),
+				// The config maps and secrets its pods' env and volumes read.
+				rule("get").groups(core).resources("configmaps", "secrets").done(),
 				rule("update", "patch").groups(core).resources("pods/status").done(),
 				events,
 				rule("get", "create", "update", "patch", "delete").groups(coord).resources("leases").done()),

@@ -31,6 +31,9 @@ func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj me
 			admitServiceAccount(pod)
 		}
 	}
+	if pvc, ok := obj.(*core.PersistentVolumeClaim); ok {
+		return s.admitDefaultStorageClass(ctx, pvc)
+	}
 	return nil
 }
 

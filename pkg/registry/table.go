@@ -88,8 +88,9 @@ func newOf[T any, PT interface {
 func Default() *Table {
 	return NewTable(
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(), serviceAccounts(),
+		persistentVolumes(), persistentVolumeClaims(),
 		deployments(), replicaSets(), daemonSets(), statefulSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
-		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(),
+		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(), storageClasses(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
 }

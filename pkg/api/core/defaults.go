@@ -78,7 +78,7 @@ func DefaultPodSpec(s *PodSpec) {
 func defaultVolume(v *Volume) {
 	src := &v.VolumeSource
 	if src.HostPath == nil && src.EmptyDir == nil && src.Secret == nil && src.ConfigMap == nil &&
-		src.DownwardAPI == nil && src.Projected == nil {
+		src.DownwardAPI == nil && src.Projected == nil && src.PersistentVolumeClaim == nil {
 		src.EmptyDir = &EmptyDirVolumeSource{}
 	}
 	if src.Secret != nil && src.Secret.DefaultMode == nil {

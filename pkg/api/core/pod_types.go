@@ -123,6 +123,9 @@ type VolumeSource struct {
 	ConfigMap   *ConfigMapVolumeSource   `json:"configMap,omitempty"`
 	DownwardAPI *DownwardAPIVolumeSource `json:"downwardAPI,omitempty"`
 	Projected   *ProjectedVolumeSource   `json:"projected,omitempty"`
+	// PersistentVolumeClaim mounts the volume bound to a claim in the
+	// pod's namespace.
+	PersistentVolumeClaim *PersistentVolumeClaimVolumeSource `json:"persistentVolumeClaim,omitempty"`
 }
 
 // HostPathType checks what exists at a host path.

@@ -198,6 +198,10 @@ func validateVolumeSource(s *core.VolumeSource, p *field.Path) field.ErrorList {
 		n++
 		errs = append(errs, validateProjected(s.Projected, p.Child("projected"))...)
 	}
+	if s.PersistentVolumeClaim != nil {
+		n++
+		errs = append(errs, ValidatePersistentVolumeClaimVolumeSource(s.PersistentVolumeClaim, p.Child("persistentVolumeClaim"))...)
+	}
 	switch {
 	case n == 0:
 		errs = append(errs, field.Required(p, "must specify a volume type"))

@@ -33,6 +33,7 @@ var packageNames = map[string]string{
 	"coordination": "io.k8s.api.coordination.v1.",
 	"policy":       "io.k8s.api.policy.v1.",
 	"autoscaling":  "io.k8s.api.autoscaling.v1.",
+	"storage":      "io.k8s.api.storage.v1.",
 	"meta":         "io.k8s.apimachinery.pkg.apis.meta.v1.",
 	"resource":     "io.k8s.apimachinery.pkg.api.resource.",
 	"intstr":       "io.k8s.apimachinery.pkg.util.intstr.",

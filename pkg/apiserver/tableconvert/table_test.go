@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/storage"
 )
 
 func TestHumanDuration(t *testing.T) {
@@ -107,6 +108,8 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"Deployment": &apps.Deployment{}, "ReplicaSet": &apps.ReplicaSet{}, "DaemonSet": &apps.DaemonSet{},
 		"ControllerRevision": &apps.ControllerRevision{}, "StatefulSet": &apps.StatefulSet{}, "ServiceAccount": &core.ServiceAccount{},
 		"Job": &batch.Job{}, "CronJob": &batch.CronJob{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
+		"PersistentVolume": &core.PersistentVolume{}, "PersistentVolumeClaim": &core.PersistentVolumeClaim{},
+		"StorageClass": &storage.StorageClass{},
 	}
 	for kind, p := range printers {
 		o, ok := objs[kind]

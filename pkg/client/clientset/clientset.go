@@ -8,6 +8,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/storage"
 	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
@@ -46,6 +47,9 @@ func (cs *Clientset) CoordinationV1() CoordinationV1 { return CoordinationV1{cs.
 
 // PolicyV1 is the policy/v1 group.
 func (cs *Clientset) PolicyV1() PolicyV1 { return PolicyV1{cs.rest} }
+
+// StorageV1 is the storage.k8s.io/v1 group.
+func (cs *Clientset) StorageV1() StorageV1 { return StorageV1{cs.rest} }
 
 // CoreV1 holds the core group's typed clients.
 type CoreV1 struct{ c *rest.Client }
@@ -91,6 +95,24 @@ func (g CoreV1) ServiceAccounts(ns string) *ServiceAccountClient {
 
 // AppsV1 holds the apps/v1 typed clients.
 type AppsV1 struct{ c *rest.Client }
+
+// PersistentVolumes is the cluster-scoped persistentvolumes client.
+func (g CoreV1) PersistentVolumes() *PersistentVolumeClient {
+	return NewResource[core.PersistentVolume](g.c, PersistentVolumesGVK, "")
+}
+
+// PersistentVolumeClaims is the persistentvolumeclaims client of ns.
+func (g CoreV1) PersistentVolumeClaims(ns string) *PersistentVolumeClaimClient {
+	return NewResource[core.PersistentVolumeClaim](g.c, PersistentVolumeClaimsGVK, ns)
+}
+
+// StorageV1 holds the storage.k8s.io/v1 group's typed clients.
+type StorageV1 struct{ c *rest.Client }
+
+// StorageClasses is the cluster-scoped storageclasses client.
+func (g StorageV1) StorageClasses() *StorageClassClient {
+	return NewResource[storage.StorageClass](g.c, StorageClassesGVK, "")
+}
 
 // Deployments is the deployments client of ns.
 func (g AppsV1) Deployments(ns string) DeploymentClient {

@@ -12,27 +12,31 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/storage"
 )
 
 // The resources of the registry, as the typed clients name them.
 var (
-	NamespacesGVK           = GVK{Version: "v1", Resource: "namespaces", Kind: "Namespace"}
-	NodesGVK                = GVK{Version: "v1", Resource: "nodes", Kind: "Node"}
-	PodsGVK                 = GVK{Version: "v1", Resource: "pods", Kind: "Pod", Namespaced: true}
-	EventsGVK               = GVK{Version: "v1", Resource: "events", Kind: "Event", Namespaced: true}
-	ServicesGVK             = GVK{Version: "v1", Resource: "services", Kind: "Service", Namespaced: true}
-	EndpointsGVK            = GVK{Version: "v1", Resource: "endpoints", Kind: "Endpoints", Namespaced: true}
-	ConfigMapsGVK           = GVK{Version: "v1", Resource: "configmaps", Kind: "ConfigMap", Namespaced: true}
-	SecretsGVK              = GVK{Version: "v1", Resource: "secrets", Kind: "Secret", Namespaced: true}
-	ServiceAccountsGVK      = GVK{Version: "v1", Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true}
-	DeploymentsGVK          = GVK{Group: "apps", Version: "v1", Resource: "deployments", Kind: "Deployment", Namespaced: true}
-	ReplicaSetsGVK          = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
-	DaemonSetsGVK           = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
-	StatefulSetsGVK         = GVK{Group: "apps", Version: "v1", Resource: "statefulsets", Kind: "StatefulSet", Namespaced: true}
-	JobsGVK                 = GVK{Group: "batch", Version: "v1", Resource: "jobs", Kind: "Job", Namespaced: true}
-	CronJobsGVK             = GVK{Group: "batch", Version: "v1", Resource: "cronjobs", Kind: "CronJob", Namespaced: true}
-	LeasesGVK               = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
-	PodDisruptionBudgetsGVK = GVK{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets",
+	NamespacesGVK             = GVK{Version: "v1", Resource: "namespaces", Kind: "Namespace"}
+	NodesGVK                  = GVK{Version: "v1", Resource: "nodes", Kind: "Node"}
+	PodsGVK                   = GVK{Version: "v1", Resource: "pods", Kind: "Pod", Namespaced: true}
+	EventsGVK                 = GVK{Version: "v1", Resource: "events", Kind: "Event", Namespaced: true}
+	ServicesGVK               = GVK{Version: "v1", Resource: "services", Kind: "Service", Namespaced: true}
+	EndpointsGVK              = GVK{Version: "v1", Resource: "endpoints", Kind: "Endpoints", Namespaced: true}
+	ConfigMapsGVK             = GVK{Version: "v1", Resource: "configmaps", Kind: "ConfigMap", Namespaced: true}
+	SecretsGVK                = GVK{Version: "v1", Resource: "secrets", Kind: "Secret", Namespaced: true}
+	ServiceAccountsGVK        = GVK{Version: "v1", Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true}
+	PersistentVolumesGVK      = GVK{Version: "v1", Resource: "persistentvolumes", Kind: "PersistentVolume"}
+	PersistentVolumeClaimsGVK = GVK{Version: "v1", Resource: "persistentvolumeclaims", Kind: "PersistentVolumeClaim", Namespaced: true}
+	StorageClassesGVK         = GVK{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses", Kind: "StorageClass"}
+	DeploymentsGVK            = GVK{Group: "apps", Version: "v1", Resource: "deployments", Kind: "Deployment", Namespaced: true}
+	ReplicaSetsGVK            = GVK{Group: "apps", Version: "v1", Resource: "replicasets", Kind: "ReplicaSet", Namespaced: true}
+	DaemonSetsGVK             = GVK{Group: "apps", Version: "v1", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true}
+	StatefulSetsGVK           = GVK{Group: "apps", Version: "v1", Resource: "statefulsets", Kind: "StatefulSet", Namespaced: true}
+	JobsGVK                   = GVK{Group: "batch", Version: "v1", Resource: "jobs", Kind: "Job", Namespaced: true}
+	CronJobsGVK               = GVK{Group: "batch", Version: "v1", Resource: "cronjobs", Kind: "CronJob", Namespaced: true}
+	LeasesGVK                 = GVK{Group: "coordination.k8s.io", Version: "v1", Resource: "leases", Kind: "Lease", Namespaced: true}
+	PodDisruptionBudgetsGVK   = GVK{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets",
 		Kind: "PodDisruptionBudget", Namespaced: true}
 	ControllerRevisionsGVK = GVK{Group: "apps", Version: "v1", Resource: "controllerrevisions",
 		Kind: "ControllerRevision", Namespaced: true}
@@ -40,23 +44,26 @@ var (
 
 // Typed clients of the core and other groups.
 type (
-	NamespaceClient           = Resource[core.Namespace, *core.Namespace]
-	NodeClient                = Resource[core.Node, *core.Node]
-	EventClient               = Resource[core.Event, *core.Event]
-	ServiceClient             = Resource[core.Service, *core.Service]
-	EndpointsClient           = Resource[core.Endpoints, *core.Endpoints]
-	ConfigMapClient           = Resource[core.ConfigMap, *core.ConfigMap]
-	SecretClient              = Resource[core.Secret, *core.Secret]
-	ServiceAccountClient      = Resource[core.ServiceAccount, *core.ServiceAccount]
-	DaemonSetClient           = Resource[apps.DaemonSet, *apps.DaemonSet]
-	ControllerRevisionClient  = Resource[apps.ControllerRevision, *apps.ControllerRevision]
-	JobClient                 = Resource[batch.Job, *batch.Job]
-	CronJobClient             = Resource[batch.CronJob, *batch.CronJob]
-	LeaseClient               = Resource[coordination.Lease, *coordination.Lease]
-	PodDisruptionBudgetClient = Resource[policy.PodDisruptionBudget, *policy.PodDisruptionBudget]
-	DeploymentClient          = ScalableClient[apps.Deployment, *apps.Deployment]
-	ReplicaSetClient          = ScalableClient[apps.ReplicaSet, *apps.ReplicaSet]
-	StatefulSetClient         = ScalableClient[apps.StatefulSet, *apps.StatefulSet]
+	NamespaceClient             = Resource[core.Namespace, *core.Namespace]
+	NodeClient                  = Resource[core.Node, *core.Node]
+	EventClient                 = Resource[core.Event, *core.Event]
+	ServiceClient               = Resource[core.Service, *core.Service]
+	EndpointsClient             = Resource[core.Endpoints, *core.Endpoints]
+	ConfigMapClient             = Resource[core.ConfigMap, *core.ConfigMap]
+	SecretClient                = Resource[core.Secret, *core.Secret]
+	ServiceAccountClient        = Resource[core.ServiceAccount, *core.ServiceAccount]
+	PersistentVolumeClient      = Resource[core.PersistentVolume, *core.PersistentVolume]
+	PersistentVolumeClaimClient = Resource[core.PersistentVolumeClaim, *core.PersistentVolumeClaim]
+	StorageClassClient          = Resource[storage.StorageClass, *storage.StorageClass]
+	DaemonSetClient             = Resource[apps.DaemonSet, *apps.DaemonSet]
+	ControllerRevisionClient    = Resource[apps.ControllerRevision, *apps.ControllerRevision]
+	JobClient                   = Resource[batch.Job, *batch.Job]
+	CronJobClient               = Resource[batch.CronJob, *batch.CronJob]
+	LeaseClient                 = Resource[coordination.Lease, *coordination.Lease]
+	PodDisruptionBudgetClient   = Resource[policy.PodDisruptionBudget, *policy.PodDisruptionBudget]
+	DeploymentClient            = ScalableClient[apps.Deployment, *apps.Deployment]
+	ReplicaSetClient            = ScalableClient[apps.ReplicaSet, *apps.ReplicaSet]
+	StatefulSetClient           = ScalableClient[apps.StatefulSet, *apps.StatefulSet]
 )
 
 var (

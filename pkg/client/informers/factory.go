@@ -37,6 +37,7 @@ type SharedInformerFactory interface {
 	Batch() Batch
 	Coordination() Coordination
 	Policy() Policy
+	Storage() Storage
 }
 
 // Option configures a factory.

@@ -6,28 +6,32 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/storage"
 	"github.com/tinykube/tinykube/pkg/client/cache"
 )
 
 // The resources the typed accessors serve.
 var (
-	PodsResource                 = Resource{Version: "v1", Resource: "pods"}
-	NodesResource                = Resource{Version: "v1", Resource: "nodes"}
-	NamespacesResource           = Resource{Version: "v1", Resource: "namespaces"}
-	ServicesResource             = Resource{Version: "v1", Resource: "services"}
-	EndpointsResource            = Resource{Version: "v1", Resource: "endpoints"}
-	ConfigMapsResource           = Resource{Version: "v1", Resource: "configmaps"}
-	ServiceAccountsResource      = Resource{Version: "v1", Resource: "serviceaccounts"}
-	EventsResource               = Resource{Version: "v1", Resource: "events"}
-	DeploymentsResource          = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
-	ReplicaSetsResource          = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
-	DaemonSetsResource           = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
-	StatefulSetsResource         = Resource{Group: "apps", Version: "v1", Resource: "statefulsets"}
-	ControllerRevisionsResource  = Resource{Group: "apps", Version: "v1", Resource: "controllerrevisions"}
-	JobsResource                 = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
-	CronJobsResource             = Resource{Group: "batch", Version: "v1", Resource: "cronjobs"}
-	LeasesResource               = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
-	PodDisruptionBudgetsResource = Resource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}
+	PodsResource                   = Resource{Version: "v1", Resource: "pods"}
+	NodesResource                  = Resource{Version: "v1", Resource: "nodes"}
+	NamespacesResource             = Resource{Version: "v1", Resource: "namespaces"}
+	ServicesResource               = Resource{Version: "v1", Resource: "services"}
+	EndpointsResource              = Resource{Version: "v1", Resource: "endpoints"}
+	ConfigMapsResource             = Resource{Version: "v1", Resource: "configmaps"}
+	ServiceAccountsResource        = Resource{Version: "v1", Resource: "serviceaccounts"}
+	PersistentVolumesResource      = Resource{Version: "v1", Resource: "persistentvolumes"}
+	PersistentVolumeClaimsResource = Resource{Version: "v1", Resource: "persistentvolumeclaims"}
+	StorageClassesResource         = Resource{Group: "storage.k8s.io", Version: "v1", Resource: "storageclasses"}
+	EventsResource                 = Resource{Version: "v1", Resource: "events"}
+	DeploymentsResource            = Resource{Group: "apps", Version: "v1", Resource: "deployments"}
+	ReplicaSetsResource            = Resource{Group: "apps", Version: "v1", Resource: "replicasets"}
+	DaemonSetsResource             = Resource{Group: "apps", Version: "v1", Resource: "daemonsets"}
+	StatefulSetsResource           = Resource{Group: "apps", Version: "v1", Resource: "statefulsets"}
+	ControllerRevisionsResource    = Resource{Group: "apps", Version: "v1", Resource: "controllerrevisions"}
+	JobsResource                   = Resource{Group: "batch", Version: "v1", Resource: "jobs"}
+	CronJobsResource               = Resource{Group: "batch", Version: "v1", Resource: "cronjobs"}
+	LeasesResource                 = Resource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
+	PodDisruptionBudgetsResource   = Resource{Group: "policy", Version: "v1", Resource: "poddisruptionbudgets"}
 )
 
 // PodNodeNameIndexFunc indexes pods by spec.nodeName (bound pods only).
@@ -55,6 +59,27 @@ func (f *factory) Coordination() Coordination { return Coordination{f} }
 
 // Policy returns the policy/v1 group's informers.
 func (f *factory) Policy() Policy { return Policy{f} }
+
+// Storage is the storage.k8s.io/v1 group's informers.
+type Storage struct{ f SharedInformerFactory }
+
+// Storage returns the storage.k8s.io/v1 group's informers.
+func (f *factory) Storage() Storage { return Storage{f} }
+
+// StorageClasses is the storageclasses informer.
+func (g Storage) StorageClasses() ResourceInformer[*storage.StorageClass] {
+	return For[storage.StorageClass](g.f, StorageClassesResource, nil)
+}
+
+// PersistentVolumes is the persistentvolumes informer.
+func (g Core) PersistentVolumes() ResourceInformer[*core.PersistentVolume] {
+	return For[core.PersistentVolume](g.f, PersistentVolumesResource, nil)
+}
+
+// PersistentVolumeClaims is the persistentvolumeclaims informer.
+func (g Core) PersistentVolumeClaims() ResourceInformer[*core.PersistentVolumeClaim] {
+	return For[core.PersistentVolumeClaim](g.f, PersistentVolumeClaimsResource, nil)
+}
 
 // Pods also indexes by spec.nodeName (cache.NodeNameIndex).
 func (g Core) Pods() ResourceInformer[*core.Pod] {

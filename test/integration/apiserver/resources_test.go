@@ -40,6 +40,13 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["spec"] = map[string]any{"schedule": "*/5 * * * *", "jobTemplate": map[string]any{"spec": map[string]any{"template": t}}}
 	case "leases.coordination.k8s.io":
 		o["spec"] = map[string]any{"holderIdentity": "me", "leaseDurationSeconds": 15}
+	case "persistentvolumes":
+		o["spec"] = map[string]any{"capacity": map[string]any{"storage": "1Gi"}, "accessModes": []string{"ReadWriteOnce"},
+			"hostPath": map[string]any{"path": "/tmp/" + name}}
+	case "persistentvolumeclaims":
+		o["spec"] = map[string]any{"accessModes": []string{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}
+	case "storageclasses.storage.k8s.io":
+		o["provisioner"] = "example.com/none"
 	case "configmaps":
 		o["data"] = map[string]any{"k": "v"}
 	case "serviceaccounts":

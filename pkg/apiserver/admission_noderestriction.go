@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tinykube/tinykube/pkg/api/authentication"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
@@ -76,6 +77,8 @@ func admitNodeRequest(nodeName string, r nodeRequest) error {
 		err = admitNodeNode(nodeName, r)
 	case r.Group == coordination.GroupName && r.Resource == "leases":
 		err = admitNodeLease(nodeName, r)
+	case r.Group == "" && r.Resource == "serviceaccounts":
+		err = admitNodeServiceAccount(nodeName, r)
 	}
 	if err != nil {
 		return apierrors.NewForbidden(r.Group, r.Resource, r.Name, err)
@@ -157,6 +160,40 @@ func admitNodeLease(nodeName string, r nodeRequest) error {
 	}
 	if r.Name != nodeName {
 		return errors.New("can only access node lease with the same name as the requesting node")
+	}
+	return nil
+}
+
+// admitNodeServiceAccount lets a node create only tokens bound to a pod
+// (named with its uid) that runs on the node: Obj is the TokenRequest,
+// Old the bound pod as stored (nil when the request names none).
+func admitNodeServiceAccount(nodeName string, r nodeRequest) error {
+	if r.Op != opCreate {
+		return fmt.Errorf("unexpected operation %q", r.Op)
+	}
+	if r.Subresource != SubToken {
+		return fmt.Errorf("unexpected subresource %q", r.Subresource)
+	}
+	tr, ok := r.Obj.(*authentication.TokenRequest)
+	if !ok {
+		return fmt.Errorf("unexpected type %T", r.Obj)
+	}
+	ref := tr.Spec.BoundObjectRef
+	if ref == nil || ref.APIVersion != "v1" || ref.Kind != "Pod" || ref.Name == "" {
+		return errors.New("node requested token not bound to a pod")
+	}
+	if ref.UID == "" {
+		return errors.New("node requested token with a pod binding without a uid")
+	}
+	pod, ok := r.Old.(*core.Pod)
+	if !ok {
+		return fmt.Errorf("pod %q not found", ref.Name)
+	}
+	if ref.UID != pod.UID {
+		return fmt.Errorf("the UID in the bound object reference (%s) does not match the UID in record. The object might have been deleted and then recreated", ref.UID)
+	}
+	if pod.Spec.NodeName != nodeName {
+		return errors.New("node requested token bound to a pod scheduled on a different node")
 	}
 	return nil
 }

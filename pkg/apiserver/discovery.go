@@ -189,6 +189,9 @@ func subresourceDiscovery(r *registry.Resource, sub string) meta.APIResource {
 		a.Verbs = []string{"get"}
 	case "exec":
 		a.Kind, a.Verbs = "PodExecOptions", []string{"create", "get"}
+	case SubToken:
+		a.Group, a.Version, a.Kind = "authentication.k8s.io", "v1", "TokenRequest"
+		a.Verbs = []string{"create"}
 	}
 	return a
 }

@@ -84,6 +84,9 @@ type Config struct {
 	WriteAdmission func(ctx context.Context, res *registry.Resource, obj, old meta.Object) error
 	// RequestTimeout bounds requests other than watches (0: none); 504 after.
 	RequestTimeout time.Duration
+	// ServiceAccountTokens, when set, serves serviceaccounts/{name}/token
+	// and the issuer discovery documents (serviceaccount_token.go).
+	ServiceAccountTokens *ServiceAccountTokenConfig
 }
 
 // DefaultRequestTimeout is kube-apiserver's --request-timeout default.
@@ -182,6 +185,7 @@ func (s *Server) newRouter() *mux.Router {
 	s.installHealth(r)
 	s.installDiscovery(r)
 	s.installOpenAPI(r) // kubectl compatibility: openapi.go
+	s.installServiceAccountIssuerDiscovery(r)
 	r.PathPrefix("/api/").HandlerFunc(s.serveResource)
 	r.PathPrefix("/apis/").HandlerFunc(s.serveResource)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

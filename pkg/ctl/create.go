@@ -87,11 +87,18 @@ func (w *writeFlags) read(env *Env) (infos []Info, dr []string, suffix, fv strin
 
 func createCommand() *command {
 	var w writeFlags
+	var tf tokenFlags
 	return &command{
-		name: "create", short: "Create a resource from a file or from stdin",
-		usage: "create -f FILENAME [flags]",
-		flags: func(fs *pflag.FlagSet) { w.addFlags(fs, "to use to create the resource") },
+		name: "create", short: "Create a resource from a file or from stdin, or a service account token",
+		usage: "create -f FILENAME [flags] | create token SERVICE_ACCOUNT [--audience A] [--duration D] [--bound-object-kind K --bound-object-name N]",
+		flags: func(fs *pflag.FlagSet) {
+			w.addFlags(fs, "to use to create the resource")
+			tf.addFlags(fs)
+		},
 		run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) > 0 && args[0] == "token" {
+				return createToken(ctx, env, &tf, args[1:])
+			}
 			infos, dr, suffix, fv, err := w.read(env)
 			if err != nil {
 				return err

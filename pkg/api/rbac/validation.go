@@ -83,7 +83,10 @@ func validateRoleRef(ref RoleRef, namespaced bool, p *field.Path) field.ErrorLis
 	return errs
 }
 
-func validateSubjects(subjects []Subject, p *field.Path) field.ErrorList {
+// validateSubjects checks the subjects of a binding; as Kubernetes, a
+// ServiceAccount subject of a RoleBinding (namespaced) may omit its
+// namespace, which is then the binding's.
+func validateSubjects(subjects []Subject, namespaced bool, p *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, s := range subjects {
 		sp := p.Index(i)
@@ -99,7 +102,7 @@ func validateSubjects(subjects []Subject, p *field.Path) field.ErrorList {
 			if s.APIGroup != "" {
 				errs = append(errs, field.NotSupported(sp.Child("apiGroup"), s.APIGroup, []string{""}))
 			}
-			if s.Namespace == "" {
+			if s.Namespace == "" && !namespaced {
 				errs = append(errs, field.Required(sp.Child("namespace"), ""))
 			}
 		default:
@@ -139,7 +142,7 @@ func ValidateClusterRoleUpdate(r, old *ClusterRole) field.ErrorList {
 func ValidateRoleBinding(b *RoleBinding) field.ErrorList {
 	errs := validation.ValidateObjectMeta(&b.ObjectMeta, true, ValidateName, metaPath)
 	errs = append(errs, validateRoleRef(b.RoleRef, true, field.NewPath("roleRef"))...)
-	return append(errs, validateSubjects(b.Subjects, field.NewPath("subjects"))...)
+	return append(errs, validateSubjects(b.Subjects, true, field.NewPath("subjects"))...)
 }
 
 // ValidateRoleBindingUpdate checks an update; roleRef is immutable.
@@ -148,14 +151,14 @@ func ValidateRoleBindingUpdate(b, old *RoleBinding) field.ErrorList {
 	if b.RoleRef != old.RoleRef {
 		errs = append(errs, field.Invalid(field.NewPath("roleRef"), b.RoleRef, "cannot change roleRef"))
 	}
-	return append(errs, validateSubjects(b.Subjects, field.NewPath("subjects"))...)
+	return append(errs, validateSubjects(b.Subjects, true, field.NewPath("subjects"))...)
 }
 
 // ValidateClusterRoleBinding checks a new ClusterRoleBinding.
 func ValidateClusterRoleBinding(b *ClusterRoleBinding) field.ErrorList {
 	errs := validation.ValidateObjectMeta(&b.ObjectMeta, false, ValidateName, metaPath)
 	errs = append(errs, validateRoleRef(b.RoleRef, false, field.NewPath("roleRef"))...)
-	return append(errs, validateSubjects(b.Subjects, field.NewPath("subjects"))...)
+	return append(errs, validateSubjects(b.Subjects, false, field.NewPath("subjects"))...)
 }
 
 // ValidateClusterRoleBindingUpdate checks an update; roleRef is immutable.
@@ -164,5 +167,5 @@ func ValidateClusterRoleBindingUpdate(b, old *ClusterRoleBinding) field.ErrorLis
 	if b.RoleRef != old.RoleRef {
 		errs = append(errs, field.Invalid(field.NewPath("roleRef"), b.RoleRef, "cannot change roleRef"))
 	}
-	return append(errs, validateSubjects(b.Subjects, field.NewPath("subjects"))...)
+	return append(errs, validateSubjects(b.Subjects, false, field.NewPath("subjects"))...)
 }

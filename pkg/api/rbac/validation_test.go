@@ -30,7 +30,8 @@ func TestValidation(t *testing.T) {
 			t.Errorf("cluster role: %v lacks %q", errs, w)
 		}
 	}
-	b := &RoleBinding{ObjectMeta: om, Subjects: []Subject{user, {Kind: ServiceAccountKind, Name: "sa", Namespace: "ns"}}, RoleRef: ref}
+	b := &RoleBinding{ObjectMeta: om, Subjects: []Subject{user, {Kind: ServiceAccountKind, Name: "sa", Namespace: "ns"},
+		{Kind: ServiceAccountKind, Name: "builder"}}, RoleRef: ref} // builder: of the binding's namespace
 	DefaultRoleBinding(b)
 	if b.Subjects[0].APIGroup != GroupName || b.Subjects[1].APIGroup != "" {
 		t.Errorf("defaulted subjects %+v", b.Subjects)

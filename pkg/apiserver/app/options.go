@@ -42,6 +42,8 @@ type Options struct {
 	Identity identity.Options
 	// Security: authentication, authorization, request timeout (security.go).
 	Security SecurityOptions
+	// ServiceAccount: service account tokens (serviceaccount.go).
+	ServiceAccount ServiceAccountOptions
 }
 
 // NewOptions returns kube-apiserver's defaults.
@@ -94,6 +96,7 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"serve /debug/pprof on the API port (authenticated and authorized like any non-resource URL)")
 	o.Identity.AddFlags(fs)
 	o.Security.AddFlags(fs)
+	o.ServiceAccount.AddFlags(fs)
 }
 
 // Validate reports inconsistent options.
@@ -111,6 +114,9 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("in-flight limits must be non-negative")
 	}
 	if err := o.Security.Validate(o.TLSCertFile != ""); err != nil {
+		return err
+	}
+	if err := o.ServiceAccount.Validate(); err != nil {
 		return err
 	}
 	return o.Identity.Validate()

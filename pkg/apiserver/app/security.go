@@ -127,6 +127,13 @@ func (inst *Instance) configureSecurity(cfg *apiserver.Config) error {
 		inst.log.Info("token authentication enabled", zap.String("file", o.TokenAuthFile), zap.Int("tokens", tf.Len()))
 		authns = append(authns, tf)
 	}
+	saAuthn, err := inst.configureServiceAccounts(cfg)
+	if err != nil {
+		return err
+	}
+	if saAuthn != nil {
+		authns = append(authns, saAuthn)
+	}
 	if len(authns) > 0 {
 		cfg.Authenticator = authns
 	}

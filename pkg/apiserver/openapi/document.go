@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tinykube/tinykube/pkg/api/authentication"
 	"github.com/tinykube/tinykube/pkg/api/autoscaling"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
@@ -100,6 +101,10 @@ func subresourceKind(b *builder, r *registry.Resource, sub string) (group, versi
 		t := reflect.TypeOf(policy.Eviction{})
 		b.ref(t)
 		return "policy", "v1", "Eviction", DefinitionName(t)
+	case "token": // serviceaccounts/token, when the apiserver issues tokens
+		t := reflect.TypeOf(authentication.TokenRequest{})
+		b.ref(t)
+		return authentication.GroupName, authentication.Version, "TokenRequest", DefinitionName(t)
 	}
 	return r.Group, r.Version, r.Kind, DefinitionName(reflect.TypeOf(r.New()).Elem())
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/rbac"
 	"github.com/tinykube/tinykube/pkg/apiserver/authentication/user"
+	"github.com/tinykube/tinykube/pkg/serviceaccount"
 )
 
 // rule builds a PolicyRule: rule(verbs...).groups(...).resources(...).
@@ -74,7 +75,10 @@ type Policy struct {
 //     the kind; the apiserver's node restriction (admission, always on, as
 //     Kubernetes' NodeRestriction) narrows a user system:node:<name> to its
 //     own Node (not its taints or node-restriction.kubernetes.io labels),
-//     its Lease in kube-node-lease and the pods bound to it.
+//     its Lease in kube-node-lease and the pods bound to it, and tokens to
+//     those bound to its pods.
+//   - system:service-account-issuer-discovery (group system:serviceaccounts):
+//     the OpenID configuration and JWKS of the service account issuer.
 func BootstrapPolicy() Policy {
 	core, apps, batch, coord := "", "apps", "batch", "coordination.k8s.io"
 	events := rule("create", "update", "patch").groups(core, "events.k8s.io").resources("events").done()
@@ -88,6 +92,8 @@ func BootstrapPolicy() Policy {
 				"/openapi", "/openapi/*"}, health...)...).done()),
 			clusterRole("system:basic-user", rule("create").groups("authorization.k8s.io").
 				resources("selfsubjectaccessreviews", "selfsubjectrulesreviews").done()),
+			clusterRole("system:service-account-issuer-discovery", rule("get").urls(serviceaccount.OpenIDConfigPath,
+				serviceaccount.OpenIDConfigPath+"/", serviceaccount.JWKSPath, serviceaccount.JWKSPath+"/").done()),
 			clusterRole("system:monitoring", rule("get").urls("/metrics", "/metrics/*", "/healthz", "/healthz/*",
 				"/livez", "/livez/*", "/readyz", "/readyz/*").done()),
 			clusterRole("system:kube-scheduler",
@@ -126,6 +132,9 @@ func BootstrapPolicy() Policy {
 				rule("get").groups(core).resources("configmaps", "secrets").done(),
 				rule("update", "patch").groups(core).resources("pods/status").done(),
 				rule("get").groups(core).resources("persistentvolumeclaims", "persistentvolumes").done(),
+				// Tokens for its pods' service accounts (node restriction:
+				// bound to a pod of the node).
+				rule("create").groups(core).resources("serviceaccounts/token").done(),
 				events,
 				rule("get", "create", "update", "patch", "delete").groups(coord).resources("leases").done()),
 		},
@@ -135,6 +144,8 @@ func BootstrapPolicy() Policy {
 				group(user.AllAuthenticated), group(user.AllUnauthenticated)),
 			clusterRoleBinding("system:discovery", "system:discovery", group(user.AllAuthenticated)),
 			clusterRoleBinding("system:basic-user", "system:basic-user", group(user.AllAuthenticated)),
+			clusterRoleBinding("system:service-account-issuer-discovery", "system:service-account-issuer-discovery",
+				group(serviceaccount.AllServiceAccountsGroup)),
 			clusterRoleBinding("system:monitoring", "system:monitoring", group(user.MonitoringGroup)),
 			clusterRoleBinding("system:kube-scheduler", "system:kube-scheduler", userSubject(user.KubeScheduler)),
 			clusterRoleBinding("system:kube-controller-manager", "system:kube-controller-manager",

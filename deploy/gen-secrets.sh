@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a cluster's certificates and bearer tokens at start time (nothing of
 # it is committed): DIR/pki (CA, the apiserver's serving certificate for
-# localhost, 127.0.0.1 and apiserver; hack/tools/gen-certs) and DIR/auth
+# localhost, 127.0.0.1 and apiserver, the service account token key pair
+# sa.key/sa.pub the apiservers share; hack/tools/gen-certs) and DIR/auth
 # (tokens.csv for --token-auth-file and one token and kubeconfig per
 # identity; hack/gen-tokens.sh). Both keep what exists, so a restarted
 # cluster keeps its credentials. Then, when HOST_SERVER is given, writes

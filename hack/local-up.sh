@@ -136,7 +136,9 @@ main() {
   log "certificates and tokens in $SECRETS (kept if there), admin kubeconfig $ADMIN"
   NODES="${NODES[*]}" deploy/gen-secrets.sh "$SECRETS" "$API" "$CA" "$API" "$ADMIN"
   local secure=(--tls-cert-file "$SECRETS/pki/apiserver.crt" --tls-private-key-file "$SECRETS/pki/apiserver.key"
-    --client-ca-file "$CA" --token-auth-file "$KUBECONFIGS/tokens.csv" --authorization-mode RBAC)
+    --client-ca-file "$CA" --token-auth-file "$KUBECONFIGS/tokens.csv" --authorization-mode RBAC
+    --service-account-issuer https://kubernetes.default.svc.cluster.local
+    --service-account-signing-key-file "$SECRETS/pki/sa.key" --service-account-key-file "$SECRETS/pki/sa.pub")
   start apiserver "$BIN/apiserver" --bind-address "$BIND" --port "$PORT" --data-dir "$RUN_DIR/apiserver-data" \
     --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30 "${secure[@]}"
   wait_for "the apiserver" api_ready || exit 1

@@ -1,7 +1,10 @@
 // Command gen-certs makes the PKI of a tinykube cluster in a directory: a CA
 // (ca.crt, ca.key), the apiserver's serving certificate (apiserver.crt,
 // apiserver.key) for the given hosts, and client certificates whose subject
-// names a user (CN) and groups (O), for --client-ca-file authentication.
+// names a user (CN) and groups (O), for --client-ca-file authentication;
+// and the service account token key pair every apiserver of the cluster
+// shares (sa.key for --service-account-signing-key-file, sa.pub for
+// --service-account-key-file; RSA 2048, as kubeadm makes it).
 // Existing files are kept unless --force, so it can run at every start.
 //
 //	go run ./hack/tools/gen-certs --dir .local/pki \
@@ -9,6 +12,10 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -39,6 +46,9 @@ func run(args []string) error {
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", *dir, err)
+	}
+	if err := writeServiceAccountKey(*dir, *force); err != nil {
+		return err
 	}
 	caCert, caKey := filepath.Join(*dir, "ca.crt"), filepath.Join(*dir, "ca.key")
 	if exists(caCert) && !*force {
@@ -90,6 +100,31 @@ func parseClient(s string) (string, []string, error) {
 		}
 	}
 	return name, gs, nil
+}
+
+// writeServiceAccountKey writes sa.key and sa.pub unless sa.key exists
+// (a PKI made before service account tokens gets them too).
+func writeServiceAccountKey(dir string, force bool) error {
+	keyFile, pubFile := filepath.Join(dir, "sa.key"), filepath.Join(dir, "sa.pub")
+	if exists(keyFile) && !force {
+		return nil
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("service account key: %w", err)
+	}
+	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return fmt.Errorf("service account key: %w", err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", keyFile, err)
+	}
+	if err := os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", pubFile, err)
+	}
+	fmt.Printf("gen-certs: wrote the service account key pair %s, %s\n", keyFile, pubFile)
+	return nil
 }
 
 func exists(path string) bool {

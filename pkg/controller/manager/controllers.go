@@ -15,6 +15,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
 	"github.com/tinykube/tinykube/pkg/controller/serviceaccount"
 	"github.com/tinykube/tinykube/pkg/controller/statefulset"
+	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
 )
 
 // initializers is the table of controllers, in start order.
@@ -96,6 +97,13 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(statefulset.Name)) }, nil
+	}},
+	{persistentvolume.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := persistentvolume.New(c.Client, c.Factory, c.Recorder("persistentvolume-controller"), c.Options.HostPathVolumeDir, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(persistentvolume.Name)) }, nil
 	}},
 	{endpoints.Name, func(c *Context) (func(context.Context), error) {
 		ctrl, err := endpoints.New(c.Client, c.Factory, c.Logger)

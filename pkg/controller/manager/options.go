@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tinykube/tinykube/pkg/client/leaderelection"
+	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
 )
 
 // LeaseName is the Lease the controller-managers elect a leader on.
@@ -40,6 +41,9 @@ type Options struct {
 	JobBackoffBase time.Duration
 	// CronJobNow replaces the cronjob controller's clock (tests; no flag).
 	CronJobNow func() time.Time
+	// HostPathVolumeDir is where the persistentvolume-binder's host-path
+	// provisioner puts the volumes it makes (on the nodes).
+	HostPathVolumeDir string
 
 	LeaderElection *leaderelection.Options
 }
@@ -58,12 +62,14 @@ func NewOptions() *Options {
 			// --concurrent-statefulset-syncs in Kubernetes.
 			"statefulset": 5,
 			// Kubernetes runs one serviceaccount worker.
-			"serviceaccount": 1,
+			"serviceaccount":          1,
+			"persistentvolume-binder": 1,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
 		NodeMonitorPeriod:      5 * time.Second,
 		ResyncPeriod:           12 * time.Hour,
 		GCPeriod:               30 * time.Second,
+		HostPathVolumeDir:      persistentvolume.DefaultVolumeDir,
 		LeaderElection:         leaderelection.NewOptions(LeaseName),
 	}
 }
@@ -82,6 +88,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"how long a node may be unresponsive before it is marked unhealthy")
 	fs.DurationVar(&o.NodeMonitorPeriod, "node-monitor-period", o.NodeMonitorPeriod, "how often node health is checked")
 	fs.DurationVar(&o.ResyncPeriod, "min-resync-period", o.ResyncPeriod, "the informers' resync period")
+	fs.StringVar(&o.HostPathVolumeDir, "host-path-volume-dir", o.HostPathVolumeDir,
+		"directory on the nodes under which the tinykube.io/host-path provisioner makes volumes")
 	o.LeaderElection.AddFlags(fs)
 }
 

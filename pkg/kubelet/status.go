@@ -79,7 +79,12 @@ func containerStatus(in statusInput, c *core.Container, waitReason string) core.
 	cs := core.ContainerStatus{Name: c.Name, Image: c.Image, Started: meta.Ptr(false)}
 	rt, ok := in.Containers[c.Name]
 	if !ok {
+		// Never started: waiting to be created, or held by why it could
+		// not be (CreateContainerConfigError, CreateContainerError).
 		cs.State.Waiting = &core.ContainerStateWaiting{Reason: waitReason}
+		if w, held := in.Waiting[c.Name]; held {
+			cs.State.Waiting = &core.ContainerStateWaiting{Reason: w.Reason, Message: w.Message}
+		}
 		return cs
 	}
 	cs.RestartCount, cs.ContainerID = rt.Attempt, rt.ID

@@ -112,6 +112,13 @@ func TestGeneratePodStatus(t *testing.T) {
 					t.Errorf("state = %+v", st.ContainerStatuses[0].State)
 				}
 			}},
+		{name: "never created", pod: testPod("", nil, "a"), phase: core.PodPending, podReady: core.ConditionFalse, initialized: core.ConditionTrue,
+			waiting: map[string]core.ContainerStateWaiting{"a": {Reason: ReasonCreateContainerError, Message: "cannot mount"}},
+			check: func(t *testing.T, st core.PodStatus) {
+				if w := st.ContainerStatuses[0].State.Waiting; w == nil || w.Reason != ReasonCreateContainerError || w.Message != "cannot mount" {
+					t.Errorf("state = %+v", st.ContainerStatuses[0].State)
+				}
+			}},
 		{name: "initializing", pod: testPod("", []string{"i"}, "a"), rt: states(running("i", 0)), phase: core.PodPending,
 			podReady: core.ConditionFalse, initialized: core.ConditionFalse,
 			check: func(t *testing.T, st core.PodStatus) {

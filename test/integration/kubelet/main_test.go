@@ -28,10 +28,14 @@ import (
 	kruntime "github.com/tinykube/tinykube/pkg/kubelet/runtime"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime/process"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime/simulated"
+	"github.com/tinykube/tinykube/pkg/kubelet/volume"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
-func TestMain(m *testing.M) { framework.RunWithLeakCheck(m, noChildProcesses) }
+func TestMain(m *testing.M) {
+	process.Init() // containers with volume mounts re-execute this binary as their init
+	framework.RunWithLeakCheck(m, noChildProcesses)
+}
 
 // noChildProcesses fails when a process this one started is still alive.
 func noChildProcesses() error {
@@ -97,6 +101,8 @@ type kubeletSpec struct {
 	root    string // process runtime root; empty: simulated
 	nodes   []string
 	backoff *kubelet.Backoff
+	// noMounts runs the process runtime as if it could not mount.
+	noMounts bool
 }
 
 func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testKubelet {
@@ -109,12 +115,16 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 		}
 	}
 	var rt kruntime.Runtime = simulated.New(notify)
+	var vols *volume.Manager
 	if s.root != "" {
-		p, err := process.New(process.Options{RootDir: s.root, Logger: log, Notify: notify, PollInterval: 50 * time.Millisecond})
+		p, err := process.New(process.Options{RootDir: s.root, Logger: log, Notify: notify, PollInterval: 50 * time.Millisecond,
+			DisableMounts: s.noMounts})
 		if err != nil {
 			t.Fatal(err)
 		}
 		rt = p
+		vols = volume.NewManager(volume.Options{RootDir: s.root, Getter: kubelet.APIGetter{Client: newClient(t, srv)},
+			CanMount: !s.noMounts && process.CanMount(), Logger: log})
 	}
 	reg := prometheus.NewRegistry()
 	hs := daemon.NewServer(&daemon.ServingOptions{BindAddress: "127.0.0.1", Port: 0}, log, reg)
@@ -129,7 +139,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := kubelet.New(kubelet.Config{Client: newClient(t, srv), Runtime: rt, NodeNames: s.nodes,
+	k, err := kubelet.New(kubelet.Config{Client: newClient(t, srv), Runtime: rt, Volumes: vols, NodeNames: s.nodes,
 		NodeIP: "127.0.0.1", Port: portN, Capacity: capacity, Backoff: s.backoff, Logger: log,
 		PodResync: 200 * time.Millisecond, Registerer: reg})
 	if err != nil {

@@ -189,6 +189,8 @@ func subresourceDiscovery(r *registry.Resource, sub string) meta.APIResource {
 		a.Verbs = []string{"get"}
 	case "exec":
 		a.Kind, a.Verbs = "PodExecOptions", []string{"create", "get"}
+	case "portforward":
+		a.Kind, a.Verbs = "PodPortForwardOptions", []string{"create", "get"}
 	case SubToken:
 		a.Group, a.Version, a.Kind = "authentication.k8s.io", "v1", "TokenRequest"
 		a.Verbs = []string{"create"}

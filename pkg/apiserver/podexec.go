@@ -54,6 +54,15 @@ func (s *Server) podExec(w http.ResponseWriter, req *http.Request, r *request) e
 	}
 	target.Path = "/exec/" + pod.Namespace + "/" + pod.Name + "/" + container
 	target.RawQuery = execQuery(q).Encode()
+	s.proxyToKubelet(w, req, target, "pod exec")
+	return nil
+}
+
+// proxyToKubelet passes req on to target on a kubelet, an upgraded
+// connection included (httputil.ReverseProxy relays a 101 Switching
+// Protocols and then copies bytes both ways): exec's WebSocket, and
+// port-forward's SPDY.
+func (s *Server) proxyToKubelet(w http.ResponseWriter, req *http.Request, target *url.URL, what string) {
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL = target
@@ -64,12 +73,11 @@ func (s *Server) podExec(w http.ResponseWriter, req *http.Request, r *request) e
 		},
 		Transport: s.kubeletClient.Transport,
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
-			s.log.Debug("pod exec proxy", zap.String("kubelet", target.Host), zap.Error(err))
+			s.log.Debug(what+" proxy", zap.String("kubelet", target.Host), zap.Error(err))
 			writeError(w, req, apierrors.NewServiceUnavailable(fmt.Sprintf("cannot reach the kubelet at %s: %v", target.Host, err)))
 		},
 	}
 	proxy.ServeHTTP(w, req)
-	return nil
 }
 
 // execQuery keeps the exec parameters the kubelet reads.

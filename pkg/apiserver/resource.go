@@ -133,6 +133,8 @@ func (s *Server) dispatchSubresource(w http.ResponseWriter, req *http.Request, r
 		return s.podLog(w, req, r)
 	case "exec":
 		return s.podExec(w, req, r)
+	case "portforward":
+		return s.podPortForward(w, req, r)
 	case SubToken:
 		return s.createToken(w, req, r)
 	}

@@ -103,7 +103,7 @@ func commands() []*command {
 		getCommand(), describeCommand(), createCommand(), applyCommand(), deleteCommand(),
 		logsCommand(), scaleCommand(), rolloutCommand(), cordonCommand(true), cordonCommand(false),
 		drainCommand(), labelCommand("label"), labelCommand("annotate"), apiResourcesCommand(),
-		versionCommand(), waitCommand(), execCommand(),
+		versionCommand(), waitCommand(), execCommand(), portForwardCommand(),
 	}
 }
 

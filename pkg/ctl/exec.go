@@ -90,10 +90,6 @@ func (o *execOptions) run(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Streams.ErrOut, "Defaulted container %q out of: %s\n", container, containerNames(pod.Spec.Containers))
 		}
 	}
-	cfg, err := env.Client.RESTConfig()
-	if err != nil {
-		return err
-	}
 	rc, err := env.REST()
 	if err != nil {
 		return err
@@ -109,17 +105,9 @@ func (o *execOptions) run(ctx context.Context, env *Env, args []string) error {
 	default:
 		u.Scheme = "ws"
 	}
-	tlsCfg, err := cfg.TLSClientConfig.TLSConfig()
+	tlsCfg, hdr, err := streamingDialConfig(env)
 	if err != nil {
 		return fmt.Errorf("exec: %w", err)
-	}
-	token, err := cfg.Token()
-	if err != nil {
-		return fmt.Errorf("exec: %w", err)
-	}
-	hdr := http.Header{"User-Agent": {"ctl"}}
-	if token != "" {
-		hdr.Set("Authorization", "Bearer "+token)
 	}
 	d := websocket.Dialer{TLSClientConfig: tlsCfg, Subprotocols: []string{execProtocolV5, execProtocolV4},
 		HandshakeTimeout: 30 * time.Second, Proxy: http.ProxyFromEnvironment}

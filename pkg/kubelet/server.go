@@ -21,6 +21,7 @@ import (
 //	GET /pods                                         PodList of this kubelet's pods
 //	GET /containerLogs/{namespace}/{pod}/{container}  ?follow&previous&timestamps&tailLines&limitBytes&sinceSeconds
 //	GET|POST /exec/{namespace}/{pod}/{container}    ?command=...&stdin&stdout&stderr&tty (WebSocket, exec.go)
+//	GET|POST /portForward/{namespace}/{pod}         portforward.k8s.io over SPDY/3.1 (portforward.go)
 func (k *Kubelet) Register(mux interface {
 	Handle(pattern string, h http.Handler)
 }) {
@@ -28,6 +29,8 @@ func (k *Kubelet) Register(mux interface {
 	mux.Handle("GET /containerLogs/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveLogs))
 	mux.Handle("GET /exec/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveExec))
 	mux.Handle("POST /exec/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveExec))
+	mux.Handle("GET /portForward/{namespace}/{pod}", http.HandlerFunc(k.servePortForward))
+	mux.Handle("POST /portForward/{namespace}/{pod}", http.HandlerFunc(k.servePortForward))
 }
 
 func (k *Kubelet) servePods(w http.ResponseWriter, _ *http.Request) {

@@ -51,6 +51,7 @@ func TestScenario(t *testing.T) {
 		{"after an apiserver restart the components reconnect and the Deployment converges", stepAPIServerRestart},
 		{"an apiserver killed mid-rollout: the rollout completes, watches recover, no pod is created twice", stepAPIServerKilledMidRollout},
 		{"a Job runs to completion", stepJob},
+		{"a pod reads its ConfigMap volume", stepConfigMapVolume},
 		{"a PodDisruptionBudget lets one eviction through at a time", stepDisruptionBudget},
 		{"every Prometheus target is up", stepPrometheusTargets},
 	}

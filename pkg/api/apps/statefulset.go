@@ -1,7 +1,7 @@
 package apps
 
 import (
-	"encoding/json"
+	"strconv"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/intstr"
@@ -71,7 +71,6 @@ const (
 
 // StatefulSetPersistentVolumeClaimRetentionPolicy says what becomes of the
 // claims of volumeClaimTemplates when the set is deleted or scaled down.
-// tinykube has no storage: it is stored and validated only.
 type StatefulSetPersistentVolumeClaimRetentionPolicy struct {
 	WhenDeleted PersistentVolumeClaimRetentionPolicyType `json:"whenDeleted,omitempty"`
 	WhenScaled  PersistentVolumeClaimRetentionPolicyType `json:"whenScaled,omitempty"`
@@ -82,23 +81,12 @@ type StatefulSetOrdinals struct {
 	Start int32 `json:"start"`
 }
 
-// PersistentVolumeClaim is a volume claim template of a stateful set.
-// tinykube has no storage (no claims or volumes are ever made): the
-// template keeps its metadata, and its spec and status as the raw JSON
-// sent, so it round-trips unchanged.
-type PersistentVolumeClaim struct {
-	meta.TypeMeta   `json:",inline"`
-	meta.ObjectMeta `json:"metadata,omitempty"`
-	Spec            json.RawMessage `json:"spec,omitempty"`
-	Status          json.RawMessage `json:"status,omitempty"`
-}
-
 // StatefulSetSpec is the desired state of a stateful set.
 type StatefulSetSpec struct {
 	Replicas                             *int32                                           `json:"replicas,omitempty"`
 	Selector                             *meta.LabelSelector                              `json:"selector"`
 	Template                             core.PodTemplateSpec                             `json:"template"`
-	VolumeClaimTemplates                 []PersistentVolumeClaim                          `json:"volumeClaimTemplates,omitempty"`
+	VolumeClaimTemplates                 []core.PersistentVolumeClaim                     `json:"volumeClaimTemplates,omitempty"`
 	ServiceName                          string                                           `json:"serviceName,omitempty"`
 	PodManagementPolicy                  PodManagementPolicyType                          `json:"podManagementPolicy,omitempty"`
 	UpdateStrategy                       StatefulSetUpdateStrategy                        `json:"updateStrategy,omitempty"`
@@ -169,25 +157,34 @@ func DefaultStatefulSet(ss *StatefulSet) {
 		p.WhenScaled = RetainPersistentVolumeClaimRetentionPolicyType
 	}
 	core.DefaultPodSpec(&s.Template.Spec)
+	for i := range s.VolumeClaimTemplates {
+		core.DefaultPersistentVolumeClaim(&s.VolumeClaimTemplates[i])
+	}
+}
+
+// ClaimName is the name of the claim template tmpl makes for set's pod of
+// ordinal ord: <template>-<set>-<ordinal>, as Kubernetes names it.
+func ClaimName(set *StatefulSet, tmpl *core.PersistentVolumeClaim, ord int) string {
+	return tmpl.Name + "-" + set.Name + "-" + strconv.Itoa(ord)
 }
 
 // WithClaimVolumes is tmpl with a volume for each of ss's volume claim
-// templates its pod volumes do not already name. Kubernetes mounts the
-// claim <template>-<pod>; tinykube has no storage, so the volume is an
-// emptyDir of the template's name (data lives as long as the pod).
-func WithClaimVolumes(ss *StatefulSet, tmpl *core.PodTemplateSpec) *core.PodTemplateSpec {
+// templates its pod volumes do not already name: a persistentVolumeClaim
+// volume of the template's name naming the claim of ordinal ord.
+func WithClaimVolumes(ss *StatefulSet, tmpl *core.PodTemplateSpec, ord int) *core.PodTemplateSpec {
 	out := meta.DeepCopy(tmpl)
 	have := map[string]bool{}
 	for _, v := range out.Spec.Volumes {
 		have[v.Name] = true
 	}
-	for _, c := range ss.Spec.VolumeClaimTemplates {
+	for i := range ss.Spec.VolumeClaimTemplates {
+		c := &ss.Spec.VolumeClaimTemplates[i]
 		if c.Name == "" || have[c.Name] {
 			continue
 		}
 		have[c.Name] = true
-		out.Spec.Volumes = append(out.Spec.Volumes, core.Volume{Name: c.Name,
-			VolumeSource: core.VolumeSource{EmptyDir: &core.EmptyDirVolumeSource{}}})
+		out.Spec.Volumes = append(out.Spec.Volumes, core.Volume{Name: c.Name, VolumeSource: core.VolumeSource{
+			PersistentVolumeClaim: &core.PersistentVolumeClaimVolumeSource{ClaimName: ClaimName(ss, c, ord)}}})
 	}
 	return out
 }

@@ -65,12 +65,13 @@ func validateStatefulSetSpec(ss *apps.StatefulSet, p *field.Path) field.ErrorLis
 				errs = append(errs, field.Invalid(cp.Child("metadata", "name"), c.Name, msg))
 			}
 		}
+		errs = append(errs, validatePersistentVolumeClaimSpec(&c.Spec, cp.Child("spec"))...)
 	}
 	tp := p.Child("template")
 	errs = append(errs, validateSelectorMatchesTemplate(s.Selector, s.Template.Labels, p.Child("selector"), tp.Child("metadata", "labels"), "statefulset")...)
 	// The pod spec is checked with the claim templates' volumes added, as
 	// the controller makes the pods, so mounts of a claim resolve.
-	errs = append(errs, ValidatePodTemplateSpec(apps.WithClaimVolumes(ss, &s.Template), tp)...)
+	errs = append(errs, ValidatePodTemplateSpec(apps.WithClaimVolumes(ss, &s.Template, 0), tp)...)
 	if rp := s.Template.Spec.RestartPolicy; rp != core.RestartPolicyAlways {
 		errs = append(errs, field.NotSupported(tp.Child("spec", "restartPolicy"), rp, []string{"Always"}))
 	}

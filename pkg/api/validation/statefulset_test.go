@@ -1,7 +1,6 @@
 package validation
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
@@ -51,13 +50,21 @@ func TestValidateStatefulSet(t *testing.T) {
 		{"activeDeadlineSeconds", func(s *apps.StatefulSet) { s.Spec.Template.Spec.ActiveDeadlineSeconds = meta.Ptr(int64(5)) },
 			[]string{"spec.template.spec.activeDeadlineSeconds:FieldValueForbidden"}},
 		{"claim template mounted", func(s *apps.StatefulSet) {
-			s.Spec.VolumeClaimTemplates = []apps.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"},
-				Spec: json.RawMessage(`{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}`)}}
+			s.Spec.VolumeClaimTemplates = []core.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"},
+				Spec: core.PersistentVolumeClaimSpec{AccessModes: []core.PersistentVolumeAccessMode{core.ReadWriteOnce},
+					Resources: core.VolumeResourceRequirements{Requests: storageList("1Gi")}}}}
 			c := &s.Spec.Template.Spec.Containers[0]
 			c.VolumeMounts = append(c.VolumeMounts, core.VolumeMount{Name: "data", MountPath: "/data"})
 		}, nil},
-		{"claim template without name", func(s *apps.StatefulSet) { s.Spec.VolumeClaimTemplates = []apps.PersistentVolumeClaim{{}} },
-			[]string{"spec.volumeClaimTemplates[0].metadata.name:FieldValueRequired"}},
+		{"claim template without name", func(s *apps.StatefulSet) {
+			s.Spec.VolumeClaimTemplates = []core.PersistentVolumeClaim{{Spec: core.PersistentVolumeClaimSpec{
+				AccessModes: []core.PersistentVolumeAccessMode{core.ReadWriteOnce},
+				Resources:   core.VolumeResourceRequirements{Requests: storageList("1Gi")}}}}
+		}, []string{"spec.volumeClaimTemplates[0].metadata.name:FieldValueRequired"}},
+		{"claim template without request", func(s *apps.StatefulSet) {
+			s.Spec.VolumeClaimTemplates = []core.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"},
+				Spec: core.PersistentVolumeClaimSpec{AccessModes: []core.PersistentVolumeAccessMode{core.ReadWriteOnce}}}}
+		}, []string{"spec.volumeClaimTemplates[0].spec.resources[storage]:FieldValueRequired"}},
 	} {
 		ss := validStatefulSet()
 		tc.mutate(ss)
@@ -88,7 +95,9 @@ func TestValidateStatefulSetUpdate(t *testing.T) {
 			s.Spec.Template.Labels["v"] = "2"
 		}, []string{"spec:FieldValueForbidden"}},
 		{"claim templates", func(s *apps.StatefulSet) {
-			s.Spec.VolumeClaimTemplates = []apps.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"}}}
+			s.Spec.VolumeClaimTemplates = []core.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"},
+				Spec: core.PersistentVolumeClaimSpec{AccessModes: []core.PersistentVolumeAccessMode{core.ReadWriteOnce},
+					Resources: core.VolumeResourceRequirements{Requests: storageList("1Gi")}}}}
 		}, []string{"spec:FieldValueForbidden"}},
 	} {
 		upd := meta.DeepCopy(old)

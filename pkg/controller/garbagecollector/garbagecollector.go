@@ -65,6 +65,10 @@ func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) 
 			func(ns string) clientset.ResourceInterface[core.Endpoints, *core.Endpoints] {
 				return cs.CoreV1().Endpoints(ns)
 			}),
+		newKind[core.PersistentVolumeClaim]("v1", "PersistentVolumeClaim", true, f.Core().PersistentVolumeClaims(),
+			func(ns string) clientset.ResourceInterface[core.PersistentVolumeClaim, *core.PersistentVolumeClaim] {
+				return cs.CoreV1().PersistentVolumeClaims(ns)
+			}),
 		newKind[core.Node]("v1", "Node", false, f.Core().Nodes(),
 			func(string) clientset.ResourceInterface[core.Node, *core.Node] { return cs.CoreV1().Nodes() }),
 		newKind[apps.Deployment](apps.APIVersion, "Deployment", true, f.Apps().Deployments(),

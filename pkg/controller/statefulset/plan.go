@@ -68,7 +68,7 @@ func TemplateOf(rev *apps.ControllerRevision) (*core.PodTemplateSpec, error) {
 // subdomain serviceName, the claim templates as volumes, a controller
 // reference to set.
 func NewPod(set *apps.StatefulSet, tmpl *core.PodTemplateSpec, revName string, ord int) *core.Pod {
-	t := apps.WithClaimVolumes(set, tmpl)
+	t := apps.WithClaimVolumes(set, tmpl, ord)
 	name := PodName(set, ord)
 	lbl := maps.Clone(t.Labels)
 	if lbl == nil {

@@ -145,7 +145,7 @@ func TestOrdinal(t *testing.T) {
 
 func TestNewPod(t *testing.T) {
 	s := testSet(3, func(s *apps.StatefulSet) {
-		s.Spec.VolumeClaimTemplates = []apps.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"}}}
+		s.Spec.VolumeClaimTemplates = []core.PersistentVolumeClaim{{ObjectMeta: meta.ObjectMeta{Name: "data"}}}
 	})
 	data, err := controller.TemplateRevisionData(&s.Spec.Template)
 	if err != nil {
@@ -169,7 +169,8 @@ func TestNewPod(t *testing.T) {
 	if ref := p.ControllerRef(); ref == nil || ref.Kind != "StatefulSet" || ref.UID != "u1" {
 		t.Errorf("owner %+v", p.OwnerReferences)
 	}
-	if len(p.Spec.Volumes) != 1 || p.Spec.Volumes[0].Name != "data" || p.Spec.Volumes[0].EmptyDir == nil {
+	if len(p.Spec.Volumes) != 1 || p.Spec.Volumes[0].Name != "data" ||
+		p.Spec.Volumes[0].PersistentVolumeClaim == nil || p.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "data-web-2" {
 		t.Errorf("volumes %+v", p.Spec.Volumes)
 	}
 	if p.Spec.Containers[0].Image != "nginx:1" {

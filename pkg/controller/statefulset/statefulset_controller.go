@@ -5,8 +5,11 @@
 // name when they fail, and replaced from the highest ordinal down to the
 // partition when the template changes. The templates are kept as
 // ControllerRevisions, as the daemon set controller keeps them.
-// tinykube has no storage: volumeClaimTemplates make no claims, the
-// pods get an emptyDir volume of each template's name.
+// Before a pod is made, each volumeClaimTemplate's claim
+// <template>-<set>-<ordinal> is created if missing, and the pod mounts it;
+// persistentVolumeClaimRetentionPolicy decides, through owner references
+// the garbage collector follows, whether claims go with the set
+// (whenDeleted) or with pods removed by a scale down (whenScaled).
 package statefulset
 
 import (
@@ -41,6 +44,7 @@ type Controller struct {
 	setLister    cache.Lister[*apps.StatefulSet]
 	podLister    cache.Lister[*core.Pod]
 	revLister    cache.Lister[*apps.ControllerRevision]
+	claimLister  cache.Lister[*core.PersistentVolumeClaim]
 	synced       []cache.InformerSynced
 	recorder     record.EventRecorder
 	expectations *controller.Expectations
@@ -53,9 +57,12 @@ type Controller struct {
 // informers.
 func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder record.EventRecorder, logger *zap.Logger) (*Controller, error) {
 	setInf, podInf, revInf := f.Apps().StatefulSets(), f.Core().Pods(), f.Apps().ControllerRevisions()
+	claimInf := f.Core().PersistentVolumeClaims()
 	c := &Controller{
 		client: cs, setLister: setInf.Lister(), podLister: podInf.Lister(), revLister: revInf.Lister(),
-		synced:       []cache.InformerSynced{setInf.Informer().HasSynced, podInf.Informer().HasSynced, revInf.Informer().HasSynced},
+		claimLister: claimInf.Lister(),
+		synced: []cache.InformerSynced{setInf.Informer().HasSynced, podInf.Informer().HasSynced, revInf.Informer().HasSynced,
+			claimInf.Informer().HasSynced},
 		recorder:     recorder,
 		expectations: controller.NewExpectations(),
 		queue:        workqueue.NewRateLimiting[string](Name, workqueue.DefaultControllerRateLimiter[string]()),
@@ -139,7 +146,7 @@ func (c *Controller) sync(ctx context.Context, key string) error {
 		return err
 	}
 	now := c.now()
-	var errs []error
+	errs := []error{c.syncClaimOwners(ctx, set)}
 	if c.expectations.Satisfied(key) {
 		actions := Plan(Input{Set: set, Pods: pods, CurrentRevision: current.Name, UpdateRevision: update.Name, Now: now})
 		errs = append(errs, c.execute(ctx, set, key, actions, current, update))
@@ -258,6 +265,13 @@ func (c *Controller) execute(ctx context.Context, set *apps.StatefulSet, key str
 				continue
 			}
 			pod := NewPod(set, tmpl, rev.Name, a.Ordinal)
+			if err := c.createClaims(ctx, set, a.Ordinal); err != nil {
+				c.expectations.CreationObserved(key)
+				c.recorder.Eventf(set, core.EventTypeWarning, controller.FailedCreateReason,
+					"create Pod %s in StatefulSet %s failed error: %v", pod.Name, set.Name, err)
+				errs = append(errs, err)
+				continue
+			}
 			if _, err := pods.Create(ctx, pod, meta.CreateOptions{}); err != nil {
 				c.expectations.CreationObserved(key)
 				c.recorder.Eventf(set, core.EventTypeWarning, controller.FailedCreateReason,
@@ -268,6 +282,13 @@ func (c *Controller) execute(ctx context.Context, set *apps.StatefulSet, key str
 			c.recorder.Eventf(set, core.EventTypeNormal, controller.SuccessfulCreateReason,
 				"create Pod %s in StatefulSet %s successful", pod.Name, set.Name)
 		case Delete:
+			if condemned(set, a.Ordinal) && deleteWhen(set, true) {
+				if err := c.giveClaimsToPod(ctx, set, a.Pod, a.Ordinal); err != nil {
+					c.expectations.DeletionObserved(key, a.Pod.GetObjectMeta().Key())
+					errs = append(errs, err)
+					continue
+				}
+			}
 			if err := pods.Delete(ctx, a.Pod.Name, meta.DeleteOptions{}); err != nil {
 				c.expectations.DeletionObserved(key, a.Pod.GetObjectMeta().Key())
 				if apierrors.IsNotFound(err) {
@@ -317,6 +338,91 @@ func (c *Controller) writeStatus(ctx context.Context, set *apps.StatefulSet, st 
 	cp.Status = st
 	if _, err := c.client.AppsV1().StatefulSets(set.Namespace).UpdateStatus(ctx, cp, meta.UpdateOptions{}); err != nil {
 		return fmt.Errorf("update status of statefulset %s: %w", set.Name, err)
+	}
+	return nil
+}
+
+// condemned reports whether ord is outside the set's replicas.
+func condemned(set *apps.StatefulSet, ord int) bool {
+	start := StartOrdinal(set)
+	return ord < start || ord >= start+desiredReplicas(set)
+}
+
+// createClaims creates the claims of ordinal ord that do not exist yet,
+// recording Kubernetes' events; a claim being deleted is an error (the
+// pod waits for it to go).
+func (c *Controller) createClaims(ctx context.Context, set *apps.StatefulSet, ord int) error {
+	var errs []error
+	for i := range set.Spec.VolumeClaimTemplates {
+		want := NewClaim(set, &set.Spec.VolumeClaimTemplates[i], ord)
+		got, err := c.claimLister.ByNamespace(set.Namespace).Get(want.Name)
+		switch {
+		case err == nil && got.DeletionTimestamp != nil:
+			errs = append(errs, fmt.Errorf("claim %s/%s is being deleted", want.Namespace, want.Name))
+			continue
+		case err == nil:
+			continue
+		case !apierrors.IsNotFound(err):
+			errs = append(errs, fmt.Errorf("get claim %s: %w", want.Name, err))
+			continue
+		}
+		_, err = c.client.CoreV1().PersistentVolumeClaims(set.Namespace).Create(ctx, want, meta.CreateOptions{})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			c.recorder.Eventf(set, core.EventTypeWarning, controller.FailedCreateReason,
+				"create Claim %s for Pod %s in StatefulSet %s failed error: %v", want.Name, PodName(set, ord), set.Name, err)
+			errs = append(errs, fmt.Errorf("create claim %s: %w", want.Name, err))
+			continue
+		}
+		c.recorder.Eventf(set, core.EventTypeNormal, controller.SuccessfulCreateReason,
+			"create Claim %s Pod %s in StatefulSet %s success", want.Name, PodName(set, ord), set.Name)
+	}
+	return errors.Join(errs...)
+}
+
+// syncClaimOwners keeps the set's owner reference on the claims of its
+// replicas as whenDeleted says.
+func (c *Controller) syncClaimOwners(ctx context.Context, set *apps.StatefulSet) error {
+	var errs []error
+	start, n := StartOrdinal(set), desiredReplicas(set)
+	for ord := start; ord < start+n; ord++ {
+		for i := range set.Spec.VolumeClaimTemplates {
+			name := apps.ClaimName(set, &set.Spec.VolumeClaimTemplates[i], ord)
+			claim, err := c.claimLister.ByNamespace(set.Namespace).Get(name)
+			if err != nil || claim.DeletionTimestamp != nil {
+				continue
+			}
+			refs := ClaimOwnerRefs(set, claim.OwnerReferences)
+			if reflect.DeepEqual(refs, claim.OwnerReferences) || (len(refs) == 0 && len(claim.OwnerReferences) == 0) {
+				continue
+			}
+			errs = append(errs, c.updateClaimOwners(ctx, claim, refs))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// giveClaimsToPod makes pod (being removed by a scale down, whenScaled
+// Delete) the owner of its claims instead of the set: they go with it.
+func (c *Controller) giveClaimsToPod(ctx context.Context, set *apps.StatefulSet, pod *core.Pod, ord int) error {
+	var errs []error
+	for i := range set.Spec.VolumeClaimTemplates {
+		name := apps.ClaimName(set, &set.Spec.VolumeClaimTemplates[i], ord)
+		claim, err := c.claimLister.ByNamespace(set.Namespace).Get(name)
+		if err != nil {
+			continue
+		}
+		if refs := PodOwnedClaimRefs(set, pod, claim.OwnerReferences); !reflect.DeepEqual(refs, claim.OwnerReferences) {
+			errs = append(errs, c.updateClaimOwners(ctx, claim, refs))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Controller) updateClaimOwners(ctx context.Context, claim *core.PersistentVolumeClaim, refs []meta.OwnerReference) error {
+	cp := meta.DeepCopy(claim)
+	cp.OwnerReferences = refs
+	if _, err := c.client.CoreV1().PersistentVolumeClaims(cp.Namespace).Update(ctx, cp, meta.UpdateOptions{}); err != nil {
+		return fmt.Errorf("update owners of claim %s/%s: %w", cp.Namespace, cp.Name, err)
 	}
 	return nil
 }

@@ -125,6 +125,10 @@ func TestAuthorizationFilter(t *testing.T) {
 		{"GET", "/api/v1/namespaces/ns/pods/p/exec?command=ls", 403,
 			authorization.Attributes{Verb: "create", ResourceRequest: true, APIVersion: "v1", Namespace: "ns", Resource: "pods", Name: "p", Subresource: "exec"},
 			`pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/exec" in API group "" in the namespace "ns"`},
+		// So is a port-forward's WebSocket tunnel.
+		{"GET", "/api/v1/namespaces/ns/pods/p/portforward", 403,
+			authorization.Attributes{Verb: "create", ResourceRequest: true, APIVersion: "v1", Namespace: "ns", Resource: "pods", Name: "p", Subresource: "portforward"},
+			`pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/portforward" in API group "" in the namespace "ns"`},
 		{"GET", "/healthz", 200, authorization.Attributes{Verb: "get", Path: "/healthz"}, ""},
 		{"POST", "/metrics", 403, authorization.Attributes{Verb: "post", Path: "/metrics"}, `forbidden: User "system:anonymous" cannot post path "/metrics"`},
 		{"POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 201,

@@ -37,12 +37,16 @@ type Forwarder struct {
 
 	requestID atomic.Int64
 	outMu     sync.Mutex
+	lost      chan struct{} // closed on a forwarding error
+	lostOnce  sync.Once
 }
 
 // Run listens, forwards until ctx ends (nil) or the connection is lost
-// (ErrLostConnectionToPod), then closes the listeners and waits for the
-// connections being forwarded to end.
+// (ErrLostConnectionToPod: it ended, or an error came on an error stream),
+// then closes the listeners and waits for the connections being forwarded
+// to end. The caller closes the connection.
 func (f *Forwarder) Run(ctx context.Context) error {
+	f.lost = make(chan struct{})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -80,6 +84,8 @@ func (f *Forwarder) Run(ctx context.Context) error {
 	case <-ctx.Done():
 		return nil
 	case <-f.Conn.CloseChan():
+		return ErrLostConnectionToPod
+	case <-f.lost:
 		return ErrLostConnectionToPod
 	}
 }
@@ -192,7 +198,7 @@ func (f *Forwarder) handle(ctx context.Context, c net.Conn, p ForwardedPort) {
 	}
 	if len(msg) > 0 {
 		f.printf(f.ErrOut, "error: an error occurred forwarding %d -> %d: %s\n", p.Local, p.Remote, msg)
-		_ = f.Conn.Close()
+		f.lostOnce.Do(func() { close(f.lost) })
 	}
 }
 

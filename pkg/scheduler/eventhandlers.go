@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/storage"
 	"github.com/tinykube/tinykube/pkg/client/cache"
 )
 
@@ -29,6 +30,30 @@ func (s *Scheduler) AddEventHandlers(pods cache.SharedIndexInformer[*core.Pod], 
 		AddFunc: s.OnNodeAdd, UpdateFunc: s.OnNodeUpdate, DeleteFunc: s.OnNodeDelete,
 	}); err != nil {
 		return fmt.Errorf("node event handler: %w", err)
+	}
+	return nil
+}
+
+// AddVolumeEventHandlers requeues the unschedulable pods whenever a claim,
+// volume or storage class is added or changes (one of them may now let a
+// pod waiting on VolumeBinding fit), as kube-scheduler's cluster events do.
+func (s *Scheduler) AddVolumeEventHandlers(claims cache.SharedIndexInformer[*core.PersistentVolumeClaim],
+	volumes cache.SharedIndexInformer[*core.PersistentVolume], classes cache.SharedIndexInformer[*storage.StorageClass]) error {
+	move := func() { s.queue.MoveAllToActiveOrBackoffQueue(nil) }
+	if _, err := claims.AddEventHandler(cache.ResourceEventHandlerFuncs[*core.PersistentVolumeClaim]{
+		AddFunc: func(*core.PersistentVolumeClaim) { move() }, UpdateFunc: func(_, _ *core.PersistentVolumeClaim) { move() },
+	}); err != nil {
+		return fmt.Errorf("claim event handler: %w", err)
+	}
+	if _, err := volumes.AddEventHandler(cache.ResourceEventHandlerFuncs[*core.PersistentVolume]{
+		AddFunc: func(*core.PersistentVolume) { move() }, UpdateFunc: func(_, _ *core.PersistentVolume) { move() },
+	}); err != nil {
+		return fmt.Errorf("volume event handler: %w", err)
+	}
+	if _, err := classes.AddEventHandler(cache.ResourceEventHandlerFuncs[*storage.StorageClass]{
+		AddFunc: func(*storage.StorageClass) { move() }, UpdateFunc: func(_, _ *storage.StorageClass) { move() },
+	}); err != nil {
+		return fmt.Errorf("storage class event handler: %w", err)
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func (s *Scheduler) scheduleOne(ctx context.Context) bool {
 		return true
 	}
 	s.recordAttempt(metrics.ResultScheduled, start)
-	if !s.async(ctx, func() { s.bind(ctx, pInfo, &assumed, start) }) {
+	if !s.async(ctx, func() { s.bind(ctx, state, pInfo, &assumed, start) }) {
 		_ = s.cache.ForgetPod(&assumed)
 	}
 	return true
@@ -66,14 +66,18 @@ func (s *Scheduler) recordAttempt(result string, start time.Time) {
 	metrics.SchedulingAttemptDuration.WithLabelValues(result, s.name).Observe(time.Since(start).Seconds())
 }
 
-// bind posts the binding; on failure the assumed pod is forgotten and the
-// pod requeued.
-func (s *Scheduler) bind(ctx context.Context, pInfo *queue.QueuedPodInfo, assumed *core.Pod, start time.Time) {
+// bind runs the PreBind plugins and posts the binding; on failure the
+// assumed pod is forgotten and the pod requeued.
+func (s *Scheduler) bind(ctx context.Context, state *framework.CycleState, pInfo *queue.QueuedPodInfo, assumed *core.Pod, start time.Time) {
 	b := &core.Binding{
 		ObjectMeta: meta.ObjectMeta{Namespace: assumed.Namespace, Name: assumed.Name, UID: assumed.UID},
 		Target:     core.ObjectReference{Kind: "Node", Name: assumed.Spec.NodeName},
 	}
-	if err := s.client.Bind(ctx, b); err != nil {
+	err := s.fwk.RunPreBindPlugins(ctx, state, pInfo.Pod, assumed.Spec.NodeName).AsError()
+	if err == nil {
+		err = s.client.Bind(ctx, b)
+	}
+	if err != nil {
 		if ferr := s.cache.ForgetPod(assumed); ferr != nil {
 			s.logger.Error("forget assumed pod", zap.Error(ferr))
 		}

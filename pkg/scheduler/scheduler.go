@@ -16,6 +16,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
 	"github.com/tinykube/tinykube/pkg/client/record"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins"
@@ -50,6 +52,10 @@ type Options struct {
 	Logger  *zap.Logger
 	// Seed seeds the tie-break randomness (time-based when 0).
 	Seed uint64
+	// Informers and ClientSet are handed to the plugins that read other
+	// kinds or write at PreBind (VolumeBinding); nil without informers.
+	Informers informers.SharedInformerFactory
+	ClientSet *clientset.Clientset
 }
 
 // Scheduler is one profile's scheduling loop.
@@ -116,7 +122,8 @@ func New(client Client, o Options) (*Scheduler, error) {
 	}
 	metrics.Register()
 	snapshot := cache.NewEmptySnapshot()
-	fwk, err := runtime.NewFramework(o.SchedulerName, plugins.NewInTreeRegistry(), o.Plugins, snapshot, o.Parallelism)
+	fwk, err := runtime.NewFramework(o.SchedulerName, plugins.NewInTreeRegistry(), o.Plugins, snapshot, o.Parallelism,
+		runtime.WithInformers(o.Informers, o.ClientSet))
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}

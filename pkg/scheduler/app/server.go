@@ -36,24 +36,31 @@ func Run(ctx context.Context, o *Options, logger *zap.Logger) error {
 // RunScheduler starts the informers, waits for them to sync and schedules
 // until ctx ends; everything it started has stopped when it returns.
 func RunScheduler(ctx context.Context, cs *clientset.Clientset, o *Options, logger *zap.Logger) error {
+	factory := informers.NewSharedInformerFactory(cs.RESTClient(), 0, informers.WithLogger(logger))
 	s, err := scheduler.New(scheduler.NewClient(cs), scheduler.Options{
 		SchedulerName:            o.SchedulerName,
 		Parallelism:              o.Parallelism,
 		PercentageOfNodesToScore: o.PercentageOfNodesToScore,
 		MaxBindsInFlight:         o.MaxBindsInFlight,
 		Logger:                   logger,
+		Informers:                factory,
+		ClientSet:                cs,
 	})
 	if err != nil {
 		return err
 	}
-	factory := informers.NewSharedInformerFactory(cs.RESTClient(), 0, informers.WithLogger(logger))
 	pods, nodes := factory.Core().Pods().Informer(), factory.Core().Nodes().Informer()
 	if err := s.AddEventHandlers(pods, nodes); err != nil {
 		return err
 	}
+	claims, volumes, classes := factory.Core().PersistentVolumeClaims().Informer(),
+		factory.Core().PersistentVolumes().Informer(), factory.Storage().StorageClasses().Informer()
+	if err := s.AddVolumeEventHandlers(claims, volumes, classes); err != nil {
+		return err
+	}
 	factory.Start(ctx)
 	defer factory.Shutdown()
-	if !cache.WaitForCacheSync(ctx, pods.HasSynced, nodes.HasSynced) {
+	if !cache.WaitForCacheSync(ctx, pods.HasSynced, nodes.HasSynced, claims.HasSynced, volumes.HasSynced, classes.HasSynced) {
 		return ctx.Err()
 	}
 	logger.Info("caches synced", zap.String("scheduler", o.SchedulerName))

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
 
@@ -64,6 +66,14 @@ type ScoreExtensions interface {
 	NormalizeScore(ctx context.Context, state *CycleState, pod *core.Pod, scores NodeScoreList) *Status
 }
 
+// PreBindPlugin runs after a node is chosen and before the pod is bound,
+// on the binding goroutine: it may write to the API (and wait). A
+// non-success status fails the binding and the pod is retried.
+type PreBindPlugin interface {
+	Plugin
+	PreBind(ctx context.Context, state *CycleState, pod *core.Pod, nodeName string) *Status
+}
+
 // NodeInfoLister is the read-only view of the cycle's snapshot that
 // plugins use to look at the whole cluster.
 type NodeInfoLister interface {
@@ -87,6 +97,13 @@ type Handle interface {
 	// Parallelizer runs per-node work of a PreFilter or PreScore on the
 	// profile's workers.
 	Parallelizer() parallelize.Parallelizer
+	// SharedInformerFactory is the scheduler's informer factory, for
+	// plugins that read other kinds (nil when the scheduler runs without
+	// informers, as in unit tests). Informers asked for at construction
+	// start with the scheduler's.
+	SharedInformerFactory() informers.SharedInformerFactory
+	// ClientSet is the scheduler's API client (nil without informers).
+	ClientSet() *clientset.Clientset
 }
 
 // PluginFactory builds a plugin.

@@ -93,7 +93,11 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 		c.queue.Add(volumePrefix + pv.Name)
 		if ref := pv.Spec.ClaimRef; ref != nil {
 			c.queue.Add(claimPrefix + ref.Namespace + "/" + ref.Name)
+			return
 		}
+		// A free volume may fit any waiting claim (Kubernetes finds them
+		// by resyncing claims periodically).
+		c.queuePendingClaims()
 	}
 	if _, err := pvInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.PersistentVolume]{
 		AddFunc:    addVolume,
@@ -107,6 +111,19 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 		return nil, fmt.Errorf("persistentvolume handler: %w", err)
 	}
 	return c, nil
+}
+
+// queuePendingClaims queues every claim not bound yet.
+func (c *Controller) queuePendingClaims() {
+	claims, err := c.claimLister.List(nil)
+	if err != nil {
+		return
+	}
+	for _, pvc := range claims {
+		if pvc.Spec.VolumeName == "" && pvc.DeletionTimestamp == nil {
+			c.queue.Add(claimPrefix + pvc.GetObjectMeta().Key())
+		}
+	}
 }
 
 // Run waits for the caches and runs workers until ctx ends.

@@ -12,6 +12,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins/nodeunschedulable"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins/podtopologyspread"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins/tainttoleration"
+	"github.com/tinykube/tinykube/pkg/scheduler/framework/plugins/volumebinding"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/runtime"
 )
 
@@ -28,6 +29,7 @@ func NewInTreeRegistry() runtime.Registry {
 		balancedallocation.Name: balancedallocation.New,
 		interpodaffinity.Name:   interpodaffinity.New,
 		podtopologyspread.Name:  podtopologyspread.New,
+		volumebinding.Name:      volumebinding.New,
 	}
 }
 
@@ -41,6 +43,7 @@ func DefaultPlugins() []runtime.PluginSpec {
 		{Name: tainttoleration.Name, Weight: 3},
 		{Name: nodeaffinity.Name, Weight: 2},
 		{Name: nodeports.Name},
+		{Name: volumebinding.Name},
 		{Name: noderesources.Name, Weight: 1},
 		{Name: balancedallocation.Name, Weight: 1},
 		{Name: interpodaffinity.Name, Weight: 2},

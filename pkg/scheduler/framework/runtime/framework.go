@@ -1,6 +1,6 @@
 // Package runtime builds a profile's plugins from a registry and runs them
 // at each extension point: PreFilter, Filter, PreScore, Score (normalized
-// and weighted).
+// and weighted), PreBind.
 package runtime
 
 import (
@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
@@ -29,11 +31,14 @@ type Framework struct {
 	profileName  string
 	snapshot     framework.NodeInfoLister
 	parallelizer parallelize.Parallelizer
+	informers    informers.SharedInformerFactory
+	clientSet    *clientset.Clientset
 
 	preFilter []framework.PreFilterPlugin
 	filter    []framework.FilterPlugin
 	preScore  []framework.PreScorePlugin
 	score     []framework.ScorePlugin
+	preBind   []framework.PreBindPlugin
 	weights   map[string]int64
 
 	// scoreBufs recycles the per-plugin score lists of RunScorePlugins
@@ -43,14 +48,26 @@ type Framework struct {
 
 var _ framework.Handle = &Framework{}
 
+// Option configures a Framework.
+type Option func(*Framework)
+
+// WithInformers gives the plugins the scheduler's informer factory and
+// client (framework.Handle's SharedInformerFactory and ClientSet).
+func WithInformers(f informers.SharedInformerFactory, cs *clientset.Clientset) Option {
+	return func(fw *Framework) { fw.informers, fw.clientSet = f, cs }
+}
+
 // NewFramework builds the plugins in specs from the registry. snapshot is
 // the lister plugins read (updated by the scheduler between cycles).
-func NewFramework(profile string, r Registry, specs []PluginSpec, snapshot framework.NodeInfoLister, parallelism int) (*Framework, error) {
+func NewFramework(profile string, r Registry, specs []PluginSpec, snapshot framework.NodeInfoLister, parallelism int, opts ...Option) (*Framework, error) {
 	f := &Framework{
 		profileName:  profile,
 		snapshot:     snapshot,
 		parallelizer: parallelize.NewParallelizer(parallelism),
 		weights:      map[string]int64{},
+	}
+	for _, o := range opts {
+		o(f)
 	}
 	for _, s := range specs {
 		factory, ok := r[s.Name]
@@ -74,6 +91,9 @@ func NewFramework(profile string, r Registry, specs []PluginSpec, snapshot frame
 		if pl, ok := p.(framework.ScorePlugin); ok {
 			f.score = append(f.score, pl)
 		}
+		if pl, ok := p.(framework.PreBindPlugin); ok {
+			f.preBind = append(f.preBind, pl)
+		}
 	}
 	return f, nil
 }
@@ -86,6 +106,23 @@ func (f *Framework) SnapshotSharedLister() framework.NodeInfoLister { return f.s
 
 // Parallelizer implements framework.Handle.
 func (f *Framework) Parallelizer() parallelize.Parallelizer { return f.parallelizer }
+
+// SharedInformerFactory implements framework.Handle.
+func (f *Framework) SharedInformerFactory() informers.SharedInformerFactory { return f.informers }
+
+// ClientSet implements framework.Handle.
+func (f *Framework) ClientSet() *clientset.Clientset { return f.clientSet }
+
+// RunPreBindPlugins runs every PreBind in order; the first non-success
+// status ends the phase.
+func (f *Framework) RunPreBindPlugins(ctx context.Context, state *framework.CycleState, pod *core.Pod, nodeName string) *framework.Status {
+	for _, pl := range f.preBind {
+		if s := pl.PreBind(ctx, state, pod, nodeName); !s.IsSuccess() {
+			return framework.AsStatus(fmt.Errorf("running PreBind plugin %q: %w", pl.Name(), s.AsError())).WithPlugin(pl.Name())
+		}
+	}
+	return nil
+}
 
 // HasScorePlugins reports whether any plugin scores.
 func (f *Framework) HasScorePlugins() bool { return len(f.score) > 0 }

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/client/informers"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework"
 	"github.com/tinykube/tinykube/pkg/scheduler/framework/parallelize"
 )
@@ -16,6 +18,12 @@ func (h Handle) SnapshotSharedLister() framework.NodeInfoLister { return h.Liste
 
 // Parallelizer implements framework.Handle.
 func (h Handle) Parallelizer() parallelize.Parallelizer { return parallelize.NewParallelizer(4) }
+
+// SharedInformerFactory implements framework.Handle: none.
+func (h Handle) SharedInformerFactory() informers.SharedInformerFactory { return nil }
+
+// ClientSet implements framework.Handle: none.
+func (h Handle) ClientSet() *clientset.Clientset { return nil }
 
 // NodeInfo returns a NodeInfo of node with pods on it.
 func NodeInfo(node *core.Node, pods ...*core.Pod) *framework.NodeInfo {

@@ -23,7 +23,9 @@ const (
 	EventFailedMount = "FailedMount"
 )
 
-// APIGetter reads config maps and secrets for volumes from the apiserver.
+// APIGetter reads the objects volumes need (config maps, secrets, claims,
+// persistent volumes, the node) from the apiserver, as the kubelet's
+// identity: RBAC's system:node may get each of them.
 type APIGetter struct{ Client *clientset.Clientset }
 
 var _ volume.Getter = APIGetter{}
@@ -36,6 +38,21 @@ func (g APIGetter) ConfigMap(ctx context.Context, ns, name string) (*core.Config
 // Secret implements volume.Getter.
 func (g APIGetter) Secret(ctx context.Context, ns, name string) (*core.Secret, error) {
 	return g.Client.CoreV1().Secrets(ns).Get(ctx, name, meta.GetOptions{})
+}
+
+// PersistentVolumeClaim implements volume.Getter.
+func (g APIGetter) PersistentVolumeClaim(ctx context.Context, ns, name string) (*core.PersistentVolumeClaim, error) {
+	return g.Client.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, meta.GetOptions{})
+}
+
+// PersistentVolume implements volume.Getter.
+func (g APIGetter) PersistentVolume(ctx context.Context, name string) (*core.PersistentVolume, error) {
+	return g.Client.CoreV1().PersistentVolumes().Get(ctx, name, meta.GetOptions{})
+}
+
+// Node implements volume.Getter.
+func (g APIGetter) Node(ctx context.Context, name string) (*core.Node, error) {
+	return g.Client.CoreV1().Nodes().Get(ctx, name, meta.GetOptions{})
 }
 
 // setUpVolumes makes the pod's volumes ready and their files current; on

@@ -16,10 +16,15 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 )
 
-// Getter reads the config maps and secrets volumes project.
+// Getter reads the API objects volumes need: the config maps and secrets
+// volumes project, the claims, persistent volumes and node a
+// persistentVolumeClaim volume resolves through.
 type Getter interface {
 	ConfigMap(ctx context.Context, namespace, name string) (*core.ConfigMap, error)
 	Secret(ctx context.Context, namespace, name string) (*core.Secret, error)
+	PersistentVolumeClaim(ctx context.Context, namespace, name string) (*core.PersistentVolumeClaim, error)
+	PersistentVolume(ctx context.Context, name string) (*core.PersistentVolume, error)
+	Node(ctx context.Context, name string) (*core.Node, error)
 }
 
 // Options configure NewManager.
@@ -44,6 +49,12 @@ type Manager struct {
 	opts  Options
 	log   *zap.Logger
 	cache *objectCache
+
+	mu sync.Mutex
+	// claims are the persistentVolumeClaim volumes set up, by pod uid and
+	// volume name: once resolved, a pod keeps its volume (as Kubernetes'
+	// mounted volume stays until the pod goes).
+	claims map[string]map[string]ClaimedVolume
 }
 
 // NewManager returns a Manager for opts.
@@ -54,7 +65,8 @@ func NewManager(opts Options) *Manager {
 	if opts.CacheTTL <= 0 {
 		opts.CacheTTL = 5 * time.Second
 	}
-	return &Manager{opts: opts, log: opts.Logger, cache: newObjectCache(opts.Getter, opts.CacheTTL)}
+	return &Manager{opts: opts, log: opts.Logger, cache: newObjectCache(opts.Getter, opts.CacheTTL),
+		claims: map[string]map[string]ClaimedVolume{}}
 }
 
 // SetUpError is a volume that could not be set up.
@@ -63,17 +75,46 @@ type SetUpError struct {
 	Err    error
 }
 
-// Error is the message of Kubernetes' FailedMount event.
+// Error is the message of Kubernetes' FailedMount event: "MountVolume.SetUp
+// failed ...", or "MountVolume.NodeAffinity check failed ..." for a
+// persistent volume of another node.
 func (e *SetUpError) Error() string {
-	return fmt.Sprintf("MountVolume.SetUp failed for volume %q : %v", e.Volume, e.Err)
+	op := "SetUp"
+	if _, ok := errors.AsType[*NodeAffinityError](e.Err); ok {
+		op = "NodeAffinity check"
+	}
+	return fmt.Sprintf("MountVolume.%s failed for volume %q : %v", op, e.Volume, e.Err)
 }
 
 func (e *SetUpError) Unwrap() error { return e.Err }
 
 // Volumes is where the pod's volumes are on the host (PodVolumes under the
-// manager's root).
+// manager's root, and the persistentVolumeClaim volumes SetUp resolved).
 func (m *Manager) Volumes(pod *core.Pod) map[string]HostVolume {
-	return PodVolumes(m.opts.RootDir, pod)
+	out := PodVolumes(m.opts.RootDir, pod)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for name, cv := range m.claims[string(pod.UID)] {
+		out[name] = cv.HostVolume
+	}
+	return out
+}
+
+// claimed is the pod's claim volume already set up, if any.
+func (m *Manager) claimed(podUID, volume string) (ClaimedVolume, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cv, ok := m.claims[podUID][volume]
+	return cv, ok
+}
+
+func (m *Manager) setClaimed(podUID, volume string, cv ClaimedVolume) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.claims[podUID] == nil {
+		m.claims[podUID] = map[string]ClaimedVolume{}
+	}
+	m.claims[podUID][volume] = cv
 }
 
 // SetUp makes every volume of the pod ready and brings the files of its
@@ -93,6 +134,18 @@ func (m *Manager) setUpVolume(ctx context.Context, pod *core.Pod, v *core.Volume
 	src := &v.VolumeSource
 	dir := Path(m.opts.RootDir, string(pod.UID), v)
 	switch {
+	case src.PersistentVolumeClaim != nil:
+		if _, ok := m.claimed(string(pod.UID), v.Name); ok {
+			return nil
+		}
+		cv, err := m.setUpClaim(ctx, pod, src.PersistentVolumeClaim)
+		if err != nil {
+			return err
+		}
+		m.setClaimed(string(pod.UID), v.Name, cv)
+		m.log.Info("persistent volume set up", zap.String("pod", pod.Namespace+"/"+pod.Name), zap.String("volume", v.Name),
+			zap.String("persistentVolume", cv.PV.Name), zap.String("path", cv.Path))
+		return nil
 	case src.HostPath != nil:
 		return setUpHostPath(src.HostPath)
 	case src.EmptyDir != nil:
@@ -109,7 +162,7 @@ func (m *Manager) setUpVolume(ctx context.Context, pod *core.Pod, v *core.Volume
 		}
 		return err
 	}
-	return errors.New("the volume's type is not supported by this kubelet (emptyDir, hostPath, configMap, secret, downwardAPI, projected are)")
+	return errors.New("the volume's type is not supported by this kubelet (emptyDir, hostPath, configMap, secret, downwardAPI, projected, persistentVolumeClaim are)")
 }
 
 // payload is the files of an API-backed volume.
@@ -203,8 +256,12 @@ func (m *Manager) setUpEmptyDir(dir string, src *core.EmptyDirVolumeSource) erro
 }
 
 // TearDown removes the pod's volume directories once its containers are
-// gone, unmounting any tmpfs first. Host paths are left alone.
+// gone, unmounting any tmpfs first. Host paths and persistent volumes'
+// data are left alone.
 func (m *Manager) TearDown(podUID string) error {
+	m.mu.Lock()
+	delete(m.claims, podUID)
+	m.mu.Unlock()
 	root := PodVolumesDir(m.opts.RootDir, podUID)
 	emptyDirs, _ := filepath.Glob(filepath.Join(root, escapePluginName(PluginEmptyDir), "*"))
 	for _, d := range emptyDirs {

@@ -17,6 +17,9 @@ import (
 type HostVolume struct {
 	Plugin string
 	Path   string
+	// ReadOnly: every mount of the volume is read-only (a claim's
+	// readOnly).
+	ReadOnly bool
 }
 
 // PodVolumes is where each of the pod's volumes is on the host, by name.
@@ -43,8 +46,8 @@ type MountPlan struct {
 
 // PlanMounts resolves a container's volumeMounts: each is a bind mount of its
 // volume's host path (or subPath, or subPathExpr expanded with expand, in
-// it) at mountPath, read-only when asked or when the volume is API data
-// (configMap, secret, downwardAPI, projected). Parents are mounted before
+// it) at mountPath, read-only when asked (by the mount or the volume) or
+// when the volume is API data (configMap, secret, downwardAPI, projected). Parents are mounted before
 // what is under them. It does no I/O.
 func PlanMounts(vols map[string]HostVolume, c *core.Container, expand func(string) string) ([]MountPlan, error) {
 	out := make([]MountPlan, 0, len(c.VolumeMounts))
@@ -72,7 +75,7 @@ func PlanMounts(vols map[string]HostVolume, c *core.Container, expand func(strin
 		}
 		out = append(out, MountPlan{
 			Mount: runtime.Mount{Source: filepath.Join(hv.Path, sub), Target: target,
-				ReadOnly: vm.ReadOnly || ReadOnlyPlugin(hv.Plugin)},
+				ReadOnly: vm.ReadOnly || hv.ReadOnly || ReadOnlyPlugin(hv.Plugin)},
 			VolumePath: hv.Path, SubPath: sub})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return depth(out[i].Target) < depth(out[j].Target) })

@@ -14,6 +14,9 @@ const (
 	PluginSecret      = "kubernetes.io/secret"
 	PluginDownwardAPI = "kubernetes.io/downward-api"
 	PluginProjected   = "kubernetes.io/projected"
+	// PluginLocal is the plugin of local persistent volumes (hostPath
+	// persistent volumes are PluginHostPath).
+	PluginLocal = "kubernetes.io/local-volume"
 )
 
 // PluginName is the plugin of a volume source ("" when none is set).

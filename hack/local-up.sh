@@ -142,6 +142,9 @@ main() {
   start apiserver "$BIN/apiserver" --bind-address "$BIND" --port "$PORT" --data-dir "$RUN_DIR/apiserver-data" \
     --default-not-ready-toleration-seconds 30 --default-unreachable-toleration-seconds 30 "${secure[@]}"
   wait_for "the apiserver" api_ready || exit 1
+  # Addons (the default StorageClass), as kind and minikube apply theirs.
+  "$BIN/ctl" --kubeconfig "$ADMIN" apply -f deploy/addons/ >"$LOGS/addons.log" 2>&1 ||
+    log "applying deploy/addons failed; see $LOGS/addons.log"
   if [ "$APISERVERS" = 2 ]; then
     start apiserver-2 "$BIN/apiserver" --bind-address "$BIND" --port $((PORT + 1)) \
       --etcd-servers "http://127.0.0.1:2379" \
@@ -150,7 +153,7 @@ main() {
   fi
   start scheduler "$BIN/scheduler" --kubeconfig "$KUBECONFIGS/scheduler.kubeconfig" --bind-address "$BIND" --port 10259 --leader-elect=true
   start controller-manager "$BIN/controller-manager" --kubeconfig "$KUBECONFIGS/controller-manager.kubeconfig" --bind-address "$BIND" --port 10257 \
-    --leader-elect=true --node-monitor-grace-period 20s
+    --leader-elect=true --node-monitor-grace-period 20s --host-path-volume-dir "$RUN_DIR/volumes"
   local i
   for i in "${!NODES[@]}"; do
     start "${NODES[$i]}" "$BIN/kubelet" --kubeconfig "$KUBECONFIGS/${NODES[$i]}.kubeconfig" --node-name "${NODES[$i]}" --runtime process \

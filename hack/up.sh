@@ -77,6 +77,8 @@ main() {
   "${COMPOSE[@]}" up -d --remove-orphans
   step "waiting for the apiserver at $API/readyz"
   wait_for "the apiserver" "$WAIT" apiserver_ready || { report_unhealthy; exit 1; }
+  step "applying the addons in deploy/addons (the default StorageClass)"
+  bin/ctl --kubeconfig "$ADMIN" apply -f deploy/addons/ || echo "up: applying deploy/addons failed" >&2
   if [ "$NODES" -gt 0 ]; then
     step "waiting for $NODES nodes Ready"
     wait_for "$NODES Ready nodes" "$WAIT" nodes_ready || { report_unhealthy; exit 1; }

@@ -133,6 +133,9 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	}
 	goRun(k.runtime.Run)
 	goRun(k.recorder.Run)
+	if k.volumes != nil {
+		goRun(k.volumes.Run) // removes the data of deleted provisioned volumes
+	}
 	k.probes = prober.NewManager(ctx, k.runtime.Exec, k.onProbe)
 	k.setWorkers(newPodWorkers(ctx, k))
 	// Shutdown order: everything watches ctx; wait for all of it.

@@ -122,6 +122,11 @@ func (m *Manager) setUpClaim(ctx context.Context, pod *core.Pod, src *core.Persi
 	if err != nil {
 		return ClaimedVolume{}, err
 	}
+	// Recorded before the directory is made, so that no data of a
+	// provisioned volume exists here unrecorded (see reclaim.go).
+	if err := m.remember(cv.PV); err != nil {
+		return ClaimedVolume{}, err
+	}
 	if cv.HostPath != nil {
 		err = setUpHostPath(cv.HostPath)
 	} else {

@@ -39,7 +39,10 @@ type Options struct {
 	// 5s): a change reaches the files of running pods within it and the
 	// pod's next sync.
 	CacheTTL time.Duration
-	Logger   *zap.Logger
+	// ReclaimPeriod is how often Run looks for deleted provisioned
+	// volumes whose data is to be removed (default 10s).
+	ReclaimPeriod time.Duration
+	Logger        *zap.Logger
 }
 
 // Manager sets up and tears down pods' volumes. Its methods are safe for
@@ -64,6 +67,9 @@ func NewManager(opts Options) *Manager {
 	}
 	if opts.CacheTTL <= 0 {
 		opts.CacheTTL = 5 * time.Second
+	}
+	if opts.ReclaimPeriod <= 0 {
+		opts.ReclaimPeriod = 10 * time.Second
 	}
 	return &Manager{opts: opts, log: opts.Logger, cache: newObjectCache(opts.Getter, opts.CacheTTL),
 		claims: map[string]map[string]ClaimedVolume{}}

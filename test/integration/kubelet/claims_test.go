@@ -232,3 +232,79 @@ func TestStatefulSetVolume(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, "db-0 to go", func() bool { return getPod(t, cs, "db-0") == nil })
 }
+
+// TestProvisionedVolumeReclaim: claims of a class with reclaim policy
+// Delete and one with Retain, provisioned by tinykube.io/host-path and
+// written by a pod; with the pod and claims deleted, the binder deletes
+// the Delete volume and the kubelet removes its directory; the Retain
+// volume stays Released with its data.
+func TestProvisionedVolumeReclaim(t *testing.T) {
+	if !process.CanMount() {
+		t.Skip("needs CAP_SYS_ADMIN")
+	}
+	srv := framework.StartAPIServer(t)
+	cs := newClient(t, srv)
+	volumeDir := t.TempDir()
+	startControllers(t, cs, volumeDir, persistentvolume.Name)
+	k := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-a"}})
+	defer k.stop(t)
+	ctx := context.Background()
+	for name, policy := range map[string]core.PersistentVolumeReclaimPolicy{"scratch": core.PersistentVolumeReclaimDelete,
+		"keep": core.PersistentVolumeReclaimRetain} {
+		if _, err := cs.StorageV1().StorageClasses().Create(ctx, &storage.StorageClass{ObjectMeta: meta.ObjectMeta{Name: name},
+			Provisioner: persistentvolume.HostPathProvisioner, ReclaimPolicy: meta.Ptr(policy)}, meta.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cs.CoreV1().PersistentVolumeClaims("default").Create(ctx, &core.PersistentVolumeClaim{ObjectMeta: meta.ObjectMeta{Name: name},
+			Spec: core.PersistentVolumeClaimSpec{AccessModes: []core.PersistentVolumeAccessMode{core.ReadWriteOnce}, StorageClassName: meta.Ptr(name),
+				Resources: core.VolumeResourceRequirements{Requests: core.ResourceList{core.ResourceStorage: resource.MustParse("1Gi")}}}},
+			meta.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pod := claimPod("writer", "scratch", false, t.TempDir(), `echo hello > $D/msg && echo hello > $K/msg`)
+	keepDir := t.TempDir()
+	pod.Spec.Volumes = append(pod.Spec.Volumes, core.Volume{Name: "keep", VolumeSource: core.VolumeSource{
+		PersistentVolumeClaim: &core.PersistentVolumeClaimVolumeSource{ClaimName: "keep"}}})
+	c := &pod.Spec.Containers[0]
+	c.Env = append(c.Env, core.EnvVar{Name: "K", Value: keepDir})
+	c.VolumeMounts = append(c.VolumeMounts, core.VolumeMount{Name: "keep", MountPath: keepDir})
+	createPod(t, cs, pod)
+	waitFor(t, 30*time.Second, "the writer to succeed", func() bool { return podPhase(t, cs, "writer") == core.PodSucceeded })
+	volumeOf := func(claim string) string {
+		c, err := cs.CoreV1().PersistentVolumeClaims("default").Get(ctx, claim, meta.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Spec.VolumeName
+	}
+	scratch, keep := volumeOf("scratch"), volumeOf("keep")
+	for _, pv := range []string{scratch, keep} {
+		if _, err := os.Stat(filepath.Join(volumeDir, pv, "msg")); err != nil {
+			t.Fatalf("data of %s: %v", pv, err)
+		}
+	}
+	if err := cs.CoreV1().Pods("default").Delete(ctx, "writer", meta.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the writer to go", func() bool { return getPod(t, cs, "writer") == nil })
+	for _, claim := range []string{"scratch", "keep"} {
+		if err := cs.CoreV1().PersistentVolumeClaims("default").Delete(ctx, claim, meta.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 30*time.Second, "the Delete volume's data to be removed", func() bool {
+		_, err := os.Stat(filepath.Join(volumeDir, scratch))
+		return errors.Is(err, os.ErrNotExist)
+	})
+	if _, err := cs.CoreV1().PersistentVolumes().Get(ctx, scratch, meta.GetOptions{}); err == nil {
+		t.Fatalf("volume %s still there after its data was removed", scratch)
+	}
+	waitFor(t, 30*time.Second, "the Retain volume to be Released", func() bool {
+		pv, err := cs.CoreV1().PersistentVolumes().Get(ctx, keep, meta.GetOptions{})
+		return err == nil && pv.Status.Phase == core.VolumeReleased
+	})
+	if b, err := os.ReadFile(filepath.Join(volumeDir, keep, "msg")); err != nil || string(b) != "hello\n" {
+		t.Fatalf("the Retain volume's data: %q, %v", b, err)
+	}
+}

@@ -124,7 +124,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 		}
 		rt = p
 		vols = volume.NewManager(volume.Options{RootDir: s.root, Getter: kubelet.APIGetter{Client: newClient(t, srv)},
-			CanMount: !s.noMounts && process.CanMount(), Logger: log})
+			CanMount: !s.noMounts && process.CanMount(), ReclaimPeriod: 200 * time.Millisecond, Logger: log})
 	}
 	reg := prometheus.NewRegistry()
 	hs := daemon.NewServer(&daemon.ServingOptions{BindAddress: "127.0.0.1", Port: 0}, log, reg)

@@ -24,7 +24,9 @@ func (s *Server) admitDefaultStorageClass(ctx context.Context, pvc *core.Persist
 	if !ok || s.stores[res] == nil {
 		return nil
 	}
-	list, err := s.stores[res].List(ctx, res.Prefix(""), tkstorage.ListOptions{ResourceVersion: "0"})
+	// A consistent read (claims are created rarely): a class created a
+	// moment ago may not be in the watch cache yet.
+	list, err := s.stores[res].List(ctx, res.Prefix(""), tkstorage.ListOptions{})
 	if err != nil {
 		return fmt.Errorf("default storage class: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tinykube/tinykube/pkg/api/authentication"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
@@ -48,6 +49,21 @@ func (g APIGetter) PersistentVolumeClaim(ctx context.Context, ns, name string) (
 // PersistentVolume implements volume.Getter.
 func (g APIGetter) PersistentVolume(ctx context.Context, name string) (*core.PersistentVolume, error) {
 	return g.Client.CoreV1().PersistentVolumes().Get(ctx, name, meta.GetOptions{})
+}
+
+// CreateToken implements volume.Getter: POST
+// serviceaccounts/{name}/token, which node restriction allows a kubelet
+// only for tokens bound to a pod of its node.
+func (g APIGetter) CreateToken(ctx context.Context, ns, name string, tr *authentication.TokenRequest) (*authentication.TokenRequest, error) {
+	body := *tr
+	body.Kind, body.APIVersion = "TokenRequest", authentication.APIVersion
+	out := &authentication.TokenRequest{}
+	err := g.Client.RESTClient().Post().Namespace(ns).Resource("serviceaccounts").Name(name).SubResource("token").
+		Body(&body).Do(ctx).Into(out)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Node implements volume.Getter.

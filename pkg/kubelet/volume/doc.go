@@ -1,9 +1,12 @@
 // Package volume sets up a pod's volumes on the node, as the kubelet's volume
 // manager and plugins do: each volume is a directory under the kubelet's root
 // (an emptyDir, the files of a configMap, secret, downwardAPI or projected
-// volume) or a checked host path, and each container's volumeMounts become
-// bind mounts of those (Mounts), which the process runtime makes in the
-// container's mount namespace.
+// volume, whose service account tokens come from pkg/kubelet/token) or a
+// checked host path (a hostPath volume, or the hostPath or local persistent
+// volume a persistentVolumeClaim is bound to), and each container's
+// volumeMounts become bind mounts of those (Mounts), which the process
+// runtime makes in the container's mount namespace. Data of deleted
+// provisioned volumes is removed by Run (reclaim.go).
 //
 // Layout, as Kubernetes':
 //

@@ -12,14 +12,18 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/tinykube/tinykube/pkg/api/authentication"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
+	"github.com/tinykube/tinykube/pkg/kubelet/token"
 )
 
 // Getter reads the API objects volumes need: the config maps and secrets
 // volumes project, the claims, persistent volumes and node a
-// persistentVolumeClaim volume resolves through.
+// persistentVolumeClaim volume resolves through; and it requests the
+// service account tokens projected volumes hold.
 type Getter interface {
+	CreateToken(ctx context.Context, namespace, serviceAccount string, tr *authentication.TokenRequest) (*authentication.TokenRequest, error)
 	ConfigMap(ctx context.Context, namespace, name string) (*core.ConfigMap, error)
 	Secret(ctx context.Context, namespace, name string) (*core.Secret, error)
 	PersistentVolumeClaim(ctx context.Context, namespace, name string) (*core.PersistentVolumeClaim, error)
@@ -42,16 +46,19 @@ type Options struct {
 	// ReclaimPeriod is how often Run looks for deleted provisioned
 	// volumes whose data is to be removed (default 10s).
 	ReclaimPeriod time.Duration
-	Logger        *zap.Logger
+	// Now is the clock of service account token refreshes (nil: time.Now).
+	Now    func() time.Time
+	Logger *zap.Logger
 }
 
 // Manager sets up and tears down pods' volumes. Its methods are safe for
 // concurrent use; one pod's calls must not overlap (the pod worker's syncs
 // never do).
 type Manager struct {
-	opts  Options
-	log   *zap.Logger
-	cache *objectCache
+	opts   Options
+	log    *zap.Logger
+	cache  *objectCache
+	tokens *token.Manager
 
 	mu sync.Mutex
 	// claims are the persistentVolumeClaim volumes set up, by pod uid and
@@ -71,8 +78,12 @@ func NewManager(opts Options) *Manager {
 	if opts.ReclaimPeriod <= 0 {
 		opts.ReclaimPeriod = 10 * time.Second
 	}
-	return &Manager{opts: opts, log: opts.Logger, cache: newObjectCache(opts.Getter, opts.CacheTTL),
+	m := &Manager{opts: opts, log: opts.Logger, cache: newObjectCache(opts.Getter, opts.CacheTTL),
 		claims: map[string]map[string]ClaimedVolume{}}
+	if opts.Getter != nil {
+		m.tokens = token.NewManager(opts.Getter.CreateToken, opts.Now)
+	}
+	return m
 }
 
 // SetUpError is a volume that could not be set up.
@@ -196,7 +207,7 @@ func (m *Manager) payload(ctx context.Context, pod *core.Pod, src *core.VolumeSo
 		case s.DownwardAPI != nil:
 			part, err = DownwardAPIPayload(pod, s.DownwardAPI.Items, defaultMode, resources)
 		case s.ServiceAccountToken != nil:
-			err = fmt.Errorf("projected serviceAccountToken source (path %q) is not supported by this kubelet yet", s.ServiceAccountToken.Path)
+			part, err = m.tokenPayload(ctx, pod, s.ServiceAccountToken, defaultMode)
 		}
 		if err != nil {
 			return nil, err
@@ -206,6 +217,31 @@ func (m *Manager) payload(ctx context.Context, pod *core.Pod, src *core.VolumeSo
 		}
 	}
 	return out, nil
+}
+
+// tokenPayload is the file of a projected serviceAccountToken source: a
+// token of the pod's service account for the source's audience ("" the
+// API's) and expiration, bound to the pod, from the token manager (which
+// refreshes it after 80% of its lifetime).
+func (m *Manager) tokenPayload(ctx context.Context, pod *core.Pod, src *core.ServiceAccountTokenProjection, mode int32) (Payload, error) {
+	if m.tokens == nil {
+		return nil, errors.New("no service account token source")
+	}
+	tr := &authentication.TokenRequest{Spec: authentication.TokenRequestSpec{ExpirationSeconds: src.ExpirationSeconds,
+		BoundObjectRef: &authentication.BoundObjectReference{APIVersion: "v1", Kind: "Pod", Name: pod.Name, UID: string(pod.UID)}}}
+	if src.Audience != "" {
+		tr.Spec.Audiences = []string{src.Audience}
+	}
+	authentication.DefaultTokenRequest(tr)
+	sa := pod.Spec.ServiceAccountName
+	if sa == "" {
+		sa = "default"
+	}
+	got, err := m.tokens.GetServiceAccountToken(ctx, pod.Namespace, sa, tr)
+	if err != nil {
+		return nil, err
+	}
+	return Payload{src.Path: {Data: []byte(got.Status.Token), Mode: mode}}, nil
 }
 
 func (m *Manager) configMapPayload(ctx context.Context, ns, name string, items []core.KeyToPath, defaultMode int32, optional bool) (Payload, error) {
@@ -268,6 +304,9 @@ func (m *Manager) TearDown(podUID string) error {
 	m.mu.Lock()
 	delete(m.claims, podUID)
 	m.mu.Unlock()
+	if m.tokens != nil {
+		m.tokens.DeleteServiceAccountToken(podUID)
+	}
 	root := PodVolumesDir(m.opts.RootDir, podUID)
 	emptyDirs, _ := filepath.Glob(filepath.Join(root, escapePluginName(PluginEmptyDir), "*"))
 	for _, d := range emptyDirs {

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/tinykube/tinykube/pkg/api/authentication"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -19,6 +21,13 @@ type fakeGetter struct {
 	claims map[string]*core.PersistentVolumeClaim
 	pvs    map[string]*core.PersistentVolume
 	nodes  map[string]*core.Node
+}
+
+func (f *fakeGetter) CreateToken(_ context.Context, ns, name string, tr *authentication.TokenRequest) (*authentication.TokenRequest, error) {
+	out := *tr
+	out.Status.Token = ns + "/" + name + "@" + tr.Spec.BoundObjectRef.UID
+	out.Status.ExpirationTimestamp = meta.Time{Time: time.Now().Add(time.Duration(*tr.Spec.ExpirationSeconds) * time.Second)}
+	return &out, nil
 }
 
 func (f *fakeGetter) ConfigMap(context.Context, string, string) (*core.ConfigMap, error) {

@@ -76,7 +76,12 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 }
 
 func newClient(t *testing.T, srv *framework.TestServer) *clientset.Clientset {
-	cs, err := clientset.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1})
+	return newClientAs(t, srv, "")
+}
+
+// newClientAs is a client sending the bearer token ("" none).
+func newClientAs(t *testing.T, srv *framework.TestServer, token string) *clientset.Clientset {
+	cs, err := clientset.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1, BearerToken: token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +108,8 @@ type kubeletSpec struct {
 	backoff *kubelet.Backoff
 	// noMounts runs the process runtime as if it could not mount.
 	noMounts bool
+	// token is the kubelet's bearer token ("" none).
+	token string
 }
 
 func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testKubelet {
@@ -123,7 +130,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 			t.Fatal(err)
 		}
 		rt = p
-		vols = volume.NewManager(volume.Options{RootDir: s.root, Getter: kubelet.APIGetter{Client: newClient(t, srv)},
+		vols = volume.NewManager(volume.Options{RootDir: s.root, Getter: kubelet.APIGetter{Client: newClientAs(t, srv, s.token)},
 			CanMount: !s.noMounts && process.CanMount(), ReclaimPeriod: 200 * time.Millisecond, Logger: log})
 	}
 	reg := prometheus.NewRegistry()
@@ -139,7 +146,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := kubelet.New(kubelet.Config{Client: newClient(t, srv), Runtime: rt, Volumes: vols, NodeNames: s.nodes,
+	k, err := kubelet.New(kubelet.Config{Client: newClientAs(t, srv, s.token), Runtime: rt, Volumes: vols, NodeNames: s.nodes,
 		NodeIP: "127.0.0.1", Port: portN, Capacity: capacity, Backoff: s.backoff, Logger: log,
 		PodResync: 200 * time.Millisecond, Registerer: reg})
 	if err != nil {

@@ -49,6 +49,9 @@ func run(ctx context.Context, clientOpts *clientcmd.ClientOptions, opts *manager
 		return fmt.Errorf("client config: %w", err)
 	}
 	cfg.UserAgent = "controller-manager"
+	if err := opts.ResolveRootCA(cfg.TLSClientConfig); err != nil {
+		return err
+	}
 	client, err := clientset.NewForConfig(cfg)
 	if err != nil {
 		return err

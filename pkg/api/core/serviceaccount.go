@@ -6,6 +6,19 @@ import "github.com/tinykube/tinykube/pkg/api/meta"
 // controller keeps in every namespace and pods run as when they name none.
 const DefaultServiceAccountName = "default"
 
+// What a pod finds of its in-cluster configuration, as Kubernetes names it:
+// the directory the ServiceAccount admission mounts the API access volume
+// at, its files (the token, the cluster's CA, the pod's namespace) and the
+// ConfigMap in every namespace that holds the CA (the
+// root-ca-cert-publisher controller keeps it).
+const (
+	DefaultAPITokenMountPath   = "/var/run/secrets/kubernetes.io/serviceaccount"
+	ServiceAccountTokenKey     = "token"
+	ServiceAccountRootCAKey    = "ca.crt"
+	ServiceAccountNamespaceKey = "namespace"
+	RootCACertConfigMapName    = "kube-root-ca.crt"
+)
+
 // ServiceAccount is an identity for processes that run in pods.
 type ServiceAccount struct {
 	meta.TypeMeta   `json:",inline"`

@@ -3,6 +3,9 @@ package manager
 import (
 	"context"
 
+	"go.uber.org/zap"
+
+	"github.com/tinykube/tinykube/pkg/controller/certificates/rootcacertpublisher"
 	"github.com/tinykube/tinykube/pkg/controller/cronjob"
 	"github.com/tinykube/tinykube/pkg/controller/daemonset"
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
@@ -57,6 +60,18 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(serviceaccount.Name)) }, nil
+	}},
+	{rootcacertpublisher.Name, func(c *Context) (func(context.Context), error) {
+		if len(c.Options.RootCA) == 0 {
+			c.Logger.Info("no root CA (--root-ca-file, or a CA in the kubeconfig): not publishing kube-root-ca.crt",
+				zap.String("controller", rootcacertpublisher.Name))
+			return func(context.Context) {}, nil
+		}
+		ctrl, err := rootcacertpublisher.New(c.Client, c.Factory, c.Options.RootCA, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(rootcacertpublisher.Name)) }, nil
 	}},
 	{nodelifecycle.Name, func(c *Context) (func(context.Context), error) {
 		ctrl, err := nodelifecycle.New(c.Client, c.Factory, c.Recorder("node-controller"), nodelifecycle.Options{

@@ -5,7 +5,10 @@
 package manager
 
 import (
+	"cmp"
+	"encoding/pem"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tinykube/tinykube/pkg/client/leaderelection"
+	"github.com/tinykube/tinykube/pkg/client/rest"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
 )
 
@@ -44,6 +48,12 @@ type Options struct {
 	// HostPathVolumeDir is where the persistentvolume-binder's host-path
 	// provisioner puts the volumes it makes (on the nodes).
 	HostPathVolumeDir string
+	// RootCAFile (--root-ca-file) is the CA bundle the root-ca-cert-publisher
+	// publishes as kube-root-ca.crt in every namespace; RootCA is its
+	// content once ResolveRootCA ran (when no file is given, the CA of the
+	// controller-manager's own kubeconfig; empty: nothing is published).
+	RootCAFile string
+	RootCA     []byte
 
 	LeaderElection *leaderelection.Options
 }
@@ -62,7 +72,9 @@ func NewOptions() *Options {
 			// --concurrent-statefulset-syncs in Kubernetes.
 			"statefulset": 5,
 			// Kubernetes runs one serviceaccount worker.
-			"serviceaccount":          1,
+			"serviceaccount": 1,
+			// Kubernetes runs one root-ca-cert-publisher worker.
+			"root-ca-cert-publisher":  1,
 			"persistentvolume-binder": 1,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
@@ -90,7 +102,33 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.ResyncPeriod, "min-resync-period", o.ResyncPeriod, "the informers' resync period")
 	fs.StringVar(&o.HostPathVolumeDir, "host-path-volume-dir", o.HostPathVolumeDir,
 		"directory on the nodes under which the tinykube.io/host-path provisioner makes volumes")
+	fs.StringVar(&o.RootCAFile, "root-ca-file", o.RootCAFile,
+		"PEM CA bundle published to pods as the kube-root-ca.crt ConfigMap of every namespace (default: the kubeconfig's CA)")
 	o.LeaderElection.AddFlags(fs)
+}
+
+// ResolveRootCA sets RootCA, as kube-controller-manager picks the root CA:
+// the --root-ca-file, else the CA the client trusts (its kubeconfig's
+// certificate-authority(-data)), else none.
+func (o *Options) ResolveRootCA(client rest.TLSClientConfig) error {
+	file, data := o.RootCAFile, []byte(nil)
+	if file == "" {
+		file, data = client.CAFile, client.CAData
+	}
+	if len(data) == 0 && file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("root CA: %w", err)
+		}
+		data = b
+	}
+	if len(data) > 0 {
+		if block, _ := pem.Decode(data); block == nil || block.Type != "CERTIFICATE" {
+			return fmt.Errorf("root CA %s: no PEM certificate", cmp.Or(file, "of the kubeconfig"))
+		}
+	}
+	o.RootCA = data
+	return nil
 }
 
 // Validate checks the options.

@@ -1,10 +1,16 @@
 package manager
 
 import (
+	"bytes"
+	"encoding/pem"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/tinykube/tinykube/pkg/client/rest"
 )
 
 func TestEnabled(t *testing.T) {
@@ -55,5 +61,39 @@ func TestFlags(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"--concurrent-job-syncs=0"}); err == nil {
 		t.Error("0 workers must be rejected")
+	}
+}
+
+func TestResolveRootCA(t *testing.T) {
+	dir := t.TempDir()
+	pemOf := func(s string) []byte {
+		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte(s)})
+	}
+	flagFile, kcFile, junk := filepath.Join(dir, "flag.crt"), filepath.Join(dir, "kc.crt"), filepath.Join(dir, "junk")
+	for f, b := range map[string][]byte{flagFile: pemOf("flag"), kcFile: pemOf("kubeconfig file"), junk: []byte("junk")} {
+		if err := os.WriteFile(f, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		flag    string
+		client  rest.TLSClientConfig
+		want    []byte
+		wantErr bool
+	}{
+		{"--root-ca-file wins", flagFile, rest.TLSClientConfig{CAData: pemOf("kubeconfig")}, pemOf("flag"), false},
+		{"kubeconfig data", "", rest.TLSClientConfig{CAData: pemOf("kubeconfig")}, pemOf("kubeconfig"), false},
+		{"kubeconfig file", "", rest.TLSClientConfig{CAFile: kcFile}, pemOf("kubeconfig file"), false},
+		{"neither: none", "", rest.TLSClientConfig{}, nil, false},
+		{"missing file", filepath.Join(dir, "nope"), rest.TLSClientConfig{}, nil, true},
+		{"not PEM", junk, rest.TLSClientConfig{}, nil, true},
+	} {
+		o := NewOptions()
+		o.RootCAFile = tc.flag
+		err := o.ResolveRootCA(tc.client)
+		if (err != nil) != tc.wantErr || !bytes.Equal(o.RootCA, tc.want) {
+			t.Errorf("%s: %q %v, want %q (error %v)", tc.name, o.RootCA, err, tc.want, tc.wantErr)
+		}
 	}
 }

@@ -111,7 +111,7 @@ func BootstrapPolicy() Policy {
 				rule(read...).groups("*").resources("*").done(),
 				rule("update", "patch", "delete", "deletecollection").groups("*").resources("*").done(),
 				rule("create").groups(core).resources("pods", "endpoints", "services", "serviceaccounts",
-					"persistentvolumes", "persistentvolumeclaims").done(),
+					"persistentvolumes", "persistentvolumeclaims", "configmaps").done(),
 				rule("create").groups(apps).resources("replicasets", "controllerrevisions").done(),
 				rule("create").groups(coord).resources("leases").done(),
 				rule("create").groups(core).resources("pods/eviction", "pods/binding").done(),

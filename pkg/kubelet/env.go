@@ -22,8 +22,22 @@ type envSource interface {
 // $(NAME) in an env value expands to a name defined before it.
 // A missing config map, secret or key that is not optional is an error
 // (the container waits with CreateContainerConfigError).
-func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, hostIP, podIP string, allocatable core.ResourceList) (envVars, error) {
+// serviceEnv (the `kubernetes` Service's variables) come last, each unless
+// the container defines its name; $(NAME) may refer to them.
+func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Container, serviceEnv []core.EnvVar,
+	hostIP, podIP string, allocatable core.ResourceList) (envVars, error) {
 	var out envVars
+	lookup := func(name string) (string, bool) {
+		if v, ok := out.lookup(name); ok {
+			return v, ok
+		}
+		for _, e := range serviceEnv {
+			if e.Name == name {
+				return e.Value, true
+			}
+		}
+		return "", false
+	}
 	for _, ef := range c.EnvFrom {
 		var data map[string]string
 		var err error
@@ -50,10 +64,15 @@ func containerEnv(ctx context.Context, src envSource, pod *core.Pod, c *core.Con
 			return envVars{}, fmt.Errorf("env %s: %w", e.Name, err)
 		}
 		if e.ValueFrom == nil {
-			v = expandVars(v, out.lookup)
+			v = expandVars(v, lookup)
 		}
 		if ok {
 			out.set(e.Name, v)
+		}
+	}
+	for _, e := range serviceEnv {
+		if _, defined := out.lookup(e.Name); !defined {
+			out.set(e.Name, e.Value)
 		}
 	}
 	return out, nil

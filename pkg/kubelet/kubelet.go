@@ -78,6 +78,9 @@ type Kubelet struct {
 	workers   *podWorkers
 	probes    *prober.Manager
 	pods      cache.SharedIndexInformer[*core.Pod]
+	// serviceEnv is every container's `kubernetes` Service environment
+	// (masterServiceEnv of the apiserver the client talks to).
+	serviceEnv []core.EnvVar
 	// statusWrites holds a slot per pod status write in flight
 	// (maxStatusWritesInFlight).
 	statusWrites chan struct{}
@@ -110,7 +113,8 @@ func New(cfg Config) (*Kubelet, error) {
 		cfg.Registerer = prometheus.NewRegistry()
 	}
 	k := &Kubelet{cfg: cfg, client: cfg.Client, runtime: cfg.Runtime, volumes: cfg.Volumes, log: cfg.Logger, backoff: cfg.Backoff,
-		nodes: map[string]bool{}, statusWrites: make(chan struct{}, maxStatusWritesInFlight)}
+		nodes: map[string]bool{}, statusWrites: make(chan struct{}, maxStatusWritesInFlight),
+		serviceEnv: masterServiceEnv(cfg.Client.RESTClient().Base())}
 	for _, n := range cfg.NodeNames {
 		k.nodes[n] = true
 	}

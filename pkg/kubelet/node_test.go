@@ -148,7 +148,7 @@ func TestContainerEnv(t *testing.T) {
 			SecretRef: &core.SecretEnvSource{LocalObjectReference: core.LocalObjectReference{Name: "creds"}}}}}, "S_password=pw", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			vars, err := containerEnv(context.Background(), src, pod, &tc.c, "10.0.0.1", "10.0.0.9", capacity)
+			vars, err := containerEnv(context.Background(), src, pod, &tc.c, nil, "10.0.0.1", "10.0.0.9", capacity)
 			env := vars.list()
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

@@ -150,7 +150,7 @@ func (k *Kubelet) startContainer(ctx context.Context, w *podWorker, pod *core.Po
 }
 
 func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Container) (runtime.ContainerSpec, error) {
-	env, err := containerEnv(ctx, apiEnvSource{k}, pod, c, k.cfg.NodeIP, k.cfg.NodeIP, k.cfg.Capacity)
+	env, err := containerEnv(ctx, apiEnvSource{k}, pod, c, k.serviceEnv, k.cfg.NodeIP, k.cfg.NodeIP, k.cfg.Capacity)
 	if err != nil {
 		return runtime.ContainerSpec{}, err
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 )
 
-// stepConfigMapVolume runs a pod that mounts a ConfigMap (on a privileged
-// kubelet container, which can mount) and reads its file into its log.
+// stepConfigMapVolume runs a pod that mounts a ConfigMap (on a kubelet
+// container given CAP_SYS_ADMIN, which can mount) and reads its file into its log.
 func stepConfigMapVolume(t *testing.T, ctx context.Context, c *cluster) {
 	const want = "hello from a volume"
 	cm := &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: "e2e-config", Namespace: ns}, Data: map[string]string{"index.html": want}}

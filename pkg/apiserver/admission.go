@@ -18,7 +18,8 @@ var SystemNamespaces = []string{"default", "kube-system", "kube-public", "kube-n
 
 // admitCreate runs the admission plugins of the create path: the namespace
 // lifecycle (the namespace exists and is not terminating) and the kind's own
-// (default toleration seconds and service account for pods).
+// (default toleration seconds, service account and its token volume for
+// pods).
 func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj meta.Object) error {
 	if res.Namespaced {
 		if err := s.admitNamespaceLifecycle(ctx, res, obj); err != nil {
@@ -29,37 +30,15 @@ func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj me
 		if pod, ok := obj.(*core.Pod); ok {
 			addDefaultTolerations(pod, s.cfg.DefaultNotReadyTolerationSeconds, s.cfg.DefaultUnreachableTolerationSeconds)
 			admitServiceAccount(pod)
+			if err := s.admitServiceAccountToken(ctx, pod); err != nil {
+				return err
+			}
 		}
 	}
 	if pvc, ok := obj.(*core.PersistentVolumeClaim); ok {
 		return s.admitDefaultStorageClass(ctx, pvc)
 	}
 	return nil
-}
-
-// mirrorPodAnnotation marks a kubelet's mirror of a static pod.
-const mirrorPodAnnotation = "kubernetes.io/config.mirror"
-
-// admitServiceAccount is the defaulting half of Kubernetes' ServiceAccount
-// admission: a pod that names no service account runs as "default"
-// (spec.serviceAccountName, and the deprecated spec.serviceAccount with
-// it); a mirror pod is left alone. Unlike Kubernetes, a pod whose service
-// account does not exist (yet) is not refused: namespaces and their pods
-// are often created back to back, before the serviceaccount controller
-// has made "default".
-func admitServiceAccount(pod *core.Pod) {
-	if _, mirror := pod.Annotations[mirrorPodAnnotation]; mirror {
-		return
-	}
-	if pod.Spec.ServiceAccountName == "" {
-		pod.Spec.ServiceAccountName = pod.Spec.DeprecatedServiceAccount
-	}
-	if pod.Spec.ServiceAccountName == "" {
-		pod.Spec.ServiceAccountName = core.DefaultServiceAccountName
-	}
-	if pod.Spec.DeprecatedServiceAccount == "" {
-		pod.Spec.DeprecatedServiceAccount = pod.Spec.ServiceAccountName
-	}
 }
 
 func (s *Server) namespaces() (*registry.Resource, storage.Interface) {

@@ -33,6 +33,12 @@ func startControllers(t *testing.T, cs *clientset.Clientset, volumeDir string, c
 	opts.Controllers = controllers
 	opts.LeaderElection.LeaderElect = false
 	opts.HostPathVolumeDir = volumeDir
+	runManager(t, cs, opts)
+}
+
+// runManager runs the controllers of opts until the test ends.
+func runManager(t *testing.T, cs *clientset.Clientset, opts *manager.Options) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -81,7 +81,13 @@ func newClient(t *testing.T, srv *framework.TestServer) *clientset.Clientset {
 
 // newClientAs is a client sending the bearer token ("" none).
 func newClientAs(t *testing.T, srv *framework.TestServer, token string) *clientset.Clientset {
-	cs, err := clientset.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1, BearerToken: token})
+	return newClientCA(t, srv, token, nil)
+}
+
+// newClientCA is newClientAs trusting the PEM CA bundle ca (an https
+// apiserver).
+func newClientCA(t *testing.T, srv *framework.TestServer, token string, ca []byte) *clientset.Clientset {
+	cs, err := clientset.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1, BearerToken: token, TLSClientConfig: rest.TLSClientConfig{CAData: ca}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +116,8 @@ type kubeletSpec struct {
 	noMounts bool
 	// token is the kubelet's bearer token ("" none).
 	token string
+	// ca is the PEM CA of an https apiserver (nil: plain http).
+	ca []byte
 }
 
 func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testKubelet {
@@ -130,7 +138,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 			t.Fatal(err)
 		}
 		rt = p
-		vols = volume.NewManager(volume.Options{RootDir: s.root, Getter: kubelet.APIGetter{Client: newClientAs(t, srv, s.token)},
+		vols = volume.NewManager(volume.Options{RootDir: s.root, Getter: kubelet.APIGetter{Client: newClientCA(t, srv, s.token, s.ca)},
 			CanMount: !s.noMounts && process.CanMount(), ReclaimPeriod: 200 * time.Millisecond, Logger: log})
 	}
 	reg := prometheus.NewRegistry()
@@ -146,7 +154,7 @@ func startKubelet(t *testing.T, srv *framework.TestServer, s kubeletSpec) *testK
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := kubelet.New(kubelet.Config{Client: newClientAs(t, srv, s.token), Runtime: rt, Volumes: vols, NodeNames: s.nodes,
+	k, err := kubelet.New(kubelet.Config{Client: newClientCA(t, srv, s.token, s.ca), Runtime: rt, Volumes: vols, NodeNames: s.nodes,
 		NodeIP: "127.0.0.1", Port: portN, Capacity: capacity, Backoff: s.backoff, Logger: log,
 		PodResync: 200 * time.Millisecond, Registerer: reg})
 	if err != nil {

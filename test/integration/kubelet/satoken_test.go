@@ -26,8 +26,8 @@ import (
 
 // startSecure starts an apiserver with token authentication (admin-token:
 // system:masters; node-token: system:node:node-a), RBAC and service
-// account tokens signed by a new key.
-func startSecure(t *testing.T) *framework.TestServer {
+// account tokens signed by a new key; opts may add to it.
+func startSecure(t *testing.T, opts ...framework.Option) *framework.TestServer {
 	t.Helper()
 	dir := t.TempDir()
 	tokens := filepath.Join(dir, "tokens.csv")
@@ -42,12 +42,12 @@ func startSecure(t *testing.T) *framework.TestServer {
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return framework.StartAPIServer(t, framework.WithOptions(func(o *app.Options) {
+	return framework.StartAPIServer(t, append([]framework.Option{framework.WithOptions(func(o *app.Options) {
 		o.Security.TokenAuthFile = tokens
 		o.Security.AuthorizationModes = []string{app.ModeRBAC}
 		o.ServiceAccount.Issuers = []string{"https://kubernetes.default.svc.cluster.local"}
 		o.ServiceAccount.SigningKeyFile = keyFile
-	}))
+	})}, opts...)...)
 }
 
 // jwtClaims decodes a JWT's payload (unverified: the apiserver checks it).
@@ -125,6 +125,9 @@ func TestServiceAccountTokenVolume(t *testing.T) {
 	pod := claimPod("app", "data", false, mnt, `cat $T/token > $D/token && cat $T/vault/token > $D/vault && echo ok; exec sleep 300`)
 	pod.Namespace = "default"
 	pod.Spec.RestartPolicy = core.RestartPolicyAlways
+	// Its own token volume only: the API access volume needs kube-root-ca.crt,
+	// which a plain-http apiserver has no CA for (see TestInClusterConfig).
+	pod.Spec.AutomountServiceAccountToken = meta.Ptr(false)
 	pod.Spec.Volumes = append(pod.Spec.Volumes, core.Volume{Name: "tokens", VolumeSource: core.VolumeSource{Projected: &core.ProjectedVolumeSource{
 		Sources: []core.VolumeProjection{{ServiceAccountToken: &core.ServiceAccountTokenProjection{Path: "token"}},
 			{ServiceAccountToken: &core.ServiceAccountTokenProjection{Path: "vault/token", Audience: "vault", ExpirationSeconds: meta.Ptr(int64(900))}}}}}})

@@ -37,10 +37,6 @@ func admitServiceAccount(pod *core.Pod) {
 	}
 }
 
-// apiAccessVolumePrefix starts the name of the volume the ServiceAccount
-// admission adds ("kube-api-access-" and five random characters).
-const apiAccessVolumePrefix = "kube-api-access-"
-
 // apiAccessTokenExpirationSeconds is the lifetime the volume's token asks
 // for: Kubernetes' 3607, an hour and 7 s (Kubernetes' apiserver recognises
 // these tokens by it; ours treats it as any lifetime); the kubelet
@@ -71,7 +67,7 @@ func (s *Server) admitServiceAccountToken(ctx context.Context, pod *core.Pod) er
 	if !shouldAutomount(sa, pod) {
 		return nil
 	}
-	mountServiceAccountToken(pod, registry.GenerateName(apiAccessVolumePrefix))
+	mountServiceAccountToken(pod, registry.GenerateName(core.APIAccessVolumePrefix))
 	return nil
 }
 
@@ -114,7 +110,7 @@ func shouldAutomount(sa *core.ServiceAccount, pod *core.Pod) bool {
 func mountServiceAccountToken(pod *core.Pod, volumeName string) {
 	hasVolume := false
 	for _, v := range pod.Spec.Volumes {
-		if strings.HasPrefix(v.Name, apiAccessVolumePrefix) {
+		if strings.HasPrefix(v.Name, core.APIAccessVolumePrefix) {
 			volumeName, hasVolume = v.Name, true
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -109,11 +110,36 @@ func (k *Kubelet) containerMounts(pod *core.Pod, c *core.Container, env *envVars
 	if k.volumes == nil || len(c.VolumeMounts) == 0 {
 		return nil, nil
 	}
+	if !k.volumes.CanMount() {
+		cc := *c
+		cc.VolumeMounts = withoutAPIAccessMount(c.VolumeMounts)
+		if len(cc.VolumeMounts) == 0 {
+			return nil, nil
+		}
+		c = &cc
+	}
 	plans, err := volume.PlanMounts(k.volumes.Volumes(pod), c, func(s string) string { return expandVars(s, env.lookup) })
 	if err != nil {
 		return nil, err
 	}
 	return volume.PrepareMounts(plans)
+}
+
+// withoutAPIAccessMount drops the mount of the API access volume the
+// ServiceAccount admission adds to every pod. A kubelet that cannot mount
+// (make run as a user) refuses containers with volume mounts; without this,
+// every pod of a cluster that issues service account tokens would wait in
+// CreateContainerError. Such a container runs without its in-cluster
+// credentials instead; mounts the user asked for are still refused.
+func withoutAPIAccessMount(vms []core.VolumeMount) []core.VolumeMount {
+	out := make([]core.VolumeMount, 0, len(vms))
+	for _, vm := range vms {
+		if strings.HasPrefix(vm.Name, core.APIAccessVolumePrefix) && vm.MountPath == core.DefaultAPITokenMountPath {
+			continue
+		}
+		out = append(out, vm)
+	}
+	return out
 }
 
 // tearDownVolumes removes the pod's volumes once its containers are gone.

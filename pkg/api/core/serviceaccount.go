@@ -17,6 +17,10 @@ const (
 	ServiceAccountRootCAKey    = "ca.crt"
 	ServiceAccountNamespaceKey = "namespace"
 	RootCACertConfigMapName    = "kube-root-ca.crt"
+	// APIAccessVolumePrefix starts the name of the volume the
+	// ServiceAccount admission adds ("kube-api-access-" and five random
+	// characters).
+	APIAccessVolumePrefix = "kube-api-access-"
 )
 
 // ServiceAccount is an identity for processes that run in pods.

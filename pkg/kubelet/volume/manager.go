@@ -105,6 +105,9 @@ func (e *SetUpError) Error() string {
 
 func (e *SetUpError) Unwrap() error { return e.Err }
 
+// CanMount says whether the kubelet may mount (Options.CanMount).
+func (m *Manager) CanMount() bool { return m.opts.CanMount }
+
 // Volumes is where the pod's volumes are on the host (PodVolumes under the
 // manager's root, and the persistentVolumeClaim volumes SetUp resolved).
 func (m *Manager) Volumes(pod *core.Pod) map[string]HostVolume {

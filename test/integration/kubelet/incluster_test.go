@@ -102,7 +102,8 @@ func inClusterClient() error {
 // system:serviceaccount:team:default (403 listing pods), then, once a
 // RoleBinding lets that account read pods, 200. The real kubectl with no
 // kubeconfig, run as a pod, uses the same in-cluster configuration. A pod
-// with automountServiceAccountToken: false gets no volume.
+// with automountServiceAccountToken: false gets no volume, and one on a
+// kubelet that cannot mount runs without the mount.
 func TestInClusterConfig(t *testing.T) {
 	if !process.CanMount() {
 		t.Skip("needs CAP_SYS_ADMIN")
@@ -212,7 +213,21 @@ func TestInClusterConfig(t *testing.T) {
 	if len(got.Spec.Volumes) != 0 || len(got.Spec.Containers[0].VolumeMounts) != 0 {
 		t.Fatalf("automountServiceAccountToken false: volumes %v mounts %v", got.Spec.Volumes, got.Spec.Containers[0].VolumeMounts)
 	}
-	for _, name := range []string{"client", "kubectl", "quiet"} {
+	// A kubelet that cannot mount (make run as a user) runs a pod with
+	// the API access volume without that mount instead of refusing it.
+	nm := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-b"}, token: "node-b-token", ca: ca.CertPEM(), noMounts: true})
+	defer nm.stop(t)
+	plain := teamPod("plain", "true")
+	plain.Spec.NodeName = "node-b"
+	created, err = admin.CoreV1().Pods("team").Create(ctx, plain, meta.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAPIAccessVolume(t, created)
+	waitFor(t, 60*time.Second, "the pod on the kubelet that cannot mount to succeed", func() bool {
+		return podPhaseIn(admin, "team", "plain") == core.PodSucceeded
+	})
+	for _, name := range []string{"client", "kubectl", "quiet", "plain"} {
 		_ = admin.CoreV1().Pods("team").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(0))})
 	}
 	waitFor(t, 30*time.Second, "team's pods to go", func() bool {

@@ -31,7 +31,7 @@ func startSecure(t *testing.T, opts ...framework.Option) *framework.TestServer {
 	t.Helper()
 	dir := t.TempDir()
 	tokens := filepath.Join(dir, "tokens.csv")
-	if err := os.WriteFile(tokens, []byte("admin-token,admin,1,system:masters\nnode-token,system:node:node-a,2,system:nodes\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokens, []byte("admin-token,admin,1,system:masters\nnode-token,system:node:node-a,2,system:nodes\nnode-b-token,system:node:node-b,3,system:nodes\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)

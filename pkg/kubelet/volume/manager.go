@@ -78,6 +78,12 @@ func NewManager(opts Options) *Manager {
 	if opts.ReclaimPeriod <= 0 {
 		opts.ReclaimPeriod = 10 * time.Second
 	}
+	// Volume paths are mount sources, resolved by a container init that
+	// runs in another directory: a relative --root-dir (make run's) must
+	// not stay relative.
+	if abs, err := filepath.Abs(opts.RootDir); err == nil && opts.RootDir != "" {
+		opts.RootDir = abs
+	}
 	m := &Manager{opts: opts, log: opts.Logger, cache: newObjectCache(opts.Getter, opts.CacheTTL),
 		claims: map[string]map[string]ClaimedVolume{}}
 	if opts.Getter != nil {

@@ -302,3 +302,17 @@ func TestSetUpErrorMessage(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// TestManagerRelativeRoot: a relative root directory (make run passes
+// one) still gives absolute volume paths, which a container init running
+// in / resolves as mount sources.
+func TestManagerRelativeRoot(t *testing.T) {
+	t.Chdir(t.TempDir())
+	m := NewManager(Options{RootDir: "kubelet/node-1"})
+	pod := &core.Pod{ObjectMeta: meta.ObjectMeta{UID: "u1"}, Spec: core.PodSpec{Volumes: []core.Volume{
+		{Name: "scratch", VolumeSource: core.VolumeSource{EmptyDir: &core.EmptyDirVolumeSource{}}}}}}
+	hv, ok := m.Volumes(pod)["scratch"]
+	if !ok || !filepath.IsAbs(hv.Path) {
+		t.Fatalf("volume path %q (found %v), want absolute", hv.Path, ok)
+	}
+}

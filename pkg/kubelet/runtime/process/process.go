@@ -76,6 +76,13 @@ func New(opts Options) (*Runtime, error) {
 	if opts.RootDir == "" {
 		return nil, errors.New("process runtime: root directory is required")
 	}
+	// Pod directories are working directories and mount targets of
+	// processes started elsewhere (the container init runs in /).
+	root, err := filepath.Abs(opts.RootDir)
+	if err != nil {
+		return nil, fmt.Errorf("process runtime: root directory %s: %w", opts.RootDir, err)
+	}
+	opts.RootDir = root
 	if opts.Logger == nil {
 		opts.Logger = zap.NewNop()
 	}

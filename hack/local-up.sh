@@ -153,7 +153,7 @@ main() {
   fi
   start scheduler "$BIN/scheduler" --kubeconfig "$KUBECONFIGS/scheduler.kubeconfig" --bind-address "$BIND" --port 10259 --leader-elect=true
   start controller-manager "$BIN/controller-manager" --kubeconfig "$KUBECONFIGS/controller-manager.kubeconfig" --bind-address "$BIND" --port 10257 \
-    --leader-elect=true --node-monitor-grace-period 20s --host-path-volume-dir "$RUN_DIR/volumes" --root-ca-file "$CA"
+    --leader-elect=true --node-monitor-grace-period 20s --host-path-volume-dir "$(cd "$RUN_DIR" && pwd)/volumes" --root-ca-file "$CA"
   local i
   for i in "${!NODES[@]}"; do
     start "${NODES[$i]}" "$BIN/kubelet" --kubeconfig "$KUBECONFIGS/${NODES[$i]}.kubeconfig" --node-name "${NODES[$i]}" --runtime process \

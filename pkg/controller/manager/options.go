@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -142,6 +143,11 @@ func (o *Options) Validate() error {
 	}
 	if o.NodeMonitorGracePeriod <= 0 || o.NodeMonitorPeriod <= 0 {
 		return fmt.Errorf("--node-monitor-grace-period and --node-monitor-period must be positive")
+	}
+	// The directory becomes the hostPath of provisioned volumes, which
+	// every kubelet resolves on its own node, whatever its working directory.
+	if o.HostPathVolumeDir != "" && !filepath.IsAbs(o.HostPathVolumeDir) {
+		return fmt.Errorf("--host-path-volume-dir %q must be an absolute path", o.HostPathVolumeDir)
 	}
 	return nil
 }

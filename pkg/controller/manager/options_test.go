@@ -55,6 +55,11 @@ func TestFlags(t *testing.T) {
 			t.Errorf("no --concurrent-%s-syncs", name)
 		}
 	}
+	o.HostPathVolumeDir = ".local/run/volumes"
+	if o.Validate() == nil {
+		t.Error("a relative --host-path-volume-dir must be rejected")
+	}
+	o.HostPathVolumeDir = "/var/lib/tinykube/volumes"
 	o.Controllers = []string{"nope"}
 	if o.Validate() == nil {
 		t.Error("unknown controller must be rejected")

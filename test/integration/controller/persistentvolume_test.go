@@ -139,6 +139,26 @@ func TestPersistentVolumeStaticBinding(t *testing.T) {
 		t.Fatalf("named claim bound to %s", pv.Name)
 	}
 
+	// A claim naming a volume that does not exist yet waits Pending, and
+	// binds when the volume is created (nothing else wakes the claim).
+	early := newClaim("early", "1Gi", manual)
+	early.Spec.VolumeName = "late"
+	e.mustCreateClaim(early)
+	eventually(t, 10*time.Second, "claim early Pending", func() error {
+		c, err := e.cs.CoreV1().PersistentVolumeClaims(testNS).Get(bg, "early", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if c.Status.Phase != core.ClaimPending {
+			return fmt.Errorf("claim phase %q", c.Status.Phase)
+		}
+		return nil
+	})
+	e.mustCreatePV(newPV("late", "1Gi", "manual", core.PersistentVolumeReclaimRetain, nil))
+	if _, pv := e.waitClaimBound(testNS, "early"); pv.Name != "late" {
+		t.Fatalf("early claim bound to %s", pv.Name)
+	}
+
 	// Release: Retain stays Released, Delete goes.
 	if err := e.cs.CoreV1().PersistentVolumeClaims(testNS).Delete(bg, "data", meta.DeleteOptions{}); err != nil {
 		t.Fatal(err)

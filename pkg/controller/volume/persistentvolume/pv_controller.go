@@ -95,9 +95,10 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 			c.queue.Add(claimPrefix + ref.Namespace + "/" + ref.Name)
 			return
 		}
-		// A free volume may fit any waiting claim (Kubernetes finds them
-		// by resyncing claims periodically).
-		c.queuePendingClaims()
+		// A free volume may fit any waiting claim, or be the one a claim
+		// names in spec.volumeName (Kubernetes finds them by resyncing
+		// claims periodically).
+		c.queuePendingClaims(pv.Name)
 	}
 	if _, err := pvInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.PersistentVolume]{
 		AddFunc:    addVolume,
@@ -113,14 +114,19 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, recorder re
 	return c, nil
 }
 
-// queuePendingClaims queues every claim not bound yet.
-func (c *Controller) queuePendingClaims() {
+// queuePendingClaims queues every claim not bound yet that volume may
+// serve: those naming no volume, and those naming this one whose binding is
+// not complete (a claim created before the volume it names).
+func (c *Controller) queuePendingClaims(volume string) {
 	claims, err := c.claimLister.List(nil)
 	if err != nil {
 		return
 	}
 	for _, pvc := range claims {
-		if pvc.Spec.VolumeName == "" && pvc.DeletionTimestamp == nil {
+		if pvc.DeletionTimestamp != nil {
+			continue
+		}
+		if pvc.Spec.VolumeName == "" || (pvc.Spec.VolumeName == volume && pvc.Annotations[core.AnnBindCompleted] != "yes") {
 			c.queue.Add(claimPrefix + pvc.GetObjectMeta().Key())
 		}
 	}

@@ -164,15 +164,7 @@ func TestPersistentVolumeClaims(t *testing.T) {
 	if ph := podPhase(t, cs, "far"); ph != core.PodPending {
 		t.Fatalf("pod of another node's volume %s", ph)
 	}
-	for _, name := range []string{"writer", "reader", "far"} {
-		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	waitFor(t, 30*time.Second, "the pods to go", func() bool {
-		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})
-		return err == nil && len(l.Items) == 0
-	})
+	deletePods(t, cs, "default", "writer", "reader", "far")
 	if _, err := os.Stat(filepath.Join(dataDir, "msg")); err != nil {
 		t.Fatalf("the volume's data went with its pods: %v", err)
 	}

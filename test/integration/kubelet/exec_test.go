@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
-	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/ctl"
 	"github.com/tinykube/tinykube/test/integration/framework"
 )
@@ -70,7 +69,6 @@ func TestExec(t *testing.T) {
 	cs := newClient(t, srv)
 	k := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-a"}})
 	defer k.stop(t)
-	ctx := context.Background()
 	sim := startKubelet(t, srv, kubeletSpec{nodes: []string{"sim-a"}})
 	defer sim.stop(t)
 	createPod(t, cs, execPod("sh", "node-a"))
@@ -129,14 +127,6 @@ func TestExec(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range []string{"sh", "simpod"} {
-		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
-			t.Errorf("delete %s: %v", name, err)
-		}
-	}
-	waitFor(t, 30*time.Second, "all pods gone", func() bool {
-		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})
-		return err == nil && len(l.Items) == 0
-	})
+	deletePods(t, cs, "default", "sh", "simpod")
 	waitFor(t, 10*time.Second, "no child process", func() bool { return len(childProcesses()) == 0 })
 }

@@ -227,13 +227,7 @@ func TestInClusterConfig(t *testing.T) {
 	waitFor(t, 60*time.Second, "the pod on the kubelet that cannot mount to succeed", func() bool {
 		return podPhaseIn(admin, "team", "plain") == core.PodSucceeded
 	})
-	for _, name := range []string{"client", "kubectl", "quiet", "plain"} {
-		_ = admin.CoreV1().Pods("team").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(0))})
-	}
-	waitFor(t, 30*time.Second, "team's pods to go", func() bool {
-		l, err := admin.CoreV1().Pods("team").List(ctx, meta.ListOptions{})
-		return err == nil && len(l.Items) == 0
-	})
+	deletePods(t, admin, "team", "client", "kubectl", "quiet", "plain")
 }
 
 // teamPod is a run-once pod of namespace team on node-a running command.

@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/rest"
@@ -209,4 +210,21 @@ func kubeletPods(t *testing.T, k *testKubelet) *core.PodList {
 func pidOf(cs core.ContainerStatus) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(cs.ContainerID, "process://"))
 	return n
+}
+
+// deletePods deletes the named pods of ns (a second's grace; a pod already
+// gone is fine) and waits until ns has no pod left.
+func deletePods(t *testing.T, cs *clientset.Clientset, ns string, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, name := range names {
+		err := cs.CoreV1().Pods(ns).Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Errorf("delete pod %s/%s: %v", ns, name, err)
+		}
+	}
+	waitFor(t, 30*time.Second, "the pods of "+ns+" to go", func() bool {
+		l, err := cs.CoreV1().Pods(ns).List(ctx, meta.ListOptions{})
+		return err == nil && len(l.Items) == 0
+	})
 }

@@ -287,14 +287,6 @@ func TestPortForward(t *testing.T) {
 			})
 		}
 	}
-	for _, name := range []string{"web", "simpod"} {
-		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
-			t.Errorf("delete %s: %v", name, err)
-		}
-	}
-	waitFor(t, 30*time.Second, "all pods gone", func() bool {
-		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})
-		return err == nil && len(l.Items) == 0
-	})
+	deletePods(t, cs, "default", "web", "simpod")
 	waitFor(t, 10*time.Second, "no child process", func() bool { return len(childProcesses()) == 0 })
 }

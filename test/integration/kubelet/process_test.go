@@ -247,15 +247,7 @@ func TestProcessPods(t *testing.T) {
 			time.Sleep(100 * time.Millisecond) // sampling a condition that must hold
 		}
 	})
-	for _, name := range []string{"crash", "missing", "live", "ready", "init", "deadline", "follow"} {
-		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
-			t.Errorf("delete %s: %v", name, err)
-		}
-	}
-	waitFor(t, 30*time.Second, "all pods gone", func() bool {
-		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})
-		return err == nil && len(l.Items) == 0
-	})
+	deletePods(t, cs, "default", "crash", "missing", "live", "ready", "init", "deadline", "follow")
 	waitFor(t, 10*time.Second, "no child process", func() bool { return len(childProcesses()) == 0 })
 	k.stop(t)
 }

@@ -194,15 +194,7 @@ func TestVolumes(t *testing.T) {
 		return w != nil && w.Reason == kubelet.ReasonCreateContainerError && strings.Contains(w.Message, "CAP_SYS_ADMIN")
 	})
 
-	for _, name := range []string{"vols", "missing", "nomount"} {
-		if err := cs.CoreV1().Pods("default").Delete(ctx, name, meta.DeleteOptions{GracePeriodSeconds: meta.Ptr(int64(1))}); err != nil {
-			t.Errorf("delete %s: %v", name, err)
-		}
-	}
-	waitFor(t, 30*time.Second, "all pods gone", func() bool {
-		l, err := cs.CoreV1().Pods("default").List(ctx, meta.ListOptions{})
-		return err == nil && len(l.Items) == 0
-	})
+	deletePods(t, cs, "default", "vols", "missing", "nomount")
 	waitFor(t, 30*time.Second, "the pod's volumes removed", func() bool {
 		_, err := os.Stat(filepath.Join(root, "pods", uid))
 		return errors.Is(err, os.ErrNotExist)

@@ -16,6 +16,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/storage"
 	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 )
@@ -121,6 +122,10 @@ func Describe(w io.Writer, obj meta.Object, u *clientset.Unstructured, events []
 		d.podDisruptionBudget(o)
 	case *batch.CronJob:
 		d.cronJob(o)
+	case *core.PersistentVolume:
+		d.persistentVolume(o)
+	case *storage.StorageClass:
+		d.storageClass(o)
 	default:
 		if !d.workload(obj) {
 			d.generic(obj, u)

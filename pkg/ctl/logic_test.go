@@ -306,24 +306,3 @@ func TestParseTypeArgs(t *testing.T) {
 		}
 	}
 }
-
-func TestJSONPath(t *testing.T) {
-	data := jsonMap(t, `{"metadata":{"name":"a","annotations":{"kubectl.kubernetes.io/x":"v"}},"items":[{"n":1},{"n":2}],"spec":{"l":[1,2]}}`)
-	for tmpl, want := range map[string]string{
-		`{.metadata.name}`: "a",
-		`{.metadata.annotations.kubectl\.kubernetes\.io/x}`: "v",
-		`{.items[*].n}`:                  "1 2",
-		`{.items[-1].n}`:                 "2",
-		`n={range .items[*]}{.n},{end}.`: "n=1,2,.",
-		`{.spec}`:                        `{"l":[1,2]}`,
-		`{.missing}`:                     "",
-	} {
-		got, err := JSONPath(tmpl, data)
-		if err != nil || got != want {
-			t.Errorf("JSONPath(%s) = %q, %v; want %q", tmpl, got, err, want)
-		}
-	}
-	if _, err := JSONPath("{.a", data); err == nil {
-		t.Error("unclosed template accepted")
-	}
-}

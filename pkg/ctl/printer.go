@@ -15,6 +15,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/jsonpath"
 	"github.com/tinykube/tinykube/pkg/registry"
 )
 
@@ -153,7 +154,7 @@ func printValue(w io.Writer, v any, output string) error {
 		return err
 	}
 	tmpl := strings.TrimPrefix(output, "jsonpath=")
-	s, err := JSONPath(tmpl, v)
+	s, err := jsonpath.Execute(tmpl, v)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,7 @@
-package ctl
+// Package jsonpath evaluates the JSONPath forms kubectl and the apiserver
+// use: templates for kubectl's -o jsonpath and the single paths of a
+// CustomResourceDefinition's printer columns and scale subresource.
+package jsonpath
 
 import (
 	"encoding/json"
@@ -7,11 +10,11 @@ import (
 	"strings"
 )
 
-// JSONPath evaluates kubectl's -o jsonpath templates for the common
+// Execute evaluates kubectl's -o jsonpath templates for the common
 // forms: text with {.a.b}, {.items[*].metadata.name}, {.items[0].x},
 // {.metadata.labels.app}, {range .items[*]}...{end} and {"\n"}. Several
 // results of one expression are joined by spaces.
-func JSONPath(tmpl string, data any) (string, error) {
+func Execute(tmpl string, data any) (string, error) {
 	// Work on plain JSON values.
 	b, err := json.Marshal(data)
 	if err != nil {
@@ -69,7 +72,7 @@ func execTemplate(sb *strings.Builder, toks []tmplToken, v any) (int, error) {
 		case t.text == "end":
 			return i, nil
 		case strings.HasPrefix(t.text, "range "):
-			items, err := evalPath(strings.TrimPrefix(t.text, "range "), v)
+			items, err := Eval(strings.TrimPrefix(t.text, "range "), v)
 			if err != nil {
 				return 0, err
 			}
@@ -94,7 +97,7 @@ func execTemplate(sb *strings.Builder, toks []tmplToken, v any) (int, error) {
 			}
 			sb.WriteString(s)
 		default:
-			vals, err := evalPath(t.text, v)
+			vals, err := Eval(t.text, v)
 			if err != nil {
 				return 0, err
 			}
@@ -122,8 +125,10 @@ func jsonText(x any) string {
 	return fmt.Sprint(x)
 }
 
-// evalPath follows .a.b[0].c[*] from v; "@" or "." is v itself.
-func evalPath(path string, v any) ([]any, error) {
+// Eval follows one path such as .a.b[0].c[*] from v (plain JSON values:
+// map[string]any, []any, scalars) and returns every value it reaches, none
+// when a step is missing; "@" or "." is v itself.
+func Eval(path string, v any) ([]any, error) {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "$"), "@")
 	cur := []any{v}
 	for path != "" {

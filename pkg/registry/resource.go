@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
@@ -42,6 +43,10 @@ type Resource struct {
 
 	// New returns an empty object of the kind (a pointer to the struct).
 	New func() meta.Object
+
+	// Custom is set for a resource a CustomResourceDefinition defines (its
+	// objects are *unstructured.Unstructured); nil for built-in resources.
+	Custom *CustomResource
 
 	// TracksGeneration: metadata.generation is 1 on create and bumped on every
 	// change outside metadata and status.
@@ -76,6 +81,16 @@ type Resource struct {
 	// with a deletionTimestamp and no finalizers should now be removed (may be
 	// nil: the generic rule of no metadata.finalizers applies).
 	ShouldDeleteDuringUpdate func(obj meta.Object) bool
+}
+
+// CustomResource ties a served resource to the CustomResourceDefinition
+// that defines it.
+type CustomResource struct {
+	// CRD is the definition as last seen (not to be modified).
+	CRD *apiextensions.CustomResourceDefinition
+	// Version is the served version this resource entry is for (one entry
+	// per served version), pointing into CRD.Spec.Versions.
+	Version *apiextensions.CustomResourceDefinitionVersion
 }
 
 // GracefulDecision is a kind's answer to a delete request.

@@ -251,3 +251,25 @@ func TestTableResolve(t *testing.T) {
 		t.Errorf("Prefix = %q", got)
 	}
 }
+
+func TestTableAddRemove(t *testing.T) {
+	a := &Resource{Group: "example.com", Version: "v1", Kind: "Widget", Resource: "widgets", ShortNames: []string{"wd"}}
+	b := &Resource{Group: "example.com", Version: "v2", Kind: "Widget", Resource: "widgets"}
+	tbl := NewTable(Default().All()...)
+	n, g := len(tbl.All()), tbl.Generation()
+	before := tbl.All()
+	tbl.Add(a, b)
+	if len(tbl.All()) != n+2 || tbl.Generation() != g+1 || len(before) != n {
+		t.Fatalf("after Add: %d resources, generation %d; earlier snapshot %d", len(tbl.All()), tbl.Generation(), len(before))
+	}
+	if r, ok := tbl.Resolve("wd"); !ok || r != a {
+		t.Errorf("Resolve(wd) = %v, %v", r, ok)
+	}
+	if r, ok := tbl.Lookup("example.com", "v2", "widgets"); !ok || r != b {
+		t.Errorf("Lookup v2 = %v, %v", r, ok)
+	}
+	tbl.Remove(a)
+	if _, ok := tbl.Lookup("example.com", "v1", "widgets"); ok || len(tbl.All()) != n+1 || tbl.Generation() != g+2 {
+		t.Errorf("after Remove: %d resources, generation %d", len(tbl.All()), tbl.Generation())
+	}
+}

@@ -7,8 +7,11 @@
 package registry
 
 import (
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -187,20 +190,62 @@ func (r *Resource) FieldLabels() []string {
 	return out
 }
 
-// Table is an ordered set of resources with lookups.
+// Table is an ordered set of resources with lookups. Resources can be added
+// and removed while it is read (custom resources come and go with their
+// definitions): every reader sees one consistent snapshot, replaced whole
+// on each change.
 type Table struct {
-	resources []*Resource
+	snap atomic.Pointer[tableSnapshot]
+	mu   sync.Mutex // serializes Add and Remove
+}
+
+type tableSnapshot struct {
+	resources  []*Resource
+	generation uint64
 }
 
 // NewTable builds a table; the order is kept for discovery.
-func NewTable(rs ...*Resource) *Table { return &Table{resources: rs} }
+func NewTable(rs ...*Resource) *Table {
+	t := &Table{}
+	t.snap.Store(&tableSnapshot{resources: rs})
+	return t
+}
 
-// All returns every resource in table order.
-func (t *Table) All() []*Resource { return t.resources }
+// All returns every resource in table order. The slice is shared: do not
+// modify it.
+func (t *Table) All() []*Resource { return t.snap.Load().resources }
+
+// Generation counts the changes made by Add and Remove, so a reader can
+// tell whether what it derived from the table (discovery, OpenAPI) is stale.
+func (t *Table) Generation() uint64 { return t.snap.Load().generation }
+
+// Add appends resources at the end of the table.
+func (t *Table) Add(rs ...*Resource) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := t.snap.Load()
+	next := make([]*Resource, 0, len(cur.resources)+len(rs))
+	next = append(append(next, cur.resources...), rs...)
+	t.snap.Store(&tableSnapshot{resources: next, generation: cur.generation + 1})
+}
+
+// Remove drops the given resources (compared by pointer).
+func (t *Table) Remove(rs ...*Resource) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := t.snap.Load()
+	next := make([]*Resource, 0, len(cur.resources))
+	for _, r := range cur.resources {
+		if !slices.Contains(rs, r) {
+			next = append(next, r)
+		}
+	}
+	t.snap.Store(&tableSnapshot{resources: next, generation: cur.generation + 1})
+}
 
 // Lookup finds a resource by group, version and plural name.
 func (t *Table) Lookup(group, version, resource string) (*Resource, bool) {
-	for _, r := range t.resources {
+	for _, r := range t.All() {
 		if r.Group == group && r.Version == version && r.Resource == resource {
 			return r, true
 		}
@@ -210,7 +255,7 @@ func (t *Table) Lookup(group, version, resource string) (*Resource, bool) {
 
 // ByKind finds a resource by group and kind.
 func (t *Table) ByKind(group, kind string) (*Resource, bool) {
-	for _, r := range t.resources {
+	for _, r := range t.All() {
 		if r.Group == group && r.Kind == kind {
 			return r, true
 		}
@@ -227,7 +272,7 @@ func (t *Table) Resolve(name string) (*Resource, bool) {
 	if i := strings.IndexByte(name, '.'); i > 0 {
 		name, group = name[:i], name[i+1:]
 	}
-	for _, r := range t.resources {
+	for _, r := range t.All() {
 		if group != "" && r.Group != group {
 			continue
 		}
@@ -247,7 +292,7 @@ func (t *Table) Resolve(name string) (*Resource, bool) {
 func (t *Table) GroupVersions() []meta.GroupVersion {
 	var out []meta.GroupVersion
 	seen := map[meta.GroupVersion]bool{}
-	for _, r := range t.resources {
+	for _, r := range t.All() {
 		gv := r.GroupVersion()
 		if !seen[gv] {
 			seen[gv] = true

@@ -19,7 +19,8 @@ var SystemNamespaces = []string{"default", "kube-system", "kube-public", "kube-n
 // admitCreate runs the admission plugins of the create path: the namespace
 // lifecycle (the namespace exists and is not terminating) and the kind's own
 // (default toleration seconds, service account and its token volume for
-// pods).
+// pods; protection finalizers and the default storage class for claims and
+// volumes).
 func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj meta.Object) error {
 	if res.Namespaced {
 		if err := s.admitNamespaceLifecycle(ctx, res, obj); err != nil {
@@ -35,6 +36,7 @@ func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj me
 			}
 		}
 	}
+	admitStorageObjectInUseProtection(obj)
 	if pvc, ok := obj.(*core.PersistentVolumeClaim); ok {
 		return s.admitDefaultStorageClass(ctx, pvc)
 	}

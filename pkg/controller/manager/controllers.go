@@ -19,6 +19,8 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/serviceaccount"
 	"github.com/tinykube/tinykube/pkg/controller/statefulset"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvcprotection"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvprotection"
 )
 
 // initializers is the table of controllers, in start order.
@@ -119,6 +121,20 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(persistentvolume.Name)) }, nil
+	}},
+	{pvcprotection.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := pvcprotection.New(c.Client, c.Factory, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(pvcprotection.Name)) }, nil
+	}},
+	{pvprotection.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := pvprotection.New(c.Client, c.Factory, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(pvprotection.Name)) }, nil
 	}},
 	{endpoints.Name, func(c *Context) (func(context.Context), error) {
 		ctrl, err := endpoints.New(c.Client, c.Factory, c.Logger)

@@ -24,7 +24,7 @@ func applyCommand() *command {
 		usage: "apply -f FILENAME [flags]",
 		flags: func(fs *pflag.FlagSet) { w.addFlags(fs, "that contains the configuration to apply") },
 		run: func(ctx context.Context, env *Env, args []string) error {
-			infos, dr, suffix, fv, err := w.read(env)
+			infos, dr, suffix, fv, err := w.read(ctx, env)
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,9 @@ package ctl
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,29 +44,6 @@ func ResourceRef(r *registry.Resource, name string) string {
 	return kind + "/" + name
 }
 
-// resolve finds a resource by a name the user typed.
-func (e *Env) resolve(name string) (*registry.Resource, error) {
-	r, ok := e.Table.Resolve(name)
-	if !ok {
-		return nil, fmt.Errorf("the server doesn't have a resource type %q", name)
-	}
-	return r, nil
-}
-
-// category lists the resources of a category such as "all" (none when
-// name is no category).
-func (e *Env) category(name string) []*registry.Resource {
-	var out []*registry.Resource
-	for _, r := range e.Table.All() {
-		for _, c := range r.Categories {
-			if c == name {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
 // TypeArgs is what resource arguments say: either types with optional
 // names ("po,deploy", "pods web db") or explicit TYPE/NAME pairs.
 type TypeArgs struct {
@@ -75,7 +54,7 @@ type TypeArgs struct {
 }
 
 // parseTypeArgs reads kubectl's resource argument forms.
-func (e *Env) parseTypeArgs(args []string) (*TypeArgs, error) {
+func (e *Env) parseTypeArgs(ctx context.Context, args []string) (*TypeArgs, error) {
 	if len(args) == 0 {
 		return nil, usageError("you must specify the type of resource to get. Use \"ctl api-resources\" for a complete list of supported resources")
 	}
@@ -86,7 +65,7 @@ func (e *Env) parseTypeArgs(args []string) (*TypeArgs, error) {
 			if !ok || typ == "" || name == "" {
 				return nil, usageError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'ctl get resource/<resource_name>' instead of 'ctl get resource resource/<resource_name>'")
 			}
-			r, err := e.resolve(typ)
+			r, err := e.resolve(ctx, typ)
 			if err != nil {
 				return nil, err
 			}
@@ -98,11 +77,11 @@ func (e *Env) parseTypeArgs(args []string) (*TypeArgs, error) {
 		if t == "" {
 			continue
 		}
-		if cat := e.category(t); len(cat) > 0 {
+		if cat := e.category(ctx, t); len(cat) > 0 {
 			out.Types = append(out.Types, cat...)
 			continue
 		}
-		r, err := e.resolve(t)
+		r, err := e.resolve(ctx, t)
 		if err != nil {
 			return nil, err
 		}
@@ -134,7 +113,7 @@ func (ta *TypeArgs) namedInfos(ns string) []Info {
 
 // readManifests reads every object of the -f arguments: files,
 // directories (their .yaml, .yml and .json files) and "-" for stdin.
-func (e *Env) readManifests(paths []string, recursive bool) ([]Info, error) {
+func (e *Env) readManifests(ctx context.Context, paths []string, recursive bool) ([]Info, error) {
 	ns, err := e.Namespace()
 	if err != nil {
 		return nil, err
@@ -147,7 +126,7 @@ func (e *Env) readManifests(paths []string, recursive bool) ([]Info, error) {
 			return nil, err
 		}
 		for _, d := range docs {
-			infos, err := e.infosFromDoc(d, ns, explicitNS)
+			infos, err := e.infosFromDoc(ctx, d, ns, explicitNS)
 			if err != nil {
 				return nil, err
 			}
@@ -237,7 +216,7 @@ func splitDocuments(source string, b []byte) []document {
 }
 
 // infosFromDoc decodes one document (an object or a kind: List).
-func (e *Env) infosFromDoc(d document, ns string, explicitNS bool) ([]Info, error) {
+func (e *Env) infosFromDoc(ctx context.Context, d document, ns string, explicitNS bool) ([]Info, error) {
 	js, err := yaml.YAMLToJSON(d.data)
 	if err != nil {
 		return nil, fmt.Errorf("error parsing %s: %w", d.source, err)
@@ -256,7 +235,7 @@ func (e *Env) infosFromDoc(d document, ns string, explicitNS bool) ([]Info, erro
 			if !ok {
 				return nil, fmt.Errorf("error decoding %s: a list item is not an object", d.source)
 			}
-			info, err := e.infoFromObject(&clientset.Unstructured{Object: m}, d.source, ns, explicitNS)
+			info, err := e.infoFromObject(ctx, &clientset.Unstructured{Object: m}, d.source, ns, explicitNS)
 			if err != nil {
 				return nil, err
 			}
@@ -264,14 +243,14 @@ func (e *Env) infosFromDoc(d document, ns string, explicitNS bool) ([]Info, erro
 		}
 		return out, nil
 	}
-	info, err := e.infoFromObject(u, d.source, ns, explicitNS)
+	info, err := e.infoFromObject(ctx, u, d.source, ns, explicitNS)
 	if err != nil {
 		return nil, err
 	}
 	return []Info{info}, nil
 }
 
-func (e *Env) infoFromObject(u *clientset.Unstructured, source, ns string, explicitNS bool) (Info, error) {
+func (e *Env) infoFromObject(ctx context.Context, u *clientset.Unstructured, source, ns string, explicitNS bool) (Info, error) {
 	if u.GetKind() == "" || u.GetAPIVersion() == "" {
 		return Info{}, fmt.Errorf("error validating %q: error validating data: [apiVersion not set, kind not set]", source)
 	}
@@ -279,10 +258,13 @@ func (e *Env) infoFromObject(u *clientset.Unstructured, source, ns string, expli
 	if err != nil {
 		return Info{}, fmt.Errorf("%s: %w", source, err)
 	}
-	r, ok := e.Table.ByKind(gv.Group, u.GetKind())
-	if !ok || r.Version != gv.Version {
-		return Info{}, fmt.Errorf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q",
+	r, err := e.byKind(ctx, gv, u.GetKind())
+	if errors.Is(err, errNoKindMatch) {
+		return Info{}, fmt.Errorf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q\nensure CRDs are installed first",
 			u.GetName(), u.GetNamespace(), source, u.GetKind(), u.GetAPIVersion())
+	}
+	if err != nil {
+		return Info{}, err
 	}
 	info := Info{Resource: r, Name: u.GetName(), Object: u, Source: source}
 	if r.Namespaced {

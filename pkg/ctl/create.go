@@ -71,7 +71,7 @@ func (w *writeFlags) addFlags(fs *pflag.FlagSet, fileUsage string) {
 
 // read checks the flags and reads the manifests: the objects, the dryRun
 // query value, the suffix of the report line and the fieldValidation value.
-func (w *writeFlags) read(env *Env) (infos []Info, dr []string, suffix, fv string, err error) {
+func (w *writeFlags) read(ctx context.Context, env *Env) (infos []Info, dr []string, suffix, fv string, err error) {
 	if err = w.files.required(); err != nil {
 		return
 	}
@@ -81,7 +81,7 @@ func (w *writeFlags) read(env *Env) (infos []Info, dr []string, suffix, fv strin
 	if fv, err = fieldValidation(w.validate); err != nil {
 		return
 	}
-	infos, err = env.readManifests(w.files.files, w.files.recursive)
+	infos, err = env.readManifests(ctx, w.files.files, w.files.recursive)
 	return
 }
 
@@ -99,7 +99,7 @@ func createCommand() *command {
 			if len(args) > 0 && args[0] == "token" {
 				return createToken(ctx, env, &tf, args[1:])
 			}
-			infos, dr, suffix, fv, err := w.read(env)
+			infos, dr, suffix, fv, err := w.read(ctx, env)
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,8 @@ type Env struct {
 	// AllNamespaces is -A / --all-namespaces.
 	AllNamespaces bool
 
-	rest *rest.Client
+	rest  *rest.Client
+	disco *discovered // the server's resources, read on first need
 }
 
 // REST returns the client built from the flags and kubeconfig.

@@ -60,9 +60,9 @@ func Propagation(cascade string) (meta.DeletionPropagation, error) {
 
 func (o *deleteOptions) targets(ctx context.Context, env *Env, args []string) ([]Info, error) {
 	if len(o.files.files) > 0 {
-		return env.readManifests(o.files.files, o.files.recursive)
+		return env.readManifests(ctx, o.files.files, o.files.recursive)
 	}
-	ta, err := env.parseTypeArgs(args)
+	ta, err := env.parseTypeArgs(ctx, args)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func describeCommand() *command {
 }
 
 func runDescribe(ctx context.Context, env *Env, args []string, selector string) error {
-	ta, err := env.parseTypeArgs(args)
+	ta, err := env.parseTypeArgs(ctx, args)
 	if err != nil {
 		return err
 	}

@@ -60,11 +60,11 @@ func (o *getOptions) run(ctx context.Context, env *Env, args []string) error {
 	var named []Info
 	var ta *TypeArgs
 	if len(o.files) > 0 {
-		if named, err = env.readManifests(o.files, false); err != nil {
+		if named, err = env.readManifests(ctx, o.files, false); err != nil {
 			return err
 		}
 	} else {
-		if ta, err = env.parseTypeArgs(args); err != nil {
+		if ta, err = env.parseTypeArgs(ctx, args); err != nil {
 			return err
 		}
 		named = ta.namedInfos(ns)

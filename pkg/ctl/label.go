@@ -88,7 +88,7 @@ func labelCommand(name string) *command {
 
 // selectTargets is names from arguments, or what -l / --all select.
 func selectTargets(ctx context.Context, env *Env, targets []string, selector string, all bool) ([]Info, error) {
-	ta, err := env.parseTypeArgs(targets)
+	ta, err := env.parseTypeArgs(ctx, targets)
 	if err != nil {
 		return nil, err
 	}

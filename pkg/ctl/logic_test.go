@@ -1,6 +1,7 @@
 package ctl
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -285,24 +286,27 @@ func TestSplitDocuments(t *testing.T) {
 }
 
 func TestParseTypeArgs(t *testing.T) {
-	env := &Env{Table: fixturesTable()}
-	ta, err := env.parseTypeArgs([]string{"po,deploy,svc"})
+	env, requests := discoveryEnv(t)
+	ta, err := env.parseTypeArgs(context.Background(), []string{"po,deploy,svc"})
 	if err != nil || len(ta.Types) != 3 || ta.Types[1].Kind != "Deployment" {
 		t.Fatalf("po,deploy,svc = %+v %v", ta, err)
 	}
-	ta, err = env.parseTypeArgs([]string{"pod/a", "deployments.apps/b"})
+	ta, err = env.parseTypeArgs(context.Background(), []string{"pod/a", "deployments.apps/b"})
 	if err != nil || len(ta.Pairs) != 2 || ta.Pairs[1].Resource.Kind != "Deployment" || ta.Pairs[1].Name != "b" {
 		t.Fatalf("pairs = %+v %v", ta, err)
 	}
-	if ta, err := env.parseTypeArgs([]string{"all"}); err != nil || len(ta.Types) < 5 || ta.Types[0].Kind != "Pod" {
-		t.Errorf("all = %+v %v", ta, err)
-	}
-	if _, err := env.parseTypeArgs([]string{"widgets"}); err == nil || err.Error() != `the server doesn't have a resource type "widgets"` {
-		t.Errorf("unknown type error = %v", err)
-	}
 	for _, short := range []string{"po", "deploy", "rs", "ds", "no", "ns", "cm", "svc", "ev", "ep", "pods", "pod", "jobs", "leases"} {
-		if _, err := env.parseTypeArgs([]string{short}); err != nil {
+		if _, err := env.parseTypeArgs(context.Background(), []string{short}); err != nil {
 			t.Errorf("%s: %v", short, err)
 		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("built-in types made %d discovery requests, want none", n)
+	}
+	if ta, err := env.parseTypeArgs(context.Background(), []string{"all"}); err != nil || len(ta.Types) < 5 || ta.Types[0].Kind != "Pod" {
+		t.Errorf("all = %+v %v", ta, err)
+	}
+	if _, err := env.parseTypeArgs(context.Background(), []string{"widgets"}); err == nil || err.Error() != `the server doesn't have a resource type "widgets"` {
+		t.Errorf("unknown type error = %v", err)
 	}
 }

@@ -56,7 +56,7 @@ func (o *logsOptions) run(ctx context.Context, env *Env, args []string) error {
 	}
 	name := args[0]
 	if typ, n, ok := strings.Cut(name, "/"); ok {
-		r, err := env.resolve(typ)
+		r, err := env.resolve(ctx, typ)
 		if err != nil {
 			return err
 		}

@@ -130,7 +130,7 @@ func forwardTarget(ctx context.Context, env *Env, ns, arg string, specs []string
 	if !ok {
 		typ, name = "pod", arg
 	}
-	r, err := env.resolve(typ)
+	r, err := env.resolve(ctx, typ)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
@@ -42,7 +43,7 @@ func golden(t *testing.T, name string, got []byte) {
 func fixtures(t *testing.T) map[string][]*clientset.Unstructured {
 	t.Helper()
 	env := &Env{Table: registry.Default(), Client: testClientOptions("")}
-	infos, err := env.readManifests([]string{"testdata/objects.yaml"}, false)
+	infos, err := env.readManifests(context.Background(), []string{"testdata/objects.yaml"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

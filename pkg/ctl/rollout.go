@@ -44,7 +44,7 @@ func rolloutCommand() *command {
 			if len(args) < 2 {
 				return usageError("usage: ctl rollout (status|history|undo|restart) TYPE NAME")
 			}
-			infos, err := namedTargets(env, args[1:])
+			infos, err := namedTargets(ctx, env, args[1:])
 			if err != nil {
 				return err
 			}

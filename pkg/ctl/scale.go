@@ -27,7 +27,7 @@ func scaleCommand() *command {
 			if replicas < 0 {
 				return usageError("the --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
 			}
-			infos, err := namedTargets(env, args)
+			infos, err := namedTargets(ctx, env, args)
 			if err != nil {
 				return err
 			}
@@ -60,8 +60,8 @@ func scaleCommand() *command {
 }
 
 // namedTargets reads "TYPE NAME..." or "TYPE/NAME..." and requires names.
-func namedTargets(env *Env, args []string) ([]Info, error) {
-	ta, err := env.parseTypeArgs(args)
+func namedTargets(ctx context.Context, env *Env, args []string) ([]Info, error) {
+	ta, err := env.parseTypeArgs(ctx, args)
 	if err != nil {
 		return nil, err
 	}

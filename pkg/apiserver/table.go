@@ -54,12 +54,22 @@ func (s *Server) writeTable(w http.ResponseWriter, req *http.Request, res *regis
 	for _, o := range objs {
 		setTypeMeta(res, o)
 	}
-	t, err := tableconvert.Convert(res.Kind, objs, lm, include, s.now())
+	t, err := s.convertTable(res, objs, lm, include)
 	if err != nil {
 		return apierrors.NewInternalError(err)
 	}
 	writeJSON(w, req, http.StatusOK, t)
 	return nil
+}
+
+// convertTable builds the Table of objs: custom objects with the printer
+// columns of the CustomResourceDefinition version the resource serves,
+// built-in kinds with their printer.
+func (s *Server) convertTable(res *registry.Resource, objs []meta.Object, lm meta.ListMeta, include string) (*tableconvert.Table, error) {
+	if res.Custom != nil {
+		return tableconvert.ConvertCustomResource(res.Custom.Version, objs, lm, include, s.now())
+	}
+	return tableconvert.Convert(res.Kind, objs, lm, include, s.now())
 }
 
 // tableEventObject turns one watch event's object into a one-row Table
@@ -71,7 +81,7 @@ func (s *Server) tableEventObject(req *http.Request, res *registry.Resource, obj
 		return nil, err
 	}
 	setTypeMeta(res, obj)
-	t, err := tableconvert.Convert(res.Kind, []meta.Object{obj}, meta.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion}, include, s.now())
+	t, err := s.convertTable(res, []meta.Object{obj}, meta.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion}, include)
 	if err != nil {
 		return nil, err
 	}

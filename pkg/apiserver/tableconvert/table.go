@@ -115,7 +115,11 @@ const (
 // Convert builds the Table of objs (all of kind) with the row objects as
 // include says (IncludeMetadata when empty).
 func Convert(kind string, objs []meta.Object, lm meta.ListMeta, include string, now time.Time) (*Table, error) {
-	p := For(kind)
+	return ConvertWith(For(kind), objs, lm, include, now)
+}
+
+// ConvertWith builds the Table of objs printed by p.
+func ConvertWith(p Printer, objs []meta.Object, lm meta.ListMeta, include string, now time.Time) (*Table, error) {
 	t := &Table{
 		TypeMeta:          meta.TypeMeta{Kind: "Table", APIVersion: APIVersion},
 		ListMeta:          lm,
@@ -125,7 +129,7 @@ func Convert(kind string, objs []meta.Object, lm meta.ListMeta, include string, 
 	for _, o := range objs {
 		row := Row{Cells: p.Cells(o, now)}
 		if len(row.Cells) != len(p.Columns) {
-			return nil, fmt.Errorf("tableconvert: %s printer gave %d cells for %d columns", kind, len(row.Cells), len(p.Columns))
+			return nil, fmt.Errorf("tableconvert: printer gave %d cells for %d columns", len(row.Cells), len(p.Columns))
 		}
 		raw, err := rowObject(o, include)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/api/storage"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 )
@@ -126,6 +127,8 @@ func Describe(w io.Writer, obj meta.Object, u *clientset.Unstructured, events []
 		d.persistentVolume(o)
 	case *storage.StorageClass:
 		d.storageClass(o)
+	case *unstructured.Unstructured:
+		d.unstructured(u)
 	default:
 		if !d.workload(obj) {
 			d.generic(obj, u)

@@ -84,6 +84,16 @@ func (o *getOptions) printNamed(ctx context.Context, env *Env, infos []Info) err
 	var groups []printGroup
 	var failed bool
 	for _, in := range infos {
+		if o.serverTable(in.Resource) {
+			t, err := env.getTable(ctx, in.Resource, in.Namespace, in.Name, meta.ListOptions{})
+			if err != nil {
+				fmt.Fprintln(env.Streams.ErrOut, FormatError(err))
+				failed = true
+				continue
+			}
+			groups = addTableToGroup(groups, in.Resource, t)
+			continue
+		}
 		d, err := env.Dynamic(in.Resource, in.Namespace)
 		if err != nil {
 			return err
@@ -110,6 +120,20 @@ func (o *getOptions) printNamed(ctx context.Context, env *Env, infos []Info) err
 type printGroup struct {
 	res  *registry.Resource
 	objs []*clientset.Unstructured
+	// table holds the server's Table instead of objs for a resource ctl
+	// prints from the server's columns (a custom resource).
+	table *serverTable
+}
+
+// addTableToGroup adds the rows of a server Table to r's group.
+func addTableToGroup(gs []printGroup, r *registry.Resource, t *serverTable) []printGroup {
+	for i := range gs {
+		if gs[i].res == r && gs[i].table != nil {
+			gs[i].table.Rows = append(gs[i].table.Rows, t.Rows...)
+			return gs
+		}
+	}
+	return append(gs, printGroup{res: r, table: t})
 }
 
 func addToGroup(gs []printGroup, r *registry.Resource, u *clientset.Unstructured) []printGroup {
@@ -125,11 +149,22 @@ func addToGroup(gs []printGroup, r *registry.Resource, u *clientset.Unstructured
 func (o *getOptions) printLists(ctx context.Context, env *Env, types []*registry.Resource, ns string) error {
 	var groups []printGroup
 	for _, r := range types {
+		lo := meta.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector}
+		if o.serverTable(r) {
+			t, err := env.getTable(ctx, r, ns, "", lo)
+			if err != nil {
+				return err
+			}
+			if len(t.Rows) > 0 {
+				groups = addTableToGroup(groups, r, t)
+			}
+			continue
+		}
 		d, err := env.Dynamic(r, ns)
 		if err != nil {
 			return err
 		}
-		list, err := d.List(ctx, meta.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector})
+		list, err := d.List(ctx, lo)
 		if err != nil {
 			return err
 		}
@@ -147,6 +182,11 @@ func (o *getOptions) printLists(ctx context.Context, env *Env, types []*registry
 	}
 	o.print.WithKind = o.print.WithKind || len(types) > 1
 	return o.printGroups(env, groups, false)
+}
+
+// serverTable says whether r's objects print from the server's Table.
+func (o *getOptions) serverTable(r *registry.Resource) bool {
+	return o.print.isTable() && isUnstructured(r)
 }
 
 func allNamespaced(types []*registry.Resource) bool {
@@ -171,6 +211,12 @@ func (o *getOptions) printGroups(env *Env, groups []printGroup, single bool) err
 	for i, g := range groups {
 		if i > 0 {
 			fmt.Fprintln(env.Streams.Out)
+		}
+		if g.table != nil {
+			if err := PrintServerTable(env.Streams.Out, g.res, g.table.ColumnDefinitions, g.table.Rows, o.print); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := PrintTable(env.Streams.Out, g.res, g.objs, o.print, env.Now()); err != nil {
 			return err
@@ -202,6 +248,9 @@ func (o *getOptions) runWatch(ctx context.Context, env *Env, ta *TypeArgs, named
 	lo := meta.ListOptions{LabelSelector: o.selector, FieldSelector: o.fieldSelector}
 	if name != "" {
 		lo.FieldSelector = joinSelectors(lo.FieldSelector, "metadata.name="+name)
+	}
+	if o.serverTable(r) {
+		return o.runTableWatch(ctx, env, r, ns, lo)
 	}
 	list, err := d.List(ctx, lo)
 	if err != nil {
@@ -272,4 +321,55 @@ func joinSelectors(a, b string) string {
 		return b
 	}
 	return a + "," + b
+}
+
+// runTableWatch is runWatch for objects printed from the server's Table:
+// the list's rows, then each event's row, under the list's columns.
+func (o *getOptions) runTableWatch(ctx context.Context, env *Env, r *registry.Resource, ns string, lo meta.ListOptions) error {
+	t, err := env.getTable(ctx, r, ns, "", lo)
+	if err != nil {
+		return err
+	}
+	cols := t.ColumnDefinitions
+	printedHeader := false
+	if !o.watchOnly && len(t.Rows) > 0 {
+		if err := PrintServerTable(env.Streams.Out, r, cols, t.Rows, o.print); err != nil {
+			return err
+		}
+		printedHeader = true
+	}
+	lo.ResourceVersion = t.Metadata.ResourceVersion
+	w, err := env.watchTable(ctx, r, ns, lo)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return nil
+			}
+			switch ev.Type {
+			case meta.Bookmark:
+				continue
+			case meta.Error:
+				if ev.Status != nil {
+					return errors.New(ev.Status.Message)
+				}
+				return errors.New("watch failed")
+			}
+			if len(cols) == 0 {
+				cols = ev.Object.ColumnDefinitions
+			}
+			po := o.print
+			po.NoHeaders = po.NoHeaders || printedHeader
+			if err := PrintServerTable(env.Streams.Out, r, cols, ev.Object.Rows, po); err != nil {
+				return err
+			}
+			printedHeader = true
+		}
+	}
 }

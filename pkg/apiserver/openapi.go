@@ -10,23 +10,40 @@ import (
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/apiserver/openapi"
+	"github.com/tinykube/tinykube/pkg/registry"
 )
 
-// openAPIDocs builds the documents on first use (they depend only on the
-// resource table).
+// openAPIDocs builds the documents on first use and again whenever the
+// resource table has changed since (custom resources come and go with
+// their definitions), so every document, and the hash in each v3 URL,
+// follows the table.
 type openAPIDocs struct {
-	once sync.Once
-	docs *openapi.Documents
-	err  error
+	table *registry.Table
+
+	mu sync.Mutex // guards what follows; held while building
+	// built: docs and err are those of the table at generation gen.
+	built bool
+	gen   uint64
+	docs  *openapi.Documents
+	err   error
+}
+
+// get returns the documents of the table as it is now.
+func (d *openAPIDocs) get() (*openapi.Documents, error) {
+	gen := d.table.Generation() // read first: a change during the build makes the next call rebuild
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.built || d.gen != gen {
+		d.docs, d.err = openapi.Build(d.table)
+		d.built, d.gen = true, gen
+	}
+	return d.docs, d.err
 }
 
 // installOpenAPI serves /openapi/v2, /openapi/v3 and /openapi/v3/{gv}.
 func (s *Server) installOpenAPI(r *mux.Router) {
-	d := &openAPIDocs{}
-	get := func(req *http.Request) (*openapi.Documents, error) {
-		d.once.Do(func() { d.docs, d.err = openapi.Build(s.cfg.Resources) })
-		return d.docs, d.err
-	}
+	d := &openAPIDocs{table: s.cfg.Resources}
+	get := func(*http.Request) (*openapi.Documents, error) { return d.get() }
 	r.HandleFunc("/openapi/v2", func(w http.ResponseWriter, req *http.Request) {
 		docs, err := get(req)
 		if err != nil {

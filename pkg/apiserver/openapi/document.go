@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/tinykube/tinykube/pkg/api/authentication"
 	"github.com/tinykube/tinykube/pkg/api/autoscaling"
@@ -35,8 +36,12 @@ type Documents struct {
 	V3Hash map[string]string
 }
 
-// Build generates every document for t.
+// Build generates every document for t: its built-in kinds from their Go
+// types, its custom resources from the schemas of the definitions that
+// define them. One snapshot of t is read, so the documents agree with each
+// other while resources come and go.
 func Build(t *registry.Table) (*Documents, error) {
+	t = registry.NewTable(t.All()...)
 	d := &Documents{V3: map[string][]byte{}, V3Hash: map[string]string{}}
 	index := map[string]map[string]string{}
 	for _, gv := range t.GroupVersions() {
@@ -72,6 +77,9 @@ func gvPath(gv meta.GroupVersion) string {
 // kindDefinitions adds the definitions of a resource's kind and list,
 // tagged with their group/version/kind, and returns their names.
 func kindDefinitions(b *builder, r *registry.Resource) (kind, list string) {
+	if r.Custom != nil {
+		return customKindDefinitions(b, r)
+	}
 	t := reflect.TypeOf(r.New()).Elem()
 	b.ref(t)
 	kind = DefinitionName(t)
@@ -106,7 +114,7 @@ func subresourceKind(b *builder, r *registry.Resource, sub string) (group, versi
 		b.ref(t)
 		return authentication.GroupName, authentication.Version, "TokenRequest", DefinitionName(t)
 	}
-	return r.Group, r.Version, r.Kind, DefinitionName(reflect.TypeOf(r.New()).Elem())
+	return r.Group, r.Version, r.Kind, kindDefName(r)
 }
 
 // endpoint is one path of a resource and what it serves.
@@ -114,7 +122,13 @@ type endpoint struct {
 	path       string
 	namespaced bool
 	named      bool
-	actions    []string // get, list, post, put, patch, delete, deletecollection
+	actions    []string           // get, list, post, put, patch, delete, deletecollection
+	res        *registry.Resource // whose path it is
+	sub        string             // the subresource, if any
+	// allNamespaces: the list of a namespaced resource across namespaces.
+	allNamespaces bool
+	// patchTypes are the PATCH bodies served.
+	patchTypes []string
 	group      string
 	version    string
 	kind       string
@@ -134,10 +148,14 @@ func endpoints(b *builder, t *registry.Table, gv meta.GroupVersion) []endpoint {
 		coll := base + "/" + r.Resource
 		if r.Namespaced {
 			coll = base + "/namespaces/{namespace}/" + r.Resource
-			out = append(out, endpoint{path: base + "/" + r.Resource, actions: []string{"list"},
+			out = append(out, endpoint{path: base + "/" + r.Resource, actions: []string{"list"}, allNamespaces: true, res: r,
 				group: r.Group, version: r.Version, kind: r.Kind, def: kind, listDef: list})
 		}
-		common := endpoint{namespaced: r.Namespaced, group: r.Group, version: r.Version, kind: r.Kind, def: kind, listDef: list}
+		pt := patchTypes
+		if r.Custom != nil {
+			pt = customPatchTypes
+		}
+		common := endpoint{res: r, namespaced: r.Namespaced, group: r.Group, version: r.Version, kind: r.Kind, def: kind, listDef: list, patchTypes: pt}
 		c := common
 		c.path, c.actions = coll, []string{"list", "post", "deletecollection"}
 		item := common
@@ -145,8 +163,8 @@ func endpoints(b *builder, t *registry.Table, gv meta.GroupVersion) []endpoint {
 		out = append(out, c, item)
 		for _, sub := range r.Subresources {
 			g, v, k, def := subresourceKind(b, r, sub)
-			e := endpoint{path: coll + "/{name}/" + sub, namespaced: r.Namespaced, named: true,
-				group: g, version: v, kind: k, def: def}
+			e := endpoint{path: coll + "/{name}/" + sub, namespaced: r.Namespaced, named: true, res: r, sub: sub,
+				group: g, version: v, kind: k, def: def, patchTypes: pt}
 			switch sub {
 			case registry.SubStatus, registry.SubScale:
 				e.actions = []string{"get", "put", "patch"}
@@ -162,11 +180,15 @@ func endpoints(b *builder, t *registry.Table, gv meta.GroupVersion) []endpoint {
 	return out
 }
 
-// operationID names an operation as Kubernetes does (patchCoreV1NamespacedPod).
+// operationID names an operation as Kubernetes does: the verb, the
+// resource's group without .k8s.io and version in camel case, the scope,
+// the resource's kind and the subresource (patchCoreV1NamespacedPodStatus,
+// readAppsV1NamespacedDeploymentScale,
+// listStableExampleComV1CronTabForAllNamespaces).
 func operationID(action string, e endpoint) string {
-	g := "Core"
-	if e.group != "" {
-		g = strings.ToUpper(e.group[:1]) + strings.SplitN(e.group[1:], ".", 2)[0]
+	group := e.res.Group
+	if group == "" {
+		group = "core"
 	}
 	scope := ""
 	if e.namespaced {
@@ -174,7 +196,31 @@ func operationID(action string, e endpoint) string {
 	}
 	verb := map[string]string{"get": "read", "list": "list", "post": "create", "put": "replace",
 		"patch": "patch", "delete": "delete", "deletecollection": "deleteCollection"}[action]
-	return verb + g + strings.ToUpper(e.version[:1]) + e.version[1:] + scope + e.kind
+	id := verb + camelCase(strings.TrimSuffix(group, ".k8s.io")) + camelCase(e.res.Version) + scope + e.res.Kind + camelCase(e.sub)
+	if e.allNamespaces {
+		id += "ForAllNamespaces"
+	}
+	return id
+}
+
+// camelCase capitalizes s and every letter after a character that is not
+// a letter or digit, dropping those characters ("stable.example.com" is
+// "StableExampleCom").
+func camelCase(s string) string {
+	var sb strings.Builder
+	upper := true
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
 }
 
 // queryParams are the query parameters of an action.
@@ -197,3 +243,7 @@ func queryParams(action string) []string {
 // served too, but not advertised: kubectl then builds them from its own
 // knowledge of the built-in types, which the server's merge keys follow.
 var patchTypes = []string{meta.JSONPatchType, meta.MergePatchType}
+
+// customPatchTypes are the PATCH bodies of custom resources, as Kubernetes
+// lists them (no strategic merge: custom kinds have no merge keys).
+var customPatchTypes = []string{meta.JSONPatchType, meta.MergePatchType, meta.ApplyPatchType}

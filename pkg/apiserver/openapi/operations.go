@@ -7,7 +7,7 @@ import (
 
 // v3Document is the OpenAPI 3.0 document of one group/version.
 func v3Document(t *registry.Table, gv meta.GroupVersion) map[string]any {
-	b := newBuilder("#/components/schemas/")
+	b := newBuilder(v3RefPrefix)
 	statusRef := b.ref(typeOfStatus)
 	paths := map[string]any{}
 	for _, e := range endpoints(b, t, gv) {
@@ -103,7 +103,7 @@ func v3Operation(b *builder, action string, e endpoint, statusRef Schema) map[st
 			"application/json": map[string]any{"schema": Schema{"$ref": b.refPrefix + e.def}}}}
 	case "patch":
 		content := map[string]any{}
-		for _, pt := range patchTypes {
+		for _, pt := range e.patchTypes {
 			content[pt] = map[string]any{"schema": Schema{"type": "object"}}
 		}
 		op["requestBody"] = map[string]any{"required": true, "content": content}
@@ -113,7 +113,7 @@ func v3Operation(b *builder, action string, e endpoint, statusRef Schema) map[st
 
 // v2Document is the Swagger 2.0 document of every group/version.
 func v2Document(t *registry.Table) map[string]any {
-	b := newBuilder("#/definitions/")
+	b := newBuilder(v2RefPrefix)
 	statusRef := b.ref(typeOfStatus)
 	paths := map[string]any{}
 	for _, gv := range t.GroupVersions() {
@@ -147,7 +147,7 @@ func v2Operation(b *builder, action string, e endpoint, statusRef Schema) map[st
 	case "patch":
 		params = append(params, map[string]any{"name": "body", "in": "body", "required": true,
 			"schema": Schema{"type": "object"}})
-		consumes = patchTypes
+		consumes = e.patchTypes
 	}
 	return map[string]any{
 		"operationId":                     operationID(action, e),

@@ -60,11 +60,18 @@ var (
 type builder struct {
 	// refPrefix is "#/definitions/" (v2) or "#/components/schemas/" (v3).
 	refPrefix string
-	defs      map[string]Schema
+	// v2: the schemas are for the Swagger 2.0 document.
+	v2   bool
+	defs map[string]Schema
 }
 
+const (
+	v2RefPrefix = "#/definitions/"
+	v3RefPrefix = "#/components/schemas/"
+)
+
 func newBuilder(refPrefix string) *builder {
-	return &builder{refPrefix: refPrefix, defs: map[string]Schema{}}
+	return &builder{refPrefix: refPrefix, v2: refPrefix == v2RefPrefix, defs: map[string]Schema{}}
 }
 
 // ref returns a reference to t's definition, building it on first use.

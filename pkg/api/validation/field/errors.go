@@ -89,6 +89,7 @@ const (
 	ErrorTypeRequired     ErrorType = "FieldValueRequired"
 	ErrorTypeDuplicate    ErrorType = "FieldValueDuplicate"
 	ErrorTypeInvalid      ErrorType = "FieldValueInvalid"
+	ErrorTypeTypeInvalid  ErrorType = "FieldValueTypeInvalid"
 	ErrorTypeNotSupported ErrorType = "FieldValueNotSupported"
 	ErrorTypeForbidden    ErrorType = "FieldValueForbidden"
 	ErrorTypeTooLong      ErrorType = "FieldValueTooLong"
@@ -162,6 +163,11 @@ func Required(p *Path, detail string) *Error {
 // Invalid: a malformed value.
 func Invalid(p *Path, value any, detail string) *Error {
 	return &Error{Type: ErrorTypeInvalid, Field: p.String(), BadValue: value, Detail: detail}
+}
+
+// TypeInvalid: a value of the wrong JSON type (renders as Invalid value).
+func TypeInvalid(p *Path, value any, detail string) *Error {
+	return &Error{Type: ErrorTypeTypeInvalid, Field: p.String(), BadValue: value, Detail: detail}
 }
 
 // NotSupported: a value outside a fixed set.

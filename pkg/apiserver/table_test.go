@@ -3,11 +3,14 @@ package apiserver
 import (
 	"encoding/json"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 	"time"
 
+	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"github.com/tinykube/tinykube/pkg/apiserver/tableconvert"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
@@ -113,5 +116,78 @@ func TestIsTableMediaType(t *testing.T) {
 		if got := isTableMediaType(map[string]string{"as": params[0], "g": params[1], "v": params[2]}); got != want {
 			t.Errorf("isTableMediaType(%v) = %v", params, got)
 		}
+	}
+}
+
+// TestCustomResourceTable: objects of a resource a CRD defines print with
+// the version's printer columns, in GETs and in watch events.
+func TestCustomResourceTable(t *testing.T) {
+	now := time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
+	s := &Server{now: func() time.Time { return now }}
+	version := &apiextensions.CustomResourceDefinitionVersion{Name: "v1", Served: true, Storage: true,
+		AdditionalPrinterColumns: []apiextensions.CustomResourceColumnDefinition{
+			{Name: "Spec", Type: "string", JSONPath: ".spec.cronSpec"},
+			{Name: "Replicas", Type: "integer", JSONPath: ".spec.replicas", Priority: 1},
+			{Name: "Age", Type: "date", JSONPath: ".metadata.creationTimestamp"},
+		}}
+	res := &registry.Resource{Group: "stable.example.com", Version: "v1", Kind: "CronTab", Resource: "crontabs", Namespaced: true,
+		New:    func() meta.Object { return &unstructured.Unstructured{} },
+		Custom: &registry.CustomResource{CRD: &apiextensions.CustomResourceDefinition{}, Version: version}}
+	obj := &unstructured.Unstructured{ObjectMeta: meta.ObjectMeta{Name: "tab", Namespace: "default", ResourceVersion: "4",
+		CreationTimestamp: meta.NewTime(now.Add(-90 * time.Minute))},
+		Content: map[string]any{"spec": map[string]any{"cronSpec": "*/5 * * * *", "replicas": int64(2)}}}
+
+	req := httptest.NewRequest("GET", "/apis/stable.example.com/v1/namespaces/default/crontabs/tab?includeObject=Object", nil)
+	w := httptest.NewRecorder()
+	if err := s.writeObjectTable(w, req, res, obj); err != nil {
+		t.Fatal(err)
+	}
+	var tbl struct {
+		Columns []struct {
+			Name     string `json:"name"`
+			Priority int    `json:"priority"`
+		} `json:"columnDefinitions"`
+		Rows []struct {
+			Cells  []any `json:"cells"`
+			Object struct {
+				Kind string         `json:"kind"`
+				Spec map[string]any `json:"spec"`
+			} `json:"object"`
+		} `json:"rows"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &tbl); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range tbl.Columns {
+		names = append(names, c.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"Name", "Spec", "Replicas", "Age"}) || tbl.Columns[2].Priority != 1 {
+		t.Errorf("columns = %+v", tbl.Columns)
+	}
+	if len(tbl.Rows) != 1 || !reflect.DeepEqual(tbl.Rows[0].Cells, []any{"tab", "*/5 * * * *", float64(2), "90m"}) {
+		t.Fatalf("rows = %+v", tbl.Rows)
+	}
+	if o := tbl.Rows[0].Object; o.Kind != "CronTab" || o.Spec["cronSpec"] != "*/5 * * * *" {
+		t.Errorf("row object = %+v", o)
+	}
+
+	watch := httptest.NewRequest("GET", "/apis/stable.example.com/v1/crontabs?watch=1", nil)
+	watch.Header.Set("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+	sent := false
+	line, err := s.encodeEventAs(watch, res, storage.Event{Type: meta.Added, Object: obj}, &sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev meta.WatchEvent
+	var evTable tableconvert.Table
+	if err := json.Unmarshal(line, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(ev.Object, &evTable); err != nil {
+		t.Fatal(err)
+	}
+	if len(evTable.ColumnDefinitions) != 4 || len(evTable.Rows) != 1 || evTable.Rows[0].Cells[1] != "*/5 * * * *" {
+		t.Errorf("watch event table = %+v", evTable)
 	}
 }

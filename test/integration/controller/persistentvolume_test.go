@@ -13,6 +13,8 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/storage"
 	"github.com/tinykube/tinykube/pkg/controller/manager"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvcprotection"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvprotection"
 )
 
 func newPV(name, size, class string, policy core.PersistentVolumeReclaimPolicy, labels map[string]string) *core.PersistentVolume {
@@ -105,7 +107,7 @@ func (e *env) waitVolumeGone(name string) {
 // keeps it Released, Delete deletes it.
 func TestPersistentVolumeStaticBinding(t *testing.T) {
 	e := newEnv(t)
-	e.startManager(nil, persistentvolume.Name)
+	e.startManager(nil, persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	bg := context.Background()
 	manual := meta.Ptr("manual")
 	e.mustCreatePV(newPV("small", "500Mi", "manual", core.PersistentVolumeReclaimRetain, nil))
@@ -181,7 +183,7 @@ func TestPersistentVolumeStaticBinding(t *testing.T) {
 // until it has a selected node, then gets a volume pinned to that node.
 func TestPersistentVolumeProvisioning(t *testing.T) {
 	e := newEnv(t)
-	e.startManager(func(o *manager.Options) { o.HostPathVolumeDir = "/srv/volumes" }, persistentvolume.Name)
+	e.startManager(func(o *manager.Options) { o.HostPathVolumeDir = "/srv/volumes" }, persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	bg := context.Background()
 	for _, sc := range []*storage.StorageClass{
 		{ObjectMeta: meta.ObjectMeta{Name: "now", Annotations: map[string]string{storage.IsDefaultStorageClassAnnotation: "true"}},

@@ -15,6 +15,8 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/resource"
 	"github.com/tinykube/tinykube/pkg/api/storage"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvcprotection"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvprotection"
 )
 
 // claimNames lists the claims in testNS, sorted.
@@ -62,7 +64,7 @@ func storageSet(name string, replicas int32, policy *apps.StatefulSetPersistentV
 // deleted.
 func TestStatefulSetClaims(t *testing.T) {
 	e := newEnv(t)
-	e.startManager(nil, "statefulset", "garbagecollector", persistentvolume.Name)
+	e.startManager(nil, "statefulset", "garbagecollector", persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	bg := context.Background()
 	if _, err := e.cs.StorageV1().StorageClasses().Create(bg, &storage.StorageClass{ObjectMeta: meta.ObjectMeta{Name: "standard",
 		Annotations: map[string]string{storage.IsDefaultStorageClassAnnotation: "true"}},
@@ -126,7 +128,7 @@ func TestStatefulSetClaims(t *testing.T) {
 // with the set; the provisioned volumes (reclaim Delete) follow.
 func TestStatefulSetClaimRetentionDelete(t *testing.T) {
 	e := newEnv(t)
-	e.startManager(nil, "statefulset", "garbagecollector", persistentvolume.Name)
+	e.startManager(nil, "statefulset", "garbagecollector", persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	bg := context.Background()
 	if _, err := e.cs.StorageV1().StorageClasses().Create(bg, &storage.StorageClass{ObjectMeta: meta.ObjectMeta{Name: "standard",
 		Annotations: map[string]string{storage.IsDefaultStorageClassAnnotation: "true"}},

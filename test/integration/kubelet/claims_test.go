@@ -20,6 +20,8 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/controller/manager"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvcprotection"
+	"github.com/tinykube/tinykube/pkg/controller/volume/pvprotection"
 	"github.com/tinykube/tinykube/pkg/kubelet/runtime/process"
 	schedapp "github.com/tinykube/tinykube/pkg/scheduler/app"
 	"github.com/tinykube/tinykube/test/integration/framework"
@@ -98,7 +100,7 @@ func TestPersistentVolumeClaims(t *testing.T) {
 	}
 	srv := framework.StartAPIServer(t)
 	cs := newClient(t, srv)
-	startControllers(t, cs, t.TempDir(), persistentvolume.Name)
+	startControllers(t, cs, t.TempDir(), persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	k := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-a"}})
 	defer k.stop(t)
 	ctx := context.Background()
@@ -181,7 +183,7 @@ func TestStatefulSetVolume(t *testing.T) {
 	srv := framework.StartAPIServer(t)
 	cs := newClient(t, srv)
 	volumeDir := t.TempDir()
-	startControllers(t, cs, volumeDir, "statefulset", persistentvolume.Name)
+	startControllers(t, cs, volumeDir, "statefulset", persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	startScheduler(t, cs)
 	k := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-a"}})
 	defer k.stop(t)
@@ -243,7 +245,7 @@ func TestProvisionedVolumeReclaim(t *testing.T) {
 	srv := framework.StartAPIServer(t)
 	cs := newClient(t, srv)
 	volumeDir := t.TempDir()
-	startControllers(t, cs, volumeDir, persistentvolume.Name)
+	startControllers(t, cs, volumeDir, persistentvolume.Name, pvcprotection.Name, pvprotection.Name)
 	k := startKubelet(t, srv, kubeletSpec{root: t.TempDir(), nodes: []string{"node-a"}})
 	defer k.stop(t)
 	ctx := context.Background()

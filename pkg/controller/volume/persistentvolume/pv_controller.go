@@ -280,9 +280,6 @@ func (c *Controller) syncVolumeKey(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("get volume %s: %w", name, err)
 	}
-	if pv.DeletionTimestamp != nil {
-		return nil
-	}
 	var claim *core.PersistentVolumeClaim
 	if ref := pv.Spec.ClaimRef; ref != nil {
 		claim, err = c.claimLister.ByNamespace(ref.Namespace).Get(ref.Name)
@@ -299,6 +296,11 @@ func (c *Controller) syncVolumeKey(ctx context.Context, name string) error {
 	}
 	if err := c.setVolumePhase(ctx, pv, core.VolumeReleased, ""); err != nil {
 		return err
+	}
+	if pv.DeletionTimestamp != nil {
+		// Deleted while bound: Released lets the pv-protection controller
+		// let it go; there is nothing left to reclaim.
+		return nil
 	}
 	switch Reclaim(pv) {
 	case ReclaimDelete:

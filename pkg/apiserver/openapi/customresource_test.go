@@ -418,3 +418,35 @@ func TestBuildFollowsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomResourceDefinitionSchema: the CustomResourceDefinition kind
+// itself is published under Kubernetes' names, its union-typed schema
+// fields and free JSON values without a type.
+func TestCustomResourceDefinitionSchema(t *testing.T) {
+	crds := &registry.Resource{Group: apiextensions.GroupName, Version: apiextensions.Version, Kind: "CustomResourceDefinition",
+		Resource: "customresourcedefinitions", New: func() meta.Object { return &apiextensions.CustomResourceDefinition{} }}
+	d, err := Build(registry.NewTable(crds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc v3Doc
+	if err := json.Unmarshal(d.V3["apis/apiextensions.k8s.io/v1"], &doc); err != nil {
+		t.Fatal(err)
+	}
+	const prefix = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
+	if doc.Components.Schemas[prefix+"CustomResourceDefinition"] == nil || doc.Components.Schemas[prefix+"CustomResourceDefinitionList"] == nil {
+		t.Fatalf("no CustomResourceDefinition schemas in %v", slices.Sorted(maps.Keys(doc.Components.Schemas)))
+	}
+	props := doc.Components.Schemas[prefix+"JSONSchemaProps"]["properties"].(map[string]any)
+	jsonEqual(t, "items", props["items"], `{"$ref":"#/components/schemas/`+prefix+`JSONSchemaPropsOrArray"}`)
+	jsonEqual(t, "additionalProperties", props["additionalProperties"], `{"$ref":"#/components/schemas/`+prefix+`JSONSchemaPropsOrBool"}`)
+	jsonEqual(t, "dependencies", props["dependencies"], `{"type":"object","additionalProperties":{"$ref":"#/components/schemas/`+prefix+`JSONSchemaPropsOrStringArray"}}`)
+	jsonEqual(t, "default", props["default"], `{"$ref":"#/components/schemas/`+prefix+`JSON"}`)
+	jsonEqual(t, "enum", props["enum"], `{"type":"array","items":{"$ref":"#/components/schemas/`+prefix+`JSON"}}`)
+	for _, name := range []string{"JSON", "JSONSchemaPropsOrArray", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrStringArray"} {
+		s := doc.Components.Schemas[prefix+name]
+		if _, typed := s["type"]; typed || s["description"] == nil || len(s) != 1 {
+			t.Errorf("%s = %v, want a description only", name, s)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/intstr"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/resource"
@@ -27,16 +28,17 @@ const modulePrefix = "github.com/tinykube/tinykube/pkg/api/"
 // packageNames maps our API packages to Kubernetes' definition prefixes,
 // so that clients find the names they know (io.k8s.api.core.v1.Pod).
 var packageNames = map[string]string{
-	"core":         "io.k8s.api.core.v1.",
-	"apps":         "io.k8s.api.apps.v1.",
-	"batch":        "io.k8s.api.batch.v1.",
-	"coordination": "io.k8s.api.coordination.v1.",
-	"policy":       "io.k8s.api.policy.v1.",
-	"autoscaling":  "io.k8s.api.autoscaling.v1.",
-	"storage":      "io.k8s.api.storage.v1.",
-	"meta":         "io.k8s.apimachinery.pkg.apis.meta.v1.",
-	"resource":     "io.k8s.apimachinery.pkg.api.resource.",
-	"intstr":       "io.k8s.apimachinery.pkg.util.intstr.",
+	"core":          "io.k8s.api.core.v1.",
+	"apps":          "io.k8s.api.apps.v1.",
+	"batch":         "io.k8s.api.batch.v1.",
+	"coordination":  "io.k8s.api.coordination.v1.",
+	"policy":        "io.k8s.api.policy.v1.",
+	"autoscaling":   "io.k8s.api.autoscaling.v1.",
+	"storage":       "io.k8s.api.storage.v1.",
+	"meta":          "io.k8s.apimachinery.pkg.apis.meta.v1.",
+	"resource":      "io.k8s.apimachinery.pkg.api.resource.",
+	"intstr":        "io.k8s.apimachinery.pkg.util.intstr.",
+	"apiextensions": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.",
 }
 
 // DefinitionName is the schema name of a named Go type.
@@ -54,6 +56,24 @@ var (
 	quantityType    = reflect.TypeOf(resource.Quantity{})
 	intOrStringType = reflect.TypeOf(intstr.IntOrString{})
 	rawMessageType  = reflect.TypeOf(json.RawMessage{})
+
+	jsonSchemaPropsType = reflect.TypeOf(apiextensions.JSONSchemaProps{})
+)
+
+// untypedDefinitions are the types whose JSON is one of several forms
+// (a schema or a list of them, a schema or a boolean, ...) and which
+// Kubernetes publishes as definitions with a description and no type.
+var untypedDefinitions = map[reflect.Type]string{
+	reflect.TypeOf(apiextensions.JSONSchemaPropsOrArray{}):       "JSONSchemaPropsOrArray represents a value that can either be a JSONSchemaProps or an array of JSONSchemaProps. Mainly here for serialization purposes.",
+	reflect.TypeOf(apiextensions.JSONSchemaPropsOrBool{}):        "JSONSchemaPropsOrBool represents JSONSchemaProps or a boolean value. Defaults to true for the boolean property.",
+	reflect.TypeOf(apiextensions.JSONSchemaPropsOrStringArray{}): "JSONSchemaPropsOrStringArray represents a JSONSchemaProps or a string array.",
+}
+
+// jsonDefinition is the definition of the free JSON values of a
+// JSONSchemaProps (default, example, enum items).
+const (
+	jsonDefinition  = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON"
+	jsonDescription = "JSON represents any valid JSON value. These types are supported: bool, int64, float64, string, []interface{}, map[string]interface{} and nil."
 )
 
 // builder collects the definitions reached from the roots.
@@ -88,6 +108,11 @@ func (b *builder) ref(t reflect.Type) Schema {
 func (b *builder) schemaOf(t reflect.Type) Schema {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+	}
+	if desc, ok := untypedDefinitions[t]; ok {
+		name := DefinitionName(t)
+		b.defs[name] = Schema{"description": desc}
+		return Schema{"$ref": b.refPrefix + name}
 	}
 	switch t {
 	case timeType, microTimeType:
@@ -159,11 +184,29 @@ func (b *builder) addFields(t reflect.Type, props Schema) {
 			name = f.Name
 		}
 		s := b.schemaOf(f.Type)
+		if t == jsonSchemaPropsType {
+			s = b.withFreeJSON(f.Type, s)
+		}
 		if ls, ok := strategicpatch.StrategyFor(t, name); ok {
 			s = withPatchStrategy(s, ls)
 		}
 		props[name] = s
 	}
+}
+
+// withFreeJSON gives a JSONSchemaProps field holding raw JSON values
+// (default, example, enum) the JSON definition.
+func (b *builder) withFreeJSON(t reflect.Type, s Schema) Schema {
+	ref := Schema{"$ref": b.refPrefix + jsonDefinition}
+	switch {
+	case t == rawMessageType:
+	case t.Kind() == reflect.Slice && t.Elem() == rawMessageType:
+		ref = Schema{"type": "array", "items": ref}
+	default:
+		return s
+	}
+	b.defs[jsonDefinition] = Schema{"description": jsonDescription}
+	return ref
 }
 
 func withPatchStrategy(s Schema, ls strategicpatch.ListStrategy) Schema {

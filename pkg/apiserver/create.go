@@ -49,7 +49,7 @@ func (s *Server) create(w http.ResponseWriter, req *http.Request, r *request) er
 	if err != nil {
 		return err
 	}
-	obj, err := decodeObject(r.res, b, wo.Strict)
+	obj, err := decodeObject(r.res, b, wo.fields(w.Header()))
 	if err != nil {
 		return err
 	}
@@ -67,6 +67,9 @@ func (s *Server) create(w http.ResponseWriter, req *http.Request, r *request) er
 // createObject runs the create path on a decoded object: URL checks,
 // preparation, admission, defaults, validation, storage.
 func (s *Server) createObject(ctx context.Context, res *registry.Resource, st storage.Interface, obj meta.Object, ri *RequestInfo, dryRun bool) (meta.Object, error) {
+	if res.Custom != nil && crdTerminating(res.Custom.CRD) {
+		return nil, customCreateRefused(res)
+	}
 	m := obj.GetObjectMeta()
 	if m.Name == "" && m.GenerateName == "" {
 		return nil, invalid(res, "", field.ErrorList{field.Required(field.NewPath("metadata", "name"), "name or generateName is required")})
@@ -100,4 +103,12 @@ func (s *Server) createObject(ctx context.Context, res *registry.Resource, st st
 	}
 	setTypeMeta(res, out)
 	return out, nil
+}
+
+// customCreateRefused is the 405 a create of a custom object gets while
+// its definition is being deleted, as Kubernetes answers.
+func customCreateRefused(res *registry.Resource) error {
+	err := apierrors.NewMethodNotSupported(res.Group, res.Resource, "create")
+	err.ErrStatus.Message = "create not allowed while custom resource definition is terminating"
+	return err
 }

@@ -8,9 +8,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"sigs.k8s.io/yaml"
 )
@@ -111,9 +113,30 @@ func bodyAsJSON(mt string, b []byte) ([]byte, error) {
 	return out, nil
 }
 
+// fieldValidation is what a write does with fields its kind does not know
+// (the fieldValidation parameter): Strict refuses them (400), Warn answers
+// a Warning header per field, Ignore drops them.
+type fieldValidation struct {
+	strict   bool
+	warnings http.Header // Warn: where the warnings go; nil otherwise
+	apply    bool        // a server-side apply: its messages name fields as the field manager does
+}
+
+// warn adds a Warning header for msg, once.
+func (fv fieldValidation) warn(msg string) {
+	v := fmt.Sprintf("299 - %q", msg)
+	for _, have := range fv.warnings.Values("Warning") {
+		if have == v {
+			return
+		}
+	}
+	fv.warnings.Add("Warning", v)
+}
+
 // decodeObject decodes b into a new object of r, checking kind and
-// apiVersion when set. strict rejects unknown fields (fieldValidation=Strict).
-func decodeObject(r *registry.Resource, b []byte, strict bool) (meta.Object, error) {
+// apiVersion when set. fv.strict rejects unknown fields (fieldValidation=Strict).
+func decodeObject(r *registry.Resource, b []byte, fv fieldValidation) (meta.Object, error) {
+	strict := fv.strict
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, apierrors.NewBadRequest("the request body is empty")
 	}
@@ -143,7 +166,47 @@ func decodeObject(r *registry.Resource, b []byte, strict bool) (meta.Object, err
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("the API version %q of the body does not match the expected %q", tm.APIVersion, r.APIVersion()))
 	}
 	tm.Kind, tm.APIVersion = r.Kind, r.APIVersion()
+	if r.Custom != nil {
+		if err := pruneCustom(r, obj, fv); err != nil {
+			return nil, err
+		}
+	}
 	return obj, nil
+}
+
+// pruneCustom drops the fields of a custom object its version's schema
+// does not specify, as Kubernetes prunes them while decoding; Strict
+// refuses the object instead, Warn answers a warning per field, with
+// Kubernetes' messages.
+func pruneCustom(r *registry.Resource, obj meta.Object, fv fieldValidation) error {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return nil
+	}
+	pruned := r.PruneCustom(u)
+	if len(pruned) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(pruned))
+	for i, p := range pruned {
+		if fv.apply {
+			msgs[i] = p + ": field not declared in schema"
+		} else {
+			msgs[i] = fmt.Sprintf("unknown field %q", strings.TrimPrefix(p, "."))
+		}
+	}
+	if fv.strict {
+		if fv.apply {
+			return apierrors.NewBadRequest(strings.Join(msgs, ", "))
+		}
+		return apierrors.NewBadRequest("strict decoding error: " + strings.Join(msgs, ", "))
+	}
+	if fv.warnings != nil {
+		for _, m := range msgs {
+			fv.warn(m)
+		}
+	}
+	return nil
 }
 
 func isUnknownField(err error) bool {

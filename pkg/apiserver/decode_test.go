@@ -32,7 +32,7 @@ func TestDecodeObject(t *testing.T) {
 		{name: "empty", body: "  ", wantErr: "the request body is empty"},
 	}
 	for _, tc := range tests {
-		obj, err := decodeObject(pods, []byte(tc.body), tc.strict)
+		obj, err := decodeObject(pods, []byte(tc.body), fieldValidation{strict: tc.strict})
 		if tc.wantErr != "" {
 			if err == nil || !apierrors.IsBadRequest(err) || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%s: err %v, want a 400 with %q", tc.name, err, tc.wantErr)

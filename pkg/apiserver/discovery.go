@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"github.com/gorilla/mux"
@@ -98,20 +99,33 @@ func (s *Server) installDiscovery(r *mux.Router) {
 	r.HandleFunc("/apis", func(w http.ResponseWriter, req *http.Request) {
 		writeJSON(w, req, http.StatusOK, APIGroupList(s.cfg.Resources))
 	}).Methods(get...)
-	for _, gv := range s.cfg.Resources.GroupVersions() {
-		gv := gv
-		path := "/apis/" + gv.String()
-		if gv.Group == "" {
-			path = "/api/" + gv.Version
-		} else {
-			r.HandleFunc("/apis/"+gv.Group, func(w http.ResponseWriter, req *http.Request) {
-				writeJSON(w, req, http.StatusOK, apiGroup(s.cfg.Resources, gv.Group))
-			}).Methods(get...)
+	// The groups and versions are read from the table per request: custom
+	// resources come and go.
+	r.HandleFunc("/api/{version}", func(w http.ResponseWriter, req *http.Request) {
+		s.serveAPIResourceList(w, req, meta.GroupVersion{Version: mux.Vars(req)["version"]})
+	}).Methods(get...)
+	r.HandleFunc("/apis/{group}", func(w http.ResponseWriter, req *http.Request) {
+		g := apiGroup(s.cfg.Resources, mux.Vars(req)["group"])
+		if len(g.Versions) == 0 {
+			writeError(w, req, notFoundPath(req.URL.Path))
+			return
 		}
-		r.HandleFunc(path, func(w http.ResponseWriter, req *http.Request) {
-			writeJSON(w, req, http.StatusOK, APIResourceList(s.cfg.Resources, gv))
-		}).Methods(get...)
+		writeJSON(w, req, http.StatusOK, g)
+	}).Methods(get...)
+	r.HandleFunc("/apis/{group}/{version}", func(w http.ResponseWriter, req *http.Request) {
+		v := mux.Vars(req)
+		s.serveAPIResourceList(w, req, meta.GroupVersion{Group: v["group"], Version: v["version"]})
+	}).Methods(get...)
+}
+
+// serveAPIResourceList answers the discovery document of gv, 404 when no
+// resource of the table has it.
+func (s *Server) serveAPIResourceList(w http.ResponseWriter, req *http.Request, gv meta.GroupVersion) {
+	if !slices.Contains(s.cfg.Resources.GroupVersions(), gv) {
+		writeError(w, req, notFoundPath(req.URL.Path))
+		return
 	}
+	writeJSON(w, req, http.StatusOK, APIResourceList(s.cfg.Resources, gv))
 }
 
 // APIGroupList is the /apis document for the table (named groups only).
@@ -130,17 +144,22 @@ func APIGroupList(t *registry.Table) *meta.APIGroupList {
 	return out
 }
 
+// apiGroup is the discovery document of a group: its versions by
+// Kubernetes' version priority (v2 > v1 > v1beta1 > v1alpha1 > others),
+// the first preferred.
 func apiGroup(t *registry.Table, group string) *meta.APIGroup {
 	g := &meta.APIGroup{TypeMeta: meta.TypeMeta{Kind: "APIGroup", APIVersion: "v1"}, Name: group}
 	for _, gv := range t.GroupVersions() {
 		if gv.Group != group {
 			continue
 		}
-		v := meta.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: gv.Version}
-		g.Versions = append(g.Versions, v)
-		if len(g.Versions) == 1 {
-			g.PreferredVersion = v
-		}
+		g.Versions = append(g.Versions, meta.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: gv.Version})
+	}
+	slices.SortStableFunc(g.Versions, func(a, b meta.GroupVersionForDiscovery) int {
+		return CompareKubeAwareVersions(b.Version, a.Version)
+	})
+	if len(g.Versions) > 0 {
+		g.PreferredVersion = g.Versions[0]
 	}
 	return g
 }

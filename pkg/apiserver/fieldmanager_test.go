@@ -58,7 +58,7 @@ func TestApplyConflictAndUpdateManager(t *testing.T) {
 		}
 		return m
 	}
-	obj, err := s.applyTo(r, nil, cfg(2), "a", false, false)
+	obj, err := s.applyTo(r, nil, cfg(2), "a", false, fieldValidation{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestApplyConflictAndUpdateManager(t *testing.T) {
 	if got != want {
 		t.Fatalf("after scale: %s\nwant %s", got, want)
 	}
-	_, err = s.applyTo(r, res.DeepCopy(scaled), cfg(4), "a", false, false)
+	_, err = s.applyTo(r, res.DeepCopy(scaled), cfg(4), "a", false, fieldValidation{})
 	st := apierrors.ToStatus(err).Status()
 	if st.Code != 409 || st.Reason != meta.StatusReasonConflict ||
 		st.Message != `Apply failed with 1 conflict: conflict with "kubectl-scale" with subresource "scale" using apps/v1: .spec.replicas` ||
@@ -84,7 +84,7 @@ func TestApplyConflictAndUpdateManager(t *testing.T) {
 		st.Details.Causes[0].Field != ".spec.replicas" {
 		t.Fatalf("conflicting apply: %+v", st)
 	}
-	forced, err := s.applyTo(r, res.DeepCopy(scaled), cfg(4), "a", true, false)
+	forced, err := s.applyTo(r, res.DeepCopy(scaled), cfg(4), "a", true, fieldValidation{})
 	if err != nil {
 		t.Fatal(err)
 	}

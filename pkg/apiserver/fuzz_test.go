@@ -17,7 +17,7 @@ func FuzzDecodeObject(f *testing.F) {
 	f.Add([]byte(`[]`), false)
 	pods, _ := registry.Default().Lookup("", "v1", "pods")
 	f.Fuzz(func(t *testing.T, body []byte, strict bool) {
-		obj, err := decodeObject(pods, body, strict)
+		obj, err := decodeObject(pods, body, fieldValidation{strict: strict})
 		if err != nil {
 			if !apierrors.IsBadRequest(err) {
 				t.Fatalf("decode error is not a 400: %v", err)

@@ -109,6 +109,16 @@ func validateListOptions(o *meta.ListOptions) error {
 type writeOptions struct {
 	DryRun bool
 	Strict bool
+	Warn   bool // fieldValidation=Warn
+}
+
+// fields is the field validation of the write, warning in h.
+func (o writeOptions) fields(h http.Header) fieldValidation {
+	fv := fieldValidation{strict: o.Strict}
+	if o.Warn {
+		fv.warnings = h
+	}
+	return fv
 }
 
 func parseWriteOptions(q url.Values) (writeOptions, error) {
@@ -120,7 +130,9 @@ func parseWriteOptions(q url.Values) (writeOptions, error) {
 		o.DryRun = true
 	}
 	switch fv := q.Get("fieldValidation"); fv {
-	case "", "Ignore", "Warn":
+	case "", "Ignore":
+	case "Warn":
+		o.Warn = true
 	case "Strict":
 		o.Strict = true
 	default:

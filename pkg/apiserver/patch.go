@@ -47,7 +47,11 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 		return s.serverSideApply(w, req, r, mode)
 	}
 	switch mt {
-	case meta.MergePatchType, meta.JSONPatchType, meta.StrategicMergePatchType:
+	case meta.MergePatchType, meta.JSONPatchType:
+	case meta.StrategicMergePatchType:
+		if r.res.Custom != nil { // no merge keys without a Go type: Kubernetes refuses it too
+			return customPatchMediaType(mt)
+		}
 	default:
 		return apierrors.NewUnsupportedMediaType(mt)
 	}
@@ -64,7 +68,7 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 		return err
 	}
 	out, err := s.updateObject(ctx, r, mode, wo.DryRun, func(current meta.Object) (meta.Object, error) {
-		return patchObject(r, mt, body, current, wo.Strict)
+		return patchObject(r, mt, body, current, wo.fields(w.Header()))
 	})
 	if err != nil {
 		return err
@@ -75,7 +79,7 @@ func (s *Server) patch(w http.ResponseWriter, req *http.Request, r *request, mod
 
 // patchObject applies a patch to current. The patched object keeps the
 // resourceVersion the patch sets (checked for staleness) or none.
-func patchObject(r *request, mt string, body []byte, current meta.Object, strict bool) (meta.Object, error) {
+func patchObject(r *request, mt string, body []byte, current meta.Object, fv fieldValidation) (meta.Object, error) {
 	current.GetObjectMeta().ResourceVersion = "" // kept only if the patch sets it
 	orig, err := json.Marshal(current)
 	if err != nil {
@@ -85,7 +89,7 @@ func patchObject(r *request, mt string, body []byte, current meta.Object, strict
 	if err != nil {
 		return nil, err
 	}
-	obj, err := decodeObject(r.res, patched, strict)
+	obj, err := decodeObject(r.res, patched, fv)
 	if err != nil {
 		return nil, err
 	}
@@ -156,4 +160,15 @@ func specField(obj meta.Object, name string) (json.RawMessage, error) {
 		}
 	}
 	return spec[name], nil
+}
+
+// customPatchMediaType is the 415 of a patch type custom resources do not
+// take, with the media types they do, as Kubernetes answers.
+func customPatchMediaType(mt string) error {
+	return apierrors.FromStatus(meta.Status{
+		TypeMeta: meta.TypeMeta{Kind: "Status", APIVersion: "v1"},
+		Status:   meta.StatusFailure, Code: http.StatusUnsupportedMediaType, Reason: meta.StatusReasonUnsupportedMediaType,
+		Message: fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: "+
+			"application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got %q)", mt),
+	})
 }

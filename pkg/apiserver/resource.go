@@ -50,7 +50,12 @@ func (s *Server) serveResource(w http.ResponseWriter, req *http.Request) {
 		writeError(w, req, err)
 		return
 	}
-	r := &request{ri: ri, res: res, store: s.stores[res]}
+	st := s.storeOf(res)
+	if st == nil { // a custom resource removed meanwhile
+		writeError(w, req, notFoundPath(req.URL.Path))
+		return
+	}
+	r := &request{ri: ri, res: res, store: st}
 	if err := s.dispatch(w, req, r); err != nil {
 		writeError(w, req, err)
 	}

@@ -11,10 +11,14 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/labels"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/validation"
+	"github.com/tinykube/tinykube/pkg/registry"
 )
 
-// scaleOf reads the Scale view of a scalable object.
-func scaleOf(obj meta.Object) (*autoscaling.Scale, error) {
+// scaleOf reads the Scale view of a scalable object of res.
+func scaleOf(res *registry.Resource, obj meta.Object) (*autoscaling.Scale, error) {
+	if res.Custom != nil {
+		return customScaleOf(res, obj) // scale_custom.go
+	}
 	var spec, status int32
 	var sel *meta.LabelSelector
 	switch o := obj.(type) {
@@ -37,8 +41,11 @@ func scaleOf(obj meta.Object) (*autoscaling.Scale, error) {
 	}, nil
 }
 
-// setReplicas writes a Scale's spec.replicas into a scalable object.
-func setReplicas(obj meta.Object, n int32) error {
+// setReplicas writes a Scale's spec.replicas into a scalable object of res.
+func setReplicas(res *registry.Resource, obj meta.Object, n int32) error {
+	if res.Custom != nil {
+		return setCustomReplicas(res, obj, n)
+	}
 	switch o := obj.(type) {
 	case *apps.Deployment:
 		o.Spec.Replicas = &n
@@ -79,7 +86,7 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 		if err != nil {
 			return fmt.Errorf("get scale: %w", err)
 		}
-		sc, err := scaleOf(obj)
+		sc, err := scaleOf(r.res, obj)
 		if err != nil {
 			return err
 		}
@@ -116,7 +123,7 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 		if errs := validation.ValidateScale(sc); len(errs) > 0 {
 			return nil, apierrors.NewInvalid(autoscaling.GroupName, "Scale", r.ri.Name, errs.Causes())
 		}
-		if err := setReplicas(current, sc.Spec.Replicas); err != nil {
+		if err := setReplicas(r.res, current, sc.Spec.Replicas); err != nil {
 			return nil, err
 		}
 		current.GetObjectMeta().ResourceVersion = sc.ResourceVersion
@@ -125,7 +132,7 @@ func (s *Server) serveScale(w http.ResponseWriter, req *http.Request, r *request
 	if err != nil {
 		return err
 	}
-	sc, err := scaleOf(out)
+	sc, err := scaleOf(r.res, out)
 	if err != nil {
 		return err
 	}
@@ -145,7 +152,7 @@ func newScale(r *request, mt string, body []byte, current meta.Object) (*autosca
 		}
 		return &sc, nil
 	}
-	cur, err := scaleOf(current)
+	cur, err := scaleOf(r.res, current)
 	if err != nil {
 		return nil, err
 	}

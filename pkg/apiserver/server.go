@@ -21,12 +21,14 @@ import (
 	"net/http"
 	"path"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/apiserver/authentication"
 	"github.com/tinykube/tinykube/pkg/apiserver/authorization"
@@ -41,6 +43,14 @@ type Config struct {
 	// Storage returns the storage of one resource; it is called once per
 	// resource by New.
 	Storage func(r *registry.Resource) (storage.Interface, error)
+	// CustomStorage returns the storage of a custom resource (every served
+	// version of one CustomResourceDefinition shares it), which runs until
+	// ctx ends: when the resource is no longer served, or the server's
+	// Context ends. Nil: custom resources cannot be served.
+	CustomStorage func(ctx context.Context, r *registry.Resource) (storage.Interface, error)
+	// Context is the server's lifetime (custom resources' storage stops
+	// with it); nil: context.Background().
+	Context context.Context
 	Logger  *zap.Logger
 
 	MaxRequestsInFlight         int // 0 = no limit
@@ -105,12 +115,17 @@ func DefaultConfig() Config {
 
 // Server is the HTTP face of the API.
 type Server struct {
-	cfg     Config
-	log     *zap.Logger
-	stores  map[*registry.Resource]storage.Interface
-	metrics *metrics
-	now     func() time.Time
-	handler http.Handler
+	cfg    Config
+	log    *zap.Logger
+	stores map[*registry.Resource]storage.Interface // built-in resources, fixed by New
+	custom customResources                          // custom resources: custom.go
+	// lifetime is Config.Context.
+	lifetime context.Context
+	// crdSynced: the CRD controller served the definitions stored at start.
+	crdSynced atomic.Bool
+	metrics   *metrics
+	now       func() time.Time
+	handler   http.Handler
 	// kubeletClient proxies pods/log to the kubelets.
 	kubeletClient *http.Client
 	// recentlyDeleted are namespaces whose admission reads etcd, not the cache.
@@ -140,6 +155,13 @@ func New(cfg Config) (*Server, error) {
 		kubeletClient: newKubeletClient()}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.lifetime = cfg.Context
+	if s.lifetime == nil {
+		s.lifetime = context.Background()
+	}
+	if res, ok := cfg.Resources.Lookup(apiextensions.GroupName, apiextensions.Version, "customresourcedefinitions"); ok {
+		crdDeletion(res) // crd_controller.go
 	}
 	for _, r := range cfg.Resources.All() {
 		st, err := cfg.Storage(r)

@@ -40,15 +40,17 @@ func (s *Server) serverSideApply(w http.ResponseWriter, req *http.Request, r *re
 			return apierrors.NewBadRequest(fmt.Sprintf("invalid force %q: %v", f, err))
 		}
 	}
+	fv := wo.fields(w.Header())
+	fv.apply = true
 	config, err := applyConfig(r, req)
 	if err != nil {
 		return err
 	}
 	out, err := s.updateObject(req.Context(), r, mode, wo.DryRun, func(current meta.Object) (meta.Object, error) {
-		return s.applyTo(r, current, config, manager, force, wo.Strict)
+		return s.applyTo(r, current, config, manager, force, fv)
 	})
 	if apierrors.IsNotFound(err) && mode == updateMain {
-		obj, err := s.applyTo(r, nil, config, manager, force, wo.Strict)
+		obj, err := s.applyTo(r, nil, config, manager, force, fv)
 		if err != nil {
 			return err
 		}
@@ -94,7 +96,7 @@ func applyConfig(r *request, req *http.Request) (map[string]any, error) {
 
 // applyTo merges config into current (nil: a new object) as manager and
 // records the managers' fields in metadata.managedFields.
-func (s *Server) applyTo(r *request, current meta.Object, config map[string]any, manager string, force, strict bool) (meta.Object, error) {
+func (s *Server) applyTo(r *request, current meta.Object, config map[string]any, manager string, force bool, fv fieldValidation) (meta.Object, error) {
 	var live map[string]any
 	var entries []json.RawMessage
 	if current != nil {
@@ -124,7 +126,7 @@ func (s *Server) applyTo(r *request, current meta.Object, config map[string]any,
 	if err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("encode applied object: %w", err))
 	}
-	obj, err := decodeObject(r.res, b, strict)
+	obj, err := decodeObject(r.res, b, fv)
 	if err != nil {
 		return nil, err
 	}

@@ -20,15 +20,15 @@ func TestApplyToRecordsManagers(t *testing.T) {
 		}
 		return m
 	}
-	obj, err := s.applyTo(r, nil, cfg(`{"a":"1","b":"2"}`), "alice", false, true)
+	obj, err := s.applyTo(r, nil, cfg(`{"a":"1","b":"2"}`), "alice", false, fieldValidation{strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err = s.applyTo(r, obj, cfg(`{"c":"3"}`), "bob", false, true)
+	obj, err = s.applyTo(r, obj, cfg(`{"c":"3"}`), "bob", false, fieldValidation{strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	obj, err = s.applyTo(r, obj, cfg(`{"a":"9"}`), "alice", false, true)
+	obj, err = s.applyTo(r, obj, cfg(`{"a":"9"}`), "alice", false, fieldValidation{strict: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestApplyToRecordsManagers(t *testing.T) {
 	if len(managers) != 2 || managers[0] != "bob/Apply" || managers[1] != "alice/Apply" {
 		t.Errorf("managedFields managers = %v", managers)
 	}
-	if _, err := s.applyTo(r, obj, cfg(`{"a":1}`), "alice", false, true); err == nil {
+	if _, err := s.applyTo(r, obj, cfg(`{"a":1}`), "alice", false, fieldValidation{strict: true}); err == nil {
 		t.Error("a number for a string field was accepted")
 	}
 }

@@ -36,7 +36,7 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, r *request, mo
 	if err != nil {
 		return err
 	}
-	obj, err := decodeObject(r.res, b, wo.Strict)
+	obj, err := decodeObject(r.res, b, wo.fields(w.Header()))
 	if err != nil {
 		return err
 	}

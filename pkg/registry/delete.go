@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"slices"
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
@@ -35,6 +36,14 @@ func (r *Resource) PlanDelete(current meta.Object, opts *meta.DeleteOptions, now
 	obj := r.DeepCopy(current)
 	m := obj.GetObjectMeta()
 	changed := addPropagationFinalizer(m, opts)
+	if m.DeletionTimestamp == nil {
+		for _, f := range r.DeleteFinalizers {
+			if !slices.Contains(m.Finalizers, f) {
+				m.Finalizers = append(m.Finalizers, f)
+				changed = true
+			}
+		}
+	}
 
 	if r.Deletion != nil {
 		d := r.Deletion(obj, opts.GracePeriodSeconds)

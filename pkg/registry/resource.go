@@ -77,6 +77,10 @@ type Resource struct {
 	Fields func(meta.Object) map[string]string
 	// Deletion decides graceful deletion for the kind (may be nil: immediate).
 	Deletion func(obj meta.Object, requested *int64) GracefulDecision
+	// DeleteFinalizers are added by the first delete of an object, which
+	// then waits for them (a CustomResourceDefinition's cleanup finalizer,
+	// removed once its objects are deleted). May be nil.
+	DeleteFinalizers []string
 	// OnMarkDeleted adjusts an object a delete marks with a deletionTimestamp
 	// (a namespace goes Terminating). May be nil.
 	OnMarkDeleted func(meta.Object)
@@ -145,9 +149,13 @@ const StoragePrefix = "/registry"
 const KeyRoot = "/"
 
 // Prefix returns the "/"-terminated storage key prefix of the resource in
-// namespace ns ("" = all namespaces, or cluster-scoped).
+// namespace ns ("" = all namespaces, or cluster-scoped): /<plural>/ for
+// built-in resources, /<group>/<plural>/ for custom ones.
 func (r *Resource) Prefix(ns string) string {
 	p := KeyRoot + r.Resource + "/"
+	if r.Custom != nil {
+		p = KeyRoot + r.Group + "/" + r.Resource + "/"
+	}
 	if r.Namespaced && ns != "" {
 		p += ns + "/"
 	}
@@ -156,6 +164,9 @@ func (r *Resource) Prefix(ns string) string {
 
 // Key returns the storage key of one object.
 func (r *Resource) Key(ns, name string) string {
+	if r.Custom != nil { // custom objects: /<group>/<plural>/..., as Kubernetes
+		return r.Prefix(ns) + name
+	}
 	if r.Namespaced {
 		return KeyRoot + r.Resource + "/" + ns + "/" + name
 	}
@@ -240,6 +251,22 @@ func (t *Table) Remove(rs ...*Resource) {
 			next = append(next, r)
 		}
 	}
+	t.snap.Store(&tableSnapshot{resources: next, generation: cur.generation + 1})
+}
+
+// Replace removes old and appends add in one change, so a reader sees
+// either the old entries or the new ones, never neither.
+func (t *Table) Replace(old []*Resource, add ...*Resource) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := t.snap.Load()
+	next := make([]*Resource, 0, len(cur.resources)+len(add))
+	for _, r := range cur.resources {
+		if !slices.Contains(old, r) {
+			next = append(next, r)
+		}
+	}
+	next = append(next, add...)
 	t.snap.Store(&tableSnapshot{resources: next, generation: cur.generation + 1})
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
 
@@ -119,11 +120,14 @@ func (r *Resource) bumpGeneration(obj, old meta.Object) error {
 	if !r.TracksGeneration {
 		return nil
 	}
-	a, err := specBytes(obj)
+	// A custom object without a status subresource bumps its generation on
+	// status changes too, as Kubernetes' custom resource strategy does.
+	keepStatus := r.Custom != nil && !r.HasSubresource(SubStatus)
+	a, err := specBytes(obj, keepStatus)
 	if err != nil {
 		return err
 	}
-	b, err := specBytes(old)
+	b, err := specBytes(old, keepStatus)
 	if err != nil {
 		return err
 	}
@@ -145,14 +149,18 @@ func toMap(obj any) (map[string]json.RawMessage, error) {
 	return m, nil
 }
 
-// specBytes is the canonical JSON of obj without metadata, status and type.
-func specBytes(obj meta.Object) ([]byte, error) {
+// specBytes is the canonical JSON of obj without metadata, type and (unless
+// keepStatus) status.
+func specBytes(obj meta.Object, keepStatus bool) ([]byte, error) {
 	m, err := toMap(obj)
 	if err != nil {
 		return nil, err
 	}
-	for _, k := range []string{"metadata", "status", "kind", "apiVersion"} {
+	for _, k := range []string{"metadata", "kind", "apiVersion"} {
 		delete(m, k)
+	}
+	if !keepStatus {
+		delete(m, "status")
 	}
 	return json.Marshal(m) // map keys are sorted: canonical
 }
@@ -160,6 +168,12 @@ func specBytes(obj meta.Object) ([]byte, error) {
 // statusOf returns a deep copy of obj's status (the struct field encoded as
 // "status"), or an invalid Value when its kind has no status.
 func statusOf(obj meta.Object) reflect.Value {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		if st := CustomStatus(u); st != nil {
+			return reflect.ValueOf(meta.DeepCopy(st))
+		}
+		return reflect.Value{}
+	}
 	f, ok := statusField(obj)
 	if !ok {
 		return reflect.Value{}
@@ -170,6 +184,14 @@ func statusOf(obj meta.Object) reflect.Value {
 // replaceStatus returns obj with its status replaced by st (invalid: the
 // empty status).
 func (r *Resource) replaceStatus(obj meta.Object, st reflect.Value) (meta.Object, error) {
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		var v any
+		if st.IsValid() {
+			v = st.Interface()
+		}
+		setCustomStatus(u, v)
+		return obj, nil
+	}
 	f, ok := statusField(obj)
 	if !ok {
 		if st.IsValid() {

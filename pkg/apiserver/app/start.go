@@ -143,6 +143,10 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 	cfg.Storage = func(r *registry.Resource) (storage.Interface, error) {
 		return stores.newStorage(runCtx, &inst.wg, r), nil
 	}
+	cfg.CustomStorage = func(ctx context.Context, r *registry.Resource) (storage.Interface, error) {
+		return stores.newCustomStorage(ctx, &inst.wg, r), nil
+	}
+	cfg.Context = runCtx
 	cfg.ReadyChecks = map[string]func(context.Context) error{"etcd": inst.etcdHealthy, "watch-cache": stores.ready}
 	if err := inst.configureSecurity(&cfg); err != nil {
 		return err
@@ -152,6 +156,12 @@ func (inst *Instance) startServer(ctx, runCtx context.Context) error {
 		return err
 	}
 	inst.server = srv
+	cfg.ReadyChecks["crd-informer-synced"] = srv.CRDsSynced
+	inst.wg.Add(1)
+	go func() {
+		defer inst.wg.Done()
+		srv.RunCRDController(runCtx)
+	}()
 	inst.stores, inst.table = stores, cfg.Resources
 	if err := inst.startPolicyCache(runCtx); err != nil {
 		return err

@@ -45,6 +45,21 @@ func (s *storageSet) newStorage(ctx context.Context, wg *sync.WaitGroup, r *regi
 	return c
 }
 
+// newCustomStorage returns the storage of a custom resource, as
+// newStorage, running until ctx ends (the resource is no longer served).
+// Its watch cache is not among the ones readiness waits for: custom
+// resources come and go while the server runs.
+func (s *storageSet) newCustomStorage(ctx context.Context, wg *sync.WaitGroup, r *registry.Resource) storage.Interface {
+	store := etcd3.New(s.client, r.Group, r.Resource, registry.StoragePrefix, r.NewTyped, s.log)
+	c := cacher.New(store, cacher.Config{ResourcePrefix: r.Prefix(""), WindowSize: s.windowSize, Logger: s.log})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.Run(ctx)
+	}()
+	return c
+}
+
 // get returns the storage built for a resource ("leases.coordination.k8s.io"),
 // or nil.
 func (s *storageSet) get(groupResource string) storage.Interface {

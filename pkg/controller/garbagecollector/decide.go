@@ -3,8 +3,10 @@ package garbagecollector
 import (
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/discovery"
 )
 
 // OwnerState is what the collector found for one owner reference.
@@ -139,4 +141,75 @@ func UpdateWork(old, cur *meta.ObjectMeta) (syncSelf bool, dropped []meta.OwnerR
 		}
 	}
 	return syncSelf, dropped
+}
+
+// APIVersionKind is the collector's key of a kind: "apps/v1/Deployment".
+func APIVersionKind(gv meta.GroupVersion, kind string) string { return gv.String() + "/" + kind }
+
+// ignoredResources are never monitored, as in Kubernetes: events have no
+// owners and churn.
+var ignoredResources = map[meta.GroupVersion]map[string]bool{
+	{Version: "v1"}:                              {"events": true},
+	{Group: "events.k8s.io", Version: "v1"}:      {"events": true},
+	{Group: "events.k8s.io", Version: "v1beta1"}: {"events": true},
+}
+
+// Monitorable picks, from what discovery lists, the resources the
+// collector follows with metadata informers: the preferred version of
+// every resource that can be listed, watched and deleted, but events and
+// the kinds it already follows typed (typed holds their APIVersionKind).
+func Monitorable(rs []discovery.Resource, typed map[string]bool) []discovery.Resource {
+	var out []discovery.Resource
+	seen := map[string]bool{}
+	for _, r := range rs {
+		key := APIVersionKind(r.GroupVersion(), r.Kind)
+		if !r.Preferred || !r.HasVerbs("list", "watch", "delete") || typed[key] || seen[key] ||
+			ignoredResources[r.GroupVersion()][r.Name] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// PlanMonitors compares the running metadata monitors (key -> the group
+// version it watches) with the wanted resources: it starts the wanted ones
+// not running and stops the running ones no longer wanted, except those of
+// a group version whose discovery failed this time (kept until discovery
+// says they are gone). Both results are in a stable order.
+func PlanMonitors(running map[string]meta.GroupVersion, wanted []discovery.Resource, failed map[meta.GroupVersion]bool) (start []discovery.Resource, stop []string) {
+	want := map[string]bool{}
+	for _, r := range wanted {
+		key := APIVersionKind(r.GroupVersion(), r.Kind)
+		want[key] = true
+		if _, ok := running[key]; !ok {
+			start = append(start, r)
+		}
+	}
+	for key, gv := range running {
+		if !want[key] && !failed[gv] {
+			stop = append(stop, key)
+		}
+	}
+	slices.Sort(stop)
+	return start, stop
+}
+
+// SameGroupKind reports whether the kind keyed key (an APIVersionKind) is
+// kind of apiVersion's group, in any version: an owner reference may name
+// another served version of a custom resource than the one monitored.
+func SameGroupKind(key, apiVersion, kind string) bool {
+	gv, err := meta.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return false
+	}
+	parts := strings.Split(key, "/")
+	switch len(parts) {
+	case 2:
+		return gv.Group == "" && parts[1] == kind
+	case 3:
+		return gv.Group == parts[0] && parts[2] == kind
+	}
+	return false
 }

@@ -1,10 +1,12 @@
 package garbagecollector
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/client/discovery"
 )
 
 func refs(uids ...string) []meta.OwnerReference {
@@ -117,5 +119,89 @@ func TestUpdateWork(t *testing.T) {
 				t.Errorf("UpdateWork = %v, %v; want %v, %v", sync, got, tt.wantSync, tt.wantDropped)
 			}
 		})
+	}
+}
+
+func discovered(group, version, name, kind string, preferred bool, verbs ...string) discovery.Resource {
+	return discovery.Resource{Group: group, Version: version, Preferred: preferred,
+		APIResource: meta.APIResource{Name: name, Kind: kind, Verbs: verbs}}
+}
+
+func TestMonitorable(t *testing.T) {
+	all := []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+	rs := []discovery.Resource{
+		discovered("", "v1", "pods", "Pod", true, all...),
+		discovered("", "v1", "secrets", "Secret", true, all...),
+		discovered("", "v1", "events", "Event", true, all...),
+		discovered("events.k8s.io", "v1", "events", "Event", true, all...),
+		discovered("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", true, "create"),
+		discovered("stable.example.com", "v1", "crontabs", "CronTab", true, all...),
+		discovered("stable.example.com", "v1beta1", "crontabs", "CronTab", false, all...),
+		discovered("x.io", "v1", "nowatch", "NoWatch", true, "get", "list", "delete"),
+	}
+	got := Monitorable(rs, map[string]bool{"v1/Pod": true})
+	var keys []string
+	for _, r := range got {
+		keys = append(keys, APIVersionKind(r.GroupVersion(), r.Kind))
+	}
+	if want := []string{"v1/Secret", "stable.example.com/v1/CronTab"}; !reflect.DeepEqual(keys, want) {
+		t.Errorf("Monitorable = %v, want %v", keys, want)
+	}
+}
+
+func TestPlanMonitors(t *testing.T) {
+	all := []string{"delete", "list", "watch"}
+	crontab := discovered("stable.example.com", "v1", "crontabs", "CronTab", true, all...)
+	widget := discovered("x.io", "v1", "widgets", "Widget", true, all...)
+	gvOf := func(r discovery.Resource) meta.GroupVersion { return r.GroupVersion() }
+	gone := meta.GroupVersion{Group: "gone.io", Version: "v1"}
+	flaky := meta.GroupVersion{Group: "flaky.io", Version: "v1"}
+	for _, tc := range []struct {
+		name      string
+		running   map[string]meta.GroupVersion
+		wanted    []discovery.Resource
+		failed    map[meta.GroupVersion]bool
+		wantStart []string
+		wantStop  []string
+	}{
+		{name: "first discovery starts all", wanted: []discovery.Resource{crontab, widget},
+			wantStart: []string{"crontabs", "widgets"}},
+		{name: "steady state", running: map[string]meta.GroupVersion{"stable.example.com/v1/CronTab": gvOf(crontab)},
+			wanted: []discovery.Resource{crontab}},
+		{name: "a new definition starts, a removed one stops",
+			running: map[string]meta.GroupVersion{"stable.example.com/v1/CronTab": gvOf(crontab), "gone.io/v1/Gone": gone},
+			wanted:  []discovery.Resource{crontab, widget}, wantStart: []string{"widgets"}, wantStop: []string{"gone.io/v1/Gone"}},
+		{name: "a group that failed discovery keeps its monitor",
+			running: map[string]meta.GroupVersion{"flaky.io/v1/Flaky": flaky, "gone.io/v1/Gone": gone},
+			failed:  map[meta.GroupVersion]bool{flaky: true}, wantStop: []string{"gone.io/v1/Gone"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start, stop := PlanMonitors(tc.running, tc.wanted, tc.failed)
+			var names []string
+			for _, r := range start {
+				names = append(names, r.Name)
+			}
+			if !reflect.DeepEqual(names, tc.wantStart) || !reflect.DeepEqual(stop, tc.wantStop) {
+				t.Errorf("start %v stop %v, want start %v stop %v", names, stop, tc.wantStart, tc.wantStop)
+			}
+		})
+	}
+}
+
+func TestSameGroupKind(t *testing.T) {
+	for _, tc := range []struct {
+		key, apiVersion, kind string
+		want                  bool
+	}{
+		{"stable.example.com/v1/CronTab", "stable.example.com/v1beta1", "CronTab", true},
+		{"stable.example.com/v1/CronTab", "other.example.com/v1", "CronTab", false},
+		{"stable.example.com/v1/CronTab", "stable.example.com/v1", "Widget", false},
+		{"v1/Pod", "v1", "Pod", true},
+		{"v1/Pod", "apps/v1", "Pod", false},
+		{"apps/v1/Deployment", "v1", "Deployment", false},
+	} {
+		if got := SameGroupKind(tc.key, tc.apiVersion, tc.kind); got != tc.want {
+			t.Errorf("SameGroupKind(%q, %q, %q) = %v", tc.key, tc.apiVersion, tc.kind, got)
+		}
 	}
 }

@@ -5,9 +5,13 @@
 // finalizer has its references removed from its dependents; then the
 // finalizer is removed and the apiserver completes the owner's deletion.
 //
-// It watches a fixed set of kinds (every kind of the typed informers) and
-// resolves owners through their caches, asking the apiserver before it
-// treats a missing owner as gone.
+// It watches the kinds of the typed informers, and every other resource
+// discovery lists with the list, watch and delete verbs (custom resources
+// included) through metadata-only informers; discovery is read again every
+// period, so the objects of a newly established CustomResourceDefinition are
+// collected and the informer of a removed one stops. Owners are resolved
+// through the caches, the apiserver being asked before a missing owner is
+// treated as gone.
 package garbagecollector
 
 import (
@@ -15,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -28,6 +33,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/cache"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/informers"
+	"github.com/tinykube/tinykube/pkg/client/rest"
 	"github.com/tinykube/tinykube/pkg/client/workqueue"
 	"github.com/tinykube/tinykube/pkg/controller"
 )
@@ -42,10 +48,25 @@ type item struct {
 
 // GarbageCollector is the garbage collector controller.
 type GarbageCollector struct {
-	kinds  map[string]kindOps
+	rest   *rest.Client
 	queue  workqueue.RateLimitingInterface[item]
 	period time.Duration
 	logger *zap.Logger
+	// typed holds the APIVersionKind of the typed kinds (never monitored
+	// through metadata).
+	typed map[string]bool
+
+	mu sync.RWMutex
+	// Guarded by mu.
+	kinds    map[string]kindOps  // every monitored kind by APIVersionKind
+	monitors map[string]*monitor // the metadata-informer kinds, a subset of kinds
+}
+
+// monitor is one running metadata informer.
+type monitor struct {
+	gv     meta.GroupVersion
+	cancel context.CancelFunc
+	done   chan struct{}
 }
 
 // MonitoredKinds builds the kind table over cs and f.
@@ -100,27 +121,75 @@ func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) 
 	}
 }
 
-// New wires the collector to the kinds' informers; period is how often
-// every object with owners is looked at again.
+// New wires the collector to the typed kinds' informers; period is how
+// often every object with owners is looked at again and discovery is read
+// again for the other resources (kube-controller-manager's 30 s).
 func New(cs *clientset.Clientset, f informers.SharedInformerFactory, period time.Duration, logger *zap.Logger) (*GarbageCollector, error) {
 	gc := &GarbageCollector{
-		kinds:  map[string]kindOps{},
-		queue:  workqueue.NewRateLimiting[item](Name, workqueue.DefaultControllerRateLimiter[item]()),
-		period: period,
-		logger: logger.With(zap.String("controller", Name)),
+		rest:     cs.RESTClient(),
+		kinds:    map[string]kindOps{},
+		monitors: map[string]*monitor{},
+		typed:    map[string]bool{},
+		queue:    workqueue.NewRateLimiting[item](Name, workqueue.DefaultControllerRateLimiter[item]()),
+		period:   period,
+		logger:   logger.With(zap.String("controller", Name)),
 	}
 	for _, k := range MonitoredKinds(cs, f) {
-		gc.kinds[k.apiVersionKind()] = k
-		err := k.addHandler(cache.ResourceEventHandlerFuncs[meta.Object]{
-			AddFunc:    func(obj meta.Object) { gc.consider(k, obj) },
-			UpdateFunc: func(old, cur meta.Object) { gc.updated(k, old, cur) },
-			DeleteFunc: func(obj any) { gc.deleted(obj.(meta.Object)) },
-		})
-		if err != nil {
-			return nil, fmt.Errorf("garbagecollector handler for %s: %w", k.apiVersionKind(), err)
+		if err := gc.watchKind(k); err != nil {
+			return nil, err
 		}
+		gc.kinds[k.apiVersionKind()] = k
+		gc.typed[k.apiVersionKind()] = true
 	}
 	return gc, nil
+}
+
+// watchKind routes k's events to the collector.
+func (gc *GarbageCollector) watchKind(k kindOps) error {
+	err := k.addHandler(cache.ResourceEventHandlerFuncs[meta.Object]{
+		AddFunc:    func(obj meta.Object) { gc.consider(k, obj) },
+		UpdateFunc: func(old, cur meta.Object) { gc.updated(k, old, cur) },
+		DeleteFunc: func(obj any) { gc.deleted(obj.(meta.Object)) },
+	})
+	if err != nil {
+		return fmt.Errorf("garbagecollector handler for %s: %w", k.apiVersionKind(), err)
+	}
+	return nil
+}
+
+// kind returns the monitored kind of key.
+func (gc *GarbageCollector) kind(key string) (kindOps, bool) {
+	gc.mu.RLock()
+	defer gc.mu.RUnlock()
+	k, ok := gc.kinds[key]
+	return k, ok
+}
+
+// ownerKind returns the monitored kind an owner reference names: its own
+// version's, else the monitored version of the same group and kind.
+func (gc *GarbageCollector) ownerKind(apiVersion, kind string) (kindOps, bool) {
+	gc.mu.RLock()
+	defer gc.mu.RUnlock()
+	if k, ok := gc.kinds[apiVersion+"/"+kind]; ok {
+		return k, true
+	}
+	for key, k := range gc.kinds {
+		if SameGroupKind(key, apiVersion, kind) {
+			return k, true
+		}
+	}
+	return nil, false
+}
+
+// allKinds returns every monitored kind.
+func (gc *GarbageCollector) allKinds() []kindOps {
+	gc.mu.RLock()
+	defer gc.mu.RUnlock()
+	out := make([]kindOps, 0, len(gc.kinds))
+	for _, k := range gc.kinds {
+		out = append(out, k)
+	}
+	return out
 }
 
 // Run waits for the caches and collects until ctx ends.
@@ -128,20 +197,25 @@ func (gc *GarbageCollector) Run(ctx context.Context, workers int) {
 	gc.logger.Info("starting", zap.Int("workers", workers))
 	defer gc.logger.Info("stopped")
 	var synced []cache.InformerSynced
-	for _, k := range gc.kinds {
+	for _, k := range gc.allKinds() {
 		synced = append(synced, k.hasSynced)
 	}
 	if !cache.WaitForCacheSync(ctx, synced...) {
 		gc.queue.ShutDown()
 		return
 	}
-	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		gc.resyncLoop(ctx)
 	}()
+	go func() {
+		defer wg.Done()
+		gc.discoveryLoop(ctx)
+	}()
 	controller.RunWorkers(ctx, gc.queue, workers, gc.sync, gc.logger)
-	<-done
+	wg.Wait()
 }
 
 // resyncLoop re-considers every object every period, so an owner deleted
@@ -154,7 +228,7 @@ func (gc *GarbageCollector) resyncLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, k := range gc.kinds {
+			for _, k := range gc.allKinds() {
 				for _, obj := range k.list() {
 					gc.consider(k, obj)
 				}
@@ -199,7 +273,7 @@ func (gc *GarbageCollector) deleted(obj meta.Object) {
 // queueOwners queues the owners refs name, of a dependent in namespace.
 func (gc *GarbageCollector) queueOwners(namespace string, refs []meta.OwnerReference) {
 	for _, ref := range refs {
-		k, ok := gc.kinds[ref.APIVersion+"/"+ref.Kind]
+		k, ok := gc.ownerKind(ref.APIVersion, ref.Kind)
 		if !ok {
 			continue
 		}
@@ -218,7 +292,7 @@ type dependent struct {
 
 func (gc *GarbageCollector) dependents(uid string) []dependent {
 	var out []dependent
-	for _, k := range gc.kinds {
+	for _, k := range gc.allKinds() {
 		for _, obj := range k.dependentsOf(uid) {
 			out = append(out, dependent{kind: k, obj: obj})
 		}
@@ -229,7 +303,7 @@ func (gc *GarbageCollector) dependents(uid string) []dependent {
 // sync handles one object: as an owner being deleted by the collector's
 // finalizers, or as a dependent whose owners may be gone.
 func (gc *GarbageCollector) sync(ctx context.Context, it item) error {
-	k, ok := gc.kinds[it.gvk]
+	k, ok := gc.kind(it.gvk)
 	if !ok {
 		return nil
 	}
@@ -313,7 +387,7 @@ func (gc *GarbageCollector) decide(ctx context.Context, obj meta.Object) (Action
 // ownerState looks the owner of ref up in its cache, then in the apiserver
 // before calling it gone.
 func (gc *GarbageCollector) ownerState(ctx context.Context, ref meta.OwnerReference, namespace string) (OwnerState, error) {
-	k, ok := gc.kinds[ref.APIVersion+"/"+ref.Kind]
+	k, ok := gc.ownerKind(ref.APIVersion, ref.Kind)
 	if !ok {
 		return OwnerUnknown, nil
 	}

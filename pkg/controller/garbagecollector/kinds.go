@@ -7,6 +7,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/client/cache"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/informers"
+	"github.com/tinykube/tinykube/pkg/client/metadata"
 )
 
 // kindOps is what the collector needs of one monitored kind, untyped.
@@ -95,6 +96,67 @@ func (k *typedKind[E, T]) addHandler(h cache.ResourceEventHandlerFuncs[meta.Obje
 		UpdateFunc: func(old, cur T) { h.UpdateFunc(old, cur) },
 		DeleteFunc: func(obj any) {
 			if o, ok := cache.DeletedObject[T](obj); ok {
+				h.DeleteFunc(o)
+			}
+		},
+	})
+	return err
+}
+
+// metadataKind implements kindOps for a resource the collector has no Go
+// type for (a custom resource, or a built-in one outside the typed set)
+// through a metadata-only informer and client.
+type metadataKind struct {
+	gvk      string
+	isNS     bool
+	informer cache.SharedIndexInformer[*metadata.PartialObjectMetadata]
+	client   *metadata.Client
+}
+
+func (k *metadataKind) apiVersionKind() string { return k.gvk }
+func (k *metadataKind) namespaced() bool       { return k.isNS }
+func (k *metadataKind) hasSynced() bool        { return k.informer.HasSynced() }
+
+func (k *metadataKind) cached(namespace, name string) (meta.Object, bool) {
+	key := name
+	if k.isNS {
+		key = namespace + "/" + name
+	}
+	obj, ok, _ := k.informer.GetIndexer().GetByKey(key)
+	return obj, ok
+}
+
+func (k *metadataKind) dependentsOf(uid string) []meta.Object {
+	objs, _ := k.informer.GetIndexer().ByIndex(cache.OwnerUIDIndex, uid)
+	return toObjects(objs)
+}
+
+func (k *metadataKind) list() []meta.Object { return toObjects(k.informer.GetIndexer().List()) }
+
+func (k *metadataKind) deepCopy(obj meta.Object) meta.Object {
+	return meta.DeepCopy(obj.(*metadata.PartialObjectMetadata))
+}
+
+func (k *metadataKind) get(ctx context.Context, namespace, name string) (meta.Object, error) {
+	return k.client.Get(ctx, namespace, name)
+}
+
+// update writes the owner references and finalizers of obj, the only
+// fields the collector changes.
+func (k *metadataKind) update(ctx context.Context, obj meta.Object) error {
+	return k.client.UpdateOwnership(ctx, obj.(*metadata.PartialObjectMetadata))
+}
+
+func (k *metadataKind) delete(ctx context.Context, namespace, name string, opts meta.DeleteOptions) error {
+	return k.client.Delete(ctx, namespace, name, opts)
+}
+
+func (k *metadataKind) addHandler(h cache.ResourceEventHandlerFuncs[meta.Object]) error {
+	_, err := k.informer.AddEventHandler(cache.ResourceEventHandlerFuncs[*metadata.PartialObjectMetadata]{
+		AddFunc:    func(obj *metadata.PartialObjectMetadata) { h.AddFunc(obj) },
+		UpdateFunc: func(old, cur *metadata.PartialObjectMetadata) { h.UpdateFunc(old, cur) },
+		DeleteFunc: func(obj any) {
+			if o, ok := cache.DeletedObject[*metadata.PartialObjectMetadata](obj); ok {
 				h.DeleteFunc(o)
 			}
 		},

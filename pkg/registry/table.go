@@ -90,7 +90,7 @@ func Default() *Table {
 		namespaces(), nodes(), pods(), events(), services(), endpoints(), configMaps(), secrets(), serviceAccounts(),
 		persistentVolumes(), persistentVolumeClaims(),
 		deployments(), replicaSets(), daemonSets(), statefulSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
-		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(), storageClasses(),
+		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(), storageClasses(), customResourceDefinitions(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 	)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
@@ -109,7 +110,7 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"ControllerRevision": &apps.ControllerRevision{}, "StatefulSet": &apps.StatefulSet{}, "ServiceAccount": &core.ServiceAccount{},
 		"Job": &batch.Job{}, "CronJob": &batch.CronJob{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
 		"PersistentVolume": &core.PersistentVolume{}, "PersistentVolumeClaim": &core.PersistentVolumeClaim{},
-		"StorageClass": &storage.StorageClass{},
+		"StorageClass": &storage.StorageClass{}, "CustomResourceDefinition": &apiextensions.CustomResourceDefinition{},
 	}
 	for kind, p := range printers {
 		o, ok := objs[kind]

@@ -39,3 +39,14 @@ func TestPrintServerTable(t *testing.T) {
 		}
 	}
 }
+
+func TestPatchTypeFor(t *testing.T) {
+	for in, want := range map[string]string{"": "application/strategic-merge-patch+json", "merge": "application/merge-patch+json", "json": "application/json-patch+json"} {
+		if got, err := PatchTypeFor(in); err != nil || string(got) != want {
+			t.Errorf("%q: %q %v", in, got, err)
+		}
+	}
+	if _, err := PatchTypeFor("apply"); err == nil {
+		t.Error("apply accepted")
+	}
+}

@@ -33,7 +33,7 @@ func ValidateCustomResourceDefinition(crd *apiextensions.CustomResourceDefinitio
 		}
 		return msgs
 	}
-	errs := ValidateObjectMeta(&crd.ObjectMeta, false, nameFn, field.NewPath("metadata"))
+	errs := withGenericFinalizers(ValidateObjectMeta(&crd.ObjectMeta, false, nameFn, field.NewPath("metadata")))
 	errs = append(errs, validateCRDSpec(&crd.Spec, field.NewPath("spec"))...)
 	errs = append(errs, validateCRDStoredVersions(crd, field.NewPath("status", "storedVersions"))...)
 	return errs
@@ -44,7 +44,7 @@ func ValidateCustomResourceDefinition(crd *apiextensions.CustomResourceDefinitio
 // Established neither do scope and names.kind (they decide how objects
 // are stored).
 func ValidateCustomResourceDefinitionUpdate(crd, old *apiextensions.CustomResourceDefinition) field.ErrorList {
-	errs := ValidateObjectMetaUpdate(&crd.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	errs := withGenericFinalizers(ValidateObjectMetaUpdate(&crd.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata")))
 	errs = append(errs, ValidateCustomResourceDefinition(crd)...)
 	spec := field.NewPath("spec")
 	if old.IsEstablished() {
@@ -60,7 +60,7 @@ func ValidateCustomResourceDefinitionUpdate(crd, old *apiextensions.CustomResour
 // metadata update, conditions, accepted names that are valid names, and
 // stored versions that are spec versions including the storage version.
 func ValidateCustomResourceDefinitionStatusUpdate(crd, old *apiextensions.CustomResourceDefinition) field.ErrorList {
-	errs := ValidateObjectMetaUpdate(&crd.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata"))
+	errs := withGenericFinalizers(ValidateObjectMetaUpdate(&crd.ObjectMeta, &old.ObjectMeta, field.NewPath("metadata")))
 	status := field.NewPath("status")
 	for i, c := range crd.Status.Conditions {
 		p := status.Child("conditions").Index(i)
@@ -74,6 +74,20 @@ func ValidateCustomResourceDefinitionStatusUpdate(crd, old *apiextensions.Custom
 	errs = append(errs, validateCRDNames(&crd.Status.AcceptedNames, status.Child("acceptedNames"))...)
 	errs = append(errs, validateCRDStoredVersions(crd, status.Child("storedVersions"))...)
 	return errs
+}
+
+// unqualifiedFinalizer is the detail of the finalizer check built-in kinds
+// add to the generic metadata validation.
+const unqualifiedFinalizer = "name is neither a standard finalizer name nor is it fully qualified"
+
+// withGenericFinalizers drops the built-in kinds' finalizer check from a
+// metadata validation: Kubernetes validates the metadata of CRDs with the
+// generic rules, where a finalizer only needs to be a qualified name (the
+// CRD's own customresourcecleanup.apiextensions.k8s.io has no "/").
+func withGenericFinalizers(errs field.ErrorList) field.ErrorList {
+	return slices.DeleteFunc(errs, func(e *field.Error) bool {
+		return e.Type == field.ErrorTypeInvalid && e.Field == "metadata.finalizers" && e.Detail == unqualifiedFinalizer
+	})
 }
 
 // validateCRDStoredVersions: at least one stored version, each one a

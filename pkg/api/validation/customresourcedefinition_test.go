@@ -28,6 +28,7 @@ func sampleCRD(t *testing.T) *apiextensions.CustomResourceDefinition {
 		t.Fatal(err)
 	}
 	apiextensions.DefaultCustomResourceDefinition(crd)
+	crd.Finalizers = []string{apiextensions.CustomResourceCleanupFinalizer}
 	return crd
 }
 
@@ -57,6 +58,8 @@ func TestValidateCustomResourceDefinition(t *testing.T) {
 			`spec.names.shortNames: Invalid value: "c t": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
 			`spec.names.categories: Invalid value: "Bad": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
 			`spec.names.listKind: Invalid value: "CronTab": kind and listKind may not be the same`}},
+		{"finalizers are qualified names", func(c *apiextensions.CustomResourceDefinition) { c.Finalizers = append(c.Finalizers, "bad finalizer") },
+			[]string{`metadata.finalizers: Invalid value: "bad finalizer": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`}},
 		{"kind required", func(c *apiextensions.CustomResourceDefinition) { c.Spec.Names.Kind = "" },
 			[]string{`spec.names.kind: Required value`}},
 		{"kind mixed case", func(c *apiextensions.CustomResourceDefinition) { c.Spec.Names.Kind = "Cron.Tab" },

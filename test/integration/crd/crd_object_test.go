@@ -19,7 +19,7 @@ import (
 
 // TestCRDObject: the CustomResourceDefinition resource itself, driven by
 // the real kubectl: apply of the sample definition creates it with
-// Kubernetes' defaults and the cleanup finalizer, a second apply changes
+// Kubernetes' defaults (and no finalizer until it is deleted), a second apply changes
 // nothing, `kubectl get crd` prints NAME and CREATED AT as Kubernetes, and
 // invalid definitions are refused with Kubernetes' messages.
 func TestCRDObject(t *testing.T) {
@@ -60,8 +60,8 @@ func TestCRDObject(t *testing.T) {
 		t.Errorf("apply: %q", out)
 	}
 	crd := c.waitEstablished(name)
-	if !slices.Contains(crd.Finalizers, apiextensions.CustomResourceCleanupFinalizer) {
-		t.Errorf("finalizers %v, want %s", crd.Finalizers, apiextensions.CustomResourceCleanupFinalizer)
+	if len(crd.Finalizers) != 0 {
+		t.Errorf("finalizers %v, want none before deletion", crd.Finalizers)
 	}
 	if crd.Generation != 1 || crd.Spec.Names.ListKind != "CronTabList" || crd.Spec.Conversion == nil ||
 		crd.Spec.Conversion.Strategy != apiextensions.NoneConverter || !slices.Equal(crd.Status.StoredVersions, []string{"v1"}) {
@@ -81,7 +81,7 @@ func TestCRDObject(t *testing.T) {
 			t.Errorf("kubectl %s:\n%s\nwant NAME, CREATED AT and %s %s", strings.Join(args, " "), out, name, created)
 		}
 	}
-	if out := kubectl("get", "crd", name, "-o", "jsonpath={.spec.scope} {.spec.names.singular} {.metadata.finalizers[0]}"); out != "Namespaced crontab "+apiextensions.CustomResourceCleanupFinalizer {
+	if out := kubectl("get", "crd", name, "-o", "jsonpath={.spec.scope} {.spec.names.singular} {.spec.names.listKind}"); out != "Namespaced crontab CronTabList" {
 		t.Errorf("jsonpath: %q", out)
 	}
 

@@ -289,7 +289,7 @@ func (c *crdController) deleteObjects(ctx context.Context, res *registry.Resourc
 	if err != nil {
 		return 0, fmt.Errorf("list %s: %w", res.GroupResource(), err)
 	}
-	left := 0
+	left, last := 0, ""
 	for _, o := range list.Items {
 		m := o.GetObjectMeta()
 		out, err := c.s.deleteObject(ctx, res, st, m.Namespace, m.Name, &meta.DeleteOptions{})
@@ -302,6 +302,16 @@ func (c *crdController) deleteObjects(ctx context.Context, res *registry.Resourc
 		if out.GetObjectMeta().DeletionTimestamp != nil && len(out.GetObjectMeta().Finalizers) > 0 {
 			left++
 		}
+		last = out.GetObjectMeta().ResourceVersion
+	}
+	if left == 0 && last != "" {
+		// The watch cache must have seen the deletions, so that open
+		// watches get their DELETED events before the storage stops.
+		rest, err := st.List(ctx, res.Prefix(""), storage.ListOptions{ResourceVersion: last})
+		if err != nil {
+			return 0, fmt.Errorf("list %s after deleting: %w", res.GroupResource(), err)
+		}
+		left = len(rest.Items)
 	}
 	return left, nil
 }

@@ -61,7 +61,7 @@ func discover(ctx context.Context, env *Env) ([]APIResource, error) {
 
 func apiResourcesCommand() *command {
 	var output string
-	var namespaced string
+	var namespaced, apiGroup string
 	var noHeaders bool
 	return &command{
 		name: "api-resources", short: "Print the supported API resources on the server",
@@ -70,11 +70,21 @@ func apiResourcesCommand() *command {
 			fs.StringVarP(&output, "output", "o", "", "Output format: wide|name")
 			fs.StringVar(&namespaced, "namespaced", "", "If false, non-namespaced resources will be returned, otherwise returning namespaced resources by default.")
 			fs.BoolVar(&noHeaders, "no-headers", false, "When using the default or custom-column output format, don't print headers")
+			fs.StringVar(&apiGroup, "api-group", "", "Limit to resources in the specified API group.")
 		},
 		run: func(ctx context.Context, env *Env, args []string) error {
 			rs, err := discover(ctx, env)
 			if err != nil {
 				return err
+			}
+			if apiGroup != "" {
+				filtered := rs[:0]
+				for _, r := range rs {
+					if groupOf(r.GroupVersion) == apiGroup {
+						filtered = append(filtered, r)
+					}
+				}
+				rs = filtered
 			}
 			if namespaced != "" {
 				want := namespaced == "true"

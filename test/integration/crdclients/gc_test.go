@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/tinykube/tinykube/pkg/api/apps"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
@@ -70,7 +72,7 @@ func (c *cluster) createDeployment(t *testing.T, name string) *apps.Deployment {
 // owned by a CronTab goes with the CronTab.
 func TestGarbageCollectorCustomResources(t *testing.T) {
 	c := startCluster(t)
-	c.startManager(t, "garbagecollector")
+	logs := c.startManager(t, "garbagecollector")
 	c.installCronTab(t)
 	bg := context.Background()
 
@@ -127,6 +129,16 @@ func TestGarbageCollectorCustomResources(t *testing.T) {
 	eventually(t, 20*time.Second, "a ConfigMap with a dangling CronTab owner to go", func() error {
 		if _, err := c.cs.CoreV1().ConfigMaps("default").Get(bg, "dangling", meta.GetOptions{}); !apierrors.IsNotFound(err) {
 			return fmt.Errorf("configmap still there (%v)", err)
+		}
+		return nil
+	})
+
+	// Once the definition is gone, its informer stops.
+	c.mustCtl(t, "delete", "crd", "crontabs.stable.example.com")
+	eventually(t, 20*time.Second, "the collector to stop monitoring crontabs", func() error {
+		stopped := logs.FilterMessage("stopped monitoring resource").FilterField(zap.String("kind", "stable.example.com/v1/CronTab"))
+		if stopped.Len() == 0 {
+			return fmt.Errorf("no such log entry")
 		}
 		return nil
 	})

@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/tinykube/tinykube/pkg/client/clientset"
 	"github.com/tinykube/tinykube/pkg/client/rest"
@@ -99,8 +101,9 @@ func (c *cluster) installCronTab(t *testing.T) {
 }
 
 // startManager runs the given controllers (no leader election, a GC and
-// discovery period of 1 s) until the test ends.
-func (c *cluster) startManager(t *testing.T, controllers ...string) {
+// discovery period of 1 s) until the test ends; it returns their Info and
+// higher log entries.
+func (c *cluster) startManager(t *testing.T, controllers ...string) *observer.ObservedLogs {
 	t.Helper()
 	opts := manager.NewOptions()
 	opts.Controllers = controllers
@@ -108,7 +111,8 @@ func (c *cluster) startManager(t *testing.T, controllers ...string) {
 	opts.GCPeriod = time.Second
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	logger := zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel))
+	core, logs := observer.New(zap.InfoLevel)
+	logger := zap.New(zapcore.NewTee(core, zaptest.NewLogger(t, zaptest.Level(zap.WarnLevel)).Core()))
 	go func() { done <- manager.RunControllers(ctx, opts, c.cs, logger) }()
 	t.Cleanup(func() {
 		cancel()
@@ -116,6 +120,7 @@ func (c *cluster) startManager(t *testing.T, controllers ...string) {
 			t.Errorf("controller-manager: %v", err)
 		}
 	})
+	return logs
 }
 
 // result is one ctl or kubectl run.

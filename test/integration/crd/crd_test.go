@@ -58,14 +58,6 @@ func TestEstablishAndDiscovery(t *testing.T) {
 		t.Errorf("crontabs/scale = %+v", sc)
 	}
 
-	// A second definition with a taken plural in the group is not accepted.
-	dup := strings.Replace(strings.Replace(cronTabCRD, `"crontabs.stable.example.com"`, `"other.stable.example.com"`, 1),
-		`"kind": "CronTab"`, `"kind": "Other"`, 1)
-	dup = strings.Replace(dup, `"singular": "crontab"`, `"singular": "other"`, 1)
-	dup = strings.Replace(dup, `"shortNames": ["ct"]`, `"shortNames": ["ot"]`, 1)
-	// Its name must be <plural>.<group>: keep the plural crontabs and expect the conflict.
-	dup = strings.Replace(dup, `"other.stable.example.com"`, `"crontabs.stable.example.com"`, 1)
-	_ = dup
 }
 
 func TestCustomObjectsCRUD(t *testing.T) {

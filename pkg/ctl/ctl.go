@@ -1,5 +1,5 @@
 // Package ctl is tinykube's kubectl-like CLI: its commands (get, describe,
-// create, apply, replace, patch, delete, logs, scale, rollout, cordon,
+// create, apply, replace, patch, edit, delete, logs, scale, rollout, cordon,
 // drain, label, annotate, api-resources, version, wait), the resource
 // builder that reads names and manifests, and the printers. Resource types
 // it has no entry for (custom resources) are found through the server's
@@ -106,7 +106,7 @@ func commands() []*command {
 		getCommand(), describeCommand(), createCommand(), applyCommand(), deleteCommand(),
 		logsCommand(), scaleCommand(), rolloutCommand(), cordonCommand(true), cordonCommand(false),
 		drainCommand(), labelCommand("label"), labelCommand("annotate"), apiResourcesCommand(),
-		versionCommand(), waitCommand(), execCommand(), portForwardCommand(), patchCommand(), replaceCommand(),
+		versionCommand(), waitCommand(), execCommand(), portForwardCommand(), patchCommand(), replaceCommand(), editCommand(),
 	}
 }
 

@@ -50,3 +50,15 @@ func TestPatchTypeFor(t *testing.T) {
 		t.Error("apply accepted")
 	}
 }
+
+func TestMergePatch(t *testing.T) {
+	from := map[string]any{"a": 1.0, "b": map[string]any{"c": "x", "d": "y"}, "e": []any{1.0}, "gone": true}
+	to := map[string]any{"a": 1.0, "b": map[string]any{"c": "z", "d": "y"}, "e": []any{1.0, 2.0}, "new": "n"}
+	got, _ := json.Marshal(MergePatch(from, to))
+	if want := `{"b":{"c":"z"},"e":[1,2],"gone":null,"new":"n"}`; string(got) != want {
+		t.Errorf("MergePatch = %s, want %s", got, want)
+	}
+	if p := MergePatch(from, from); len(p) != 0 {
+		t.Errorf("no change: %v", p)
+	}
+}

@@ -105,6 +105,17 @@ func TestCtlCustomObjectVerbs(t *testing.T) {
 		t.Errorf("after replace: %q", out)
 	}
 
+	t.Setenv("KUBE_EDITOR", "sed -i -e 's/image: replaced/image: edited/'")
+	if out := c.mustCtl(t, "edit", "ct/c2"); out != "crontab.stable.example.com/c2 edited\n" {
+		t.Errorf("edit: %q", out)
+	}
+	if out := c.mustCtl(t, "get", "ct", "c2", "-o", "jsonpath={.spec.image}"); out != "edited" {
+		t.Errorf("after edit: %q", out)
+	}
+	if out := c.mustCtl(t, "edit", "ct", "c2"); out != "Edit cancelled, no changes made.\n" {
+		t.Errorf("edit without change: %q", out)
+	}
+
 	contains(t, "api-resources", squeeze(c.mustCtl(t, "api-resources", "--api-group=stable.example.com")),
 		"crontabs ct stable.example.com/v1 true CronTab")
 

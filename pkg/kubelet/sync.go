@@ -160,7 +160,7 @@ func (k *Kubelet) containerSpec(ctx context.Context, pod *core.Pod, c *core.Cont
 	}
 	return runtime.ContainerSpec{PodUID: string(pod.UID), PodNamespace: pod.Namespace, PodName: pod.Name,
 		Name: c.Name, Argv: append(env.expand(c.Command), env.expand(c.Args)...), Env: env.list(),
-		WorkingDir: c.WorkingDir, Annotations: pod.Annotations, Mounts: mounts}, nil
+		WorkingDir: c.WorkingDir, Annotations: pod.Annotations, Mounts: mounts, Stdin: c.Stdin, StdinOnce: c.StdinOnce}, nil
 }
 
 // syncProbes points the probe workers at the running containers and reads

@@ -51,6 +51,13 @@ type ContainerSpec struct {
 	// namespace of the container's own before its command runs; exec'd
 	// commands see the same.
 	Mounts []Mount
+	// Stdin gives the container a stdin pipe that the runtime holds open
+	// while it runs, for Attach to write to; without it the container's
+	// stdin is the null device.
+	Stdin bool
+	// StdinOnce closes that pipe once the input of the first attach
+	// session that sent any has ended (Kubernetes' stdinOnce).
+	StdinOnce bool
 }
 
 // Mount is one bind mount of a host path (a pod volume's directory, or a
@@ -138,6 +145,15 @@ type Runtime interface {
 	// read until it ends, possibly after ExecStream returned: the caller
 	// closes it.
 	ExecStream(ctx context.Context, spec ContainerSpec, argv []string, streams ExecStreams) (int, error)
+	// Attach connects to the running container's own process (kubectl
+	// attach): what the container writes from now on goes to
+	// streams.Stdout, and streams.Stdin, when set, is copied to the
+	// container's stdin (ErrNoStdin when it has none). It returns when the
+	// container exits, when ctx ends, or when streams.Stdin ends on a
+	// container without StdinOnce (a StdinOnce container's stdin is closed
+	// then instead). Stdin is read until it ends, possibly after Attach
+	// returned: the caller closes it.
+	Attach(ctx context.Context, podUID, name string, streams ExecStreams) error
 	// Logs writes the container's log to w.
 	Logs(ctx context.Context, podUID, name string, opts LogOptions, w io.Writer) error
 	// Run observes exits until ctx ends; running containers are left running
@@ -152,6 +168,13 @@ type ExecStreams struct {
 	Stdout io.Writer
 	Stderr io.Writer
 }
+
+// ErrNoStdin is Attach's answer when input is sent to a container that has
+// no stdin pipe.
+var ErrNoStdin = errors.New("the container has no stdin")
+
+// ErrNotRunning is Attach's answer for a container that is not running.
+var ErrNotRunning = errors.New("the container is not running")
 
 // Notifier is told which pod's containers changed state (an exit seen).
 type Notifier func(podUID string)

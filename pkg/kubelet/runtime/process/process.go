@@ -69,6 +69,9 @@ type container struct {
 	dir string
 	rec record
 	log logMarks
+	// stdin is the runtime's end of the process's stdin (spec.Stdin), nil
+	// without one and for a process adopted from an earlier kubelet.
+	stdin *stdinPipe
 }
 
 // New loads the state under opts.RootDir and adopts what still runs.
@@ -199,18 +202,27 @@ func (r *Runtime) spawn(c *container, spec runtime.ContainerSpec) error {
 		dir = r.podDir(spec.PodUID)
 	}
 	cmd, err := r.command(nil, spec, spec.Argv, dir)
+	var stdin *stdinPipe
+	if err == nil && spec.Stdin {
+		var in *os.File
+		if stdin, in, err = newStdinPipe(spec.StdinOnce); err == nil {
+			cmd.Stdin = in
+			defer in.Close() // the child has its copy of the read end
+		}
+	}
 	if err == nil {
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		err = cmd.Start()
 	}
 	if err != nil {
+		stdin.close()
 		code := int32(128)
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 			code = runtime.ExitCodeNotFound
 		}
 		return r.startFailed(c, logFile, code, err)
 	}
-	c.rec.Pid, c.rec.Running = cmd.Process.Pid, true
+	c.rec.Pid, c.rec.Running, c.stdin = cmd.Process.Pid, true, stdin
 	if st, err := readProcStat(c.rec.Pid); err == nil {
 		c.rec.StartTicks = st.startTicks
 	}

@@ -107,6 +107,7 @@ func killGroup(pgid int) { _ = syscall.Kill(-pgid, syscall.SIGKILL) }
 func (r *Runtime) exitedLocked(c *container, t runtime.Termination) {
 	t.StartedAt, t.FinishedAt, t.ID = c.rec.StartedAt, time.Now(), c.rec.id()
 	c.rec.Running, c.rec.Exit = false, &t
+	c.stdin.close()
 	r.log.Info("container exited", zap.String("pod", c.rec.Namespace+"/"+c.rec.PodName),
 		zap.String("container", c.rec.Name), zap.Int("pid", c.rec.Pid), zap.Int32("exitCode", t.ExitCode),
 		zap.Int32("signal", t.Signal))

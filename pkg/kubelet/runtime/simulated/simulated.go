@@ -228,3 +228,11 @@ var ErrExecNotSupported = errors.New("exec is not supported by the simulated run
 func (r *Runtime) ExecStream(context.Context, runtime.ContainerSpec, []string, runtime.ExecStreams) (int, error) {
 	return -1, ErrExecNotSupported
 }
+
+// ErrAttachNotSupported is Attach's answer: no process runs to attach to.
+var ErrAttachNotSupported = errors.New("attach is not supported by the simulated runtime")
+
+// Attach implements runtime.Runtime: it always fails.
+func (r *Runtime) Attach(context.Context, string, string, runtime.ExecStreams) error {
+	return ErrAttachNotSupported
+}

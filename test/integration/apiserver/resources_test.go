@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/registry"
@@ -47,6 +48,11 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["spec"] = map[string]any{"accessModes": []string{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}
 	case "storageclasses.storage.k8s.io":
 		o["provisioner"] = "example.com/none"
+	case "customresourcedefinitions.apiextensions.k8s.io":
+		o["spec"] = map[string]any{"group": "crud.example.com", "scope": "Namespaced",
+			"names": map[string]any{"plural": "objs", "singular": "obj", "kind": "Obj"},
+			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true, "schema": map[string]any{
+				"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}}
 	case "configmaps":
 		o["data"] = map[string]any{"k": "v"}
 	case "serviceaccounts":
@@ -85,6 +91,9 @@ func TestCRUDEveryResource(t *testing.T) {
 			c := &client{t: t, srv: c.srv}
 			coll := collectionPath(r, "crud")
 			name := "obj-" + r.Singular
+			if r.Resource == "customresourcedefinitions" {
+				name = "objs.crud.example.com" // <plural>.<group> of its sample
+			}
 			var created map[string]any
 			c.must(http.StatusCreated, "POST", coll, sampleObject(r, name), &created)
 			m := created["metadata"].(map[string]any)
@@ -92,6 +101,11 @@ func TestCRUDEveryResource(t *testing.T) {
 				t.Fatalf("server-set metadata missing: %v", m)
 			}
 			c.status(http.StatusConflict, meta.StatusReasonAlreadyExists, "POST", coll, sampleObject(r, name))
+			if r.Resource == "customresourcedefinitions" {
+				// Let the apiserver's CRD controller write its status first,
+				// so the update below does not conflict with it.
+				waitEstablished(t, c, coll+"/"+name)
+			}
 			var got map[string]any
 			c.must(http.StatusOK, "GET", coll+"/"+name, nil, &got)
 			var list struct {
@@ -131,6 +145,17 @@ func TestCRUDEveryResource(t *testing.T) {
 				}
 				c.must(http.StatusOK, "PATCH", coll+"/"+name, `{"metadata":{"finalizers":null}}`, nil, "application/merge-patch+json")
 			}
+			if r.Resource == "customresourcedefinitions" {
+				// The apiserver's CRD controller deletes the definition's
+				// objects first, then lets it go.
+				deadline := time.Now().Add(20 * time.Second)
+				for code, _ := c.do("GET", coll+"/"+name, nil); code != http.StatusNotFound; code, _ = c.do("GET", coll+"/"+name, nil) {
+					if time.Now().After(deadline) {
+						t.Fatalf("deleted definition still answers %d", code)
+					}
+					time.Sleep(20 * time.Millisecond) // polling a condition with a deadline
+				}
+			}
 			c.status(http.StatusNotFound, meta.StatusReasonNotFound, "GET", coll+"/"+name, nil)
 		})
 	}
@@ -155,4 +180,28 @@ func TestStaleUpdateConflicts(t *testing.T) {
 	rv := objMeta(t, stale).ResourceVersion
 	c.status(http.StatusConflict, meta.StatusReasonConflict, "PATCH", "/api/v1/namespaces/default/configmaps/c",
 		`{"metadata":{"resourceVersion":"`+rv+`"},"data":{"k":"4"}}`, "application/merge-patch+json")
+}
+
+// waitEstablished polls the CustomResourceDefinition at path until its
+// Established condition is True.
+func waitEstablished(t *testing.T, c *client, path string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var crd struct {
+			Status struct {
+				Conditions []struct{ Type, Status string } `json:"conditions"`
+			} `json:"status"`
+		}
+		c.must(http.StatusOK, "GET", path, nil, &crd)
+		for _, cond := range crd.Status.Conditions {
+			if cond.Type == "Established" && cond.Status == "True" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not established: %+v", path, crd.Status)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a condition with a deadline
+	}
 }

@@ -60,14 +60,8 @@ type ExecOptions struct {
 // ParseExecOptions reads command (repeated), stdin, stdout, stderr and tty.
 func ParseExecOptions(q map[string][]string) (ExecOptions, error) {
 	o := ExecOptions{Command: q["command"]}
-	for name, dst := range map[string]*bool{"stdin": &o.Stdin, "stdout": &o.Stdout, "stderr": &o.Stderr, "tty": &o.TTY} {
-		if v := q[name]; len(v) > 0 && v[0] != "" {
-			b, err := strconv.ParseBool(v[0])
-			if err != nil {
-				return o, fmt.Errorf("%s=%q is not a boolean", name, v[0])
-			}
-			*dst = b
-		}
+	if err := parseStreamFlags(q, &o); err != nil {
+		return o, err
 	}
 	if len(o.Command) == 0 {
 		return o, errors.New("you must specify at least 1 command")
@@ -76,6 +70,20 @@ func ParseExecOptions(q map[string][]string) (ExecOptions, error) {
 		return o, errors.New("you must specify at least one of stdin, stdout, stderr")
 	}
 	return o, nil
+}
+
+// parseStreamFlags reads stdin, stdout, stderr and tty into o.
+func parseStreamFlags(q map[string][]string, o *ExecOptions) error {
+	for name, dst := range map[string]*bool{"stdin": &o.Stdin, "stdout": &o.Stdout, "stderr": &o.Stderr, "tty": &o.TTY} {
+		if v := q[name]; len(v) > 0 && v[0] != "" {
+			b, err := strconv.ParseBool(v[0])
+			if err != nil {
+				return fmt.Errorf("%s=%q is not a boolean", name, v[0])
+			}
+			*dst = b
+		}
+	}
+	return nil
 }
 
 // EncodeFrame is one message of the channel protocol: the stream id, then data.
@@ -142,15 +150,7 @@ func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, apierrors.NewBadRequest(fmt.Sprintf("container not found (%q)", container)))
 		return
 	}
-	if !websocket.IsWebSocketUpgrade(r) {
-		writeStatusError(w, apierrors.NewBadRequest(
-			"unable to upgrade connection: only WebSocket ("+strings.Join(execProtocols, ", ")+") is served, not SPDY"))
-		return
-	}
-	offered := websocket.Subprotocols(r)
-	if !protocolOffered(offered) {
-		writeStatusError(w, apierrors.NewBadRequest(fmt.Sprintf("none of the offered protocols %v is served; want one of %v",
-			offered, execProtocols)))
+	if !checkChannelUpgrade(w, r) {
 		return
 	}
 	spec, err := k.containerSpec(r.Context(), pod, c)
@@ -158,10 +158,9 @@ func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, apierrors.NewInternalError(fmt.Errorf("container %s env: %w", container, err)))
 		return
 	}
-	up := websocket.Upgrader{Subprotocols: execProtocols, CheckOrigin: func(*http.Request) bool { return true }}
-	conn, err := up.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader answered the error
+	conn, ok := upgradeChannel(w, r)
+	if !ok {
+		return
 	}
 	s := newExecSession(conn, opts)
 	// A hijacked request's context does not end with the connection: the
@@ -174,6 +173,31 @@ func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 		k.log.Info("exec failed", zap.String("pod", ns+"/"+name), zap.String("container", container), zap.Error(err))
 	}
 	s.finish(ExecStatus(opts.Command, code, err))
+}
+
+// checkChannelUpgrade answers a request that is not a WebSocket upgrade
+// offering a channel protocol served here with a Status, and says whether
+// the request may be upgraded.
+func checkChannelUpgrade(w http.ResponseWriter, r *http.Request) bool {
+	if !websocket.IsWebSocketUpgrade(r) {
+		writeStatusError(w, apierrors.NewBadRequest(
+			"unable to upgrade connection: only WebSocket ("+strings.Join(execProtocols, ", ")+") is served, not SPDY"))
+		return false
+	}
+	if offered := websocket.Subprotocols(r); !protocolOffered(offered) {
+		writeStatusError(w, apierrors.NewBadRequest(fmt.Sprintf("none of the offered protocols %v is served; want one of %v",
+			offered, execProtocols)))
+		return false
+	}
+	return true
+}
+
+// upgradeChannel upgrades a request checkChannelUpgrade accepted; when it
+// fails the upgrader has answered.
+func upgradeChannel(w http.ResponseWriter, r *http.Request) (*websocket.Conn, bool) {
+	up := websocket.Upgrader{Subprotocols: execProtocols, CheckOrigin: func(*http.Request) bool { return true }}
+	conn, err := up.Upgrade(w, r, nil)
+	return conn, err == nil
 }
 
 func protocolOffered(offered []string) bool {

@@ -21,6 +21,7 @@ import (
 //	GET /pods                                         PodList of this kubelet's pods
 //	GET /containerLogs/{namespace}/{pod}/{container}  ?follow&previous&timestamps&tailLines&limitBytes&sinceSeconds
 //	GET|POST /exec/{namespace}/{pod}/{container}    ?command=...&stdin&stdout&stderr&tty (WebSocket, exec.go)
+//	GET|POST /attach/{namespace}/{pod}/{container}  ?stdin&stdout&stderr&tty (WebSocket, attach.go)
 //	GET|POST /portForward/{namespace}/{pod}         portforward.k8s.io over SPDY/3.1 (portforward.go)
 func (k *Kubelet) Register(mux interface {
 	Handle(pattern string, h http.Handler)
@@ -29,6 +30,8 @@ func (k *Kubelet) Register(mux interface {
 	mux.Handle("GET /containerLogs/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveLogs))
 	mux.Handle("GET /exec/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveExec))
 	mux.Handle("POST /exec/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveExec))
+	mux.Handle("GET /attach/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveAttach))
+	mux.Handle("POST /attach/{namespace}/{pod}/{container}", http.HandlerFunc(k.serveAttach))
 	mux.Handle("GET /portForward/{namespace}/{pod}", http.HandlerFunc(k.servePortForward))
 	mux.Handle("POST /portForward/{namespace}/{pod}", http.HandlerFunc(k.servePortForward))
 }

@@ -96,13 +96,13 @@ func (s *Server) createObject(ctx context.Context, res *registry.Resource, st st
 	if dryRun {
 		return obj, nil
 	}
+	atStorageVersion(res, obj)
 	key := res.Key(obj.GetObjectMeta().Namespace, obj.GetObjectMeta().Name)
 	out, err := st.Create(ctx, key, obj)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", res.GroupResource(), err)
 	}
-	setTypeMeta(res, out)
-	return out, nil
+	return typed(res, out), nil
 }
 
 // customCreateRefused is the 405 a create of a custom object gets while

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/tinykube/tinykube/pkg/api/apiextensions"
+	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
 )
@@ -163,4 +164,19 @@ func (c *customResources) storesWith(f func(map[*registry.Resource]storage.Inter
 	}
 	f(m)
 	return m
+}
+
+// atStorageVersion gives a custom object about to be written the apiVersion
+// of its definition's storage version, which Kubernetes stores custom
+// objects at whatever version they were written through (conversion None
+// changes nothing else); answers and watch events show the version asked
+// for (typed). obj is the request's own object. Built-in objects are left
+// alone.
+func atStorageVersion(res *registry.Resource, obj meta.Object) {
+	if res.Custom == nil {
+		return
+	}
+	if v := res.Custom.CRD.StorageVersion(); v != "" {
+		obj.GetTypeMeta().APIVersion = res.Group + "/" + v
+	}
 }

@@ -55,8 +55,7 @@ func (s *Server) deleteObject(ctx context.Context, res *registry.Resource, st st
 			if marked != nil {
 				current = marked
 			}
-			setTypeMeta(res, current)
-			return current, nil
+			return typed(res, current), nil
 		}
 		var out meta.Object
 		switch action {
@@ -73,8 +72,7 @@ func (s *Server) deleteObject(ctx context.Context, res *registry.Resource, st st
 		if err != nil {
 			return nil, fmt.Errorf("delete %s: %w", res.GroupResource(), err)
 		}
-		setTypeMeta(res, out)
-		return out, nil
+		return typed(res, out), nil
 	}
 }
 

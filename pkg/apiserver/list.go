@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
 )
@@ -16,11 +17,24 @@ type listBody struct {
 	Items         []meta.Object `json:"items"`
 }
 
-func setTypeMeta(r *registry.Resource, obj meta.Object) {
-	// Objects from the watch cache are shared: write only when missing.
-	if tm := obj.GetTypeMeta(); tm.Kind != r.Kind || tm.APIVersion != r.APIVersion() {
-		tm.Kind, tm.APIVersion = r.Kind, r.APIVersion()
+// typed returns obj carrying r's kind and apiVersion. A built-in object
+// gets them written only when they are missing (objects from the watch
+// cache are shared, and carry them already). A custom object stored at
+// another served version of its definition is copied instead, shallowly:
+// with conversion None only apiVersion differs between versions, as in
+// Kubernetes, and the copy shares the rest with the cached object.
+func typed(r *registry.Resource, obj meta.Object) meta.Object {
+	tm := obj.GetTypeMeta()
+	if tm.Kind == r.Kind && tm.APIVersion == r.APIVersion() {
+		return obj
 	}
+	if u, ok := obj.(*unstructured.Unstructured); ok {
+		cp := *u
+		cp.Kind, cp.APIVersion = r.Kind, r.APIVersion()
+		return &cp
+	}
+	tm.Kind, tm.APIVersion = r.Kind, r.APIVersion()
+	return obj
 }
 
 // storageListOptions turns query options into storage options with the
@@ -70,8 +84,8 @@ func (s *Server) listOf(r *registry.Resource, res *storage.ListResult) *listBody
 	if items == nil {
 		items = []meta.Object{}
 	}
-	for _, it := range items {
-		setTypeMeta(r, it)
+	for i, it := range items {
+		items[i] = typed(r, it)
 	}
 	return &listBody{
 		TypeMeta: meta.TypeMeta{Kind: r.Kind + "List", APIVersion: r.APIVersion()},

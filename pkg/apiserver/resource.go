@@ -152,7 +152,7 @@ func (s *Server) get(w http.ResponseWriter, req *http.Request, r *request) error
 	if err != nil {
 		return fmt.Errorf("get %s: %w", r.res.GroupResource(), err)
 	}
-	setTypeMeta(r.res, obj)
+	obj = typed(r.res, obj)
 	if wantsTable(req) { // kubectl compatibility: table.go
 		return s.writeObjectTable(w, req, r.res, obj)
 	}

@@ -74,7 +74,7 @@ func writeJSON(w http.ResponseWriter, req *http.Request, code int, v any) {
 // the store recorded obj's JSON (the stored value with its resourceVersion,
 // which is json.Marshal(obj)) in written, it writes those bytes instead of
 // encoding obj again. The caller must not have changed obj since the store
-// returned it, except through setTypeMeta (written checks kind, apiVersion
+// returned it, except through typed (written checks kind, apiVersion
 // and resourceVersion).
 func writeStored(w http.ResponseWriter, req *http.Request, code int, obj meta.Object, written *storage.Written) {
 	if b, ok := written.JSON(obj); ok && !wantsPretty(req) {

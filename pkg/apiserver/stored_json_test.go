@@ -93,7 +93,7 @@ func statusBody(t testing.TB) []byte {
 }
 
 // An answer made of the stored JSON is byte for byte the encoding of the
-// returned object; ?pretty, dry runs and objects setTypeMeta completes are
+// returned object; ?pretty, dry runs and objects typed completes are
 // encoded.
 func TestWriteAnswersWithStoredJSON(t *testing.T) {
 	tests := []struct {

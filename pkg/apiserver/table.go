@@ -51,8 +51,8 @@ func (s *Server) writeTable(w http.ResponseWriter, req *http.Request, res *regis
 	if err != nil {
 		return err
 	}
-	for _, o := range objs {
-		setTypeMeta(res, o)
+	for i, o := range objs {
+		objs[i] = typed(res, o)
 	}
 	t, err := s.convertTable(res, objs, lm, include)
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Server) tableEventObject(req *http.Request, res *registry.Resource, obj
 	if err != nil {
 		return nil, err
 	}
-	setTypeMeta(res, obj)
+	obj = typed(res, obj)
 	t, err := s.convertTable(res, []meta.Object{obj}, meta.ListMeta{ResourceVersion: obj.GetObjectMeta().ResourceVersion}, include)
 	if err != nil {
 		return nil, err

@@ -107,7 +107,9 @@ func (s *Server) updateObjectWith(ctx context.Context, r *request, mode updateMo
 		}
 		arg := current
 		if copyCurrent {
-			arg = res.DeepCopy(current)
+			// A custom object is read at the request's version (stored at
+			// the storage version), so a patch or apply sees that apiVersion.
+			arg = typed(res, res.DeepCopy(current))
 		}
 		intended, err := mutate(arg)
 		if err != nil {
@@ -134,17 +136,17 @@ func (s *Server) updateObjectWith(ctx context.Context, r *request, mode updateMo
 		if dryRun {
 			return nil, &errDryRun{obj: next}
 		}
+		atStorageVersion(res, next)
 		return next, nil
 	})
 	var dr *errDryRun
 	if errors.As(err, &dr) {
-		setTypeMeta(res, dr.obj)
-		return dr.obj, nil
+		return typed(res, dr.obj), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("update %s: %w", res.GroupResource(), err)
 	}
-	setTypeMeta(res, out)
+	out = typed(res, out)
 	if res.ShouldDelete(out) {
 		return s.deleteAfterUpdate(ctx, r, out)
 	}
@@ -186,6 +188,5 @@ func (s *Server) deleteAfterUpdate(ctx context.Context, r *request, obj meta.Obj
 		}
 		return nil, fmt.Errorf("delete finalized %s: %w", r.res.GroupResource(), err)
 	}
-	setTypeMeta(r.res, out)
-	return out, nil
+	return typed(r.res, out), nil
 }

@@ -277,14 +277,13 @@ func eventObject(res *registry.Resource, ev storage.Event) ([]byte, error) {
 			bm.GetObjectMeta().Annotations = m.Annotations
 		}
 		return json.Marshal(bm)
-	case ev.Cached != nil:
+	case ev.Cached != nil && (res.Custom == nil || ev.Object == nil || ev.Object.GetTypeMeta().APIVersion == res.APIVersion()):
 		return ev.Cached.JSON()
 	default:
 		if ev.Object == nil {
 			return nil, fmt.Errorf("%s event without object", ev.Type)
 		}
-		setTypeMeta(res, ev.Object)
-		return json.Marshal(ev.Object)
+		return json.Marshal(typed(res, ev.Object))
 	}
 }
 

@@ -35,7 +35,7 @@ func TestWatchLineMatchesMarshal(t *testing.T) {
 	}
 	for _, typ := range []string{meta.Added, meta.Modified, meta.Deleted} {
 		for _, obj := range objs {
-			setTypeMeta(cms, obj)
+			typed(cms, obj)
 			raw, err := json.Marshal(obj)
 			if err != nil {
 				t.Fatal(err)

@@ -127,7 +127,10 @@ func jsonText(x any) string {
 
 // Eval follows one path such as .a.b[0].c[*] from v (plain JSON values:
 // map[string]any, []any, scalars) and returns every value it reaches, none
-// when a step is missing; "@" or "." is v itself.
+// when a step is missing; "@" or "." is v itself. A filter step
+// [?(@.type=="Ready")] keeps the items of a list whose value at the inner
+// path compares so with a literal (a quoted string, a number, true or
+// false; ==, !=, <, <=, >, >=), or [?(@.x)] those that have the path.
 func Eval(path string, v any) ([]any, error) {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "$"), "@")
 	cur := []any{v}
@@ -150,6 +153,29 @@ func Eval(path string, v any) ([]any, error) {
 			}
 			cur = next
 		case '[':
+			if strings.HasPrefix(path, "[?(") {
+				end := filterEnd(path)
+				if end < 0 {
+					return nil, fmt.Errorf("jsonpath: unclosed filter in %q", path)
+				}
+				f, err := parseFilter(path[3:end])
+				if err != nil {
+					return nil, err
+				}
+				path = path[end+2:]
+				var next []any
+				for _, c := range cur {
+					if arr, ok := c.([]any); ok {
+						for _, item := range arr {
+							if f.match(item) {
+								next = append(next, item)
+							}
+						}
+					}
+				}
+				cur = next
+				continue
+			}
 			end := strings.IndexByte(path, ']')
 			if end < 0 {
 				return nil, fmt.Errorf("jsonpath: unclosed [ in %q", path)
@@ -202,4 +228,155 @@ func jsonPathKey(path string) (key, rest string) {
 		}
 	}
 	return sb.String(), ""
+}
+
+// filterEnd returns the index of the ")]" closing the filter that path
+// starts with ("[?("), skipping quoted strings; -1 when there is none.
+func filterEnd(path string) int {
+	var quote byte
+	for i := 3; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == ')' && i+1 < len(path) && path[i+1] == ']':
+			return i
+		}
+	}
+	return -1
+}
+
+// filter is a parsed [?(...)] expression.
+type filter struct {
+	path    string // "@.type"
+	op      string // "" tests presence
+	literal any    // string, float64 or bool
+}
+
+var filterOps = []string{"==", "!=", "<=", ">=", "<", ">"}
+
+func parseFilter(expr string) (filter, error) {
+	expr = strings.TrimSpace(expr)
+	var quote byte
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		if quote != 0 {
+			if c == quote {
+				quote = 0
+			}
+			continue
+		}
+		if c == '"' || c == '\'' {
+			quote = c
+			continue
+		}
+		for _, op := range filterOps {
+			if strings.HasPrefix(expr[i:], op) {
+				left, right := strings.TrimSpace(expr[:i]), strings.TrimSpace(expr[i+len(op):])
+				lit, err := parseLiteral(right)
+				if err != nil {
+					return filter{}, err
+				}
+				if !strings.HasPrefix(left, "@") {
+					return filter{}, fmt.Errorf("jsonpath: filter %q must compare a path starting with @", expr)
+				}
+				return filter{path: left, op: op, literal: lit}, nil
+			}
+		}
+	}
+	if !strings.HasPrefix(expr, "@") {
+		return filter{}, fmt.Errorf("jsonpath: unsupported filter %q", expr)
+	}
+	return filter{path: expr}, nil
+}
+
+func parseLiteral(s string) (any, error) {
+	switch {
+	case len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0]:
+		return s[1 : len(s)-1], nil
+	case s == "true":
+		return true, nil
+	case s == "false":
+		return false, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, fmt.Errorf("jsonpath: unsupported filter value %q", s)
+	}
+	return f, nil
+}
+
+// match reports whether item passes the filter.
+func (f filter) match(item any) bool {
+	vals, err := Eval(f.path, item)
+	if err != nil || len(vals) == 0 {
+		return false
+	}
+	if f.op == "" {
+		return true
+	}
+	v := vals[0]
+	if lf, ok := f.literal.(float64); ok {
+		vf, ok := number(v)
+		if !ok {
+			return f.op == "!="
+		}
+		switch f.op {
+		case "==":
+			return vf == lf
+		case "!=":
+			return vf != lf
+		case "<":
+			return vf < lf
+		case "<=":
+			return vf <= lf
+		case ">":
+			return vf > lf
+		case ">=":
+			return vf >= lf
+		}
+		return false
+	}
+	switch f.op {
+	case "==":
+		return v == f.literal
+	case "!=":
+		return v != f.literal
+	}
+	// Order of strings, as Kubernetes' jsonpath compares them.
+	vs, ok1 := v.(string)
+	ls, ok2 := f.literal.(string)
+	if !ok1 || !ok2 {
+		return false
+	}
+	switch f.op {
+	case "<":
+		return vs < ls
+	case "<=":
+		return vs <= ls
+	case ">":
+		return vs > ls
+	case ">=":
+		return vs >= ls
+	}
+	return false
+}
+
+// number is v as a float64 when it is a JSON number.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case int64:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	}
+	return 0, false
 }

@@ -47,3 +47,33 @@ func TestEval(t *testing.T) {
 		t.Error("bad index accepted")
 	}
 }
+
+func TestFilters(t *testing.T) {
+	data := mustJSON(t, `{"status":{"conditions":[{"type":"Ready","status":"True","n":2},{"type":"Synced","status":"False","n":5,"msg":"a)]b"}]}}`)
+	ints := map[string]any{"items": []any{map[string]any{"n": int64(3)}, map[string]any{"n": int64(7)}}}
+	for _, tc := range []struct {
+		path string
+		data any
+		want string
+	}{
+		{`{.status.conditions[?(@.type=="Ready")].status}`, data, "True"},
+		{`{.status.conditions[?(@.type=='Synced')].status}`, data, "False"},
+		{`{.status.conditions[?(@.type!="Ready")].type}`, data, "Synced"},
+		{`{.status.conditions[?(@.n>3)].type}`, data, "Synced"},
+		{`{.status.conditions[?(@.n<=2)].type}`, data, "Ready"},
+		{`{.status.conditions[?(@.msg)].type}`, data, "Synced"},
+		{`{.status.conditions[?(@.msg=="a)]b")].type}`, data, "Synced"},
+		{`{.status.conditions[?(@.type=="Missing")].status}`, data, ""},
+		{`{.items[?(@.n==7)].n}`, ints, "7"},
+	} {
+		got, err := Execute(tc.path, tc.data)
+		if err != nil || got != tc.want {
+			t.Errorf("Execute(%s) = %q, %v; want %q", tc.path, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{`.a[?(@.x=="y"]`, `.a[?(x=="y")]`, `.a[?(@.x==y)]`} {
+		if _, err := Eval(bad, data); err == nil {
+			t.Errorf("Eval(%s) accepted", bad)
+		}
+	}
+}

@@ -208,6 +208,8 @@ func subresourceDiscovery(r *registry.Resource, sub string) meta.APIResource {
 		a.Verbs = []string{"get"}
 	case "exec":
 		a.Kind, a.Verbs = "PodExecOptions", []string{"create", "get"}
+	case "attach":
+		a.Kind, a.Verbs = "PodAttachOptions", []string{"create", "get"}
 	case "portforward":
 		a.Kind, a.Verbs = "PodPortForwardOptions", []string{"create", "get"}
 	case SubToken:

@@ -25,17 +25,24 @@ var podExecParams = []string{"command", "stdin", "stdout", "stderr", "tty"}
 // protocol, and the kubelet's errors before the upgrade reach the client as
 // the kubelet wrote them.
 func (s *Server) podExec(w http.ResponseWriter, req *http.Request, r *request) error {
+	return s.podStream(w, req, r, "exec", "cannot exec into a container in a completed pod", podExecParams)
+}
+
+// podStream proxies pods/{name}/exec or pods/{name}/attach (what) to the
+// kubelet's /{what}/{namespace}/{pod}/{container} with the query
+// parameters params; completed names what a completed pod refuses.
+func (s *Server) podStream(w http.ResponseWriter, req *http.Request, r *request, what, completed string, params []string) error {
 	if r.ri.Verb != "GET" && r.ri.Verb != "POST" {
 		return s.notAllowed(r, r.ri.Verb)
 	}
 	ctx := req.Context()
 	obj, err := r.store.Get(ctx, r.res.Key(r.ri.Namespace, r.ri.Name), storage.GetOptions{})
 	if err != nil {
-		return fmt.Errorf("pod exec: %w", err)
+		return fmt.Errorf("pod %s: %w", what, err)
 	}
 	pod, ok := obj.(*core.Pod)
 	if !ok {
-		return apierrors.NewInternalError(fmt.Errorf("pod exec: stored object is %T", obj))
+		return apierrors.NewInternalError(fmt.Errorf("pod %s: stored object is %T", what, obj))
 	}
 	q := req.URL.Query()
 	container, err := logContainer(pod, q.Get("container"))
@@ -43,7 +50,7 @@ func (s *Server) podExec(w http.ResponseWriter, req *http.Request, r *request) e
 		return err
 	}
 	if pod.Status.Phase == core.PodSucceeded || pod.Status.Phase == core.PodFailed {
-		return apierrors.NewBadRequest(fmt.Sprintf("cannot exec into a container in a completed pod; current phase is %s", pod.Status.Phase))
+		return apierrors.NewBadRequest(fmt.Sprintf("%s; current phase is %s", completed, pod.Status.Phase))
 	}
 	if pod.Spec.NodeName == "" {
 		return apierrors.NewBadRequest(fmt.Sprintf("pod %s does not have a host assigned", pod.Name))
@@ -52,9 +59,9 @@ func (s *Server) podExec(w http.ResponseWriter, req *http.Request, r *request) e
 	if err != nil {
 		return err
 	}
-	target.Path = "/exec/" + pod.Namespace + "/" + pod.Name + "/" + container
-	target.RawQuery = execQuery(q).Encode()
-	s.proxyToKubelet(w, req, target, "pod exec")
+	target.Path = "/" + what + "/" + pod.Namespace + "/" + pod.Name + "/" + container
+	target.RawQuery = streamQuery(q, params).Encode()
+	s.proxyToKubelet(w, req, target, "pod "+what)
 	return nil
 }
 
@@ -80,10 +87,10 @@ func (s *Server) proxyToKubelet(w http.ResponseWriter, req *http.Request, target
 	proxy.ServeHTTP(w, req)
 }
 
-// execQuery keeps the exec parameters the kubelet reads.
-func execQuery(q url.Values) url.Values {
+// streamQuery keeps the parameters the kubelet reads.
+func streamQuery(q url.Values, params []string) url.Values {
 	out := url.Values{}
-	for _, p := range podExecParams {
+	for _, p := range params {
 		if v, ok := q[p]; ok {
 			out[p] = v
 		}

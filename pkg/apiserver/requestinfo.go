@@ -156,5 +156,5 @@ func isMutating(verb string) bool {
 
 // isLongRunning reports requests exempt from the in-flight limits.
 func isLongRunning(ri *RequestInfo) bool {
-	return ri.Verb == "WATCH" || ri.Subresource == "log" || ri.Subresource == "exec" || ri.Subresource == "portforward"
+	return ri.Verb == "WATCH" || ri.Subresource == "log" || ri.Subresource == "exec" || ri.Subresource == "attach" || ri.Subresource == "portforward"
 }

@@ -138,6 +138,8 @@ func (s *Server) dispatchSubresource(w http.ResponseWriter, req *http.Request, r
 		return s.podLog(w, req, r)
 	case "exec":
 		return s.podExec(w, req, r)
+	case "attach":
+		return s.podAttach(w, req, r)
 	case "portforward":
 		return s.podPortForward(w, req, r)
 	case SubToken:

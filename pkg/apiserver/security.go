@@ -147,10 +147,10 @@ func requestAttributes(req *http.Request) authorization.Attributes {
 	if !known {
 		verb = strings.ToLower(ri.Verb)
 	}
-	if (ri.Subresource == "exec" || ri.Subresource == "portforward") && verb == "get" {
-		// As Kubernetes: exec and port-forward are authorized as create on
-		// pods/exec and pods/portforward, also when they come as a GET with
-		// a WebSocket upgrade.
+	if (ri.Subresource == "exec" || ri.Subresource == "attach" || ri.Subresource == "portforward") && verb == "get" {
+		// As Kubernetes: exec, attach and port-forward are authorized as
+		// create on pods/exec, pods/attach and pods/portforward, also when
+		// they come as a GET with a WebSocket upgrade.
 		verb = "create"
 	}
 	a := authorization.Attributes{User: u, Verb: verb, ResourceRequest: true, Namespace: ri.Namespace,

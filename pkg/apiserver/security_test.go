@@ -125,6 +125,10 @@ func TestAuthorizationFilter(t *testing.T) {
 		{"GET", "/api/v1/namespaces/ns/pods/p/exec?command=ls", 403,
 			authorization.Attributes{Verb: "create", ResourceRequest: true, APIVersion: "v1", Namespace: "ns", Resource: "pods", Name: "p", Subresource: "exec"},
 			`pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/exec" in API group "" in the namespace "ns"`},
+		// So is an attach (kubectl attach, kubectl run -i).
+		{"GET", "/api/v1/namespaces/ns/pods/p/attach?stdin=true&stdout=true", 403,
+			authorization.Attributes{Verb: "create", ResourceRequest: true, APIVersion: "v1", Namespace: "ns", Resource: "pods", Name: "p", Subresource: "attach"},
+			`pods "p" is forbidden: User "system:anonymous" cannot create resource "pods/attach" in API group "" in the namespace "ns"`},
 		// So is a port-forward's WebSocket tunnel.
 		{"GET", "/api/v1/namespaces/ns/pods/p/portforward", 403,
 			authorization.Attributes{Verb: "create", ResourceRequest: true, APIVersion: "v1", Namespace: "ns", Resource: "pods", Name: "p", Subresource: "portforward"},

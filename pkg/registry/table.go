@@ -147,7 +147,7 @@ func pods() *Resource {
 	return &Resource{
 		Version: "v1", Kind: "Pod", Resource: "pods", Singular: "pod", Namespaced: true,
 		ShortNames: []string{"po"}, Categories: []string{"all"},
-		Subresources: []string{SubStatus, SubBinding, SubEviction, SubLog, "exec", "portforward"},
+		Subresources: []string{SubStatus, SubBinding, SubEviction, SubLog, "exec", "attach", "portforward"},
 		New:          newOf[core.Pod](), ResetStatusOnCreate: true,
 		PrepareKind: func(o meta.Object) {
 			p := o.(*core.Pod)

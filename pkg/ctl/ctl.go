@@ -107,6 +107,7 @@ func commands() []*command {
 		logsCommand(), scaleCommand(), rolloutCommand(), cordonCommand(true), cordonCommand(false),
 		drainCommand(), labelCommand("label"), labelCommand("annotate"), apiResourcesCommand(),
 		versionCommand(), waitCommand(), execCommand(), portForwardCommand(), patchCommand(), replaceCommand(), editCommand(),
+		attachCommand(),
 	}
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
-	"github.com/tinykube/tinykube/pkg/api/meta"
 )
 
 type attachOptions struct {
@@ -78,20 +77,9 @@ func (o *attachOptions) run(ctx context.Context, env *Env, args []string) error 
 	if len(args) != 1 {
 		return usageError("expected 'attach POD'.\nPOD is a required argument for the attach command")
 	}
-	ns, err := env.Namespace()
+	pod, err := env.livePod(ctx, args[0], "attach")
 	if err != nil {
 		return err
-	}
-	cs, err := env.Clientset()
-	if err != nil {
-		return err
-	}
-	pod, err := cs.CoreV1().Pods(ns).Get(ctx, args[0], meta.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if pod.Status.Phase == core.PodSucceeded || pod.Status.Phase == core.PodFailed {
-		return fmt.Errorf("cannot attach a container in a completed pod; current phase is %s", pod.Status.Phase)
 	}
 	c, note, err := attachContainer(pod, o.container)
 	if err != nil {
@@ -109,7 +97,7 @@ func (o *attachOptions) run(ctx context.Context, env *Env, args []string) error 
 	}
 	q := url.Values{"container": {c.Name}, "stdout": {"true"}, "stdin": {strconv.FormatBool(o.stdin)},
 		"stderr": {strconv.FormatBool(!tty)}, "tty": {strconv.FormatBool(tty)}}
-	conn, err := dialChannel(ctx, env, "/api/v1/namespaces/"+url.PathEscape(ns)+"/pods/"+url.PathEscape(pod.Name)+"/attach", q)
+	conn, err := dialChannel(ctx, env, "/api/v1/namespaces/"+url.PathEscape(pod.Namespace)+"/pods/"+url.PathEscape(pod.Name)+"/attach", q)
 	if err != nil {
 		return err
 	}

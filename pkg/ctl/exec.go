@@ -68,20 +68,9 @@ func (o *execOptions) run(ctx context.Context, env *Env, args []string) error {
 	if len(args) < 2 {
 		return usageError("you must specify at least one command for the container")
 	}
-	ns, err := env.Namespace()
+	pod, err := env.livePod(ctx, args[0], "exec into")
 	if err != nil {
 		return err
-	}
-	cs, err := env.Clientset()
-	if err != nil {
-		return err
-	}
-	pod, err := cs.CoreV1().Pods(ns).Get(ctx, args[0], meta.GetOptions{})
-	if err != nil {
-		return err
-	}
-	if pod.Status.Phase == core.PodSucceeded || pod.Status.Phase == core.PodFailed {
-		return fmt.Errorf("cannot exec into a container in a completed pod; current phase is %s", pod.Status.Phase)
 	}
 	container := o.container
 	if container == "" && len(pod.Spec.Containers) > 0 {
@@ -95,7 +84,7 @@ func (o *execOptions) run(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	u := rc.Base()
-	u.Path += "/api/v1/namespaces/" + url.PathEscape(ns) + "/pods/" + url.PathEscape(pod.Name) + "/exec"
+	u.Path += "/api/v1/namespaces/" + url.PathEscape(pod.Namespace) + "/pods/" + url.PathEscape(pod.Name) + "/exec"
 	q := url.Values{"command": args[1:], "container": {container}, "stdout": {"true"},
 		"stdin": {strconv.FormatBool(o.stdin)}, "stderr": {strconv.FormatBool(!o.tty)}, "tty": {strconv.FormatBool(o.tty)}}
 	u.RawQuery = q.Encode()
@@ -225,4 +214,26 @@ func execStatusError(b []byte) error {
 		}
 	}
 	return apierrors.FromStatus(st)
+}
+
+// livePod reads the pod name of the current namespace for exec or attach
+// (what: "exec into", "attach"), refusing a completed pod with kubectl's
+// message.
+func (env *Env) livePod(ctx context.Context, name, what string) (*core.Pod, error) {
+	ns, err := env.Namespace()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := env.Clientset()
+	if err != nil {
+		return nil, err
+	}
+	pod, err := cs.CoreV1().Pods(ns).Get(ctx, name, meta.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if pod.Status.Phase == core.PodSucceeded || pod.Status.Phase == core.PodFailed {
+		return nil, fmt.Errorf("cannot %s a container in a completed pod; current phase is %s", what, pod.Status.Phase)
+	}
+	return pod, nil
 }

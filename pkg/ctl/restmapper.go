@@ -101,13 +101,8 @@ func findResource(rs []*registry.Resource, name, group, version string, byGroup 
 		if (byGroup && r.Group != group) || (version != "" && r.Version != version) {
 			continue
 		}
-		if name == r.Resource || name == r.Singular || name == strings.ToLower(r.Kind) {
+		if r.HasName(name) {
 			return r, true
-		}
-		for _, s := range r.ShortNames {
-			if name == s {
-				return r, true
-			}
 		}
 	}
 	return nil, false

@@ -10,7 +10,6 @@ import (
 
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
-	"github.com/tinykube/tinykube/pkg/kubelet/runtime"
 )
 
 // ParseAttachOptions reads the query parameters of pods/attach and of the
@@ -53,20 +52,8 @@ func (k *Kubelet) serveAttach(w http.ResponseWriter, r *http.Request) {
 		writeStatusError(w, apierrors.NewBadRequest(err.Error()))
 		return
 	}
-	pod := k.podByName(ns, name)
-	if pod == nil {
-		writeStatusError(w, apierrors.NewNotFound("", "pods", name))
-		return
-	}
-	c := findContainer(pod, container)
-	running := false
-	for _, st := range k.runtime.Containers(string(pod.UID)) {
-		if st.Name == container && st.State == runtime.StateRunning {
-			running = true
-		}
-	}
-	if c == nil || !running {
-		writeStatusError(w, apierrors.NewBadRequest(fmt.Sprintf("container not found (%q)", container)))
+	pod, c, ok := k.runningContainer(w, ns, name, container)
+	if !ok {
 		return
 	}
 	if opts.Stdin && !c.Stdin {

@@ -124,20 +124,14 @@ func writeStatusError(w http.ResponseWriter, e *apierrors.StatusError) {
 	_ = json.NewEncoder(w).Encode(s)
 }
 
-// serveExec runs a command beside a running container and streams its
-// stdin, stdout and stderr over the WebSocket channel protocol; the exit
-// status goes on the error stream, then the connection is closed.
-func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
-	ns, name, container := r.PathValue("namespace"), r.PathValue("pod"), r.PathValue("container")
-	opts, err := ParseExecOptions(r.URL.Query())
-	if err != nil {
-		writeStatusError(w, apierrors.NewBadRequest(err.Error()))
-		return
-	}
+// runningContainer finds the pod ns/name and its running container, or
+// writes the Status error exec and attach answer (404 for the pod, 400 for a
+// container that is not running) and returns false.
+func (k *Kubelet) runningContainer(w http.ResponseWriter, ns, name, container string) (*core.Pod, *core.Container, bool) {
 	pod := k.podByName(ns, name)
 	if pod == nil {
 		writeStatusError(w, apierrors.NewNotFound("", "pods", name))
-		return
+		return nil, nil, false
 	}
 	c := findContainer(pod, container)
 	running := false
@@ -148,6 +142,23 @@ func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
 	}
 	if c == nil || !running {
 		writeStatusError(w, apierrors.NewBadRequest(fmt.Sprintf("container not found (%q)", container)))
+		return nil, nil, false
+	}
+	return pod, c, true
+}
+
+// serveExec runs a command beside a running container and streams its
+// stdin, stdout and stderr over the WebSocket channel protocol; the exit
+// status goes on the error stream, then the connection is closed.
+func (k *Kubelet) serveExec(w http.ResponseWriter, r *http.Request) {
+	ns, name, container := r.PathValue("namespace"), r.PathValue("pod"), r.PathValue("container")
+	opts, err := ParseExecOptions(r.URL.Query())
+	if err != nil {
+		writeStatusError(w, apierrors.NewBadRequest(err.Error()))
+		return
+	}
+	pod, c, ok := k.runningContainer(w, ns, name, container)
+	if !ok {
 		return
 	}
 	if !checkChannelUpgrade(w, r) {

@@ -303,16 +303,18 @@ func (t *Table) Resolve(name string) (*Resource, bool) {
 		if group != "" && r.Group != group {
 			continue
 		}
-		if name == r.Resource || name == r.Singular || name == strings.ToLower(r.Kind) {
+		if r.HasName(name) {
 			return r, true
-		}
-		for _, s := range r.ShortNames {
-			if name == s {
-				return r, true
-			}
 		}
 	}
 	return nil, false
+}
+
+// HasName reports whether name (lower case) is one of the names a user
+// may type for the resource: plural, singular, lower-case kind or a short
+// name.
+func (r *Resource) HasName(name string) bool {
+	return name == r.Resource || name == r.Singular || name == strings.ToLower(r.Kind) || slices.Contains(r.ShortNames, name)
 }
 
 // GroupVersions returns the served group/versions in table order, core first.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 )
 
 // FuzzApply: a strategic merge patch from a client (any bytes) onto a pod
@@ -64,16 +65,16 @@ func FuzzApplyAsTwoManagers(f *testing.F) {
 			return
 		}
 		ma, mb := Manager{Name: "a", APIVersion: "v1"}, Manager{Name: "b", APIVersion: "v1"}
-		live, managers, err := ApplyAs(nil, deepCopyJSON(a).(map[string]any), nil, ma, false, &core.Pod{})
+		live, managers, err := ApplyAs(nil, unstructured.DeepCopyValue(a).(map[string]any), nil, ma, false, &core.Pod{})
 		if err != nil {
 			return // a configuration that does not fit a pod
 		}
-		_, _, err = ApplyAs(deepCopyJSON(live).(map[string]any), deepCopyJSON(b).(map[string]any), managers, mb, false, &core.Pod{})
+		_, _, err = ApplyAs(unstructured.DeepCopyValue(live).(map[string]any), unstructured.DeepCopyValue(b).(map[string]any), managers, mb, false, &core.Pod{})
 		var conflict *ConflictError
 		if err != nil && !errors.As(err, &conflict) {
 			return // b does not fit a pod
 		}
-		forced, fm, err := ApplyAs(deepCopyJSON(live).(map[string]any), deepCopyJSON(b).(map[string]any), managers, mb, true, &core.Pod{})
+		forced, fm, err := ApplyAs(unstructured.DeepCopyValue(live).(map[string]any), unstructured.DeepCopyValue(b).(map[string]any), managers, mb, true, &core.Pod{})
 		if err != nil {
 			t.Fatalf("forced apply of %s over %s: %v", configB, configA, err)
 		}
@@ -82,7 +83,7 @@ func FuzzApplyAsTwoManagers(f *testing.F) {
 				t.Fatalf("manager %s left with an empty set", m.Name)
 			}
 		}
-		again, _, err := ApplyAs(deepCopyJSON(forced).(map[string]any), deepCopyJSON(b).(map[string]any), fm, mb, false, &core.Pod{})
+		again, _, err := ApplyAs(unstructured.DeepCopyValue(forced).(map[string]any), unstructured.DeepCopyValue(b).(map[string]any), fm, mb, false, &core.Pod{})
 		if errors.As(err, &conflict) {
 			t.Fatalf("re-apply of %s after forcing it: %v", configB, err)
 		}

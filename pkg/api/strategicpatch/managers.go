@@ -3,6 +3,7 @@ package strategicpatch
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"reflect"
 	"sort"
 	"strings"
@@ -111,7 +112,7 @@ func ApplyAs(live, config map[string]any, managers []Manager, applier Manager, f
 	}
 	before := map[string]any{}
 	if live != nil {
-		before = deepCopyJSON(live).(map[string]any)
+		before = unstructured.DeepCopyValue(live).(map[string]any)
 	} else {
 		live = map[string]any{}
 	}
@@ -289,7 +290,7 @@ func Difference(a, b map[string]any) map[string]any {
 		}
 		bv, ok := b[k]
 		if !ok {
-			out[k] = deepCopyJSON(av)
+			out[k] = unstructured.DeepCopyValue(av)
 			continue
 		}
 		am, ac := split(av)
@@ -306,7 +307,7 @@ func Union(a, b map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, av := range a {
 		if k != "." {
-			out[k] = deepCopyJSON(av)
+			out[k] = unstructured.DeepCopyValue(av)
 		}
 	}
 	for k, bv := range b {
@@ -315,7 +316,7 @@ func Union(a, b map[string]any) map[string]any {
 		}
 		av, ok := out[k]
 		if !ok {
-			out[k] = deepCopyJSON(bv)
+			out[k] = unstructured.DeepCopyValue(bv)
 			continue
 		}
 		am, ac := split(av)
@@ -510,23 +511,4 @@ func changedItems(before, after []any, key string, elem reflect.Type) (map[strin
 		changed = nil
 	}
 	return changed, removed
-}
-
-// deepCopyJSON copies a decoded JSON value.
-func deepCopyJSON(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopyJSON(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopyJSON(e)
-		}
-		return out
-	}
-	return v
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 )
 
 func TestSetOperations(t *testing.T) {
@@ -133,10 +134,10 @@ func TestApplyAsConflicts(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ms := make([]Manager, len(managers))
 			for i, m := range managers {
-				m.Fields = deepCopyJSON(m.Fields).(map[string]any)
+				m.Fields = unstructured.DeepCopyValue(m.Fields).(map[string]any)
 				ms[i] = m
 			}
-			obj, out, err := ApplyAs(deepCopyJSON(live).(map[string]any), deployment(t, tc.spec), ms, bob, tc.force, dep)
+			obj, out, err := ApplyAs(unstructured.DeepCopyValue(live).(map[string]any), deployment(t, tc.spec), ms, bob, tc.force, dep)
 			if tc.err != "" {
 				var ce *ConflictError
 				if !errors.As(err, &ce) {
@@ -214,7 +215,7 @@ func TestRecordUpdate(t *testing.T) {
 		{"removal disowns, empty entry dropped", `{}`, []Manager{applier}, ``},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out := RecordUpdate(deepCopyJSON(before).(map[string]any), deployment(t, tc.after), tc.managers,
+			out := RecordUpdate(unstructured.DeepCopyValue(before).(map[string]any), deployment(t, tc.after), tc.managers,
 				Manager{Name: "edit", APIVersion: "apps/v1"}, dep)
 			var got []string
 			for _, m := range out {

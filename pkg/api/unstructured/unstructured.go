@@ -242,3 +242,23 @@ func number(s string) (any, error) {
 	}
 	return f, nil
 }
+
+// DeepCopyValue copies a plain JSON value (maps and slices deeply; scalars
+// are immutable).
+func DeepCopyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = DeepCopyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = DeepCopyValue(e)
+		}
+		return out
+	}
+	return v
+}

@@ -1,6 +1,9 @@
 package schema
 
-import "github.com/tinykube/tinykube/pkg/api/apiextensions"
+import (
+	"github.com/tinykube/tinykube/pkg/api/apiextensions"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
+)
 
 // Default applies the schema's defaults to content in place, as
 // Kubernetes' structural defaulting: a property that is absent, or null
@@ -27,7 +30,7 @@ func defaultOf(s *apiextensions.JSONSchemaProps) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	return deepCopyJSON(d), true
+	return unstructured.DeepCopyValue(d), true
 }
 
 func nonNullableNull(x any, s *apiextensions.JSONSchemaProps) bool {

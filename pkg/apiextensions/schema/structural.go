@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/tinykube/tinykube/pkg/api/apiextensions"
+	"github.com/tinykube/tinykube/pkg/api/unstructured"
 	"github.com/tinykube/tinykube/pkg/api/validation/field"
 )
 
@@ -315,7 +316,7 @@ func validateDefault(s *apiextensions.JSONSchemaProps, p *field.Path, lvl level)
 	if d == nil && !s.Nullable {
 		return field.ErrorList{field.Invalid(dp, "null", "must not be null for non-nullable field")}
 	}
-	wrapped := map[string]any{"default": deepCopyJSON(d)}
+	wrapped := map[string]any{"default": unstructured.DeepCopyValue(d)}
 	holder := &apiextensions.JSONSchemaProps{Type: typeObject, Properties: map[string]apiextensions.JSONSchemaProps{"default": *s}}
 	if pruned := Prune(holder, wrapped); len(pruned) > 0 {
 		return field.ErrorList{field.Invalid(dp, string(s.Default), fmt.Sprintf("must not have unknown fields: %v", pruned))}

@@ -118,25 +118,6 @@ func equalJSON(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// deepCopyJSON copies a plain JSON value.
-func deepCopyJSON(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopyJSON(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopyJSON(e)
-		}
-		return out
-	}
-	return v
-}
-
 // decodeRaw decodes a schema's raw JSON value (an enum value, a default)
 // into a plain value (false when it is absent or malformed).
 func decodeRaw(raw []byte) (any, bool) {

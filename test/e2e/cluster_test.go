@@ -22,11 +22,12 @@ import (
 // cluster is the compose cluster under test, reached from the host.
 type cluster struct {
 	client     *clientset.Clientset
-	server     string   // apiserver URL
-	prometheus string   // Prometheus URL
-	compose    []string // the compose command with -p and -f
-	apiservers int      // instances behind the balancer (APISERVERS)
-	caFile     string   // the CA the admin kubeconfig trusts ("" without TLS)
+	cfg        *rest.Config // the client's configuration
+	server     string       // apiserver URL
+	prometheus string       // Prometheus URL
+	compose    []string     // the compose command with -p and -f
+	apiservers int          // instances behind the balancer (APISERVERS)
+	caFile     string       // the CA the admin kubeconfig trusts ("" without TLS)
 }
 
 func envOr(key, def string) string {
@@ -68,7 +69,7 @@ func newCluster(t *testing.T) *cluster {
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
-	c.client = cs
+	c.client, c.cfg = cs, cfg
 	return c
 }
 

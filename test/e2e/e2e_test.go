@@ -53,6 +53,7 @@ func TestScenario(t *testing.T) {
 		{"a Job runs to completion", stepJob},
 		{"a pod reads its ConfigMap volume", stepConfigMapVolume},
 		{"a PodDisruptionBudget lets one eviction through at a time", stepDisruptionBudget},
+		{"every apiserver serves a CustomResourceDefinition's objects, and drops them with it", stepCustomResources},
 		{"every Prometheus target is up", stepPrometheusTargets},
 	}
 	only, err := regexp.Compile(os.Getenv("E2E_STEPS"))

@@ -213,3 +213,18 @@ func SameGroupKind(key, apiVersion, kind string) bool {
 	}
 	return false
 }
+
+// NamesKind reports whether one of refs names a kind keyed in keys (each an
+// APIVersionKind), in any version of its group: the objects to look at
+// again once the collector starts following such a kind, as their owners
+// were of no kind it knew until then.
+func NamesKind(refs []meta.OwnerReference, keys []string) bool {
+	for _, ref := range refs {
+		for _, key := range keys {
+			if SameGroupKind(key, ref.APIVersion, ref.Kind) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -205,3 +205,26 @@ func TestSameGroupKind(t *testing.T) {
 		}
 	}
 }
+
+func TestNamesKind(t *testing.T) {
+	cronTab := meta.OwnerReference{APIVersion: "stable.example.com/v1beta1", Kind: "CronTab", Name: "c", UID: "1"}
+	deployment := meta.OwnerReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "d", UID: "2"}
+	started := []string{"stable.example.com/v1/CronTab", "example.com/v1/Widget"}
+	for _, tc := range []struct {
+		name string
+		refs []meta.OwnerReference
+		keys []string
+		want bool
+	}{
+		{"no owners", nil, started, false},
+		{"nothing started", []meta.OwnerReference{cronTab}, nil, false},
+		{"owner of a started kind, another version", []meta.OwnerReference{cronTab}, started, true},
+		{"owner of a kind followed all along", []meta.OwnerReference{deployment}, started, false},
+		{"one of two owners of a started kind", []meta.OwnerReference{deployment, cronTab}, started, true},
+		{"same kind, another group", []meta.OwnerReference{{APIVersion: "other.example.com/v1", Kind: "CronTab"}}, started, false},
+	} {
+		if got := NamesKind(tc.refs, tc.keys); got != tc.want {
+			t.Errorf("%s: NamesKind = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -8,8 +8,10 @@
 // It watches the kinds of the typed informers, and every other resource
 // discovery lists with the list, watch and delete verbs (custom resources
 // included) through metadata-only informers; discovery is read again every
-// period, so the objects of a newly established CustomResourceDefinition are
-// collected and the informer of a removed one stops. Owners are resolved
+// discovery period, so the objects of a newly established
+// CustomResourceDefinition are collected and the informer of a removed one
+// stops. When it starts following a kind, the objects that name an owner of
+// that kind are looked at again at once. Owners are resolved
 // through the caches, the apiserver being asked before a missing owner is
 // treated as gone.
 package garbagecollector
@@ -51,7 +53,9 @@ type GarbageCollector struct {
 	rest   *rest.Client
 	queue  workqueue.RateLimitingInterface[item]
 	period time.Duration
-	logger *zap.Logger
+	// discoveryPeriod is how often discovery is read again.
+	discoveryPeriod time.Duration
+	logger          *zap.Logger
 	// typed holds the APIVersionKind of the typed kinds (never monitored
 	// through metadata).
 	typed map[string]bool
@@ -122,17 +126,19 @@ func MonitoredKinds(cs *clientset.Clientset, f informers.SharedInformerFactory) 
 }
 
 // New wires the collector to the typed kinds' informers; period is how
-// often every object with owners is looked at again and discovery is read
-// again for the other resources (kube-controller-manager's 30 s).
-func New(cs *clientset.Clientset, f informers.SharedInformerFactory, period time.Duration, logger *zap.Logger) (*GarbageCollector, error) {
+// often every object with owners is looked at again, discoveryPeriod how
+// often discovery is read again for the other resources
+// (kube-controller-manager's 30 s for both).
+func New(cs *clientset.Clientset, f informers.SharedInformerFactory, period, discoveryPeriod time.Duration, logger *zap.Logger) (*GarbageCollector, error) {
 	gc := &GarbageCollector{
-		rest:     cs.RESTClient(),
-		kinds:    map[string]kindOps{},
-		monitors: map[string]*monitor{},
-		typed:    map[string]bool{},
-		queue:    workqueue.NewRateLimiting[item](Name, workqueue.DefaultControllerRateLimiter[item]()),
-		period:   period,
-		logger:   logger.With(zap.String("controller", Name)),
+		rest:            cs.RESTClient(),
+		kinds:           map[string]kindOps{},
+		monitors:        map[string]*monitor{},
+		typed:           map[string]bool{},
+		queue:           workqueue.NewRateLimiting[item](Name, workqueue.DefaultControllerRateLimiter[item]()),
+		period:          period,
+		discoveryPeriod: discoveryPeriod,
+		logger:          logger.With(zap.String("controller", Name)),
 	}
 	for _, k := range MonitoredKinds(cs, f) {
 		if err := gc.watchKind(k); err != nil {

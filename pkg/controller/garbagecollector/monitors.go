@@ -13,10 +13,10 @@ import (
 )
 
 // discoveryLoop keeps the metadata monitors in line with discovery: at
-// once, then every period, until ctx ends; then it stops them all.
+// once, then every discovery period, until ctx ends; then it stops them all.
 func (gc *GarbageCollector) discoveryLoop(ctx context.Context) {
 	defer gc.stopAllMonitors()
-	t := time.NewTicker(gc.period)
+	t := time.NewTicker(gc.discoveryPeriod)
 	defer t.Stop()
 	for {
 		gc.syncMonitors(ctx)
@@ -29,7 +29,8 @@ func (gc *GarbageCollector) discoveryLoop(ctx context.Context) {
 }
 
 // syncMonitors reads discovery and starts and stops metadata monitors as
-// PlanMonitors says.
+// PlanMonitors says; the objects owned by a kind just started are looked
+// at again at once.
 func (gc *GarbageCollector) syncMonitors(ctx context.Context) {
 	rs, err := discovery.ServerResources(ctx, gc.rest)
 	failed := discovery.FailedGroupVersions(err)
@@ -46,11 +47,38 @@ func (gc *GarbageCollector) syncMonitors(ctx context.Context) {
 	for _, key := range stop {
 		gc.stopMonitor(key)
 	}
+	var started []string
 	for _, r := range start {
 		if err := gc.startMonitor(ctx, r); err != nil {
 			gc.logger.Error("cannot monitor resource", zap.String("resource", r.Name),
 				zap.String("groupVersion", r.GroupVersion().String()), zap.Error(err))
+			continue
 		}
+		started = append(started, APIVersionKind(r.GroupVersion(), r.Kind))
+	}
+	gc.recheckOwnedBy(started)
+}
+
+// recheckOwnedBy queues every monitored object with an owner of one of the
+// kinds keyed in keys. Until now their owners were of a kind the collector
+// did not know (its decision was to keep them); the periodic rescan would
+// get to them only a period later. The new kinds' caches need not have
+// synced: an owner missing from them is looked up in the apiserver.
+func (gc *GarbageCollector) recheckOwnedBy(keys []string) {
+	if len(keys) == 0 {
+		return
+	}
+	n := 0
+	for _, k := range gc.allKinds() {
+		for _, obj := range k.list() {
+			if NamesKind(obj.GetObjectMeta().OwnerReferences, keys) {
+				gc.queue.Add(itemOf(k, obj))
+				n++
+			}
+		}
+	}
+	if n > 0 {
+		gc.logger.Info("rechecking objects owned by newly monitored kinds", zap.Strings("kinds", keys), zap.Int("objects", n))
 	}
 }
 

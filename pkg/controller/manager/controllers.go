@@ -43,7 +43,7 @@ var initializers = []struct {
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(deployment.Name)) }, nil
 	}},
 	{garbagecollector.Name, func(c *Context) (func(context.Context), error) {
-		gc, err := garbagecollector.New(c.Client, c.Factory, c.Options.GCPeriod, c.Logger)
+		gc, err := garbagecollector.New(c.Client, c.Factory, c.Options.GCPeriod, c.Options.GCDiscoveryPeriod, c.Logger)
 		if err != nil {
 			return nil, err
 		}

@@ -41,6 +41,9 @@ type Options struct {
 	// GCPeriod is how often the garbage collector re-scans every object
 	// (besides reacting to events).
 	GCPeriod time.Duration
+	// GCDiscoveryPeriod is how often the garbage collector reads discovery
+	// again for resources to follow (Kubernetes' fixed 30 s; tests; no flag).
+	GCDiscoveryPeriod time.Duration
 	// JobBackoffBase replaces the job controller's 10s failure back-off
 	// (tests; no flag, as in Kubernetes).
 	JobBackoffBase time.Duration
@@ -82,6 +85,7 @@ func NewOptions() *Options {
 		NodeMonitorPeriod:      5 * time.Second,
 		ResyncPeriod:           12 * time.Hour,
 		GCPeriod:               30 * time.Second,
+		GCDiscoveryPeriod:      30 * time.Second,
 		HostPathVolumeDir:      persistentvolume.DefaultVolumeDir,
 		LeaderElection:         leaderelection.NewOptions(LeaseName),
 	}

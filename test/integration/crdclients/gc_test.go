@@ -13,6 +13,7 @@ import (
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/client/clientset"
+	"github.com/tinykube/tinykube/pkg/controller/manager"
 )
 
 var crontabs = clientset.GroupVersionResource{Group: "stable.example.com", Version: "v1", Resource: "crontabs"}
@@ -67,14 +68,33 @@ func (c *cluster) createDeployment(t *testing.T, name string) *apps.Deployment {
 }
 
 // TestGarbageCollectorCustomResources: the collector follows a custom
-// resource whose definition appears after it started: CronTabs owned by
-// Deployments go with them (background and foreground), and a ConfigMap
-// owned by a CronTab goes with the CronTab.
+// resource whose definition appears after it started: a ConfigMap naming a
+// CronTab owner that never existed, made before the definition, goes as
+// soon as the collector follows CronTabs; CronTabs owned by Deployments go
+// with them (background and foreground), and a ConfigMap owned by a
+// CronTab goes with the CronTab. The collector's periodic rescan is too
+// slow to matter here: all of it comes from events and from the recheck
+// of a newly followed kind's dependents.
 func TestGarbageCollectorCustomResources(t *testing.T) {
 	c := startCluster(t)
-	logs := c.startManager(t, "garbagecollector")
-	c.installCronTab(t)
+	logs := c.startManagerWith(t, func(o *manager.Options) { o.GCPeriod = time.Hour }, "garbagecollector")
 	bg := context.Background()
+
+	// A dependent whose owner's kind does not exist yet is kept, then
+	// rechecked when discovery brings the kind.
+	_, err := c.cs.CoreV1().ConfigMaps("default").Create(bg, &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: "early",
+		OwnerReferences: []meta.OwnerReference{{APIVersion: "stable.example.com/v1", Kind: "CronTab", Name: "never", UID: "no-such-uid"}}}},
+		meta.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.installCronTab(t)
+	eventually(t, 20*time.Second, "a ConfigMap made before its owner's kind existed to go", func() error {
+		if _, err := c.cs.CoreV1().ConfigMaps("default").Get(bg, "early", meta.GetOptions{}); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("configmap still there (%v)", err)
+		}
+		return nil
+	})
 
 	// Background: the Deployment goes at once, its CronTab after it.
 	d := c.createDeployment(t, "bg")
@@ -103,7 +123,7 @@ func TestGarbageCollectorCustomResources(t *testing.T) {
 	// A CronTab as the owner of a ConfigMap.
 	ct := c.createCronTab(t, "owner")
 	uid, _ := ct.Object["metadata"].(map[string]any)["uid"].(string)
-	_, err := c.cs.CoreV1().ConfigMaps("default").Create(bg, &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: "owned",
+	_, err = c.cs.CoreV1().ConfigMaps("default").Create(bg, &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: "owned",
 		OwnerReferences: []meta.OwnerReference{{APIVersion: "stable.example.com/v1", Kind: "CronTab", Name: "owner", UID: uid}}}},
 		meta.CreateOptions{})
 	if err != nil {

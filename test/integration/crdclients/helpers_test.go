@@ -105,10 +105,20 @@ func (c *cluster) installCronTab(t *testing.T) {
 // higher log entries.
 func (c *cluster) startManager(t *testing.T, controllers ...string) *observer.ObservedLogs {
 	t.Helper()
+	return c.startManagerWith(t, nil, controllers...)
+}
+
+// startManagerWith is startManager with the options changed by configure.
+func (c *cluster) startManagerWith(t *testing.T, configure func(*manager.Options), controllers ...string) *observer.ObservedLogs {
+	t.Helper()
 	opts := manager.NewOptions()
 	opts.Controllers = controllers
 	opts.LeaderElection.LeaderElect = false
 	opts.GCPeriod = time.Second
+	opts.GCDiscoveryPeriod = time.Second
+	if configure != nil {
+		configure(opts)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	core, logs := observer.New(zap.InfoLevel)

@@ -92,6 +92,7 @@ func Default() *Table {
 		deployments(), replicaSets(), daemonSets(), statefulSets(), controllerRevisions(), jobs(), cronJobs(), leases(), podDisruptionBudgets(),
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(), storageClasses(), customResourceDefinitions(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
+		endpointSlices(),
 	)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
+	"github.com/tinykube/tinykube/pkg/api/discovery"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
 	"github.com/tinykube/tinykube/pkg/api/storage"
@@ -112,6 +113,7 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"PersistentVolume": &core.PersistentVolume{}, "PersistentVolumeClaim": &core.PersistentVolumeClaim{},
 		"StorageClass": &storage.StorageClass{}, "CustomResourceDefinition": &apiextensions.CustomResourceDefinition{},
 	}
+	objs["EndpointSlice"] = &discovery.EndpointSlice{}
 	for kind, p := range printers {
 		o, ok := objs[kind]
 		if !ok {

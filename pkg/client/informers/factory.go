@@ -38,6 +38,7 @@ type SharedInformerFactory interface {
 	Coordination() Coordination
 	Policy() Policy
 	Storage() Storage
+	Discovery() Discovery
 }
 
 // Option configures a factory.

@@ -46,6 +46,10 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 			"hostPath": map[string]any{"path": "/tmp/" + name}}
 	case "persistentvolumeclaims":
 		o["spec"] = map[string]any{"accessModes": []string{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}
+	case "endpointslices.discovery.k8s.io":
+		o["addressType"] = "IPv4"
+		o["endpoints"] = []any{map[string]any{"addresses": []string{"10.0.0.1"}, "conditions": map[string]any{"ready": true}}}
+		o["ports"] = []any{map[string]any{"name": "http", "port": 80, "protocol": "TCP"}}
 	case "storageclasses.storage.k8s.io":
 		o["provisioner"] = "example.com/none"
 	case "customresourcedefinitions.apiextensions.k8s.io":

@@ -93,6 +93,7 @@ func Default() *Table {
 		roles(), clusterRoles(), roleBindings(), clusterRoleBindings(), storageClasses(), customResourceDefinitions(),
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 		endpointSlices(),
+		resourceQuotas(), limitRanges(),
 	)
 }
 

@@ -112,6 +112,7 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"Job": &batch.Job{}, "CronJob": &batch.CronJob{}, "Lease": &coordination.Lease{}, "PodDisruptionBudget": &policy.PodDisruptionBudget{},
 		"PersistentVolume": &core.PersistentVolume{}, "PersistentVolumeClaim": &core.PersistentVolumeClaim{},
 		"StorageClass": &storage.StorageClass{}, "CustomResourceDefinition": &apiextensions.CustomResourceDefinition{},
+		"ResourceQuota": &core.ResourceQuota{}, "LimitRange": &core.LimitRange{},
 	}
 	objs["EndpointSlice"] = &discovery.EndpointSlice{}
 	for kind, p := range printers {

@@ -46,6 +46,11 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 			"hostPath": map[string]any{"path": "/tmp/" + name}}
 	case "persistentvolumeclaims":
 		o["spec"] = map[string]any{"accessModes": []string{"ReadWriteOnce"}, "resources": map[string]any{"requests": map[string]any{"storage": "1Gi"}}}
+	case "resourcequotas":
+		o["spec"] = map[string]any{"hard": map[string]any{"pods": "10", "requests.cpu": "1"}}
+	case "limitranges":
+		o["spec"] = map[string]any{"limits": []any{map[string]any{"type": "Container", "max": map[string]any{"cpu": "2"},
+			"default": map[string]any{"cpu": "500m"}}}}
 	case "endpointslices.discovery.k8s.io":
 		o["addressType"] = "IPv4"
 		o["endpoints"] = []any{map[string]any{"addresses": []string{"10.0.0.1"}, "conditions": map[string]any{"ready": true}}}

@@ -20,7 +20,9 @@ var SystemNamespaces = []string{"default", "kube-system", "kube-public", "kube-n
 // lifecycle (the namespace exists and is not terminating) and the kind's own
 // (default toleration seconds, service account and its token volume for
 // pods; protection finalizers and the default storage class for claims and
-// volumes).
+// volumes; LimitRanger's defaults and bounds for pods and claims). The
+// ResourceQuota admission runs later, on the validated object
+// (createObject).
 func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj meta.Object) error {
 	if res.Namespaced {
 		if err := s.admitNamespaceLifecycle(ctx, res, obj); err != nil {
@@ -35,6 +37,9 @@ func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj me
 				return err
 			}
 		}
+	}
+	if err := s.admitLimitRanger(ctx, res, obj); err != nil {
+		return err
 	}
 	admitStorageObjectInUseProtection(obj)
 	if pvc, ok := obj.(*core.PersistentVolumeClaim); ok {

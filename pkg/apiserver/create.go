@@ -93,6 +93,9 @@ func (s *Server) createObject(ctx context.Context, res *registry.Resource, st st
 	if err := invalid(res, obj.GetObjectMeta().Name, res.ValidateCreate(obj)); err != nil {
 		return nil, err
 	}
+	if err := s.admitResourceQuota(ctx, res, obj, dryRun); err != nil {
+		return nil, err
+	}
 	if dryRun {
 		return obj, nil
 	}

@@ -108,6 +108,7 @@ func commands() []*command {
 		drainCommand(), labelCommand("label"), labelCommand("annotate"), apiResourcesCommand(),
 		versionCommand(), waitCommand(), execCommand(), portForwardCommand(), patchCommand(), replaceCommand(), editCommand(),
 		attachCommand(),
+		runPodCommand(),
 	}
 }
 

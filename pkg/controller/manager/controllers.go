@@ -16,6 +16,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
 	"github.com/tinykube/tinykube/pkg/controller/nodelifecycle"
 	"github.com/tinykube/tinykube/pkg/controller/replicaset"
+	"github.com/tinykube/tinykube/pkg/controller/resourcequota"
 	"github.com/tinykube/tinykube/pkg/controller/serviceaccount"
 	"github.com/tinykube/tinykube/pkg/controller/statefulset"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
@@ -151,5 +152,12 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(disruption.Name)) }, nil
+	}},
+	{resourcequota.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := resourcequota.New(c.Client, c.Factory, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(resourcequota.Name)) }, nil
 	}},
 }

@@ -73,11 +73,8 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, logger *zap
 
 // podChanged queues the services selecting p.
 func (c *Controller) podChanged(p *core.Pod) {
-	svcs, _ := c.svcLister.ByNamespace(p.Namespace).List(nil)
-	for _, s := range svcs {
-		if len(s.Spec.Selector) > 0 && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(p.Labels)) {
-			c.queue.Add(s.GetObjectMeta().Key())
-		}
+	for _, key := range controller.ServicesSelectingPod(c.svcLister, p) {
+		c.queue.Add(key)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/controller/deployment"
 	"github.com/tinykube/tinykube/pkg/controller/disruption"
 	"github.com/tinykube/tinykube/pkg/controller/endpoints"
+	"github.com/tinykube/tinykube/pkg/controller/endpointslice"
 	"github.com/tinykube/tinykube/pkg/controller/garbagecollector"
 	"github.com/tinykube/tinykube/pkg/controller/job"
 	"github.com/tinykube/tinykube/pkg/controller/namespace"
@@ -143,6 +144,13 @@ var initializers = []struct {
 			return nil, err
 		}
 		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(endpoints.Name)) }, nil
+	}},
+	{endpointslice.Name, func(c *Context) (func(context.Context), error) {
+		ctrl, err := endpointslice.New(c.Client, c.Factory, c.Options.MaxEndpointsPerSlice, c.Logger)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) { ctrl.Run(ctx, c.Workers(endpointslice.Name)) }, nil
 	}},
 	{disruption.Name, func(c *Context) (func(context.Context), error) {
 		// Kubernetes' disruption controller records its events as

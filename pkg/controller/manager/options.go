@@ -18,6 +18,7 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/client/leaderelection"
 	"github.com/tinykube/tinykube/pkg/client/rest"
+	"github.com/tinykube/tinykube/pkg/controller/endpointslice"
 	"github.com/tinykube/tinykube/pkg/controller/volume/persistentvolume"
 )
 
@@ -58,6 +59,9 @@ type Options struct {
 	// controller-manager's own kubeconfig; empty: nothing is published).
 	RootCAFile string
 	RootCA     []byte
+	// MaxEndpointsPerSlice (--max-endpoints-per-slice) bounds the
+	// endpoints of one EndpointSlice the endpointslice controller writes.
+	MaxEndpointsPerSlice int
 
 	LeaderElection *leaderelection.Options
 }
@@ -80,6 +84,8 @@ func NewOptions() *Options {
 			// Kubernetes runs one root-ca-cert-publisher worker.
 			"root-ca-cert-publisher":  1,
 			"persistentvolume-binder": 1,
+			// --concurrent-service-endpoint-syncs in Kubernetes.
+			"endpointslice": 5,
 		},
 		NodeMonitorGracePeriod: 40 * time.Second,
 		NodeMonitorPeriod:      5 * time.Second,
@@ -87,6 +93,7 @@ func NewOptions() *Options {
 		GCPeriod:               30 * time.Second,
 		GCDiscoveryPeriod:      30 * time.Second,
 		HostPathVolumeDir:      persistentvolume.DefaultVolumeDir,
+		MaxEndpointsPerSlice:   endpointslice.DefaultMaxEndpointsPerSlice,
 		LeaderElection:         leaderelection.NewOptions(LeaseName),
 	}
 }
@@ -109,6 +116,8 @@ func (o *Options) AddFlags(fs *pflag.FlagSet) {
 		"directory on the nodes under which the tinykube.io/host-path provisioner makes volumes")
 	fs.StringVar(&o.RootCAFile, "root-ca-file", o.RootCAFile,
 		"PEM CA bundle published to pods as the kube-root-ca.crt ConfigMap of every namespace (default: the kubeconfig's CA)")
+	fs.IntVar(&o.MaxEndpointsPerSlice, "max-endpoints-per-slice", o.MaxEndpointsPerSlice,
+		"the most endpoints the endpointslice controller puts in one EndpointSlice (1 to 1000)")
 	o.LeaderElection.AddFlags(fs)
 }
 
@@ -147,6 +156,9 @@ func (o *Options) Validate() error {
 	}
 	if o.NodeMonitorGracePeriod <= 0 || o.NodeMonitorPeriod <= 0 {
 		return fmt.Errorf("--node-monitor-grace-period and --node-monitor-period must be positive")
+	}
+	if o.MaxEndpointsPerSlice < 1 || o.MaxEndpointsPerSlice > 1000 {
+		return fmt.Errorf("--max-endpoints-per-slice %d must be between 1 and 1000", o.MaxEndpointsPerSlice)
 	}
 	// The directory becomes the hostPath of provisioned volumes, which
 	// every kubelet resolves on its own node, whatever its working directory.

@@ -114,6 +114,7 @@ func BootstrapPolicy() Policy {
 					"persistentvolumes", "persistentvolumeclaims", "configmaps").done(),
 				rule("create").groups(apps).resources("replicasets", "controllerrevisions").done(),
 				rule("create").groups(coord).resources("leases").done(),
+				rule("create").groups("discovery.k8s.io").resources("endpointslices").done(),
 				rule("create").groups(core).resources("pods/eviction", "pods/binding").done(),
 				rule("update", "patch").groups(core).resources("pods/status", "nodes/status",
 					"namespaces/status", "namespaces/finalize", "services/status",

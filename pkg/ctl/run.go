@@ -185,7 +185,9 @@ type podExitError struct {
 	code *exitCodeError
 }
 
-func (e *podExitError) Error() string { return e.msg }
+// Error is the message without its final newline, which ctl adds back (as
+// kubectl ends what it prints with one newline).
+func (e *podExitError) Error() string { return strings.TrimSuffix(e.msg, "\n") }
 func (e *podExitError) Unwrap() error { return e.code }
 
 // runResult is the outcome kubectl run reports for a pod that finished

@@ -206,7 +206,7 @@ func TestRunResult(t *testing.T) {
 	}
 	err := runResult(failed(3))
 	var exit *exitCodeError
-	if !errors.As(err, &exit) || exit.code != 3 || err.Error() != "pod default/t terminated (Error)\n" {
+	if !errors.As(err, &exit) || exit.code != 3 || err.Error() != "pod default/t terminated (Error)" {
 		t.Errorf("failed with 3: %#v %q", err, err)
 	}
 	if err := runResult(failed(0)); err == nil || err.Error() != "pod default/t failed with unknown exit code" {

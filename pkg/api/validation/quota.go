@@ -139,7 +139,7 @@ func validateLimitRangeItem(it *core.LimitRangeItem, p *field.Path, seen map[cor
 		name string
 		list core.ResourceList
 	}{{"max", it.Max}, {"min", it.Min}, {"default", it.Default}, {"defaultRequest", it.DefaultRequest}, {"maxLimitRequestRatio", it.MaxLimitRequestRatio}} {
-		errs = append(errs, validateResourceList(l.list, p.Child(l.name))...)
+		errs = append(errs, validateQuotaResources(l.list, p.Child(l.name))...)
 	}
 	if it.Type == core.LimitTypePod {
 		if len(it.Default) > 0 {

@@ -3,6 +3,7 @@ package quota
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -43,13 +44,7 @@ func (e *env) waitUsed(name, want string) *core.ResourceQuota {
 			}
 		}
 		if want != "" {
-			var n, amount string
-			fmt.Sscanf(want, "%s", &n)
-			for i := range want {
-				if want[i] == '=' {
-					n, amount = want[:i], want[i+1:]
-				}
-			}
+			n, amount, _ := strings.Cut(want, "=")
 			used := got.Status.Used[core.ResourceName(n)]
 			if used.String() != amount {
 				return fmt.Errorf("used %s = %s, want %s", n, used.String(), amount)
@@ -102,7 +97,9 @@ func TestQuotaPods(t *testing.T) {
 	e.waitUsed("q", "pods=1")
 
 	// Other kinds: one config map, then exceeded.
-	cm := func(n string) *core.ConfigMap { return &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: n, Namespace: testNS}} }
+	cm := func(n string) *core.ConfigMap {
+		return &core.ConfigMap{ObjectMeta: meta.ObjectMeta{Name: n, Namespace: testNS}}
+	}
 	if _, err := e.cs.CoreV1().ConfigMaps(testNS).Create(ctx, cm("a"), meta.CreateOptions{}); err != nil {
 		t.Fatalf("config map a: %v", err)
 	}

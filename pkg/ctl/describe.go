@@ -127,6 +127,12 @@ func Describe(w io.Writer, obj meta.Object, u *clientset.Unstructured, events []
 		d.persistentVolume(o)
 	case *storage.StorageClass:
 		d.storageClass(o)
+	case *core.ResourceQuota: // kubectl lists no events for these two
+		d.resourceQuota(o)
+		return d.tw.Flush()
+	case *core.LimitRange:
+		d.limitRange(o)
+		return d.tw.Flush()
 	case *unstructured.Unstructured:
 		d.unstructured(u)
 	default:

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,8 +50,16 @@ func (s *benchStore) Get(_ context.Context, key string, _ storage.GetOptions) (m
 	return s.res.DeepCopy(obj), nil
 }
 
-func (s *benchStore) List(context.Context, string, storage.ListOptions) (*storage.ListResult, error) {
-	return nil, errBenchStore
+// List serves the admission plugins' reads (limit ranges, quotas): the
+// objects under prefix.
+func (s *benchStore) List(_ context.Context, prefix string, _ storage.ListOptions) (*storage.ListResult, error) {
+	out := &storage.ListResult{ResourceVersion: strconv.FormatInt(s.rev.Load(), 10)}
+	for k, o := range s.objects {
+		if strings.HasPrefix(k, prefix) {
+			out.Items = append(out.Items, s.res.DeepCopy(o))
+		}
+	}
+	return out, nil
 }
 
 func (s *benchStore) GuaranteedUpdate(_ context.Context, key string, _ *meta.Preconditions, _ bool,

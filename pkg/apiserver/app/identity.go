@@ -30,15 +30,16 @@ func (inst *Instance) startIdentity(ctx context.Context, table *registry.Table, 
 		Port: int32(port),
 	}
 	c, err := identity.New(identity.Config{
-		Options:      o.Identity,
-		Hostname:     hostname,
-		Endpoint:     ep,
-		TLS:          tls,
-		Leases:       store("coordination.k8s.io", "leases"),
-		Services:     store("", "services"),
-		Endpoints:    store("", "endpoints"),
-		MasterLeases: identity.NewEtcdMasterLeases(inst.client, o.Identity.EndpointLeaseTTL),
-		Logger:       inst.log.Named("identity"),
+		Options:        o.Identity,
+		Hostname:       hostname,
+		Endpoint:       ep,
+		TLS:            tls,
+		Leases:         store("coordination.k8s.io", "leases"),
+		Services:       store("", "services"),
+		Endpoints:      store("", "endpoints"),
+		EndpointSlices: store("discovery.k8s.io", "endpointslices"),
+		MasterLeases:   identity.NewEtcdMasterLeases(inst.client, o.Identity.EndpointLeaseTTL),
+		Logger:         inst.log.Named("identity"),
 	})
 	if err != nil {
 		return fmt.Errorf("apiserver identity: %w", err)

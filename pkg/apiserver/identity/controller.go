@@ -28,6 +28,8 @@ type Config struct {
 
 	// Leases, Services and Endpoints are the stores of those resources.
 	Leases, Services, Endpoints Store
+	// EndpointSlices, when set, also keeps the kubernetes EndpointSlice.
+	EndpointSlices Store
 	// MasterLeases backs the lease endpoint reconciler (unused with
 	// EndpointReconcilerType none).
 	MasterLeases MasterLeases
@@ -262,16 +264,25 @@ func (c *Controller) reconcileEndpoints(ctx context.Context, eps []Endpoint) err
 			return e, nil
 		})
 		if !apierrors.IsNotFound(err) {
-			return err
+			return errors.Join(err, c.sliceFor(ctx, subsets))
 		}
 		e := &core.Endpoints{ObjectMeta: meta.ObjectMeta{Namespace: ServiceNamespace, Name: ServiceName}, Subsets: subsets}
 		setEndpointsLabels(e)
 		_, err = st.create(ctx, e, c.now())
 		if !apierrors.IsAlreadyExists(err) || attempt > 0 {
-			return err
+			return errors.Join(err, c.sliceFor(ctx, subsets))
 		}
 		// a peer created them first: update theirs
 	}
+}
+
+// sliceFor keeps the kubernetes EndpointSlice when the controller has its
+// store.
+func (c *Controller) sliceFor(ctx context.Context, subsets []core.EndpointSubset) error {
+	if !c.cfg.EndpointSlices.valid() {
+		return nil
+	}
+	return c.reconcileEndpointSlice(ctx, subsets)
 }
 
 // setEndpointsLabels marks the Endpoints as Kubernetes does: an

@@ -192,3 +192,29 @@ func TestSlicesSplitAndGarbageCollection(t *testing.T) {
 		return nil
 	})
 }
+
+// TestKubernetesServiceSlice: the apiserver keeps the EndpointSlice
+// default/kubernetes beside the kubernetes Endpoints, as Kubernetes does.
+func TestKubernetesServiceSlice(t *testing.T) {
+	e := newEnv(t, "endpointslice")
+	bg := context.Background()
+	eventually(t, 20*time.Second, "the kubernetes EndpointSlice", func() error {
+		ep, err := e.cs.CoreV1().Endpoints("default").Get(bg, "kubernetes", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		s, err := e.cs.DiscoveryV1().EndpointSlices("default").Get(bg, "kubernetes", meta.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if len(ep.Subsets) != 1 || len(ep.Subsets[0].Addresses) != 1 {
+			return fmt.Errorf("endpoints %+v", ep.Subsets)
+		}
+		want := fmt.Sprintf("%s/TCP/%d | -=%s:true/false/false", ep.Subsets[0].Ports[0].Name, ep.Subsets[0].Ports[0].Port,
+			ep.Subsets[0].Addresses[0].IP)
+		if got := summary([]discovery.EndpointSlice{*s}); got != want || s.Labels[discovery.LabelServiceName] != "kubernetes" {
+			return fmt.Errorf("slice %s (labels %v), want %s", got, s.Labels, want)
+		}
+		return nil
+	})
+}

@@ -43,14 +43,16 @@ func (s *Server) admitLimitRanger(ctx context.Context, res *registry.Resource, o
 	return apierrors.NewForbidden(res.Group, res.Resource, obj.GetObjectMeta().Name, aggregate(errs))
 }
 
-// limitRanges reads the namespace's LimitRanges from etcd (a range made a
-// moment ago applies to the next pod).
+// limitRanges reads the namespace's LimitRanges from the watch cache, as
+// Kubernetes' LimitRanger reads its informer: no etcd read on the pod
+// create path (a range made within the cache's lag, a few milliseconds,
+// does not apply yet).
 func (s *Server) limitRanges(ctx context.Context, ns string) ([]*core.LimitRange, error) {
 	res, ok := s.cfg.Resources.Lookup("", "v1", "limitranges")
 	if !ok || s.stores[res] == nil {
 		return nil, nil
 	}
-	list, err := s.stores[res].List(ctx, res.Prefix(ns), storage.ListOptions{})
+	list, err := s.stores[res].List(ctx, res.Prefix(ns), storage.ListOptions{ResourceVersion: "0"})
 	if err != nil {
 		return nil, fmt.Errorf("limit ranges of %s: %w", ns, err)
 	}

@@ -2,6 +2,7 @@ package quota
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -114,4 +115,22 @@ func forbidden(t *testing.T, what string, err error, msg string) {
 	if !apierrors.IsForbidden(err) || err.Error() != msg {
 		t.Fatalf("%s: error %v, want 403 %q", what, err, msg)
 	}
+}
+
+// waitLimitRangeCached waits until the apiserver's watch cache, which the
+// LimitRanger reads, holds limit range name.
+func (e *env) waitLimitRangeCached(name string) {
+	e.t.Helper()
+	eventually(e.t, 10*time.Second, "limit range "+name+" in the watch cache", func() error {
+		l, err := e.limitRanges().List(context.Background(), meta.ListOptions{ResourceVersion: "0"})
+		if err != nil {
+			return err
+		}
+		for _, lr := range l.Items {
+			if lr.Name == name {
+				return nil
+			}
+		}
+		return errors.New("not listed yet")
+	})
 }

@@ -97,6 +97,7 @@ func TestKubectlQuota(t *testing.T) {
 
 	k.must(t, "create", "-f", writeFile(t, "limits.yaml", "apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\n"+
 		"spec:\n  limits:\n  - type: Container\n    max: {cpu: \"1\"}\n    default: {cpu: 500m}\n"))
+	e.waitLimitRangeCached("limits")
 	if out := k.must(t, "get", "limits"); !regexp.MustCompile(`^NAME     CREATED AT\nlimits   \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$`).MatchString(out) {
 		t.Errorf("get limits: %q", out)
 	}

@@ -26,6 +26,7 @@ func TestLimitRanger(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create limit range: %v", err)
 	}
+	e.waitLimitRangeCached("limits")
 	c := lr.Spec.Limits[0]
 	if got := c.Default.Memory(); got.String() != "512Mi" {
 		t.Errorf("default memory %s, want 512Mi (from max)", got.String())

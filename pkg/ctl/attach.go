@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -105,7 +106,11 @@ func (o *attachOptions) run(ctx context.Context, env *Env, args []string) error 
 	if o.stdin {
 		in = env.Streams.In
 	}
-	return streamExec(ctx, conn, in, env.Streams.Out, env.Streams.ErrOut)
+	err = streamExec(ctx, conn, in, env.Streams.Out, env.Streams.ErrOut)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil // detached (interrupted), as kubectl attach ends quietly
+	}
+	return err
 }
 
 // dialChannel opens a WebSocket offering the channel protocols (v5, v4) to

@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
-	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/spf13/pflag"
@@ -79,30 +79,11 @@ func (o *execOptions) run(ctx context.Context, env *Env, args []string) error {
 			fmt.Fprintf(env.Streams.ErrOut, "Defaulted container %q out of: %s\n", container, containerNames(pod.Spec.Containers))
 		}
 	}
-	rc, err := env.REST()
-	if err != nil {
-		return err
-	}
-	u := rc.Base()
-	u.Path += "/api/v1/namespaces/" + url.PathEscape(pod.Namespace) + "/pods/" + url.PathEscape(pod.Name) + "/exec"
 	q := url.Values{"command": args[1:], "container": {container}, "stdout": {"true"},
 		"stdin": {strconv.FormatBool(o.stdin)}, "stderr": {strconv.FormatBool(!o.tty)}, "tty": {strconv.FormatBool(o.tty)}}
-	u.RawQuery = q.Encode()
-	switch u.Scheme {
-	case "https":
-		u.Scheme = "wss"
-	default:
-		u.Scheme = "ws"
-	}
-	tlsCfg, hdr, err := streamingDialConfig(env)
+	conn, err := dialChannel(ctx, env, "/api/v1/namespaces/"+url.PathEscape(pod.Namespace)+"/pods/"+url.PathEscape(pod.Name)+"/exec", q)
 	if err != nil {
-		return fmt.Errorf("exec: %w", err)
-	}
-	d := websocket.Dialer{TLSClientConfig: tlsCfg, Subprotocols: []string{execProtocolV5, execProtocolV4},
-		HandshakeTimeout: 30 * time.Second, Proxy: http.ProxyFromEnvironment}
-	conn, resp, err := d.DialContext(ctx, u.String(), hdr)
-	if err != nil {
-		return upgradeError(resp, err)
+		return err
 	}
 	var in io.Reader
 	if o.stdin {
@@ -216,13 +197,23 @@ func execStatusError(b []byte) error {
 	return apierrors.FromStatus(st)
 }
 
-// livePod reads the pod name of the current namespace for exec or attach
+// livePod reads the pod name (or, for TYPE/NAME, the pod of that
+// workload, as logs picks it) of the current namespace for exec or attach
 // (what: "exec into", "attach"), refusing a completed pod with kubectl's
 // message.
 func (env *Env) livePod(ctx context.Context, name, what string) (*core.Pod, error) {
 	ns, err := env.Namespace()
 	if err != nil {
 		return nil, err
+	}
+	if typ, n, ok := strings.Cut(name, "/"); ok {
+		r, err := env.resolve(ctx, typ)
+		if err != nil {
+			return nil, err
+		}
+		if name, err = podOf(ctx, env, r, ns, n); err != nil {
+			return nil, err
+		}
 	}
 	cs, err := env.Clientset()
 	if err != nil {

@@ -25,7 +25,7 @@ func TestEndpointSliceCells(t *testing.T) {
 			Endpoints: []discovery.Endpoint{ep("10.0.0.1"), ep("10.0.0.2")}},
 			[]any{"s", "IPv4", "8080,9090", "10.0.0.1,10.0.0.2", "5m"}},
 		{"more than three", discovery.EndpointSlice{AddressType: discovery.AddressTypeIPv6,
-			Ports: []discovery.EndpointPort{{Port: meta.Ptr(int32(1))}, {Name: meta.Ptr("named")}, {}, {Port: meta.Ptr(int32(4))}},
+			Ports:     []discovery.EndpointPort{{Port: meta.Ptr(int32(1))}, {Name: meta.Ptr("named")}, {}, {Port: meta.Ptr(int32(4))}},
 			Endpoints: []discovery.Endpoint{ep("fd00::1", "fd00::2"), ep("fd00::3"), ep("fd00::4"), ep("fd00::5")}},
 			[]any{"s", "IPv6", "1,named,* + 1 more...", "fd00::1,fd00::2,fd00::3 + 2 more...", "5m"}},
 	} {

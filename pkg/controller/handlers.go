@@ -137,3 +137,20 @@ func ControlledPodHandlers(queue workqueue.Interface[string], exp *Expectations,
 		}),
 	}
 }
+
+// PodSelectionHandlers returns pod handlers for a controller that follows
+// what selects pods (services): f gets every added, updated and deleted pod
+// (a tombstone's included), and on a label change also the pod's old
+// state, so the selections it left hear about it too.
+func PodSelectionHandlers(f func(*core.Pod)) cache.ResourceEventHandlerFuncs[*core.Pod] {
+	return cache.ResourceEventHandlerFuncs[*core.Pod]{
+		AddFunc: f,
+		UpdateFunc: func(old, cur *core.Pod) {
+			if !labels.Equals(old.Labels, cur.Labels) {
+				f(old)
+			}
+			f(cur)
+		},
+		DeleteFunc: OnDelete(f),
+	}
+}

@@ -56,16 +56,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, logger *zap
 	}); err != nil {
 		return nil, fmt.Errorf("endpoints handler: %w", err)
 	}
-	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
-		AddFunc: c.podChanged,
-		UpdateFunc: func(old, cur *core.Pod) {
-			if !labels.Equals(old.Labels, cur.Labels) {
-				c.podChanged(old)
-			}
-			c.podChanged(cur)
-		},
-		DeleteFunc: controller.OnDelete(c.podChanged),
-	}); err != nil {
+	if _, err := podInf.Informer().AddEventHandler(controller.PodSelectionHandlers(c.podChanged)); err != nil {
 		return nil, fmt.Errorf("endpoints pod handler: %w", err)
 	}
 	return c, nil

@@ -64,16 +64,7 @@ func New(cs *clientset.Clientset, f informers.SharedInformerFactory, maxPerSlice
 	if _, err := svcInf.Informer().AddEventHandler(controller.EnqueueHandlers[*core.Service](c.queue)); err != nil {
 		return nil, fmt.Errorf("endpointslice service handler: %w", err)
 	}
-	if _, err := podInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs[*core.Pod]{
-		AddFunc: c.podChanged,
-		UpdateFunc: func(old, cur *core.Pod) {
-			if !labels.Equals(old.Labels, cur.Labels) {
-				c.podChanged(old)
-			}
-			c.podChanged(cur)
-		},
-		DeleteFunc: controller.OnDelete(c.podChanged),
-	}); err != nil {
+	if _, err := podInf.Informer().AddEventHandler(controller.PodSelectionHandlers(c.podChanged)); err != nil {
 		return nil, fmt.Errorf("endpointslice pod handler: %w", err)
 	}
 	// A managed slice changed or deleted by someone else is put back.

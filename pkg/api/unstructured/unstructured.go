@@ -12,7 +12,6 @@ package unstructured
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/json/jsontext"
 	"fmt"
 	"io"
 	"math"
@@ -169,64 +168,71 @@ func (u *Unstructured) ToMap() (map[string]any, error) {
 
 // DecodeValue decodes one JSON value into plain JSON values, integers as
 // int64. Duplicate object keys are an error, as in Kubernetes' strict
-// decoding.
+// decoding. (It reads tokens through encoding/json's Decoder, so it builds
+// with and without GOEXPERIMENT=jsonv2.)
 func DecodeValue(b []byte) (any, error) {
-	dec := jsontext.NewDecoder(bytes.NewReader(b), jsontext.AllowDuplicateNames(false))
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
 	v, err := decodeValue(dec)
 	if err != nil {
 		return nil, fmt.Errorf("decode JSON: %w", err)
 	}
-	if _, err := dec.ReadToken(); err != io.EOF {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("decode JSON: data after the top-level value")
 	}
 	return v, nil
 }
 
-func decodeValue(dec *jsontext.Decoder) (any, error) {
-	tok, err := dec.ReadToken()
+func decodeValue(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
 	}
-	switch tok.Kind() {
-	case 'n':
-		return nil, nil
-	case 't', 'f':
-		return tok.Bool(), nil
-	case '"':
-		return tok.String(), nil
-	case '0':
-		return number(tok.String())
-	case '{':
-		m := map[string]any{}
-		for dec.PeekKind() != '}' {
-			kt, err := dec.ReadToken()
-			if err != nil {
+	switch t := tok.(type) {
+	case nil, bool, string:
+		return t, nil
+	case json.Number:
+		return number(string(t))
+	case json.Delim:
+		switch t {
+		case '{':
+			m := map[string]any{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, ok := kt.(string)
+				if !ok {
+					return nil, fmt.Errorf("object key %v is not a string", kt)
+				}
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("duplicate field %q", k)
+				}
+				v, err := decodeValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				m[k] = v
+			}
+			if _, err := dec.Token(); err != nil { // '}'
 				return nil, err
 			}
-			k := kt.String() // the token is void after the next read
-			v, err := decodeValue(dec)
-			if err != nil {
+			return m, nil
+		case '[':
+			a := []any{}
+			for dec.More() {
+				v, err := decodeValue(dec)
+				if err != nil {
+					return nil, err
+				}
+				a = append(a, v)
+			}
+			if _, err := dec.Token(); err != nil { // ']'
 				return nil, err
 			}
-			m[k] = v
+			return a, nil
 		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, err
-		}
-		return m, nil
-	case '[':
-		a := []any{}
-		for dec.PeekKind() != ']' {
-			v, err := decodeValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return nil, err
-		}
-		return a, nil
 	}
 	return nil, fmt.Errorf("unexpected token %v", tok)
 }

@@ -64,7 +64,11 @@ func TestServedVersions(t *testing.T) {
 				APIVersion string   `json:"apiVersion"`
 				Items      []object `json:"items"`
 			}
-			c.must(http.StatusOK, "GET", tc.path+q, nil, &list)
+			// resourceVersion=0 reads the watch cache, which may lag the creates.
+			eventually(t, "a list with both widgets", func() bool {
+				c.must(http.StatusOK, "GET", tc.path+q, nil, &list)
+				return len(list.Items) == 2
+			})
 			if list.APIVersion != tc.want || len(list.Items) != 2 {
 				t.Fatalf("LIST %s%s: apiVersion %q, %d items", tc.path, q, list.APIVersion, len(list.Items))
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/tinykube/tinykube/pkg/api/core"
 	apierrors "github.com/tinykube/tinykube/pkg/api/errors"
 	"github.com/tinykube/tinykube/pkg/api/meta"
+	"github.com/tinykube/tinykube/pkg/api/networking"
 	"github.com/tinykube/tinykube/pkg/registry"
 	"github.com/tinykube/tinykube/pkg/storage"
 )
@@ -44,6 +45,9 @@ func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj me
 	admitStorageObjectInUseProtection(obj)
 	if pvc, ok := obj.(*core.PersistentVolumeClaim); ok {
 		return s.admitDefaultStorageClass(ctx, pvc)
+	}
+	if ing, ok := obj.(*networking.Ingress); ok { // DefaultIngressClass
+		return s.admitDefaultIngressClass(ctx, ing)
 	}
 	return nil
 }

@@ -94,6 +94,7 @@ func Default() *Table {
 		selfSubjectAccessReviews(), selfSubjectRulesReviews(), subjectAccessReviews(),
 		endpointSlices(),
 		resourceQuotas(), limitRanges(),
+		ingresses(), ingressClasses(), networkPolicies(),
 	)
 }
 

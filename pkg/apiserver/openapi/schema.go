@@ -36,6 +36,7 @@ var packageNames = map[string]string{
 	"autoscaling":   "io.k8s.api.autoscaling.v1.",
 	"storage":       "io.k8s.api.storage.v1.",
 	"discovery":     "io.k8s.api.discovery.v1.",
+	"networking":    "io.k8s.api.networking.v1.",
 	"meta":          "io.k8s.apimachinery.pkg.apis.meta.v1.",
 	"resource":      "io.k8s.apimachinery.pkg.api.resource.",
 	"intstr":        "io.k8s.apimachinery.pkg.util.intstr.",

@@ -115,6 +115,9 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 		"ResourceQuota": &core.ResourceQuota{}, "LimitRange": &core.LimitRange{},
 	}
 	objs["EndpointSlice"] = &discovery.EndpointSlice{}
+	for kind, o := range networkingSamples {
+		objs[kind] = o
+	}
 	for kind, p := range printers {
 		o, ok := objs[kind]
 		if !ok {

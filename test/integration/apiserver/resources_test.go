@@ -72,6 +72,16 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 	case "rolebindings.rbac.authorization.k8s.io", "clusterrolebindings.rbac.authorization.k8s.io":
 		o["roleRef"] = map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}
 		o["subjects"] = []any{map[string]any{"kind": "User", "name": "alice"}}
+	case "ingresses.networking.k8s.io":
+		o["spec"] = map[string]any{"rules": []any{map[string]any{"host": "foo.example.com", "http": map[string]any{
+			"paths": []any{map[string]any{"path": "/", "pathType": "Prefix", "backend": map[string]any{
+				"service": map[string]any{"name": "web", "port": map[string]any{"number": 80}}}}}}}}}
+	case "ingressclasses.networking.k8s.io":
+		o["spec"] = map[string]any{"controller": "example.com/ingress"}
+	case "networkpolicies.networking.k8s.io":
+		o["spec"] = map[string]any{"podSelector": sel, "ingress": []any{map[string]any{
+			"from": []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.0.0.0/8"}}},
+			"ports": []any{map[string]any{"port": 80}}}}}
 	}
 	return o
 }

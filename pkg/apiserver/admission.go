@@ -21,7 +21,8 @@ var SystemNamespaces = []string{"default", "kube-system", "kube-public", "kube-n
 // lifecycle (the namespace exists and is not terminating) and the kind's own
 // (default toleration seconds, service account and its token volume for
 // pods; protection finalizers and the default storage class for claims and
-// volumes; LimitRanger's defaults and bounds for pods and claims). The
+// volumes; LimitRanger's defaults and bounds for pods and claims; the
+// Priority admission, admission_priority.go). The
 // ResourceQuota admission runs later, on the validated object
 // (createObject).
 func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj meta.Object) error {
@@ -40,6 +41,9 @@ func (s *Server) admitCreate(ctx context.Context, res *registry.Resource, obj me
 		}
 	}
 	if err := s.admitLimitRanger(ctx, res, obj); err != nil {
+		return err
+	}
+	if err := s.admitPriority(ctx, res, obj); err != nil {
 		return err
 	}
 	admitStorageObjectInUseProtection(obj)
@@ -106,8 +110,9 @@ func (s *Server) admitDelete(r *request) error {
 	return nil
 }
 
-// Bootstrap creates the system namespaces that are missing. It is
-// idempotent and safe when several apiservers run it at once.
+// Bootstrap creates the system namespaces and priority classes that are
+// missing. It is idempotent and safe when several apiservers run it at
+// once.
 func (s *Server) Bootstrap(ctx context.Context) error {
 	res, st := s.namespaces()
 	if st == nil {
@@ -120,7 +125,7 @@ func (s *Server) Bootstrap(ctx context.Context) error {
 			return fmt.Errorf("bootstrap namespace %s: %w", name, err)
 		}
 	}
-	return nil
+	return s.bootstrapPriorityClasses(ctx)
 }
 
 // recentlyDeletedWindow is how long namespace admission reads a namespace

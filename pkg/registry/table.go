@@ -95,6 +95,7 @@ func Default() *Table {
 		endpointSlices(),
 		resourceQuotas(), limitRanges(),
 		ingresses(), ingressClasses(), networkPolicies(),
+		priorityClasses(), horizontalPodAutoscalers(),
 	)
 }
 

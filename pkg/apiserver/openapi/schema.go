@@ -36,6 +36,7 @@ var packageNames = map[string]string{
 	"autoscaling":   "io.k8s.api.autoscaling.v1.",
 	"storage":       "io.k8s.api.storage.v1.",
 	"discovery":     "io.k8s.api.discovery.v1.",
+	"scheduling":    "io.k8s.api.scheduling.v1.",
 	"networking":    "io.k8s.api.networking.v1.",
 	"meta":          "io.k8s.apimachinery.pkg.apis.meta.v1.",
 	"resource":      "io.k8s.apimachinery.pkg.api.resource.",
@@ -43,9 +44,17 @@ var packageNames = map[string]string{
 	"apiextensions": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.",
 }
 
+// autoscalingV1Types are the autoscaling types published as v1 (the scale
+// subresource's); the package's others are autoscaling/v2's
+// (HorizontalPodAutoscaler and its parts).
+var autoscalingV1Types = map[string]bool{"Scale": true, "ScaleSpec": true, "ScaleStatus": true}
+
 // DefinitionName is the schema name of a named Go type.
 func DefinitionName(t reflect.Type) string {
 	pkg := strings.TrimPrefix(t.PkgPath(), modulePrefix)
+	if pkg == "autoscaling" && !autoscalingV1Types[t.Name()] {
+		return "io.k8s.api.autoscaling.v2." + t.Name()
+	}
 	if p, ok := packageNames[pkg]; ok {
 		return p + t.Name()
 	}

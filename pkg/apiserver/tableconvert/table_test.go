@@ -7,12 +7,14 @@ import (
 
 	"github.com/tinykube/tinykube/pkg/api/apiextensions"
 	"github.com/tinykube/tinykube/pkg/api/apps"
+	"github.com/tinykube/tinykube/pkg/api/autoscaling"
 	"github.com/tinykube/tinykube/pkg/api/batch"
 	"github.com/tinykube/tinykube/pkg/api/coordination"
 	"github.com/tinykube/tinykube/pkg/api/core"
 	"github.com/tinykube/tinykube/pkg/api/discovery"
 	"github.com/tinykube/tinykube/pkg/api/meta"
 	"github.com/tinykube/tinykube/pkg/api/policy"
+	"github.com/tinykube/tinykube/pkg/api/scheduling"
 	"github.com/tinykube/tinykube/pkg/api/storage"
 )
 
@@ -118,6 +120,7 @@ func TestEveryPrinterMatchesItsColumns(t *testing.T) {
 	for kind, o := range networkingSamples {
 		objs[kind] = o
 	}
+	objs["PriorityClass"], objs["HorizontalPodAutoscaler"] = &scheduling.PriorityClass{}, &autoscaling.HorizontalPodAutoscaler{}
 	for kind, p := range printers {
 		o, ok := objs[kind]
 		if !ok {

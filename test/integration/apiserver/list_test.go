@@ -110,7 +110,8 @@ func TestDiscovery(t *testing.T) {
 	if got := strings.Join(gnames, ","); got != "apps=apps/v1,batch=batch/v1,coordination.k8s.io=coordination.k8s.io/v1,"+
 		"policy=policy/v1,rbac.authorization.k8s.io=rbac.authorization.k8s.io/v1,storage.k8s.io=storage.k8s.io/v1,"+
 		"apiextensions.k8s.io=apiextensions.k8s.io/v1,authorization.k8s.io=authorization.k8s.io/v1,"+
-		"discovery.k8s.io=discovery.k8s.io/v1,networking.k8s.io=networking.k8s.io/v1" {
+		"discovery.k8s.io=discovery.k8s.io/v1,networking.k8s.io=networking.k8s.io/v1,"+
+		"scheduling.k8s.io=scheduling.k8s.io/v1,autoscaling=autoscaling/v2" {
 		t.Fatalf("/apis groups: %s", got)
 	}
 	var core1 meta.APIResourceList

@@ -57,6 +57,12 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["ports"] = []any{map[string]any{"name": "http", "port": 80, "protocol": "TCP"}}
 	case "storageclasses.storage.k8s.io":
 		o["provisioner"] = "example.com/none"
+	case "priorityclasses.scheduling.k8s.io":
+		o["value"] = 1000
+		o["description"] = "crud"
+	case "horizontalpodautoscalers.autoscaling":
+		o["spec"] = map[string]any{"scaleTargetRef": map[string]any{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+			"minReplicas": 1, "maxReplicas": 3}
 	case "customresourcedefinitions.apiextensions.k8s.io":
 		o["spec"] = map[string]any{"group": "crud.example.com", "scope": "Namespaced",
 			"names": map[string]any{"plural": "objs", "singular": "obj", "kind": "Obj"},

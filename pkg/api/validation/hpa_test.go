@@ -37,7 +37,9 @@ func TestValidateHorizontalPodAutoscaler(t *testing.T) {
 			"spec.scaleTargetRef.name: Invalid value: \"a/b\": may not contain '/'"},
 		{"no metric type", func(s *autoscaling.HorizontalPodAutoscalerSpec) { s.Metrics = []autoscaling.MetricSpec{{}} },
 			"spec.metrics[0].type: Required value: must specify a metric source type"},
-		{"unknown metric type", func(s *autoscaling.HorizontalPodAutoscalerSpec) { s.Metrics = []autoscaling.MetricSpec{{Type: "Magic"}} },
+		{"unknown metric type", func(s *autoscaling.HorizontalPodAutoscalerSpec) {
+			s.Metrics = []autoscaling.MetricSpec{{Type: "Magic"}}
+		},
 			"spec.metrics[0].type: Unsupported value: \"Magic\""},
 		{"missing source", func(s *autoscaling.HorizontalPodAutoscalerSpec) {
 			s.Metrics = []autoscaling.MetricSpec{{Type: autoscaling.PodsMetricSourceType}}

@@ -86,7 +86,7 @@ func sampleObject(r *registry.Resource, name string) map[string]any {
 		o["spec"] = map[string]any{"controller": "example.com/ingress"}
 	case "networkpolicies.networking.k8s.io":
 		o["spec"] = map[string]any{"podSelector": sel, "ingress": []any{map[string]any{
-			"from": []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.0.0.0/8"}}},
+			"from":  []any{map[string]any{"ipBlock": map[string]any{"cidr": "10.0.0.0/8"}}},
 			"ports": []any{map[string]any{"port": 80}}}}}
 	}
 	return o

@@ -1,62 +1,19 @@
 package quota
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/tinykube/tinykube/test/integration/framework"
 )
 
-// kubectl runs the real kubectl (KUBECTL, else the one on PATH; the test
-// is skipped without one) against the env's apiserver.
-type kubectl struct {
-	bin, kubeconfig, cacheDir string
-}
-
-func newKubectl(t *testing.T, e *env) kubectl {
+// newKubectl runs the real kubectl against the test apiserver in testNS.
+func newKubectl(t *testing.T, e *env) *framework.Kubectl {
 	t.Helper()
-	bin := os.Getenv("KUBECTL")
-	if bin == "" {
-		p, err := exec.LookPath("kubectl")
-		if err != nil {
-			t.Skip("kubectl test skipped: no kubectl on PATH (set KUBECTL=/path/to/kubectl)")
-		}
-		bin = p
-	}
-	kc := filepath.Join(t.TempDir(), "kubeconfig")
-	cfg := "apiVersion: v1\nkind: Config\nclusters:\n- name: tk\n  cluster: {server: \"" + e.srv.URL + "\"}\n" +
-		"users:\n- name: u\n  user: {}\ncontexts:\n- name: tk\n  context: {cluster: tk, user: u, namespace: " + testNS + "}\ncurrent-context: tk\n"
-	if err := os.WriteFile(kc, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return kubectl{bin: bin, kubeconfig: kc, cacheDir: t.TempDir()}
-}
-
-// run returns kubectl's stdout and stderr and whether it exited 0.
-func (k kubectl) run(t *testing.T, args ...string) (string, string, bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, k.bin, append([]string{"--cache-dir", k.cacheDir}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+k.kubeconfig)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	return out.String(), errOut.String(), err == nil
-}
-
-func (k kubectl) must(t *testing.T, args ...string) string {
-	t.Helper()
-	out, errOut, ok := k.run(t, args...)
-	if !ok {
-		t.Fatalf("kubectl %s: %s%s", strings.Join(args, " "), out, errOut)
-	}
-	return out
+	return framework.NewKubectl(t, e.srv.URL, testNS)
 }
 
 var ageCell = regexp.MustCompile(`\b\d+s\b`)
@@ -67,21 +24,21 @@ var ageCell = regexp.MustCompile(`\b\d+s\b`)
 func TestKubectlQuota(t *testing.T) {
 	e := newEnv(t, true)
 	k := newKubectl(t, e)
-	if out := k.must(t, "create", "quota", "q", "--hard=pods=2,requests.cpu=1,limits.memory=1Gi"); out != "resourcequota/q created\n" {
+	if out := k.Must(t, "create", "quota", "q", "--hard=pods=2,requests.cpu=1,limits.memory=1Gi"); out != "resourcequota/q created\n" {
 		t.Errorf("create quota: %q", out)
 	}
 	e.waitUsed("q", "")
-	k.must(t, "run", "p", "--image=busybox", `--overrides={"spec":{"containers":[{"name":"p","image":"busybox",`+
+	k.Must(t, "run", "p", "--image=busybox", `--overrides={"spec":{"containers":[{"name":"p","image":"busybox",`+
 		`"resources":{"requests":{"cpu":"200m"},"limits":{"memory":"100Mi"}}}]}}`)
 	e.waitUsed("q", "pods=1")
-	got := ageCell.ReplaceAllString(k.must(t, "get", "quota"), "AGE")
+	got := ageCell.ReplaceAllString(k.Must(t, "get", "quota"), "AGE")
 	want := "NAME   AGE   REQUEST                           LIMIT\n" +
 		"q      AGE    pods: 1/2, requests.cpu: 200m/1   limits.memory: 100Mi/1Gi\n"
 	// The age cell is one or two digits wide: compare without runs of spaces.
 	if squeeze(got) != squeeze(want) {
 		t.Errorf("get quota:\n%s\nwant:\n%s", got, want)
 	}
-	if got, want := k.must(t, "describe", "quota", "q"), "Name:          q\n"+
+	if got, want := k.Must(t, "describe", "quota", "q"), "Name:          q\n"+
 		"Namespace:     "+testNS+"\n"+
 		"Resource       Used   Hard\n"+
 		"--------       ----   ----\n"+
@@ -90,25 +47,25 @@ func TestKubectlQuota(t *testing.T) {
 		"requests.cpu   200m   1\n"; got != want {
 		t.Errorf("describe quota:\n%s\nwant:\n%s", got, want)
 	}
-	_, errOut, ok := k.run(t, "run", "p2", "--image=busybox")
+	_, errOut, ok := k.Run(t, "run", "p2", "--image=busybox")
 	if want := `Error from server (Forbidden): pods "p2" is forbidden: failed quota: q: must specify limits.memory for: p2; requests.cpu for: p2`; ok || strings.TrimSpace(errOut) != want {
 		t.Errorf("run without requests: %q, want %q", errOut, want)
 	}
 
-	k.must(t, "create", "-f", writeFile(t, "limits.yaml", "apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\n"+
+	k.Must(t, "create", "-f", writeFile(t, "limits.yaml", "apiVersion: v1\nkind: LimitRange\nmetadata: {name: limits}\n"+
 		"spec:\n  limits:\n  - type: Container\n    max: {cpu: \"1\"}\n    default: {cpu: 500m}\n"))
 	e.waitLimitRangeCached("limits")
-	if out := k.must(t, "get", "limits"); !regexp.MustCompile(`^NAME     CREATED AT\nlimits   \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$`).MatchString(out) {
+	if out := k.Must(t, "get", "limits"); !regexp.MustCompile(`^NAME     CREATED AT\nlimits   \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$`).MatchString(out) {
 		t.Errorf("get limits: %q", out)
 	}
-	if got, want := k.must(t, "describe", "limits", "limits"), "Name:       limits\n"+
+	if got, want := k.Must(t, "describe", "limits", "limits"), "Name:       limits\n"+
 		"Namespace:  "+testNS+"\n"+
 		"Type        Resource  Min  Max  Default Request  Default Limit  Max Limit/Request Ratio\n"+
 		"----        --------  ---  ---  ---------------  -------------  -----------------------\n"+
 		"Container   cpu       -    1    500m             500m           -\n"; got != want {
 		t.Errorf("describe limits:\n%s\nwant:\n%s", got, want)
 	}
-	_, errOut, ok = k.run(t, "run", "big", "--image=busybox", `--overrides={"spec":{"containers":[{"name":"big","image":"busybox",`+
+	_, errOut, ok = k.Run(t, "run", "big", "--image=busybox", `--overrides={"spec":{"containers":[{"name":"big","image":"busybox",`+
 		`"resources":{"limits":{"cpu":"2","memory":"100Mi"}}}]}}`)
 	if want := `Error from server (Forbidden): pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2`; ok || strings.TrimSpace(errOut) != want {
 		t.Errorf("run over the max: %q, want %q", errOut, want)

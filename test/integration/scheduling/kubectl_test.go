@@ -1,10 +1,7 @@
 package scheduling
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -17,51 +14,10 @@ import (
 
 const testNS = "sched-test"
 
-// kubectl runs the real kubectl (KUBECTL, else the one on PATH; the test
-// is skipped without one) against a test apiserver.
-type kubectl struct {
-	bin, kubeconfig, cacheDir string
-}
-
-func newKubectl(t *testing.T, srv *framework.TestServer) kubectl {
+// newKubectl runs the real kubectl against the test apiserver in testNS.
+func newKubectl(t *testing.T, srv *framework.TestServer) *framework.Kubectl {
 	t.Helper()
-	bin := os.Getenv("KUBECTL")
-	if bin == "" {
-		p, err := exec.LookPath("kubectl")
-		if err != nil {
-			t.Skip("kubectl test skipped: no kubectl on PATH (set KUBECTL=/path/to/kubectl)")
-		}
-		bin = p
-	}
-	kc := filepath.Join(t.TempDir(), "kubeconfig")
-	cfg := "apiVersion: v1\nkind: Config\nclusters:\n- name: tk\n  cluster: {server: \"" + srv.URL + "\"}\n" +
-		"users:\n- name: u\n  user: {}\ncontexts:\n- name: tk\n  context: {cluster: tk, user: u, namespace: " + testNS + "}\ncurrent-context: tk\n"
-	if err := os.WriteFile(kc, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return kubectl{bin: bin, kubeconfig: kc, cacheDir: t.TempDir()}
-}
-
-// run returns kubectl's stdout and stderr and whether it exited 0.
-func (k kubectl) run(t *testing.T, args ...string) (string, string, bool) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, k.bin, append([]string{"--cache-dir", k.cacheDir}, args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+k.kubeconfig)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	return out.String(), errOut.String(), err == nil
-}
-
-func (k kubectl) must(t *testing.T, args ...string) string {
-	t.Helper()
-	out, errOut, ok := k.run(t, args...)
-	if !ok {
-		t.Fatalf("kubectl %s: %s%s", strings.Join(args, " "), out, errOut)
-	}
-	return out
+	return framework.NewKubectl(t, srv.URL, testNS)
 }
 
 // eventually polls cond until it returns nil or the deadline passes.
@@ -95,28 +51,28 @@ func squeeze(s string) string {
 func TestKubectlPriorityClasses(t *testing.T) {
 	srv := framework.StartAPIServer(t)
 	k := newKubectl(t, srv)
-	k.must(t, "create", "namespace", testNS)
+	k.Must(t, "create", "namespace", testNS)
 
-	got := k.must(t, "get", "pc")
+	got := k.Must(t, "get", "pc")
 	want := "NAME VALUE GLOBAL-DEFAULT AGE PREEMPTIONPOLICY " +
 		"system-cluster-critical 2000000000 false AGE PreemptLowerPriority " +
 		"system-node-critical 2000001000 false AGE PreemptLowerPriority"
 	if squeeze(got) != want {
 		t.Errorf("get pc at start:\n%s\nwant (squeezed): %s", got, want)
 	}
-	if out := k.must(t, "create", "priorityclass", "high", "--value=1000", "--description=important"); out != "priorityclass.scheduling.k8s.io/high created\n" {
+	if out := k.Must(t, "create", "priorityclass", "high", "--value=1000", "--description=important"); out != "priorityclass.scheduling.k8s.io/high created\n" {
 		t.Errorf("create priorityclass: %q", out)
 	}
-	if got := k.must(t, "get", "pc", "high"); squeeze(got) != "NAME VALUE GLOBAL-DEFAULT AGE PREEMPTIONPOLICY high 1000 false AGE PreemptLowerPriority" {
+	if got := k.Must(t, "get", "pc", "high"); squeeze(got) != "NAME VALUE GLOBAL-DEFAULT AGE PREEMPTIONPOLICY high 1000 false AGE PreemptLowerPriority" {
 		t.Errorf("get pc high:\n%s", got)
 	}
 
-	k.must(t, "run", "vip", "--image=busybox", `--overrides={"spec":{"priorityClassName":"high"}}`)
-	if out := k.must(t, "get", "pod", "vip", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy}"); out != "1000 PreemptLowerPriority" {
+	k.Must(t, "run", "vip", "--image=busybox", `--overrides={"spec":{"priorityClassName":"high"}}`)
+	if out := k.Must(t, "get", "pod", "vip", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy}"); out != "1000 PreemptLowerPriority" {
 		t.Errorf("pod of class high: %q, want priority 1000", out)
 	}
-	k.must(t, "run", "plain", "--image=busybox")
-	if out := k.must(t, "get", "pod", "plain", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy} {.spec.priorityClassName}"); out != "0 PreemptLowerPriority " {
+	k.Must(t, "run", "plain", "--image=busybox")
+	if out := k.Must(t, "get", "pod", "plain", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy} {.spec.priorityClassName}"); out != "0 PreemptLowerPriority " {
 		t.Errorf("pod of no class: %q, want priority 0", out)
 	}
 
@@ -134,24 +90,24 @@ func TestKubectlPriorityClasses(t *testing.T) {
 		{"reserved name", []string{"create", "priorityclass", "system-mine", "--value=1"},
 			`error: failed to create priorityclass: PriorityClass.scheduling.k8s.io "system-mine" is invalid: metadata.name: Forbidden: priority class names with 'system-' prefix are reserved for system use only. error: system-mine is not a known system priority class`},
 	} {
-		_, errOut, ok := k.run(t, tc.args...)
+		_, errOut, ok := k.Run(t, tc.args...)
 		if ok || strings.TrimSpace(errOut) != tc.want {
 			t.Errorf("%s: ok=%v %q, want %q", tc.name, ok, errOut, tc.want)
 		}
 	}
 
-	k.must(t, "create", "priorityclass", "default-low", "--value=-5", "--global-default", "--preemption-policy=Never")
+	k.Must(t, "create", "priorityclass", "default-low", "--value=-5", "--global-default", "--preemption-policy=Never")
 	// The admission reads classes from the watch cache: a new default
 	// applies once the cache has it.
 	eventually(t, 10*time.Second, "pod gets the global default class", func() error {
 		name := "d" + strings.ReplaceAll(time.Now().Format("150405.000000"), ".", "")
-		k.must(t, "run", name, "--image=busybox")
-		if out := k.must(t, "get", "pod", name, "-o", "jsonpath={.spec.priorityClassName} {.spec.priority} {.spec.preemptionPolicy}"); out != "default-low -5 Never" {
+		k.Must(t, "run", name, "--image=busybox")
+		if out := k.Must(t, "get", "pod", name, "-o", "jsonpath={.spec.priorityClassName} {.spec.priority} {.spec.preemptionPolicy}"); out != "default-low -5 Never" {
 			return &mismatch{got: out}
 		}
 		return nil
 	})
-	_, errOut, ok := k.run(t, "create", "priorityclass", "another", "--value=1", "--global-default")
+	_, errOut, ok := k.Run(t, "create", "priorityclass", "another", "--value=1", "--global-default")
 	if want := `error: failed to create priorityclass: priorityclasses.scheduling.k8s.io "another" is forbidden: PriorityClass default-low is already marked as default. Only one default can exist`; ok || strings.TrimSpace(errOut) != want {
 		t.Errorf("second global default: %q, want %q", errOut, want)
 	}
@@ -169,28 +125,28 @@ func (m *mismatch) Error() string { return "got " + m.got }
 func TestKubectlHorizontalPodAutoscaler(t *testing.T) {
 	srv := framework.StartAPIServer(t)
 	k := newKubectl(t, srv)
-	k.must(t, "create", "namespace", testNS)
-	k.must(t, "create", "deployment", "web", "--image=busybox")
+	k.Must(t, "create", "namespace", testNS)
+	k.Must(t, "create", "deployment", "web", "--image=busybox")
 	hpa := func(name string, min int) string {
 		return "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: " + name + "}\n" +
 			"spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n" +
 			"  minReplicas: " + strconv.Itoa(min) + "\n  maxReplicas: 5\n"
 	}
-	if out := k.must(t, "create", "-f", writeFile(t, "web.yaml", hpa("web", 2))); out != "horizontalpodautoscaler.autoscaling/web created\n" {
+	if out := k.Must(t, "create", "-f", writeFile(t, "web.yaml", hpa("web", 2))); out != "horizontalpodautoscaler.autoscaling/web created\n" {
 		t.Errorf("create hpa: %q", out)
 	}
-	got := k.must(t, "get", "hpa")
+	got := k.Must(t, "get", "hpa")
 	if want := "NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE web Deployment/web cpu: <unknown>/80% 2 5 0 AGE"; squeeze(got) != want {
 		t.Errorf("get hpa:\n%s\nwant (squeezed): %s", got, want)
 	}
-	if out := k.must(t, "get", "hpa", "web", "-o", "jsonpath={.apiVersion} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}"); out != "autoscaling/v2 cpu 80" {
+	if out := k.Must(t, "get", "hpa", "web", "-o", "jsonpath={.apiVersion} {.spec.metrics[0].resource.name} {.spec.metrics[0].resource.target.averageUtilization}"); out != "autoscaling/v2 cpu 80" {
 		t.Errorf("hpa defaults: %q", out)
 	}
-	_, errOut, ok := k.run(t, "create", "-f", writeFile(t, "bad.yaml", hpa("bad", 6)))
+	_, errOut, ok := k.Run(t, "create", "-f", writeFile(t, "bad.yaml", hpa("bad", 6)))
 	if want := `The HorizontalPodAutoscaler "bad" is invalid: spec.maxReplicas: Invalid value: 5: must be greater than or equal to ` + "`minReplicas`"; ok || strings.TrimSpace(errOut) != want {
 		t.Errorf("min above max: ok=%v %q, want %q", ok, errOut, want)
 	}
-	if out := k.must(t, "delete", "hpa", "web"); out != "horizontalpodautoscaler.autoscaling \"web\" deleted\n" {
+	if out := k.Must(t, "delete", "hpa", "web"); out != "horizontalpodautoscaler.autoscaling \"web\" deleted\n" {
 		t.Errorf("delete hpa: %q", out)
 	}
 }
